@@ -1,0 +1,5 @@
+//! oauth-setup: OAuth set-up for data connectors, as a library the CLI and the
+//! TUI share.
+
+pub mod provider;
+pub mod settings;

@@ -1,0 +1,3 @@
+fn main() {
+    println!("oauth-setup: under construction");
+}

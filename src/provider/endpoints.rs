@@ -1,0 +1,118 @@
+//! Resolved endpoint URLs and the rule that keeps them safe: https, or plain
+//! http only on a loopback host.
+
+use serde::{Deserialize, Serialize};
+use url::{Host, Url};
+
+/// The URLs a flow talks to, after templates, regions, discovery and overrides.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+pub struct Endpoints {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signin_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_url: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum EndpointError {
+    #[error("{what} `{url}` is not a valid URL: {reason}")]
+    Invalid {
+        what: String,
+        url: String,
+        reason: String,
+    },
+    #[error(
+        "{what} `{url}` uses plain http on a non-loopback host; use https (plain http is only accepted on 127.0.0.1, ::1 or localhost)"
+    )]
+    InsecureHttp { what: String, url: String },
+    #[error("{what} `{url}` must be an http or https URL")]
+    Scheme { what: String, url: String },
+}
+
+/// True for 127.0.0.0/8, ::1 and `localhost`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Parses `raw` and enforces https-or-loopback. `what` names the URL in errors
+/// ("token URL").
+pub fn check_url(what: &str, raw: &str) -> Result<Url, EndpointError> {
+    let url = Url::parse(raw.trim()).map_err(|e| EndpointError::Invalid {
+        what: what.to_string(),
+        url: raw.to_string(),
+        reason: e.to_string(),
+    })?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(EndpointError::InsecureHttp {
+            what: what.to_string(),
+            url: raw.to_string(),
+        }),
+        _ => Err(EndpointError::Scheme {
+            what: what.to_string(),
+            url: raw.to_string(),
+        }),
+    }
+}
+
+impl Endpoints {
+    /// Checks every URL that is set.
+    pub fn check(&self) -> Result<(), EndpointError> {
+        for (what, v) in [
+            ("issuer", &self.issuer),
+            ("authorize URL", &self.authorize_url),
+            ("token URL", &self.token_url),
+            ("device authorization URL", &self.device_authorization_url),
+            ("sign-in URL", &self.signin_url),
+            ("test URL", &self.test_url),
+        ] {
+            if let Some(v) = v {
+                check_url(what, v)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_anywhere_http_only_on_loopback() {
+        assert!(check_url("token URL", "https://api.example.com/token").is_ok());
+        assert!(check_url("token URL", "http://127.0.0.1:8080/token").is_ok());
+        assert!(check_url("token URL", "http://[::1]:8080/token").is_ok());
+        assert!(check_url("token URL", "http://localhost:33333").is_ok());
+        assert!(matches!(
+            check_url("token URL", "http://api.example.com/token"),
+            Err(EndpointError::InsecureHttp { .. })
+        ));
+        assert!(matches!(
+            check_url("token URL", "http://127.0.0.1.evil.com/token"),
+            Err(EndpointError::InsecureHttp { .. })
+        ));
+        assert!(matches!(
+            check_url("token URL", "ftp://x/y"),
+            Err(EndpointError::Scheme { .. })
+        ));
+        assert!(matches!(
+            check_url("token URL", "not a url"),
+            Err(EndpointError::Invalid { .. })
+        ));
+    }
+}

@@ -1,0 +1,295 @@
+//! Provider profile types: the shape of `assets/providers/*.toml`.
+//!
+//! Profiles are data. Anything a provider does differently (endpoints, client
+//! authentication, scope lists, the test request) is described here rather than
+//! branched on in code.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One provider profile, as loaded from TOML.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Stable identifier used on the command line (`cvent`, `hubdb`, ...).
+    pub id: String,
+    /// Display name (`Cvent`, `HubSpot HubDB`).
+    pub name: String,
+    /// One line shown in lists.
+    pub description: String,
+    #[serde(default)]
+    pub docs_url: Option<String>,
+    /// Template variables with their defaults (`host`, `base`, `service_root`, `issuer`).
+    #[serde(default)]
+    pub vars: BTreeMap<String, VarSpec>,
+    /// Hosting regions; each sets some variables. The first is the default.
+    #[serde(default)]
+    pub regions: Vec<Region>,
+    /// Authentication schemes; the first is the default.
+    pub schemes: Vec<Scheme>,
+    /// The provider's real scope list.
+    #[serde(default)]
+    pub scopes: Vec<ScopeInfo>,
+    /// Named scope selections ("All", "Read-only", "Minimum for the connector", ...).
+    #[serde(default)]
+    pub scope_presets: Vec<ScopePreset>,
+    /// Scope count above which the provider is known to fail (Cvent: HTTP 431).
+    #[serde(default)]
+    pub scope_limit: Option<usize>,
+    /// True when asking for no scope means "all the scopes the app has".
+    #[serde(default)]
+    pub empty_scope_means_all: bool,
+    /// The request that proves a credential works.
+    #[serde(default)]
+    pub test: Option<TestRequest>,
+}
+
+/// A template variable such as `host` or `service_root`.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VarSpec {
+    /// What the value is, shown when it is missing.
+    pub description: String,
+    #[serde(default)]
+    pub default: Option<String>,
+    /// An example value, shown as a placeholder.
+    #[serde(default)]
+    pub example: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+}
+
+/// Which grant or sign-in a scheme runs.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeKind {
+    AuthorizationCode,
+    ClientCredentials,
+    DeviceCode,
+    /// InEvent `person.signIn`: username + password, not OAuth.
+    PasswordSignin,
+    /// A token the user already has (HubDB private-app token or service key).
+    StaticToken,
+}
+
+impl SchemeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemeKind::AuthorizationCode => "authorization_code",
+            SchemeKind::ClientCredentials => "client_credentials",
+            SchemeKind::DeviceCode => "device_code",
+            SchemeKind::PasswordSignin => "password_signin",
+            SchemeKind::StaticToken => "static_token",
+        }
+    }
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `Authorization: Basic` (RFC 6749 §2.3.1), form body.
+    #[default]
+    Basic,
+    /// Basic **and** `client_id` in the form body (Cvent).
+    BasicAndBody,
+    /// `client_id` and `client_secret` in the form body (HubSpot).
+    Form,
+    /// `client_id` and `client_secret` in a JSON body (Event Temple).
+    Json,
+    /// Public client: `client_id` in the form body, no secret.
+    None,
+}
+
+/// A field the user must (or may) supply for a scheme.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    ClientId,
+    ClientSecret,
+    CallbackUrl,
+    OrgId,
+    Username,
+    Password,
+    EventId,
+    Token,
+    Issuer,
+    AuthorizeUrl,
+    TokenUrl,
+    ServiceRoot,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::ClientId => "client_id",
+            Field::ClientSecret => "client_secret",
+            Field::CallbackUrl => "callback_url",
+            Field::OrgId => "org_id",
+            Field::Username => "username",
+            Field::Password => "password",
+            Field::EventId => "event_id",
+            Field::Token => "token",
+            Field::Issuer => "issuer",
+            Field::AuthorizeUrl => "authorize_url",
+            Field::TokenUrl => "token_url",
+            Field::ServiceRoot => "service_root",
+        }
+    }
+
+    pub fn is_secret(self) -> bool {
+        matches!(self, Field::ClientSecret | Field::Password | Field::Token)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    /// Identifier on the command line (`--scheme client_credentials`).
+    pub id: String,
+    pub kind: SchemeKind,
+    /// One line for the method picker.
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Endpoint templates, e.g. `{host}/ea/oauth2/token`.
+    #[serde(default)]
+    pub authorize_url: Option<String>,
+    #[serde(default)]
+    pub token_url: Option<String>,
+    #[serde(default)]
+    pub device_authorization_url: Option<String>,
+    /// InEvent sign-in endpoint.
+    #[serde(default)]
+    pub signin_url: Option<String>,
+    /// True when endpoints come from OpenID / RFC 8414 discovery of `{issuer}`.
+    #[serde(default)]
+    pub discovery: bool,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Headers sent on token and API requests; values are templates (`{org_id}`).
+    #[serde(default)]
+    pub extra_headers: BTreeMap<String, String>,
+    /// Extra query parameters for the authorize URL (e.g. `prompt = "consent"`).
+    #[serde(default)]
+    pub extra_authorize_params: BTreeMap<String, String>,
+    /// Fields this scheme needs from the user.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    /// Fields this scheme accepts but does not need.
+    #[serde(default)]
+    pub optional_fields: Vec<Field>,
+    /// Default redirect URI (CData-style `http://localhost:33333`); None = loopback on a free port.
+    #[serde(default)]
+    pub default_callback_url: Option<String>,
+    /// Scopes selected by default (the connector's preset id, or explicit scopes).
+    #[serde(default)]
+    pub default_scope_preset: Option<String>,
+    /// Whether this scheme sends scopes at all.
+    #[serde(default = "yes")]
+    pub uses_scopes: bool,
+    /// Set-up checklist for creating the app / workspace / token.
+    #[serde(default)]
+    pub setup_steps: Vec<SetupStep>,
+    /// Expected token lifetime in seconds when the server does not say.
+    #[serde(default)]
+    pub default_expires_in: Option<i64>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SetupStep {
+    pub title: String,
+    #[serde(default)]
+    pub detail: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Access {
+    Read,
+    Write,
+    Delete,
+    #[default]
+    Other,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeInfo {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Resource group, e.g. `Attendees`.
+    #[serde(default)]
+    pub group: String,
+    #[serde(default)]
+    pub access: Access,
+    /// Shown beside the scope, e.g. "may be rejected: not in Cvent's public spec".
+    #[serde(default)]
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScopePreset {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Explicit scopes. Ignored when `all` or `read_only` is set.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Every scope in the profile.
+    #[serde(default)]
+    pub all: bool,
+    /// Every scope whose access is `read`.
+    #[serde(default)]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TestAuth {
+    /// `Authorization: Bearer <token>`.
+    #[default]
+    Bearer,
+    /// Token as the `tokenID` query parameter (InEvent).
+    QueryTokenId,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TestRequest {
+    #[serde(default = "get")]
+    pub method: String,
+    /// URL template, e.g. `{host}/ea/token-validation`.
+    pub url: String,
+    #[serde(default)]
+    pub auth: TestAuth,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// JSON pointer to a count in the response (`/total`), for the summary.
+    #[serde(default)]
+    pub count_pointer: Option<String>,
+    /// Summary template with `{count}`, e.g. `{count} HubDB tables`.
+    #[serde(default)]
+    pub summary: Option<String>,
+}
+
+fn get() -> String {
+    "GET".to_string()
+}

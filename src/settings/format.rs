@@ -1,0 +1,190 @@
+//! The OAuthSettings document: what is on disk (clear metadata + sealed
+//! secrets) and what a caller works with once it is opened.
+
+use crate::provider::{ClientAuth, Endpoints, SchemeKind};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Value of the `format` field.
+pub const FORMAT: &str = "oauth-setup-settings";
+/// The newest document version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// CData's `InitiateOAuth`.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InitiateOAuth {
+    /// Interactive sign-in when nothing usable is stored; refresh when expired.
+    #[default]
+    Getandrefresh,
+    /// Refresh only; never interactive (servers).
+    Refresh,
+    /// Use what is stored; never refresh.
+    Off,
+}
+
+impl InitiateOAuth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InitiateOAuth::Getandrefresh => "GETANDREFRESH",
+            InitiateOAuth::Refresh => "REFRESH",
+            InitiateOAuth::Off => "OFF",
+        }
+    }
+}
+
+impl std::str::FromStr for InitiateOAuth {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_uppercase().as_str() {
+            "GETANDREFRESH" => Ok(Self::Getandrefresh),
+            "REFRESH" => Ok(Self::Refresh),
+            "OFF" => Ok(Self::Off),
+            _ => Err(format!(
+                "unknown InitiateOAuth mode `{s}`: use GETANDREFRESH, REFRESH or OFF"
+            )),
+        }
+    }
+}
+
+/// Everything in the file that is not secret. Serialized in clear, and its
+/// canonical JSON is the associated data of the secrets envelope, so editing
+/// any of it by hand makes the file fail authentication.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Meta {
+    pub format: String,
+    pub version: u32,
+    /// Provider profile id (`cvent`, `custom`, ...).
+    pub provider: String,
+    /// Scheme id within the profile (`client_credentials`, `oauth`, ...).
+    pub scheme: String,
+    pub kind: SchemeKind,
+    #[serde(default)]
+    pub client_id: Option<String>,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    #[serde(default)]
+    pub endpoints: Endpoints,
+    /// Resolved template variables (host, service_root, ...), so later calls
+    /// need no flags.
+    #[serde(default)]
+    pub vars: BTreeMap<String, String>,
+    /// Extra headers for token and API calls (resolved, e.g. `X-API-ORG`).
+    #[serde(default)]
+    pub extra_headers: BTreeMap<String, String>,
+    /// Scopes asked for.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Scopes the server said it granted, when it said.
+    #[serde(default)]
+    pub granted_scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub event_id: Option<String>,
+    #[serde(default)]
+    pub callback_url: Option<String>,
+    #[serde(default)]
+    pub initiate_oauth: InitiateOAuth,
+    #[serde(default)]
+    pub token_type: Option<String>,
+    /// Unix seconds when the access token expires; None = unknown / long-lived.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// Unix milliseconds when the current token was obtained.
+    #[serde(default)]
+    pub token_timestamp_ms: Option<i64>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+    /// True when the refresh token came from an import (rotation warning on re-export).
+    #[serde(default)]
+    pub imported: bool,
+}
+
+/// The sealed secrets as stored on disk.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    /// `XChaCha20-Poly1305`.
+    pub alg: String,
+    /// Short fingerprint of the key (hex), so "wrong key" can be told apart from "damaged".
+    pub key_id: String,
+    /// Base64 (standard, padded).
+    pub nonce: String,
+    /// Base64 (standard, padded) ciphertext + tag.
+    pub ciphertext: String,
+}
+
+/// The file on disk: metadata plus envelope.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+pub struct Document {
+    #[serde(flatten)]
+    pub meta: Meta,
+    pub secrets: Envelope,
+}
+
+/// The secrets, in memory only. `Debug` never shows values.
+#[derive(Default, Clone, Deserialize, Serialize)]
+pub struct Secrets {
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub access_token: Option<SecretString>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub refresh_token: Option<SecretString>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub id_token: Option<SecretString>,
+    /// HubDB private-app token / service key, or InEvent tokenID.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub static_token: Option<SecretString>,
+    /// Stored only when the user chose to (needed to renew client-credential tokens unattended).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub client_secret: Option<SecretString>,
+    /// InEvent password, stored only when the user chose to.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub password: Option<SecretString>,
+}
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn mark(s: &Option<SecretString>) -> &'static str {
+            if s.is_some() { "[redacted]" } else { "none" }
+        }
+        f.debug_struct("Secrets")
+            .field("access_token", &mark(&self.access_token))
+            .field("refresh_token", &mark(&self.refresh_token))
+            .field("id_token", &mark(&self.id_token))
+            .field("static_token", &mark(&self.static_token))
+            .field("client_secret", &mark(&self.client_secret))
+            .field("password", &mark(&self.password))
+            .finish()
+    }
+}
+
+/// An opened settings file.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub meta: Meta,
+    pub secrets: Secrets,
+}
+
+mod opt_secret {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(v.expose_secret()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
+    }
+}

@@ -1,0 +1,5 @@
+//! The OAuthSettings store.
+
+pub mod format;
+
+pub use format::*;
