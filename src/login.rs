@@ -1,0 +1,104 @@
+//! One entry point for every sign-in: the CLI and the TUI both call [`login`]
+//! and watch its [`LoginEvent`]s.
+
+use crate::provider::{Endpoints, Profile};
+use crate::settings::{InitiateOAuth, Settings};
+use secrecy::SecretString;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+/// What to do with the authorization URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BrowserMode {
+    /// `$BROWSER`, else the system opener.
+    #[default]
+    Open,
+    /// Only report the URL (the user opens it).
+    PrintOnly,
+}
+
+/// Everything a sign-in needs. Secrets are `SecretString` so `Debug` is safe.
+#[derive(Debug, Clone, Default)]
+pub struct LoginInput {
+    pub profile_id: String,
+    /// Scheme id; None = the profile's first scheme.
+    pub scheme: Option<String>,
+    /// Region id; None = the profile's first region.
+    pub region: Option<String>,
+    /// Template variables the user gave (`host`, `service_root`, `tenant`, `issuer`).
+    pub vars: BTreeMap<String, String>,
+    /// Explicit endpoint overrides (flags / environment).
+    pub endpoints: Endpoints,
+    pub client_id: Option<String>,
+    pub client_secret: Option<SecretString>,
+    /// Keep the client secret (encrypted) so tokens can be renewed unattended.
+    pub store_client_secret: bool,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// Keep the InEvent password (encrypted) so the token can be renewed.
+    pub store_password: bool,
+    pub event_id: Option<String>,
+    pub org_id: Option<String>,
+    pub static_token: Option<SecretString>,
+    /// None = the scheme's default preset.
+    pub scopes: Option<Vec<String>>,
+    /// Redirect URI; None = `http://127.0.0.1:<free port>/callback`, or the scheme's default.
+    pub callback_url: Option<String>,
+    pub browser: BrowserMode,
+    /// How long to wait for the browser / device approval. Zero = 5 minutes.
+    pub timeout: Duration,
+    pub initiate_oauth: InitiateOAuth,
+}
+
+/// Progress reported while a sign-in runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginEvent {
+    Discovering {
+        issuer: String,
+    },
+    /// The loopback server listens; the browser is about to be opened.
+    Listening {
+        redirect_uri: String,
+    },
+    /// The URL the user must open (always sent, whether or not a browser was started).
+    AuthorizeUrl {
+        url: String,
+        browser_started: bool,
+    },
+    /// The browser could not be started; the user must open the URL.
+    BrowserFailed {
+        reason: String,
+    },
+    /// Still waiting for the callback or device approval.
+    Waiting {
+        remaining: Duration,
+    },
+    DeviceCode {
+        user_code: String,
+        verification_uri: String,
+        verification_uri_complete: Option<String>,
+        expires_in: Duration,
+    },
+    /// Exchanging a code / requesting a token / signing in.
+    RequestingToken,
+    Done,
+}
+
+pub type Events = UnboundedSender<LoginEvent>;
+
+/// Runs the sign-in `input` describes and returns the settings to save.
+/// Cancelling `cancel` ends any wait promptly with `LoginError::Cancelled`.
+pub async fn login(
+    input: LoginInput,
+    events: Events,
+    cancel: CancellationToken,
+) -> Result<Settings, crate::error::LoginError> {
+    crate::flow::run_login(input, events, cancel).await
+}
+
+/// Providers list helper for the UIs.
+pub fn profile_summary(p: &Profile) -> String {
+    format!("{:<12} {}", p.id, p.description)
+}
