@@ -6,3 +6,7 @@ pub mod flow;
 pub mod login;
 pub mod provider;
 pub mod settings;
+pub mod browser;
+pub mod callback;
+pub mod http;
+pub mod oauth;
