@@ -259,7 +259,7 @@ pub async fn run_login_with(
         SchemeKind::AuthorizationCode => {
             let c = client()?;
             let cb = input.callback_url.as_deref().or(r.scheme.default_callback_url.as_deref());
-            let (t, redirect_uri) = oauth::code::run(
+            let (t, _redirect_uri) = oauth::code::run(
                 &http,
                 oauth::code::CodeFlow {
                     authorize_url: r.endpoints.authorize_url.as_deref().unwrap_or_default(),
@@ -276,7 +276,8 @@ pub async fn run_login_with(
                 &cancel,
             )
             .await?;
-            callback_url = Some(redirect_uri);
+            // An ephemeral port is not worth keeping: only a registered URI is.
+            callback_url = cb.map(str::to_string);
             Some(t)
         }
         SchemeKind::ClientCredentials => {

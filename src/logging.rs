@@ -1,7 +1,7 @@
 //! Logs go to a file through `tracing`, never to the terminal (the TUI owns it).
 
 use std::fs::OpenOptions;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
 

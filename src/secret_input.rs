@@ -16,7 +16,7 @@ pub enum InputError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot read {what} from stdin: {0}", what = .what)]
+    #[error("cannot read {what} from stdin: {source}")]
     Stdin { what: String, source: std::io::Error },
     #[error("{what} is empty in {from}")]
     Empty { what: String, from: String },
