@@ -149,11 +149,8 @@ pub fn to_bytes(key: &Key, settings: &Settings) -> Result<Vec<u8>, SettingsError
     meta.version = VERSION;
     let secrets = seal(key, &meta, &settings.secrets);
     let doc = Document { meta, secrets };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| SettingsError::Io {
-        path: Default::default(),
-        action: "serialize settings",
-        source: io::Error::other(e),
-    })?;
+    let mut out = serde_json::to_vec_pretty(&doc)
+        .expect("Document serializes to JSON (only strings, numbers, maps)");
     out.push(b'\n');
     Ok(out)
 }
