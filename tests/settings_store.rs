@@ -612,3 +612,61 @@ fn to_bytes_parse_agree() {
     // Fresh nonce every write.
     assert_ne!(bytes, settings::to_bytes(&key(), &sample()).unwrap());
 }
+
+const WRITER_ENV: &str = "OAUTH_SETUP_TEST_WRITER";
+
+/// kill -9 in the middle of writing: whatever instant the writer dies, the
+/// file still opens (old or new version) and the lock is free again.
+#[test]
+fn kill_9_during_writes_loses_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let p = written(d.path());
+    for round in 0..3u64 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "writer_child", "--nocapture", "--test-threads=1"])
+            .env(WRITER_ENV, &p)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        while let Some(Ok(line)) = lines.next() {
+            if line.contains("WRITING") {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20 + 37 * round));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let s = settings::read(&p, &key()).unwrap();
+        assert_eq!(s.secrets.refresh_token.unwrap().expose_secret(), REFRESH);
+        lock_exclusive(&p, Duration::from_secs(2)).unwrap();
+    }
+}
+
+#[test]
+fn writer_child() {
+    let Some(p) = std::env::var_os(WRITER_ENV) else {
+        return;
+    };
+    let p = PathBuf::from(p);
+    println!("WRITING");
+    for i in 0.. {
+        settings::update(&p, &key(), Duration::from_secs(5), |s| {
+            s.meta.expires_at = Some(i);
+        })
+        .unwrap();
+    }
+}
+
+#[test]
+fn symlink_at_lock_path_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("settings.json");
+    let victim = d.path().join("victim");
+    fs::write(&victim, b"keep").unwrap();
+    std::os::unix::fs::symlink(&victim, lock_path(&p)).unwrap();
+    let e = lock_exclusive(&p, Duration::from_millis(100)).unwrap_err();
+    assert!(matches!(e, SettingsError::Symlink { .. }), "{e:?}");
+    assert_eq!(fs::read(&victim).unwrap(), b"keep");
+}
