@@ -224,9 +224,8 @@ fn load_or_create_default(path: &Path) -> Result<Key, SettingsError> {
                 Some(k) => return Ok(k),
                 None => continue, // lost the race: read the winner's key
             },
-            Err(ReadErr::Other(e @ SettingsError::KeyFile { .. })) if attempt < 19 => {
+            Err(ReadErr::Other(SettingsError::KeyFile { .. })) if attempt < 19 => {
                 // Possibly a half-written key from the non-atomic fallback.
-                let _ = e;
                 std::thread::sleep(Duration::from_millis(10));
             }
             Err(ReadErr::Other(e)) => return Err(e),
@@ -337,7 +336,7 @@ fn from_hex(s: &str) -> Option<Vec<u8>> {
         (c as char).to_digit(16).map(|d| d as u8)
     }
     let b = s.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     b.chunks(2)

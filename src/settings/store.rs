@@ -9,6 +9,7 @@ use super::error::SettingsError;
 use super::format::{Document, FORMAT, Settings, VERSION};
 use super::key::Key;
 use super::lock::lock_exclusive;
+use serde::Deserialize;
 use std::fs;
 use std::io::{self, Read};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -49,8 +50,20 @@ pub fn parse(bytes: &[u8], key: &Key, path: &Path) -> Result<Settings, SettingsE
             "version 0 was never written by oauth-setup".into(),
         ));
     }
-    let doc: Document = serde_json::from_value(value).map_err(|e| parse_err(e.to_string()))?;
+    let doc = Document::deserialize(&value).map_err(|e| parse_err(e.to_string()))?;
     let secrets = open(key, &doc.meta, &doc.secrets, path)?;
+    // The AAD covers the metadata as parsed; fields serde ignores or fills
+    // by default would slip past it, so the clear part must also be exactly
+    // what this metadata serializes to.
+    let mut clear = value;
+    if let Some(obj) = clear.as_object_mut() {
+        obj.remove("secrets");
+    }
+    if serde_json::to_value(&doc.meta).ok().as_ref() != Some(&clear) {
+        return Err(SettingsError::Damaged {
+            path: path.to_path_buf(),
+        });
+    }
     Ok(Settings {
         meta: doc.meta,
         secrets,
@@ -136,11 +149,8 @@ pub fn to_bytes(key: &Key, settings: &Settings) -> Result<Vec<u8>, SettingsError
     meta.version = VERSION;
     let secrets = seal(key, &meta, &settings.secrets);
     let doc = Document { meta, secrets };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| SettingsError::Io {
-        path: Default::default(),
-        action: "serialize settings",
-        source: io::Error::other(e),
-    })?;
+    let mut out = serde_json::to_vec_pretty(&doc)
+        .expect("Document serializes to JSON (only strings, numbers, maps)");
     out.push(b'\n');
     Ok(out)
 }
