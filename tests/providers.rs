@@ -328,6 +328,10 @@ fn unknown_ids_list_the_known_ones() {
     let err = provider::find(&all, "hubspot").unwrap_err().to_string();
     assert!(err.contains("did you mean `hubdb`"), "{err}");
     assert_eq!(provider::find(&all, "CVENT").unwrap().id, "cvent");
+    let err = provider::find(&all, "hubspt").unwrap_err().to_string();
+    assert!(err.contains("did you mean `hubdb`"), "{err}");
+    let err = provider::find(&all, "inevnt").unwrap_err().to_string();
+    assert!(err.contains("did you mean `inevent`"), "{err}");
     let err = provider::find(&all, "zzzzzzzz").unwrap_err().to_string();
     assert!(!err.contains("did you mean"), "{err}");
 
@@ -409,6 +413,8 @@ fn broken_user_file_names_file_and_line() {
         err.to_string().contains(&format!("acme.toml:{line}:")),
         "{err}"
     );
+    // The offending line is quoted so the field is visible.
+    assert!(err.to_string().contains("| title = "), "{err}");
 
     // An unknown field is reported at its line too.
     fs::write(&path, ACME.replace("[test]", "colour = \"red\"\n[test]")).unwrap();

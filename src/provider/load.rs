@@ -78,11 +78,19 @@ pub fn builtin() -> Vec<Profile> {
 pub fn parse_str(src: &str, origin: &str) -> Result<Profile, ProviderError> {
     toml::from_str(src).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
+        // Quoting the line names the field even when serde's message does not
+        // ("invalid type: integer `3`, expected a sequence").
+        let mut message = e.message().trim().to_string();
+        if let Some(text) = src.lines().nth(line - 1).map(str::trim_end)
+            && !text.trim().is_empty()
+        {
+            message = format!("{message}\n  {line} | {text}");
+        }
         ProviderError::Parse {
             origin: origin.to_string(),
             line,
             column,
-            message: e.message().trim().to_string(),
+            message,
         }
     })
 }
@@ -222,17 +230,20 @@ pub fn find<'a>(profiles: &'a [Profile], id: &str) -> Result<&'a Profile, Provid
         .map(|p| {
             let pid = p.id.to_ascii_lowercase();
             let name = p.name.to_ascii_lowercase();
-            // A prefix or a name match ("hubspot" → hubdb) beats edit distance.
-            let score = if !lower.is_empty()
-                && (pid.starts_with(&lower) || name.split_whitespace().any(|w| w == lower))
-            {
+            // Users type the brand ("hubspot") as often as the id ("hubdb"),
+            // so words of the display name count as well; a prefix wins.
+            let score = if !lower.is_empty() && pid.starts_with(&lower) {
                 0
             } else {
-                edit_distance(&lower, &pid)
+                name.split_whitespace()
+                    .map(|w| edit_distance(&lower, w))
+                    .chain([edit_distance(&lower, &pid)])
+                    .min()
+                    .unwrap_or(usize::MAX)
             };
             (score, &p.id)
         })
-        .filter(|(score, pid)| *score <= (pid.len() / 3).max(2))
+        .filter(|(score, _)| *score <= (lower.chars().count() / 3).max(2))
         .min_by_key(|(score, _)| *score)
         .map(|(_, pid)| pid.clone());
     Err(ProviderError::UnknownProvider {
@@ -321,6 +332,13 @@ fn problems(p: &Profile) -> Vec<String> {
         p.scope_presets.iter().map(|s| s.id.as_str()),
     );
 
+    for name in p.vars.keys() {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            out.push(format!(
+                "var `{name}` cannot be used as {{{name}}}: use letters, digits and _ only"
+            ));
+        }
+    }
     for region in &p.regions {
         for var in region.vars.keys() {
             if !p.vars.contains_key(var) {
@@ -344,6 +362,15 @@ fn problems(p: &Profile) -> Vec<String> {
             out.push(format!(
                 "scope preset `{}` lists scopes but `all`/`read_only` ignores them",
                 preset.id
+            ));
+        }
+        if let Some(limit) = p.scope_limit
+            && preset.scopes.len() > limit
+        {
+            out.push(format!(
+                "scope preset `{}` has {} scopes but scope_limit is {limit}",
+                preset.id,
+                preset.scopes.len()
             ));
         }
         for s in &preset.scopes {

@@ -144,7 +144,7 @@ impl Profile {
                     profile: self.id.clone(),
                     id: id.to_string(),
                     known: if self.regions.is_empty() {
-                        "none: this provider has no regions".to_string()
+                        "none (this provider is not split by region)".to_string()
                     } else {
                         known(self.regions.iter().map(|r| &r.id))
                     },
