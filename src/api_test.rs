@@ -23,9 +23,15 @@ pub enum TestError {
     Transport(#[from] TransportError),
     #[error("this provider has no test request, or its URL needs values that are not set ({0})")]
     NoTest(String),
-    #[error("the API rejected the token (HTTP {status}){}: sign in again, or check that the token belongs to this account", detail_text(detail))]
+    #[error(
+        "the API rejected the token (HTTP {status}){}: sign in again, or check that the token belongs to this account",
+        detail_text(detail)
+    )]
     Unauthorized { status: u16, detail: Option<String> },
-    #[error("the token works but lacks permission (HTTP 403){}: add the missing scopes to the app and sign in again", detail_text(detail))]
+    #[error(
+        "the token works but lacks permission (HTTP 403){}: add the missing scopes to the app and sign in again",
+        detail_text(detail)
+    )]
     Forbidden { detail: Option<String> },
     #[error("the API is rate-limiting (HTTP 429); wait a moment and test again")]
     RateLimited,
@@ -70,7 +76,8 @@ pub async fn run_request(
             .query_pairs_mut()
             .append_pair("tokenID", token.expose_secret());
     }
-    let method = reqwest::Method::from_bytes(test.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let method =
+        reqwest::Method::from_bytes(test.method.as_bytes()).unwrap_or(reqwest::Method::GET);
     let mut req = client
         .request(method, target.as_str())
         .header(reqwest::header::ACCEPT, "application/json");

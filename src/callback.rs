@@ -35,7 +35,9 @@ pub enum Rejected {
     WrongPath,
     #[error("the redirect has no `state`")]
     MissingState,
-    #[error("the redirect's `state` does not match this sign-in (it may come from another attempt)")]
+    #[error(
+        "the redirect's `state` does not match this sign-in (it may come from another attempt)"
+    )]
     WrongState,
     #[error("the redirect repeats `{0}`")]
     Repeated(String),
@@ -65,7 +67,11 @@ pub enum CallbackError {
 /// Checks a callback request target (`/path?query`) against the path and state
 /// we expect. State is compared in constant time before `code` or `error` is
 /// looked at.
-pub fn check_callback(target: &str, expected_path: &str, expected_state: &str) -> Result<Callback, Rejected> {
+pub fn check_callback(
+    target: &str,
+    expected_path: &str,
+    expected_state: &str,
+) -> Result<Callback, Rejected> {
     let url = Url::parse("http://127.0.0.1")
         .and_then(|base| base.join(target))
         .map_err(|_| Rejected::WrongPath)?;
@@ -163,16 +169,20 @@ pub struct CallbackServer {
 
 impl std::fmt::Debug for CallbackServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallbackServer").field("target", &self.target).finish()
+        f.debug_struct("CallbackServer")
+            .field("target", &self.target)
+            .finish()
     }
 }
 
 impl CallbackServer {
     /// Binds 127.0.0.1 (never all interfaces) on the target's port.
     pub fn bind(target: RedirectTarget) -> Result<Self, CallbackError> {
-        let server = tiny_http::Server::http(("127.0.0.1", target.port)).map_err(|e| CallbackError::Bind {
-            port: target.port,
-            reason: e.to_string(),
+        let server = tiny_http::Server::http(("127.0.0.1", target.port)).map_err(|e| {
+            CallbackError::Bind {
+                port: target.port,
+                reason: e.to_string(),
+            }
         })?;
         let port = server
             .server_addr()
@@ -195,16 +205,16 @@ impl CallbackServer {
         self.target.port
     }
 
-    /// Waits for the callback carrying `state` until `deadline` or `cancel`.
+    /// Waits for the callback carrying `state` for `timeout` or until `cancel`.
     /// `on_tick` is called about once a second with the time left.
     pub fn wait(
         &self,
         state: &str,
-        deadline: Instant,
+        timeout: Duration,
         cancel: &CancellationToken,
         on_tick: &mut dyn FnMut(Duration),
     ) -> Result<SecretString, CallbackError> {
-        let total = deadline.saturating_duration_since(Instant::now());
+        let deadline = Instant::now() + timeout;
         let mut last_tick = Instant::now() - Duration::from_secs(1);
         loop {
             if cancel.is_cancelled() {
@@ -212,7 +222,7 @@ impl CallbackServer {
             }
             let now = Instant::now();
             if now >= deadline {
-                return Err(CallbackError::Timeout(total));
+                return Err(CallbackError::Timeout(timeout));
             }
             if now.duration_since(last_tick) >= Duration::from_secs(1) {
                 on_tick(deadline - now);
@@ -233,7 +243,11 @@ impl CallbackServer {
     }
 
     /// Answers one request; returns the outcome when it ends the wait.
-    fn answer(&self, req: tiny_http::Request, state: &str) -> Option<Result<SecretString, CallbackError>> {
+    fn answer(
+        &self,
+        req: tiny_http::Request,
+        state: &str,
+    ) -> Option<Result<SecretString, CallbackError>> {
         if *req.method() != tiny_http::Method::Get {
             respond(req, 405, PAGE_NOT_FOUND);
             return None;
@@ -293,7 +307,8 @@ mod tests {
         let ok = check_callback("/callback?code=abc&state=s1", "/callback", "s1");
         assert!(matches!(ok, Ok(Callback::Code(_))));
         assert_eq!(
-            check_callback("/callback?error=access_denied&state=bad", "/callback", "s1").unwrap_err(),
+            check_callback("/callback?error=access_denied&state=bad", "/callback", "s1")
+                .unwrap_err(),
             Rejected::WrongState
         );
         assert_eq!(
@@ -308,7 +323,10 @@ mod tests {
             check_callback("/other?code=abc&state=s1", "/callback", "s1").unwrap_err(),
             Rejected::WrongPath
         );
-        assert_eq!(check_callback("/callback?state=s1", "/callback", "s1").unwrap_err(), Rejected::MissingCode);
+        assert_eq!(
+            check_callback("/callback?state=s1", "/callback", "s1").unwrap_err(),
+            Rejected::MissingCode
+        );
     }
 
     #[test]
@@ -318,7 +336,9 @@ mod tests {
             "/",
             "s",
         ) {
-            Ok(Callback::Denied { description, .. }) => assert!(!description.unwrap().contains('\x1b')),
+            Ok(Callback::Denied { description, .. }) => {
+                assert!(!description.unwrap().contains('\x1b'))
+            }
             other => panic!("{other:?}"),
         }
     }

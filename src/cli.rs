@@ -13,7 +13,12 @@ use std::path::PathBuf;
 )]
 pub struct Cli {
     /// Configuration directory (key, settings, provider profiles).
-    #[arg(long, global = true, env = "OAUTH_SETUP_CONFIG_DIR", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTH_SETUP_CONFIG_DIR",
+        value_name = "DIR"
+    )]
     pub config_dir: Option<PathBuf>,
     /// Encryption key file (default: <config dir>/key; or set OAUTH_SETUP_KEY).
     #[arg(long, global = true, value_name = "PATH")]
@@ -31,7 +36,7 @@ pub enum Command {
         json: bool,
     },
     /// Sign in and write a settings file.
-    Login(LoginArgs),
+    Login(Box<LoginArgs>),
     /// Print a valid access token, renewing it when needed.
     Token {
         #[command(flatten)]

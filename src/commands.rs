@@ -76,7 +76,9 @@ impl From<LoginError> for Failure {
                 LoginError::Token(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
                 LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
                 LoginError::Callback(crate::callback::CallbackError::Timeout(_)) => exit::ERROR,
-                LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => exit::USAGE,
+                LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => {
+                    exit::USAGE
+                }
                 _ => exit::ERROR,
             }
         };
@@ -88,8 +90,12 @@ impl From<TokenServiceError> for Failure {
     fn from(e: TokenServiceError) -> Self {
         let code = match &e {
             TokenServiceError::Settings(_) => exit::SETTINGS,
-            TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => exit::SIGN_IN_NEEDED,
-            TokenServiceError::Renew(crate::oauth::TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+            TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
+                exit::SIGN_IN_NEEDED
+            }
+            TokenServiceError::Renew(crate::oauth::TokenError::Transport(t)) if is_network(t) => {
+                exit::NETWORK
+            }
             _ => exit::REFUSED,
         };
         Failure::new(code, e)
@@ -117,7 +123,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => Err(Failure::new(exit::USAGE, "no command given")),
         Some(Command::Providers { json }) => providers(&ctx, json),
-        Some(Command::Login(args)) => login(&ctx, args),
+        Some(Command::Login(args)) => login(&ctx, *args),
         Some(Command::Token { file, json }) => token(&ctx, &file.settings, json),
         Some(Command::Status { file, json }) => status(&ctx, &file.settings, json),
         Some(Command::Test { file, json }) => test(&ctx, &file.settings, json),
@@ -191,14 +197,25 @@ fn parse_scopes(raw: &str) -> Vec<String> {
 fn login_input(ctx: &Ctx, args: &LoginArgs, profiles: &[Profile]) -> Result<LoginInput, Failure> {
     let profile = provider::find(profiles, &args.provider)?;
     let scheme = profile.scheme(args.scheme.as_deref())?;
-    let initiate_oauth: InitiateOAuth = args.initiate_oauth.parse().map_err(|e: String| Failure::new(exit::USAGE, e))?;
+    let initiate_oauth: InitiateOAuth = args
+        .initiate_oauth
+        .parse()
+        .map_err(|e: String| Failure::new(exit::USAGE, e))?;
     let scopes = match (&args.scopes, &args.preset) {
         (Some(s), _) => Some(parse_scopes(s)),
         (None, Some(p)) => Some(profile.preset_scopes(p).ok_or_else(|| {
-            let known: Vec<_> = profile.scope_presets.iter().map(|p| p.id.as_str()).collect();
+            let known: Vec<_> = profile
+                .scope_presets
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect();
             Failure::new(
                 exit::USAGE,
-                format!("provider `{}` has no scope preset `{p}`; its presets: {}", profile.id, known.join(", ")),
+                format!(
+                    "provider `{}` has no scope preset `{p}`; its presets: {}",
+                    profile.id,
+                    known.join(", ")
+                ),
             )
         })?),
         (None, None) => None,
@@ -267,7 +284,11 @@ fn login_input(ctx: &Ctx, args: &LoginArgs, profiles: &[Profile]) -> Result<Logi
         static_token,
         scopes,
         callback_url: args.callback_url.clone(),
-        browser: if args.no_browser { BrowserMode::PrintOnly } else { BrowserMode::Open },
+        browser: if args.no_browser {
+            BrowserMode::PrintOnly
+        } else {
+            BrowserMode::Open
+        },
         timeout: Duration::from_secs(args.timeout.max(1)),
         initiate_oauth,
     })
@@ -282,16 +303,28 @@ fn fmt_remaining(d: Duration) -> String {
 fn report(ev: &LoginEvent, tty: bool) {
     let mut err = std::io::stderr().lock();
     let _ = match ev {
-        LoginEvent::Discovering { issuer } => writeln!(err, "Reading the server's metadata from {issuer}"),
-        LoginEvent::Listening { redirect_uri } => writeln!(err, "Listening for the browser on {redirect_uri}"),
-        LoginEvent::AuthorizeUrl { url, browser_started } => {
+        LoginEvent::Discovering { issuer } => {
+            writeln!(err, "Reading the server's metadata from {issuer}")
+        }
+        LoginEvent::Listening { redirect_uri } => {
+            writeln!(err, "Listening for the browser on {redirect_uri}")
+        }
+        LoginEvent::AuthorizeUrl {
+            url,
+            browser_started,
+        } => {
             if *browser_started {
-                writeln!(err, "Opened the browser. If it did not open, visit:\n\n  {url}\n")
+                writeln!(
+                    err,
+                    "Opened the browser. If it did not open, visit:\n\n  {url}\n"
+                )
             } else {
                 writeln!(err, "Open this URL in a browser to sign in:\n\n  {url}\n")
             }
         }
-        LoginEvent::BrowserFailed { reason } => writeln!(err, "Could not start a browser ({reason})."),
+        LoginEvent::BrowserFailed { reason } => {
+            writeln!(err, "Could not start a browser ({reason}).")
+        }
         LoginEvent::Waiting { remaining } => {
             if tty {
                 write!(
@@ -332,22 +365,25 @@ fn report(ev: &LoginEvent, tty: bool) {
 fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let input = login_input(ctx, &args, &profiles)?;
-    let path = args
-        .settings
-        .clone()
-        .unwrap_or_else(|| ctx.config_dir.join("settings").join(format!("{}.json", input.profile_id)));
+    let path = args.settings.clone().unwrap_or_else(|| {
+        ctx.config_dir
+            .join("settings")
+            .join(format!("{}.json", input.profile_id))
+    });
     // Load (or create) the key before signing in: a key problem found after
     // the browser dance would waste the user's sign-in.
     let key = ctx.key()?;
-    if path.exists() && !args.force {
-        if let Err(e) = settings::read(&path, &key) {
-            if e.is_unreadable_file() {
-                return Err(Failure::new(
-                    exit::SETTINGS,
-                    format!("{e}\nThe existing file is kept. Give another --settings path, or --force to replace it."),
-                ));
-            }
-        }
+    if path.exists()
+        && !args.force
+        && let Err(e) = settings::read(&path, &key)
+        && e.is_unreadable_file()
+    {
+        return Err(Failure::new(
+            exit::SETTINGS,
+            format!(
+                "{e}\nThe existing file is kept. Give another --settings path, or --force to replace it."
+            ),
+        ));
     }
     let rt = runtime()?;
     let cancel = CancellationToken::new();
@@ -369,7 +405,11 @@ fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
         eprint!("\r\x1b[2K");
     }
     let settings = settings?;
-    let write = if args.force { settings::write_replacing_unreadable } else { settings::write };
+    let write = if args.force {
+        settings::write_replacing_unreadable
+    } else {
+        settings::write
+    };
     write(&path, &key, &settings)?;
     if args.json {
         print_json(&status_json(&settings, &path, ctx));
@@ -381,7 +421,10 @@ fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
             expiry_text(&settings)
         );
         eprintln!("Settings written to {}", path.display());
-        eprintln!("Get a token with:  oauth-setup token --settings {}", path.display());
+        eprintln!(
+            "Get a token with:  oauth-setup token --settings {}",
+            path.display()
+        );
     }
     Ok(())
 }
@@ -392,7 +435,15 @@ fn expiry_text(s: &Settings) -> String {
         Some(exp) => {
             let left = exp - flow::now_unix();
             if left > 0 {
-                format!("Token valid for {} min{}.", left / 60, if s.secrets.refresh_token.is_some() { ", renewable with the refresh token" } else { "" })
+                format!(
+                    "Token valid for {} min{}.",
+                    left / 60,
+                    if s.secrets.refresh_token.is_some() {
+                        ", renewable with the refresh token"
+                    } else {
+                        ""
+                    }
+                )
             } else {
                 format!("Token expired {} min ago.", -left / 60)
             }
@@ -465,7 +516,12 @@ fn status(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
     let m = &s.meta;
     let yes = |b: bool| if b { "yes" } else { "no" };
     println!("Settings:       {}", path.display());
-    println!("Provider:       {} ({}, {})", m.provider, m.scheme, m.kind.as_str());
+    println!(
+        "Provider:       {} ({}, {})",
+        m.provider,
+        m.scheme,
+        m.kind.as_str()
+    );
     if let Some(c) = &m.client_id {
         println!("Client id:      {c}");
     }
@@ -480,14 +536,25 @@ fn status(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
     }
     println!(
         "Scopes:         {}",
-        if m.scopes.is_empty() { "(none asked: the app's scopes)".to_string() } else { m.scopes.join(" ") }
+        if m.scopes.is_empty() {
+            "(none asked: the app's scopes)".to_string()
+        } else {
+            m.scopes.join(" ")
+        }
     );
     if let Some(g) = &m.granted_scopes {
         println!("Granted:        {}", g.join(" "));
     }
     println!("Token:          {}", expiry_text(&s));
     println!("Refresh token:  {}", yes(s.secrets.refresh_token.is_some()));
-    println!("Client secret:  {}", if s.secrets.client_secret.is_some() { "stored (encrypted)" } else { "not stored" });
+    println!(
+        "Client secret:  {}",
+        if s.secrets.client_secret.is_some() {
+            "stored (encrypted)"
+        } else {
+            "not stored"
+        }
+    );
     println!("InitiateOAuth:  {}", m.initiate_oauth.as_str());
     println!("Key:            {}", ctx.key_source.describe());
     Ok(())
@@ -498,25 +565,32 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let rt = runtime()?;
     let outcome = rt.block_on(async {
-        let token = token_service::get_token(path, &key).await.map_err(Failure::from)?;
+        let token = token_service::get_token(path, &key)
+            .await
+            .map_err(Failure::from)?;
         let s = settings::read(path, &key)?;
         let profile = provider::find(&profiles, &s.meta.provider)?;
-        let test = profile
-            .test
-            .as_ref()
-            .ok_or_else(|| Failure::from(api_test::TestError::NoTest(format!("provider `{}` defines none", profile.id))))?;
-        let url = s
-            .meta
-            .endpoints
-            .test_url
-            .clone()
-            .ok_or_else(|| Failure::from(api_test::TestError::NoTest("give --test-url at login".into())))?;
+        let test = profile.test.as_ref().ok_or_else(|| {
+            Failure::from(api_test::TestError::NoTest(format!(
+                "provider `{}` defines none",
+                profile.id
+            )))
+        })?;
+        let url = s.meta.endpoints.test_url.clone().ok_or_else(|| {
+            Failure::from(api_test::TestError::NoTest(
+                "give --test-url at login".into(),
+            ))
+        })?;
         let headers = flow::test_headers(profile, &s.meta.vars, &s.meta.extra_headers);
         let http = crate::http::client();
-        api_test::run_request(&http, test, &url, &headers, &token).await.map_err(Failure::from)
+        api_test::run_request(&http, test, &url, &headers, &token)
+            .await
+            .map_err(Failure::from)
     })?;
     if json {
-        print_json(&json!({"ok": true, "status": outcome.status, "summary": outcome.summary, "elapsed_ms": outcome.elapsed_ms}));
+        print_json(
+            &json!({"ok": true, "status": outcome.status, "summary": outcome.summary, "elapsed_ms": outcome.elapsed_ms}),
+        );
     } else {
         println!("OK: {} ({} ms)", outcome.summary, outcome.elapsed_ms);
     }

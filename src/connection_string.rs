@@ -30,10 +30,8 @@ pub fn build(s: &Settings, settings_path: &Path, include_secret: bool) -> String
     if let Some(id) = &m.client_id {
         parts.push(("OAuthClientId", id.clone()));
     }
-    if include_secret {
-        if let Some(sec) = &s.secrets.client_secret {
-            parts.push(("OAuthClientSecret", sec.expose_secret().to_string()));
-        }
+    if include_secret && let Some(sec) = &s.secrets.client_secret {
+        parts.push(("OAuthClientSecret", sec.expose_secret().to_string()));
     }
     if let Some(cb) = &m.callback_url {
         parts.push(("CallbackURL", cb.clone()));

@@ -3,10 +3,10 @@
 
 use crate::api_test::TestError;
 use crate::callback::CallbackError;
+use crate::oauth::TokenError;
 use crate::oauth::code::CodeFlowError;
 use crate::oauth::device::DeviceError;
 use crate::oauth::password_signin::SigninError;
-use crate::oauth::TokenError;
 use crate::provider::discovery::DiscoveryError;
 use crate::provider::{EndpointError, ProviderError};
 
@@ -44,7 +44,9 @@ impl From<CodeFlowError> for LoginError {
             CodeFlowError::Callback(CallbackError::Cancelled) => LoginError::Cancelled,
             CodeFlowError::Callback(c) => LoginError::Callback(c),
             CodeFlowError::Token(t) => LoginError::Token(t),
-            CodeFlowError::AuthorizeUrl(u) => LoginError::Unsupported(format!("the authorize URL is not valid: {u}")),
+            CodeFlowError::AuthorizeUrl(u) => {
+                LoginError::Unsupported(format!("the authorize URL is not valid: {u}"))
+            }
         }
     }
 }
@@ -54,12 +56,18 @@ impl LoginError {
     pub fn is_cancelled(&self) -> bool {
         matches!(
             self,
-            LoginError::Cancelled | LoginError::Callback(CallbackError::Cancelled) | LoginError::Device(DeviceError::Cancelled)
+            LoginError::Cancelled
+                | LoginError::Callback(CallbackError::Cancelled)
+                | LoginError::Device(DeviceError::Cancelled)
         )
     }
 
     /// True when the user or the provider refused access.
     pub fn is_denied(&self) -> bool {
-        matches!(self, LoginError::Callback(CallbackError::Denied { .. }) | LoginError::Device(DeviceError::Denied))
+        matches!(
+            self,
+            LoginError::Callback(CallbackError::Denied { .. })
+                | LoginError::Device(DeviceError::Denied)
+        )
     }
 }

@@ -6,8 +6,8 @@ use crate::api_test;
 use crate::error::LoginError;
 use crate::login::{Events, LoginEvent, LoginInput};
 use crate::oauth::{self, ClientCredentials, TokenSet};
-use crate::provider::{self, discovery, Endpoints, Field, Profile, Scheme, SchemeKind};
-use crate::settings::{Meta, Secrets, Settings, FORMAT, VERSION};
+use crate::provider::{self, Endpoints, Field, Profile, Scheme, SchemeKind, discovery};
+use crate::settings::{FORMAT, Meta, Secrets, Settings, VERSION};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -105,24 +105,31 @@ pub async fn resolve(
         vars.insert("issuer".into(), issuer.clone());
     }
     let mut endpoints = input.endpoints.clone();
-    let all = ["authorize URL", "token URL", "device authorization URL", "sign-in URL"];
+    let all = [
+        "authorize URL",
+        "token URL",
+        "device authorization URL",
+        "sign-in URL",
+    ];
     // Templates first: a rendered URL is what the profile says; a missing var
     // only matters for an endpoint this scheme needs (checked below).
     for what in all {
-        if slot(&mut endpoints, what).is_none() {
-            if let Some(t) = template_of(&scheme, what) {
-                if let Ok(url) = profile.render(t, &vars) {
-                    *slot(&mut endpoints, what) = Some(url);
-                }
-            }
+        if slot(&mut endpoints, what).is_none()
+            && let Some(t) = template_of(&scheme, what)
+            && let Ok(url) = profile.render(t, &vars)
+        {
+            *slot(&mut endpoints, what) = Some(url);
         }
     }
     let missing = |e: &mut Endpoints| needed(scheme.kind).iter().any(|w| slot(e, w).is_none());
     if scheme.discovery && missing(&mut endpoints) {
-        let issuer = vars.get("issuer").cloned().ok_or_else(|| LoginError::Missing {
-            what: "the issuer URL (or explicit authorize and token URLs)".into(),
-            how: "give --issuer URL, or --authorize-url and --token-url".into(),
-        })?;
+        let issuer = vars
+            .get("issuer")
+            .cloned()
+            .ok_or_else(|| LoginError::Missing {
+                what: "the issuer URL (or explicit authorize and token URLs)".into(),
+                how: "give --issuer URL, or --authorize-url and --token-url".into(),
+            })?;
         let _ = events.send(LoginEvent::Discovering {
             issuer: issuer.clone(),
         });
@@ -150,22 +157,29 @@ pub async fn resolve(
                 how: format!(
                     "give {} URL{}",
                     flag_of(what),
-                    if scheme.discovery { ", or --issuer URL" } else { "" }
+                    if scheme.discovery {
+                        ", or --issuer URL"
+                    } else {
+                        ""
+                    }
                 ),
             }));
         }
     }
-    if endpoints.test_url.is_none() {
-        if let Some(test) = &profile.test {
-            endpoints.test_url = profile.render(&test.url, &vars).ok();
-        }
+    if endpoints.test_url.is_none()
+        && let Some(test) = &profile.test
+    {
+        endpoints.test_url = profile.render(&test.url, &vars).ok();
     }
     endpoints.check()?;
     let mut headers = BTreeMap::new();
     for (k, t) in &scheme.extra_headers {
         let v = profile.render(t, &vars).map_err(|_| LoginError::Missing {
             what: format!("a value for the `{k}` header"),
-            how: format!("give it with --{}", t.trim_matches(['{', '}']).replace('_', "-")),
+            how: format!(
+                "give it with --{}",
+                t.trim_matches(['{', '}']).replace('_', "-")
+            ),
         })?;
         headers.insert(k.clone(), v);
     }
@@ -180,10 +194,14 @@ pub async fn resolve(
             .and_then(|p| profile.preset_scopes(p))
             .unwrap_or_default()
     };
-    if let Some(limit) = profile.scope_limit {
-        if scopes.len() > limit {
-            tracing::warn!(count = scopes.len(), limit, "more scopes than the provider handles well");
-        }
+    if let Some(limit) = profile.scope_limit
+        && scopes.len() > limit
+    {
+        tracing::warn!(
+            count = scopes.len(),
+            limit,
+            "more scopes than the provider handles well"
+        );
     }
     Ok(Resolved {
         region: region.map(|r| r.id),
@@ -203,10 +221,15 @@ fn need<T: Clone>(v: &Option<T>, what: &str, how: &str) -> Result<T, LoginError>
     })
 }
 
-const SECRET_HOW: &str = "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
+const SECRET_HOW: &str =
+    "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
 
 /// Runs the whole sign-in.
-pub async fn run_login(input: LoginInput, events: Events, cancel: CancellationToken) -> Result<Settings, LoginError> {
+pub async fn run_login(
+    input: LoginInput,
+    events: Events,
+    cancel: CancellationToken,
+) -> Result<Settings, LoginError> {
     let profiles = provider::load_all(Some(&crate::paths::providers_dir()))?;
     run_login_with(input, &profiles, events, cancel).await
 }
@@ -234,8 +257,13 @@ pub async fn run_login_with(
         if !given {
             let how = match f {
                 Field::ClientSecret => SECRET_HOW.to_string(),
-                Field::Password => "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin".into(),
-                Field::Token => "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin".into(),
+                Field::Password => {
+                    "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin"
+                        .into()
+                }
+                Field::Token => {
+                    "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin".into()
+                }
                 other => format!("give --{}", other.as_str().replace('_', "-")),
             };
             return Err(LoginError::Missing {
@@ -244,7 +272,11 @@ pub async fn run_login_with(
             });
         }
     }
-    let timeout = if input.timeout.is_zero() { DEFAULT_TIMEOUT } else { input.timeout };
+    let timeout = if input.timeout.is_zero() {
+        DEFAULT_TIMEOUT
+    } else {
+        input.timeout
+    };
     let client = || -> Result<ClientCredentials, LoginError> {
         Ok(ClientCredentials {
             client_id: need(&input.client_id, "the client id", "give --client-id")?,
@@ -258,7 +290,10 @@ pub async fn run_login_with(
     let tokens: Option<TokenSet> = match r.scheme.kind {
         SchemeKind::AuthorizationCode => {
             let c = client()?;
-            let cb = input.callback_url.as_deref().or(r.scheme.default_callback_url.as_deref());
+            let cb = input
+                .callback_url
+                .as_deref()
+                .or(r.scheme.default_callback_url.as_deref());
             let (t, _redirect_uri) = oauth::code::run(
                 &http,
                 oauth::code::CodeFlow {
@@ -299,11 +334,17 @@ pub async fn run_login_with(
             let c = client()?;
             let t = oauth::device::run(
                 &http,
-                r.endpoints.device_authorization_url.as_deref().unwrap_or_default(),
-                &token_url,
-                &c,
-                &r.scopes,
-                &r.headers,
+                oauth::device::DeviceFlow {
+                    device_url: r
+                        .endpoints
+                        .device_authorization_url
+                        .as_deref()
+                        .unwrap_or_default(),
+                    token_url: &token_url,
+                    client: &c,
+                    scopes: &r.scopes,
+                    headers: &r.headers,
+                },
                 &events,
                 &cancel,
             )
@@ -313,8 +354,15 @@ pub async fn run_login_with(
         SchemeKind::PasswordSignin => {
             let _ = events.send(LoginEvent::RequestingToken);
             let username = need(&input.username, "the username", "give --username")?;
-            let password = need(&input.password, "the password", "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin")?;
-            let event_id = input.event_id.as_deref().filter(|_| r.scheme.fields.contains(&Field::EventId));
+            let password = need(
+                &input.password,
+                "the password",
+                "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin",
+            )?;
+            let event_id = input
+                .event_id
+                .as_deref()
+                .filter(|_| r.scheme.fields.contains(&Field::EventId));
             let s = tokio::select! {
                 _ = cancel.cancelled() => return Err(LoginError::Cancelled),
                 s = oauth::password_signin::run(&http, r.endpoints.signin_url.as_deref().unwrap_or_default(), &username, &password, event_id) => s?,
@@ -373,14 +421,22 @@ pub async fn run_login_with(
         apply_tokens(&mut settings, t, r.scheme.default_expires_in);
     }
     if r.scheme.kind == SchemeKind::StaticToken {
-        let token = need(&settings.secrets.static_token, "the token", "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin")?;
+        let token = need(
+            &settings.secrets.static_token,
+            "the token",
+            "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin",
+        )?;
         validate_static(&http, &r, &token).await?;
     }
     let _ = events.send(LoginEvent::Done);
     Ok(settings)
 }
 
-async fn validate_static(http: &reqwest::Client, r: &Resolved, token: &SecretString) -> Result<(), LoginError> {
+async fn validate_static(
+    http: &reqwest::Client,
+    r: &Resolved,
+    token: &SecretString,
+) -> Result<(), LoginError> {
     let (Some(test), Some(url)) = (&r.profile.test, &r.endpoints.test_url) else {
         tracing::warn!("no test request to validate the static token");
         return Ok(());
@@ -414,7 +470,10 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
     let m = &mut settings.meta;
     m.token_type = t.token_type.clone();
     m.token_timestamp_ms = Some(now_ms);
-    m.expires_at = t.expires_in.or(default_expires_in).map(|e| now_ms / 1000 + e);
+    m.expires_at = t
+        .expires_in
+        .or(default_expires_in)
+        .map(|e| now_ms / 1000 + e);
     m.updated_at = now_ms / 1000;
     if let Some(scope) = &t.scope {
         m.granted_scopes = Some(scope.split_whitespace().map(str::to_string).collect());

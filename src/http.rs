@@ -45,7 +45,9 @@ pub struct Response {
 /// Why a request got no usable response at all.
 #[derive(Debug, thiserror::Error)]
 pub enum TransportError {
-    #[error("no answer from {url} within {secs} s; check the URL and the network, or raise OAUTH_SETUP_HTTP_TIMEOUT")]
+    #[error(
+        "no answer from {url} within {secs} s; check the URL and the network, or raise OAUTH_SETUP_HTTP_TIMEOUT"
+    )]
     Timeout { url: String, secs: u64 },
     #[error("could not connect to {url}: {reason}")]
     Connect { url: String, reason: String },
@@ -149,7 +151,10 @@ mod tests {
 
     #[test]
     fn sanitize_removes_escapes_and_bounds_length() {
-        assert_eq!(sanitize("bad\x1b[31m red\r\nline", 100), "bad [31m red line");
+        assert_eq!(
+            sanitize("bad\x1b[31m red\r\nline", 100),
+            "bad [31m red line"
+        );
         assert_eq!(sanitize("abcdef", 3), "abc…");
     }
 

@@ -15,7 +15,12 @@ pub fn init() {
             .mode(0o700)
             .create(dir);
     }
-    let Ok(file) = OpenOptions::new().create(true).append(true).mode(0o600).open(&path) else {
+    let Ok(file) = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(&path)
+    else {
         return;
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));

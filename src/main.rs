@@ -11,7 +11,9 @@ fn main() {
     }
     oauth_setup::logging::init();
     if cli.command.is_none() {
-        eprintln!("The wizard is not on this build yet; see `oauth-setup --help` for the commands.");
+        eprintln!(
+            "The wizard is not on this build yet; see `oauth-setup --help` for the commands."
+        );
         std::process::exit(exit::USAGE);
     }
     if let Err(f) = commands::run(cli) {

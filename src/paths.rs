@@ -23,7 +23,9 @@ pub fn providers_dir() -> PathBuf {
 
 /// Default settings file for a provider.
 pub fn default_settings_path(provider: &str) -> PathBuf {
-    config_dir().join("settings").join(format!("{provider}.json"))
+    config_dir()
+        .join("settings")
+        .join(format!("{provider}.json"))
 }
 
 /// `OAUTH_SETUP_LOG_FILE`, else `oauth-setup.log` in the platform state dir.

@@ -17,7 +17,10 @@ pub enum InputError {
         source: std::io::Error,
     },
     #[error("cannot read {what} from stdin: {source}")]
-    Stdin { what: String, source: std::io::Error },
+    Stdin {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("{what} is empty in {from}")]
     Empty { what: String, from: String },
     #[error("{what} is longer than 16 KiB in {from}; is it the right file?")]
@@ -26,7 +29,10 @@ pub enum InputError {
 
 fn clean(raw: String, what: &str, from: &str) -> Result<SecretString, InputError> {
     // One trailing newline is how files and `echo` end; keep inner whitespace.
-    let v = raw.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&raw);
+    let v = raw
+        .strip_suffix('\n')
+        .map(|s| s.strip_suffix('\r').unwrap_or(s))
+        .unwrap_or(&raw);
     if v.is_empty() {
         return Err(InputError::Empty {
             what: what.into(),
@@ -36,7 +42,11 @@ fn clean(raw: String, what: &str, from: &str) -> Result<SecretString, InputError
     Ok(SecretString::from(v.to_string()))
 }
 
-fn read_bounded(mut r: impl Read, what: &str, from: &str) -> std::io::Result<Result<String, InputError>> {
+fn read_bounded(
+    mut r: impl Read,
+    what: &str,
+    from: &str,
+) -> std::io::Result<Result<String, InputError>> {
     let mut buf = String::new();
     r.by_ref().take(MAX_SECRET + 1).read_to_string(&mut buf)?;
     if buf.len() as u64 > MAX_SECRET {
@@ -72,21 +82,25 @@ pub fn read_secret(
         return clean(raw, what, &from).map(Some);
     }
     if stdin {
-        let raw = read_bounded(std::io::stdin().lock(), what, "stdin").map_err(|source| InputError::Stdin {
-            what: what.into(),
-            source,
+        let raw = read_bounded(std::io::stdin().lock(), what, "stdin").map_err(|source| {
+            InputError::Stdin {
+                what: what.into(),
+                source,
+            }
         })??;
         return clean(raw, what, "stdin").map(Some);
     }
-    if let Ok(v) = std::env::var(env_var) {
-        if !v.is_empty() {
-            return Ok(Some(SecretString::from(v)));
-        }
+    if let Ok(v) = std::env::var(env_var)
+        && !v.is_empty()
+    {
+        return Ok(Some(SecretString::from(v)));
     }
     if prompt && std::io::stdin().is_terminal() {
-        let v = rpassword::prompt_password(format!("{what} (hidden): ")).map_err(|source| InputError::Stdin {
-            what: what.into(),
-            source,
+        let v = rpassword::prompt_password(format!("{what} (hidden): ")).map_err(|source| {
+            InputError::Stdin {
+                what: what.into(),
+                source,
+            }
         })?;
         return clean(v, what, "the prompt").map(Some);
     }

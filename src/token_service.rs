@@ -5,8 +5,8 @@
 use crate::flow::{apply_tokens, now_unix};
 use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
-use crate::settings::{self, InitiateOAuth, Key, SettingsError, Settings};
 use crate::provider::SchemeKind;
+use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 use std::time::Duration;
@@ -22,7 +22,9 @@ pub enum TokenServiceError {
     Settings(#[from] SettingsError),
     #[error("{reason}. On a machine with a browser run:\n  {command}")]
     NeedsSignIn { reason: String, command: String },
-    #[error("the access token in {path} expired and InitiateOAuth is OFF, so it is not renewed; run `oauth-setup token` with InitiateOAuth=REFRESH or sign in again")]
+    #[error(
+        "the access token in {path} expired and InitiateOAuth is OFF, so it is not renewed; run `oauth-setup token` with InitiateOAuth=REFRESH or sign in again"
+    )]
     ExpiredOff { path: String },
     #[error("renewing the token failed: {0}")]
     Renew(#[from] TokenError),
@@ -32,7 +34,10 @@ pub enum TokenServiceError {
 
 impl TokenServiceError {
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self, TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. })
+        matches!(
+            self,
+            TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. }
+        )
     }
 }
 
@@ -50,7 +55,10 @@ pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
 
 /// The command that gets new credentials for this file.
 pub fn login_command(s: &Settings, path: &Path) -> String {
-    let mut cmd = format!("oauth-setup login {} --scheme {}", s.meta.provider, s.meta.scheme);
+    let mut cmd = format!(
+        "oauth-setup login {} --scheme {}",
+        s.meta.provider, s.meta.scheme
+    );
     if let Some(r) = &s.meta.region {
         cmd.push_str(&format!(" --region {r}"));
     }
@@ -99,31 +107,43 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
     let lock_path = path.to_path_buf();
-    let _lock = tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
-        .await
-        .map_err(|e| SettingsError::Io {
-            path: path.to_path_buf(),
-            action: "lock".into(),
-            source: std::io::Error::other(e.to_string()),
-        })??;
+    let _lock =
+        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
+            .await
+            .map_err(|e| SettingsError::Io {
+                path: path.to_path_buf(),
+                action: "lock",
+                source: std::io::Error::other(e.to_string()),
+            })??;
     let mut s = settings::read(path, key)?;
     if let Some(t) = usable_token(&s, now_unix()) {
         tracing::debug!("token renewed by another process while waiting for the lock");
         return Ok(t.clone());
     }
-    let used_refresh = s.secrets.refresh_token.as_ref().map(|r| r.expose_secret().to_string());
+    let used_refresh = s
+        .secrets
+        .refresh_token
+        .as_ref()
+        .map(|r| r.expose_secret().to_string());
     match renew(&s, path).await {
         Ok(t) => {
             apply_tokens(&mut s, t, None);
             settings::write(path, key, &s)?;
             tracing::info!(path = %path.display(), "token renewed");
-            Ok(s.secrets.access_token.clone().expect("apply_tokens sets the access token"))
+            Ok(s.secrets
+                .access_token
+                .clone()
+                .expect("apply_tokens sets the access token"))
         }
         Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
             // Another process (or machine sharing the file) may have rotated the
             // refresh token after we read it: re-read before giving up.
             let fresh = settings::read(path, key)?;
-            let fresh_refresh = fresh.secrets.refresh_token.as_ref().map(|r| r.expose_secret().to_string());
+            let fresh_refresh = fresh
+                .secrets
+                .refresh_token
+                .as_ref()
+                .map(|r| r.expose_secret().to_string());
             if let Some(t) = usable_token(&fresh, now_unix()) {
                 return Ok(t.clone());
             }
@@ -132,7 +152,11 @@ pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenS
                 let t = renew(&s, path).await?;
                 apply_tokens(&mut s, t, None);
                 settings::write(path, key, &s)?;
-                return Ok(s.secrets.access_token.clone().expect("apply_tokens sets the access token"));
+                return Ok(s
+                    .secrets
+                    .access_token
+                    .clone()
+                    .expect("apply_tokens sets the access token"));
             }
             Err(TokenServiceError::NeedsSignIn {
                 reason: format!(
@@ -160,7 +184,14 @@ async fn renew(s: &Settings, path: &Path) -> Result<TokenSet, TokenServiceError>
     let http = crate::http::client();
     let token_url = s.meta.endpoints.token_url.clone().unwrap_or_default();
     if let Some(rt) = &s.secrets.refresh_token {
-        return Ok(oauth::refresh::run(&http, &token_url, &client_of(s), rt, &s.meta.extra_headers).await?);
+        return Ok(oauth::refresh::run(
+            &http,
+            &token_url,
+            &client_of(s),
+            rt,
+            &s.meta.extra_headers,
+        )
+        .await?);
     }
     match s.meta.kind {
         SchemeKind::ClientCredentials if s.secrets.client_secret.is_some() => {

@@ -7,7 +7,7 @@ use crate::login::{BrowserMode, Events, LoginEvent};
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
@@ -87,7 +87,10 @@ pub async fn exchange(
             ],
             secret_params: vec![
                 ("code", code.clone()),
-                ("code_verifier", SecretString::from(verifier.secret().clone())),
+                (
+                    "code_verifier",
+                    SecretString::from(verifier.secret().clone()),
+                ),
             ],
             headers,
         },
@@ -152,7 +155,7 @@ pub async fn run(
         url: req.url.clone(),
         browser_started,
     });
-    let deadline = Instant::now() + flow.timeout;
+    let timeout = flow.timeout;
     let state = req.state.clone();
     let cancel_wait = cancel.clone();
     let tick_events = events.clone();
@@ -160,7 +163,7 @@ pub async fn run(
         let mut tick = |remaining| {
             let _ = tick_events.send(LoginEvent::Waiting { remaining });
         };
-        let out = server.wait(&state, deadline, &cancel_wait, &mut tick);
+        let out = server.wait(&state, timeout, &cancel_wait, &mut tick);
         drop(server);
         out
     })

@@ -14,7 +14,9 @@ const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 pub enum DeviceError {
     #[error(transparent)]
     Token(#[from] TokenError),
-    #[error("the device authorization endpoint's answer lacks `{0}`; the server does not follow RFC 8628")]
+    #[error(
+        "the device authorization endpoint's answer lacks `{0}`; the server does not follow RFC 8628"
+    )]
     MissingField(&'static str),
     #[error("the code expired before it was approved; run the command again and approve within {} min", .0.as_secs().div_ceil(60))]
     Expired(Duration),
@@ -56,14 +58,20 @@ pub async fn start(
     .await?;
     if !(200..300).contains(&resp.status) {
         // Reuse the token endpoint's error reading: same RFC 6749 error shape.
-        return Err(token::parse_response(&resp).err().unwrap_or(TokenError::MissingField {
-            field: "device_code",
-        }))?;
+        return Err(token::parse_response(&resp)
+            .err()
+            .unwrap_or(TokenError::MissingField {
+                field: "device_code",
+            }))?;
     }
     let v: Value = serde_json::from_slice(&resp.body).map_err(|e| TokenError::BadJson {
         reason: e.to_string(),
     })?;
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(|s| http::sanitize(s, 500));
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(|s| http::sanitize(s, 500))
+    };
     let n = |k: &str| v.get(k).and_then(Value::as_u64);
     Ok(DeviceCode {
         device_code: v
@@ -132,23 +140,44 @@ pub async fn poll(
     }
 }
 
+/// Where and as whom the device flow runs.
+pub struct DeviceFlow<'a> {
+    pub device_url: &'a str,
+    pub token_url: &'a str,
+    pub client: &'a ClientCredentials,
+    pub scopes: &'a [String],
+    pub headers: &'a BTreeMap<String, String>,
+}
+
 /// Starts, reports the code, and polls.
 pub async fn run(
     client_http: &reqwest::Client,
-    device_url: &str,
-    token_url: &str,
-    client: &ClientCredentials,
-    scopes: &[String],
-    headers: &BTreeMap<String, String>,
+    flow: DeviceFlow<'_>,
     events: &Events,
     cancel: &CancellationToken,
 ) -> Result<TokenSet, DeviceError> {
-    let code = start(client_http, device_url, client, scopes, headers).await?;
+    let code = start(
+        client_http,
+        flow.device_url,
+        flow.client,
+        flow.scopes,
+        flow.headers,
+    )
+    .await?;
     let _ = events.send(LoginEvent::DeviceCode {
         user_code: code.user_code.clone(),
         verification_uri: code.verification_uri.clone(),
         verification_uri_complete: code.verification_uri_complete.clone(),
         expires_in: code.expires_in,
     });
-    poll(client_http, token_url, client, &code, headers, events, cancel).await
+    poll(
+        client_http,
+        flow.token_url,
+        flow.client,
+        &code,
+        flow.headers,
+        events,
+        cancel,
+    )
+    .await
 }

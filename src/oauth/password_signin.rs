@@ -39,7 +39,8 @@ pub async fn run(
     })?;
     {
         let mut q = url.query_pairs_mut();
-        q.append_pair("action", "person.signIn").append_pair("username", username);
+        q.append_pair("action", "person.signIn")
+            .append_pair("username", username);
         if let Some(ev) = event_id {
             q.append_pair("eventID", ev);
         }
@@ -50,7 +51,10 @@ pub async fn run(
     let req = client
         .post(url.as_str())
         .header(reqwest::header::ACCEPT, "application/json")
-        .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
         .body(body);
     let resp = http::send(url.as_str(), req).await?;
     if !(200..300).contains(&resp.status) {
@@ -75,10 +79,12 @@ pub async fn run(
         .ok_or_else(|| SigninError::NoToken {
             snippet: "no tokenID field".into(),
         })?;
-    let field = |k| first.and_then(|d| d.get(k)).map(|x| match x {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    });
+    let field = |k| {
+        first.and_then(|d| d.get(k)).map(|x| match x {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    };
     Ok(Signin {
         token_id: SecretString::from(token.to_string()),
         scope: field("scope"),

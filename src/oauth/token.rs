@@ -64,21 +64,31 @@ pub enum TokenError {
     },
     #[error("the token endpoint is rate-limiting (HTTP 429){}; wait and try again", retry_after.as_deref().map(|r| format!(", retry after {r} s")).unwrap_or_default())]
     RateLimited { retry_after: Option<String> },
-    #[error("the token endpoint failed (HTTP {status}): {snippet}. The server has a problem; try again later")]
+    #[error(
+        "the token endpoint failed (HTTP {status}): {snippet}. The server has a problem; try again later"
+    )]
     Server { status: u16, snippet: String },
-    #[error("the token endpoint answered HTTP {status} with {kind} instead of a JSON token: {snippet}. Check the token URL")]
+    #[error(
+        "the token endpoint answered HTTP {status} with {kind} instead of a JSON token: {snippet}. Check the token URL"
+    )]
     NotJson {
         status: u16,
         kind: String,
         snippet: String,
     },
-    #[error("the token endpoint's answer is not valid JSON ({reason}); it may have been cut off. Try again")]
+    #[error(
+        "the token endpoint's answer is not valid JSON ({reason}); it may have been cut off. Try again"
+    )]
     BadJson { reason: String },
     #[error("the token endpoint's answer is too large (over 1 MiB); check the token URL")]
     TooLarge,
-    #[error("the token endpoint's answer has no `{field}`; the server is not answering as OAuth 2.0 requires")]
+    #[error(
+        "the token endpoint's answer has no `{field}`; the server is not answering as OAuth 2.0 requires"
+    )]
     MissingField { field: &'static str },
-    #[error("the token endpoint's answer has an invalid expires_in ({value}); refusing a token with a negative lifetime")]
+    #[error(
+        "the token endpoint's answer has an invalid expires_in ({value}); refusing a token with a negative lifetime"
+    )]
     BadExpiresIn { value: String },
 }
 
@@ -109,14 +119,20 @@ fn form_urlencode(s: &str) -> String {
 }
 
 /// Sends a token request and reads the answer.
-pub async fn request(client: &reqwest::Client, req: TokenRequest<'_>) -> Result<TokenSet, TokenError> {
+pub async fn request(
+    client: &reqwest::Client,
+    req: TokenRequest<'_>,
+) -> Result<TokenSet, TokenError> {
     let resp = send(client, &req).await?;
     parse_response(&resp)
 }
 
 /// Sends a token-endpoint-shaped request and returns the raw response (the
 /// device flow reads error codes itself).
-pub async fn send(client: &reqwest::Client, req: &TokenRequest<'_>) -> Result<http::Response, TokenError> {
+pub async fn send(
+    client: &reqwest::Client,
+    req: &TokenRequest<'_>,
+) -> Result<http::Response, TokenError> {
     let c = req.client;
     let mut builder = client
         .post(req.token_url)
@@ -124,7 +140,10 @@ pub async fn send(client: &reqwest::Client, req: &TokenRequest<'_>) -> Result<ht
     for (k, v) in req.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
-    let secret = c.client_secret.as_ref().map(|s| s.expose_secret().to_string());
+    let secret = c
+        .client_secret
+        .as_ref()
+        .map(|s| s.expose_secret().to_string());
     let basic = |b: reqwest::RequestBuilder| {
         // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
         let raw = format!(
@@ -194,7 +213,10 @@ fn is_json(content_type: &str, body: &[u8]) -> bool {
 
 fn describe_kind(content_type: &str, body: &[u8]) -> String {
     let head = String::from_utf8_lossy(&body[..body.len().min(64)]).to_ascii_lowercase();
-    if content_type.contains("html") || head.trim_start().starts_with("<!doctype") || head.trim_start().starts_with("<html") {
+    if content_type.contains("html")
+        || head.trim_start().starts_with("<!doctype")
+        || head.trim_start().starts_with("<html")
+    {
         "an HTML page".to_string()
     } else if content_type.is_empty() {
         "a body of unknown type".to_string()
@@ -263,21 +285,25 @@ pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
         reason: e.to_string(),
     })?;
     // Some servers answer 200 with an error object.
-    if v.get("access_token").is_none() {
-        if let Some((error, description)) = oauth_error(&resp.body) {
-            return Err(TokenError::Rejected {
-                status,
-                error,
-                description,
-            });
-        }
+    if v.get("access_token").is_none()
+        && let Some((error, description)) = oauth_error(&resp.body)
+    {
+        return Err(TokenError::Rejected {
+            status,
+            error,
+            description,
+        });
     }
     token_set_from_json(&v)
 }
 
 /// Builds a [`TokenSet`] from a JSON token response body.
 pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
-    let str_field = |name: &str| v.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let str_field = |name: &str| {
+        v.get(name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
     let access_token = str_field("access_token").ok_or(TokenError::MissingField {
         field: "access_token",
     })?;
@@ -352,15 +378,42 @@ mod tests {
     #[test]
     fn bad_responses_are_specific() {
         let e = |s, ct, b| parse_response(&resp(s, ct, b)).unwrap_err();
-        assert!(matches!(e(200, "text/html", "<html>login</html>"), TokenError::NotJson { .. }));
-        assert!(matches!(e(200, "application/json", r#"{"access_tok"#), TokenError::BadJson { .. }));
-        assert!(matches!(e(200, "application/json", r#"{"token_type":"x"}"#), TokenError::MissingField { .. }));
-        assert!(matches!(e(200, "application/json", r#"{"access_token":"a","expires_in":-5}"#), TokenError::BadExpiresIn { .. }));
-        assert!(matches!(e(400, "application/json", r#"{"error":"invalid_grant"}"#), TokenError::Rejected { .. }));
+        assert!(matches!(
+            e(200, "text/html", "<html>login</html>"),
+            TokenError::NotJson { .. }
+        ));
+        assert!(matches!(
+            e(200, "application/json", r#"{"access_tok"#),
+            TokenError::BadJson { .. }
+        ));
+        assert!(matches!(
+            e(200, "application/json", r#"{"token_type":"x"}"#),
+            TokenError::MissingField { .. }
+        ));
+        assert!(matches!(
+            e(
+                200,
+                "application/json",
+                r#"{"access_token":"a","expires_in":-5}"#
+            ),
+            TokenError::BadExpiresIn { .. }
+        ));
+        assert!(matches!(
+            e(400, "application/json", r#"{"error":"invalid_grant"}"#),
+            TokenError::Rejected { .. }
+        ));
         assert!(matches!(e(302, "", ""), TokenError::Redirect { .. }));
         assert!(matches!(e(429, "", ""), TokenError::RateLimited { .. }));
-        assert!(matches!(e(503, "text/plain", "down"), TokenError::Server { .. }));
-        let huge = parse_response(&resp(200, "application/json", r#"{"access_token":"a","expires_in":1e300}"#)).unwrap();
+        assert!(matches!(
+            e(503, "text/plain", "down"),
+            TokenError::Server { .. }
+        ));
+        let huge = parse_response(&resp(
+            200,
+            "application/json",
+            r#"{"access_token":"a","expires_in":1e300}"#,
+        ))
+        .unwrap();
         assert_eq!(huge.expires_in, Some(MAX_EXPIRES_IN));
     }
 

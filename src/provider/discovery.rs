@@ -32,7 +32,9 @@ pub enum DiscoveryError {
     NotFound { tried: String, last: String },
     #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("the metadata at {url} names issuer `{found}`, not `{expected}`; refusing it (RFC 8414 §3.3)")]
+    #[error(
+        "the metadata at {url} names issuer `{found}`, not `{expected}`; refusing it (RFC 8414 §3.3)"
+    )]
     IssuerMismatch {
         url: String,
         expected: String,
@@ -55,7 +57,8 @@ pub fn well_known_urls(issuer: &str) -> Result<Vec<String>, DiscoveryError> {
 
 /// Fetches and checks the issuer's metadata.
 pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata, DiscoveryError> {
-    crate::provider::check_url("issuer", issuer).map_err(|_| DiscoveryError::BadIssuer(issuer.into()))?;
+    crate::provider::check_url("issuer", issuer)
+        .map_err(|_| DiscoveryError::BadIssuer(issuer.into()))?;
     let urls = well_known_urls(issuer)?;
     let mut last = String::new();
     for url in &urls {
@@ -94,8 +97,10 @@ mod tests {
         assert_eq!(
             well_known_urls("https://login.example.com/tenant1/v2.0").unwrap(),
             vec![
-                "https://login.example.com/tenant1/v2.0/.well-known/openid-configuration".to_string(),
-                "https://login.example.com/.well-known/oauth-authorization-server/tenant1/v2.0".to_string(),
+                "https://login.example.com/tenant1/v2.0/.well-known/openid-configuration"
+                    .to_string(),
+                "https://login.example.com/.well-known/oauth-authorization-server/tenant1/v2.0"
+                    .to_string(),
             ]
         );
     }
