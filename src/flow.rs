@@ -252,6 +252,8 @@ pub async fn run_login_with(
             Field::EventId => input.event_id.is_some(),
             Field::OrgId => input.org_id.is_some(),
             Field::Token => input.static_token.is_some(),
+            Field::ServiceRoot => r.vars.contains_key("service_root"),
+            Field::Issuer => r.endpoints.issuer.is_some() || r.vars.contains_key("issuer"),
             _ => true,
         };
         if !given {
