@@ -489,3 +489,31 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
         s.id_token = t.id_token;
     }
 }
+
+/// The sign-in that renews a settings file interactively (InitiateOAuth =
+/// GETANDREFRESH with nothing left to refresh): same provider, client,
+/// endpoints and scopes as before.
+pub fn input_from_settings(s: &Settings) -> LoginInput {
+    let m = &s.meta;
+    LoginInput {
+        profile_id: m.provider.clone(),
+        scheme: Some(m.scheme.clone()),
+        region: m.region.clone(),
+        vars: m.vars.clone(),
+        endpoints: m.endpoints.clone(),
+        client_id: m.client_id.clone(),
+        client_secret: s.secrets.client_secret.clone(),
+        store_client_secret: s.secrets.client_secret.is_some(),
+        username: m.username.clone(),
+        password: s.secrets.password.clone(),
+        store_password: s.secrets.password.is_some(),
+        event_id: m.event_id.clone(),
+        org_id: m.org_id.clone(),
+        static_token: s.secrets.static_token.clone(),
+        scopes: Some(m.scopes.clone()),
+        callback_url: m.callback_url.clone(),
+        browser: crate::login::BrowserMode::Open,
+        timeout: DEFAULT_TIMEOUT,
+        initiate_oauth: m.initiate_oauth,
+    }
+}
