@@ -275,6 +275,7 @@ fn login_input(ctx: &Ctx, args: &LoginArgs, profiles: &[Profile]) -> Result<Logi
         },
         client_id: args.client_id.clone(),
         client_secret,
+        client_auth: args.client_auth.map(Into::into),
         store_client_secret: !args.no_store_client_secret,
         username: args.username.clone(),
         password,
