@@ -472,7 +472,11 @@ fn token(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
             match rt.block_on(token_service::get_token(path, &key)) {
                 Ok(t) => (t, settings::read(path, &key)?),
                 Err(e) if e.needs_sign_in() && can_sign_in_again(&s) => {
-                    eprintln!("{e}\n\nInitiateOAuth is GETANDREFRESH: signing in again now.");
+                    let why = match &e {
+                        TokenServiceError::NeedsSignIn { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    eprintln!("{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser.");
                     let fresh = sign_in_again(ctx, &rt, &s)?;
                     let _lock = settings::lock_exclusive(path, token_service::LOCK_TIMEOUT)?;
                     settings::write(path, &key, &fresh)?;
