@@ -476,7 +476,9 @@ fn token(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
                         TokenServiceError::NeedsSignIn { reason, .. } => reason.clone(),
                         other => other.to_string(),
                     };
-                    eprintln!("{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser.");
+                    eprintln!(
+                        "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
+                    );
                     let fresh = sign_in_again(ctx, &rt, &s)?;
                     let _lock = settings::lock_exclusive(path, token_service::LOCK_TIMEOUT)?;
                     settings::write(path, &key, &fresh)?;
