@@ -123,6 +123,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => Err(Failure::new(exit::USAGE, "no command given")),
         Some(Command::Providers { json }) => providers(&ctx, json),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "oauth-setup",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Some(Command::Login(args)) => login(&ctx, *args),
         Some(Command::Token { file, json }) => token(&ctx, &file.settings, json),
         Some(Command::Status { file, json }) => status(&ctx, &file.settings, json),

@@ -3,6 +3,10 @@ use oauth_setup::cli::Cli;
 use oauth_setup::commands::{self, exit};
 
 fn main() {
+    // Like other Unix tools, end quietly when the reader of our output goes
+    // away (`oauth-setup providers | head -1`) instead of panicking in println!.
+    // SAFETY: resetting a signal disposition before any thread starts.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     if let Some(dir) = &cli.config_dir {
         // One place decides paths; the flag wins over the environment.
