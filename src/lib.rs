@@ -6,3 +6,4 @@ pub mod flow;
 pub mod login;
 pub mod provider;
 pub mod settings;
+pub mod tui;

@@ -1,0 +1,399 @@
+//! Everything the wizard needs from the rest of the crate, in one file, so
+//! that following renames on `main` is a local edit. `update` stays pure:
+//! it only builds [`Command`]s, and [`Executor`] runs them here.
+
+use super::action::{Action, Command, Failure, Saved};
+use super::state::{FormKey, FormRow, State};
+use crate::error::LoginError;
+use crate::login::{LoginInput, login};
+use crate::provider::{Access, Field, Profile, Scheme};
+use crate::settings::{InitiateOAuth, Settings};
+use base64::Engine as _;
+use secrecy::SecretString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::runtime::Handle;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio_util::sync::CancellationToken;
+
+/// Built-in profiles plus the user's own (`<config>/providers/*.toml`).
+pub fn load_profiles(config_dir: &Path) -> Result<Vec<Profile>, String> {
+    // TODO(main): crate::provider::load_all(Some(&config_dir.join("providers")))
+    let _ = config_dir;
+    Err("provider profiles are not built into this version yet".to_string())
+}
+
+/// `<config>/settings/<provider>.json`.
+pub fn default_settings_path(config_dir: &Path, provider_id: &str) -> PathBuf {
+    // TODO(main): crate::paths
+    config_dir
+        .join("settings")
+        .join(format!("{provider_id}.json"))
+}
+
+/// The scopes a preset stands for.
+pub fn preset_scopes(profile: &Profile, preset_id: &str) -> Option<Vec<String>> {
+    // TODO(main): profile.preset_scopes(preset_id)
+    let p = profile.scope_presets.iter().find(|p| p.id == preset_id)?;
+    Some(if p.all {
+        profile.scopes.iter().map(|s| s.name.clone()).collect()
+    } else if p.read_only {
+        profile
+            .scopes
+            .iter()
+            .filter(|s| s.access == Access::Read)
+            .map(|s| s.name.clone())
+            .collect()
+    } else {
+        p.scopes.clone()
+    })
+}
+
+/// The method's default selection: its named preset, else nothing.
+pub fn default_scopes(profile: &Profile, scheme: &Scheme) -> (Option<usize>, Vec<String>) {
+    let Some(id) = &scheme.default_scope_preset else {
+        return (None, Vec::new());
+    };
+    let idx = profile.scope_presets.iter().position(|p| &p.id == id);
+    (idx, preset_scopes(profile, id).unwrap_or_default())
+}
+
+/// The sign-in request the wizard's answers describe.
+pub fn login_input(state: &State) -> LoginInput {
+    let mut input = LoginInput::default();
+    let (Some(profile), Some(scheme)) = (state.profile(), state.scheme()) else {
+        return input;
+    };
+    input.profile_id = profile.id.clone();
+    input.scheme = Some(scheme.id.clone());
+    input.region = state.region().map(|r| r.id.clone());
+    if scheme.uses_scopes && !profile.scopes.is_empty() {
+        input.scopes = Some(state.selected_scopes());
+    }
+    for row in state.form_rows() {
+        let key = match row {
+            FormRow::Input { key, .. } => key,
+            FormRow::KeepSecret => {
+                input.store_client_secret = state.creds.keep_secret;
+                input.store_password = state.creds.keep_secret;
+                continue;
+            }
+        };
+        let v = state.input_value(&key).trim().to_string();
+        if v.is_empty() {
+            continue;
+        }
+        match key {
+            FormKey::Var(name) => {
+                input.vars.insert(name, v);
+            }
+            FormKey::Field(f) => match f {
+                Field::ClientId => input.client_id = Some(v),
+                Field::ClientSecret => input.client_secret = Some(SecretString::from(v)),
+                Field::CallbackUrl => input.callback_url = Some(v),
+                Field::OrgId => input.org_id = Some(v),
+                Field::Username => input.username = Some(v),
+                Field::Password => input.password = Some(SecretString::from(v)),
+                Field::EventId => input.event_id = Some(v),
+                Field::Token => input.static_token = Some(SecretString::from(v)),
+                Field::Issuer => {
+                    input.endpoints.issuer = Some(v.clone());
+                    input.vars.insert("issuer".into(), v);
+                }
+                Field::AuthorizeUrl => input.endpoints.authorize_url = Some(v),
+                Field::TokenUrl => input.endpoints.token_url = Some(v),
+                Field::ServiceRoot => {
+                    input.vars.insert("service_root".into(), v);
+                }
+            },
+        }
+    }
+    input.initiate_oauth = state.save.mode;
+    input
+}
+
+pub fn failure_from_login(e: LoginError) -> Failure {
+    Failure {
+        cancelled: matches!(e, LoginError::Cancelled),
+        message: e.to_string(),
+    }
+}
+
+/// Runs the provider's test request; `Ok` is a one-line summary.
+pub async fn run_test(settings: Settings) -> Result<String, Failure> {
+    // TODO(main): crate::api_test::run(&settings).await.map(|o| o.summary)
+    let _ = settings;
+    Err(Failure::new(
+        "the test call is not built into this version yet",
+    ))
+}
+
+/// Writes the settings file and describes how to use it.
+pub fn save(path: &Path, mut settings: Settings, mode: InitiateOAuth) -> Result<Saved, Failure> {
+    let path = expand_home(path);
+    settings.meta.initiate_oauth = mode;
+    // TODO(main): let key = crate::settings::key::load_key(&KeySource::default...)?;
+    //             crate::settings::store::write(&path, &settings, &key)?;
+    let written: Result<(), Failure> = Err(Failure::new(format!(
+        "cannot write {}: the settings store is not built into this version yet",
+        path.display()
+    )));
+    written?;
+    Ok(Saved {
+        connection_string: connection_string(&settings, &path),
+        token_command: token_command(&path),
+        path,
+    })
+}
+
+/// The connector's connection string (no secret in it: it points at the file).
+pub fn connection_string(settings: &Settings, path: &Path) -> String {
+    // TODO(main): crate::connection_string::build(settings, path, false)
+    format!(
+        "InitiateOAuth={};OAuthSettingsLocation={};",
+        settings.meta.initiate_oauth.as_str(),
+        path.display()
+    )
+}
+
+pub fn token_command(path: &Path) -> String {
+    format!(
+        "oauth-setup token --settings {}",
+        shell_quote(&path.to_string_lossy())
+    )
+}
+
+fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~:+=@,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn expand_home(p: &Path) -> PathBuf {
+    match (p.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard (works
+/// over SSH, where no local clipboard tool could).
+pub fn osc52(text: &str) -> String {
+    format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(text)
+    )
+}
+
+/// Starts `$BROWSER` (or the system opener) detached: waiting for it would
+/// block on browsers that keep the launcher attached.
+pub fn open_url(url: &str) -> Result<(), String> {
+    let browser = std::env::var("BROWSER")
+        .ok()
+        .filter(|b| !b.trim().is_empty());
+    let mut argv: Vec<String> = match browser {
+        Some(b) => b.split_whitespace().map(str::to_string).collect(),
+        None if cfg!(target_os = "macos") => vec!["open".into()],
+        None if cfg!(windows) => vec!["cmd".into(), "/C".into(), "start".into(), String::new()],
+        None => vec!["xdg-open".into()],
+    };
+    if argv.iter().any(|a| a.contains("%s")) {
+        for a in &mut argv {
+            *a = a.replace("%s", url);
+        }
+    } else {
+        argv.push(url.to_string());
+    }
+    let Some((prog, args)) = argv.split_first() else {
+        return Err("no browser command".into());
+    };
+    let mut child = std::process::Command::new(prog)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("could not start `{prog}`: {e}"))?;
+    // Reap it in the background so no zombie is left behind.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}
+
+/// Hands the query of a redirect URL pasted from another machine's browser
+/// to the loopback server waiting at `redirect_uri`. The flow still checks
+/// `state`, so a wrong or stale paste is refused there.
+pub async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Failure> {
+    let pasted = url::Url::parse(pasted.trim()).map_err(|_| {
+        Failure::new("That is not a web address: copy the whole address bar of the browser.")
+    })?;
+    let Some(query) = pasted.query().filter(|q| !q.is_empty()) else {
+        return Err(Failure::new(
+            "The pasted address has no `?code=…` part: copy the address bar after the provider sent you back.",
+        ));
+    };
+    let mut local = url::Url::parse(redirect_uri)
+        .map_err(|e| Failure::new(format!("bad redirect URI {redirect_uri}: {e}")))?;
+    if !crate::provider::is_loopback(&local) {
+        return Err(Failure::new(
+            "The redirect URI is not a loopback address, so there is nothing local to deliver the code to.",
+        ));
+    }
+    local.set_query(Some(query));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| Failure::new(e.to_string()))?;
+    let resp = client
+        .get(local)
+        .send()
+        .await
+        .map_err(|e| Failure::new(format!("could not reach the local sign-in server: {e}")))?;
+    if resp.status().is_success() {
+        Ok(())
+    } else {
+        Err(Failure::new(format!(
+            "the local sign-in server refused the address (HTTP {}): was it from this sign-in attempt?",
+            resp.status().as_u16()
+        )))
+    }
+}
+
+/// What the caller must do itself after a command ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Nothing,
+    /// Write this OSC 52 payload to the terminal.
+    Copy(String),
+    Quit,
+}
+
+/// Runs [`Command`]s on a tokio runtime; results come back as [`Action`]s.
+pub struct Executor {
+    handle: Handle,
+    tx: UnboundedSender<Action>,
+    cancel: Option<CancellationToken>,
+}
+
+impl Executor {
+    pub fn new(handle: Handle, tx: UnboundedSender<Action>) -> Self {
+        Self {
+            handle,
+            tx,
+            cancel: None,
+        }
+    }
+
+    pub fn execute(&mut self, cmd: Command) -> Outcome {
+        match cmd {
+            Command::StartLogin { run, input } => {
+                self.cancel_login();
+                let cancel = CancellationToken::new();
+                self.cancel = Some(cancel.clone());
+                let tx = self.tx.clone();
+                let (etx, mut erx) = unbounded_channel();
+                let mut task = self.handle.spawn(login(*input, etx, cancel));
+                self.handle.spawn(async move {
+                    let result = loop {
+                        tokio::select! {
+                            Some(event) = erx.recv() => {
+                                let _ = tx.send(Action::Login { run, event });
+                            }
+                            joined = &mut task => break joined,
+                        }
+                    };
+                    // Events sent just before the flow returned come first.
+                    while let Ok(event) = erx.try_recv() {
+                        let _ = tx.send(Action::Login { run, event });
+                    }
+                    let result = match result {
+                        Ok(r) => r.map(Box::new).map_err(failure_from_login),
+                        Err(e) => Err(Failure::new(format!(
+                            "the sign-in stopped unexpectedly: {e}"
+                        ))),
+                    };
+                    let _ = tx.send(Action::LoginFinished { run, result });
+                });
+                Outcome::Nothing
+            }
+            Command::CancelLogin => {
+                self.cancel_login();
+                Outcome::Nothing
+            }
+            Command::StartTest { run, settings } => {
+                let tx = self.tx.clone();
+                self.handle.spawn(async move {
+                    let result = run_test(*settings).await;
+                    let _ = tx.send(Action::TestFinished { run, result });
+                });
+                Outcome::Nothing
+            }
+            Command::Save {
+                path,
+                settings,
+                mode,
+            } => {
+                let tx = self.tx.clone();
+                self.handle.spawn_blocking(move || {
+                    let _ = tx.send(Action::SaveFinished(save(&path, *settings, mode)));
+                });
+                Outcome::Nothing
+            }
+            Command::OpenUrl(url) => {
+                if let Err(e) = open_url(&url) {
+                    let _ = self.tx.send(Action::Notice(format!(
+                        "The browser did not start ({e}); press c to copy the address instead."
+                    )));
+                }
+                Outcome::Nothing
+            }
+            Command::Copy(text) => Outcome::Copy(osc52(&text)),
+            Command::ReplayRedirect {
+                redirect_uri,
+                pasted,
+            } => {
+                let tx = self.tx.clone();
+                self.handle.spawn(async move {
+                    let r = replay_redirect(&redirect_uri, &pasted).await;
+                    let _ = tx.send(Action::ReplayFinished(r));
+                });
+                Outcome::Nothing
+            }
+            Command::Quit => {
+                self.cancel_login();
+                Outcome::Quit
+            }
+        }
+    }
+
+    fn cancel_login(&mut self) {
+        if let Some(c) = self.cancel.take() {
+            c.cancel();
+        }
+    }
+}
+
+impl Drop for Executor {
+    fn drop(&mut self) {
+        self.cancel_login();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_and_osc52() {
+        assert_eq!(shell_quote("/a/b.json"), "/a/b.json");
+        assert_eq!(shell_quote("/a b/it's"), r"'/a b/it'\''s'");
+        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
+    }
+}
