@@ -188,3 +188,57 @@ mod opt_secret {
         Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
     }
 }
+
+/// Unix seconds now (0 if the clock is before 1970, which only a broken
+/// clock produces).
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Meta {
+    /// Metadata for a new settings file: current format/version, everything
+    /// optional empty, `created_at` = `updated_at` = now.
+    pub fn new(provider: impl Into<String>, scheme: impl Into<String>, kind: SchemeKind) -> Meta {
+        let now = now_unix();
+        Meta {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            provider: provider.into(),
+            scheme: scheme.into(),
+            kind,
+            client_id: None,
+            client_auth: ClientAuth::default(),
+            endpoints: Endpoints::default(),
+            vars: BTreeMap::new(),
+            extra_headers: BTreeMap::new(),
+            scopes: Vec::new(),
+            granted_scopes: None,
+            region: None,
+            org_id: None,
+            username: None,
+            event_id: None,
+            callback_url: None,
+            initiate_oauth: InitiateOAuth::default(),
+            token_type: None,
+            expires_at: None,
+            token_timestamp_ms: None,
+            created_at: now,
+            updated_at: now,
+            imported: false,
+        }
+    }
+
+    /// Marks the metadata as changed now.
+    pub fn touch(&mut self) {
+        self.updated_at = now_unix();
+    }
+}
+
+impl Settings {
+    pub fn new(meta: Meta, secrets: Secrets) -> Settings {
+        Settings { meta, secrets }
+    }
+}

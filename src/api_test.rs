@@ -1,0 +1,120 @@
+//! The provider's test request: proves a credential works and says plainly
+//! what came back.
+
+use crate::http::{self, TransportError};
+use crate::provider::{TestAuth, TestRequest};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+/// A successful test call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestOutcome {
+    pub status: u16,
+    /// One line, e.g. "HTTP 200 — 3 HubDB tables".
+    pub summary: String,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TestError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error("this provider has no test request, or its URL needs values that are not set ({0})")]
+    NoTest(String),
+    #[error(
+        "the API rejected the token (HTTP {status}){}: sign in again, or check that the token belongs to this account",
+        detail_text(detail)
+    )]
+    Unauthorized { status: u16, detail: Option<String> },
+    #[error(
+        "the token works but lacks permission (HTTP 403){}: add the missing scopes to the app and sign in again",
+        detail_text(detail)
+    )]
+    Forbidden { detail: Option<String> },
+    #[error("the API is rate-limiting (HTTP 429); wait a moment and test again")]
+    RateLimited,
+    #[error("the test request failed (HTTP {status}){}", detail_text(detail))]
+    Failed { status: u16, detail: Option<String> },
+}
+
+fn detail_text(d: &Option<String>) -> String {
+    d.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+/// Pulls a human message out of the error shapes the providers use.
+pub fn error_detail(body: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let text = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
+    let mut msg = text("/message") // HubSpot, Cvent
+        .or_else(|| text("/error/message")) // OData
+        .or_else(|| text("/errors/0/detail")) // Event Temple (JSON:API)
+        .or_else(|| text("/errors/0/title"))
+        .or_else(|| text("/error_description"))
+        .or_else(|| text("/error"))?;
+    if let Some(Value::Array(missing)) = v.pointer("/context/missingScopes") {
+        let names: Vec<_> = missing.iter().filter_map(Value::as_str).collect();
+        if !names.is_empty() {
+            msg.push_str(&format!(" (missing scopes: {})", names.join(", ")));
+        }
+    }
+    Some(http::sanitize(&msg, 300))
+}
+
+/// Runs `test` against `url` with `token`.
+pub async fn run_request(
+    client: &reqwest::Client,
+    test: &TestRequest,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    token: &SecretString,
+) -> Result<TestOutcome, TestError> {
+    let mut target = url::Url::parse(url).map_err(|e| TestError::NoTest(e.to_string()))?;
+    if test.auth == TestAuth::QueryTokenId {
+        target
+            .query_pairs_mut()
+            .append_pair("tokenID", token.expose_secret());
+    }
+    let method =
+        reqwest::Method::from_bytes(test.method.as_bytes()).unwrap_or(reqwest::Method::GET);
+    let mut req = client
+        .request(method, target.as_str())
+        .header(reqwest::header::ACCEPT, "application/json");
+    if test.auth == TestAuth::Bearer {
+        req = req.bearer_auth(token.expose_secret());
+    }
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let started = Instant::now();
+    let resp = http::send(url, req).await?;
+    let elapsed_ms = started.elapsed().as_millis();
+    let detail = error_detail(&resp.body);
+    match resp.status {
+        200..=299 => {
+            let count = test.count_pointer.as_deref().and_then(|p| {
+                serde_json::from_slice::<Value>(&resp.body)
+                    .ok()?
+                    .pointer(p)
+                    .map(|c| c.to_string())
+            });
+            let summary = match (&test.summary, count) {
+                (Some(tpl), Some(c)) => tpl.replace("{count}", &c),
+                _ => "the API accepted the token".to_string(),
+            };
+            Ok(TestOutcome {
+                status: resp.status,
+                summary: format!("HTTP {} — {summary}", resp.status),
+                elapsed_ms,
+            })
+        }
+        401 => Err(TestError::Unauthorized {
+            status: 401,
+            detail,
+        }),
+        403 => Err(TestError::Forbidden { detail }),
+        429 => Err(TestError::RateLimited),
+        status => Err(TestError::Failed { status, detail }),
+    }
+}

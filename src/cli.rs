@@ -1,0 +1,180 @@
+//! The command line. No subcommand opens the wizard.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oauth-setup",
+    version,
+    about = "Set up OAuth credentials for data connectors, interactively or from scripts",
+    long_about = "Set up OAuth credentials for data connectors (Cvent, HubSpot HubDB, OData, InEvent, Event Temple, any OAuth 2.0 / OpenID server).\n\nRun without a command for the interactive wizard.",
+    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage, 3 settings file problem, 4 sign-in needed, 5 refused by the provider, 6 network problem, 130 cancelled.\nSecrets are never taken as arguments: use the environment variables or the --*-file / --*-stdin options."
+)]
+pub struct Cli {
+    /// Configuration directory (key, settings, provider profiles).
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTH_SETUP_CONFIG_DIR",
+        value_name = "DIR"
+    )]
+    pub config_dir: Option<PathBuf>,
+    /// Encryption key file (default: <config dir>/key; or set OAUTH_SETUP_KEY).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the provider profiles (built-in and from <config dir>/providers).
+    Providers {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign in and write a settings file.
+    Login(Box<LoginArgs>),
+    /// Print a valid access token, renewing it when needed.
+    Token {
+        #[command(flatten)]
+        file: SettingsArg,
+        /// Print JSON with the expiry.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what a settings file holds (never secrets).
+    Status {
+        #[command(flatten)]
+        file: SettingsArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the provider's test request with the stored token.
+    Test {
+        #[command(flatten)]
+        file: SettingsArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the CData-style connection string for a settings file.
+    ConnectionString {
+        #[command(flatten)]
+        file: SettingsArg,
+        /// Include the client secret (it is left out by default).
+        #[arg(long)]
+        include_secret: bool,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SettingsArg {
+    /// Settings file.
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    pub settings: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Provider profile id (see `oauth-setup providers`).
+    pub provider: String,
+    /// Scheme (method) id; default: the provider's first.
+    #[arg(long)]
+    pub scheme: Option<String>,
+    /// Region id (e.g. na, eu).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Scopes, space or comma separated. `--scopes ""` asks for none.
+    #[arg(long, conflicts_with = "preset")]
+    pub scopes: Option<String>,
+    /// Scope preset id (see `oauth-setup providers --json`).
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// Settings file to write (default: <config dir>/settings/<provider>.json).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// Replace a settings file that cannot be read (wrong key, damaged).
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, env = "OAUTH_SETUP_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from this file (or set OAUTH_SETUP_CLIENT_SECRET).
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Do not keep the client secret in the settings file (tokens then cannot
+    /// be renewed without it).
+    #[arg(long)]
+    pub no_store_client_secret: bool,
+    /// InEvent username.
+    #[arg(long, env = "OAUTH_SETUP_USERNAME")]
+    pub username: Option<String>,
+    /// Read the password from this file (or set OAUTH_SETUP_PASSWORD).
+    #[arg(long, value_name = "PATH")]
+    pub password_file: Option<PathBuf>,
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Keep the InEvent password (encrypted) so the token renews itself.
+    #[arg(long)]
+    pub store_password: bool,
+    /// InEvent event id (event scope).
+    #[arg(long)]
+    pub event_id: Option<String>,
+    /// Event Temple API org id.
+    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
+    pub org_id: Option<String>,
+    /// Read a static token (HubDB private-app token / service key) from this file
+    /// (or set OAUTH_SETUP_TOKEN).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+    #[arg(long)]
+    pub token_stdin: bool,
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Redirect URI to listen on (e.g. http://localhost:33333); default: a free port on 127.0.0.1.
+    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
+    pub callback_url: Option<String>,
+    /// Only print the authorization URL; do not start a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the browser or device approval.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
+    #[arg(long, default_value = "GETANDREFRESH")]
+    pub initiate_oauth: String,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct EndpointArgs {
+    /// Issuer for OpenID / RFC 8414 discovery.
+    #[arg(long, env = "OAUTH_SETUP_ISSUER")]
+    pub issuer: Option<String>,
+    #[arg(long, env = "OAUTH_SETUP_AUTHORIZE_URL")]
+    pub authorize_url: Option<String>,
+    #[arg(long, env = "OAUTH_SETUP_TOKEN_URL")]
+    pub token_url: Option<String>,
+    #[arg(long, env = "OAUTH_SETUP_DEVICE_URL")]
+    pub device_url: Option<String>,
+    /// InEvent sign-in URL.
+    #[arg(long, env = "OAUTH_SETUP_SIGNIN_URL")]
+    pub signin_url: Option<String>,
+    /// The provider's test request URL.
+    #[arg(long, env = "OAUTH_SETUP_TEST_URL")]
+    pub test_url: Option<String>,
+    /// OData service root.
+    #[arg(long, env = "OAUTH_SETUP_SERVICE_ROOT")]
+    pub service_root: Option<String>,
+}

@@ -1,0 +1,432 @@
+//! Token endpoint requests (RFC 6749 §3.2) in the three client-auth styles the
+//! providers use, and strict reading of what comes back.
+
+use crate::http::{self, TransportError};
+use crate::provider::ClientAuth;
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Longest lifetime we believe; larger `expires_in` values are capped.
+pub const MAX_EXPIRES_IN: i64 = 365 * 24 * 3600;
+
+/// What a token endpoint granted.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    pub access_token: SecretString,
+    pub token_type: Option<String>,
+    pub expires_in: Option<i64>,
+    pub refresh_token: Option<SecretString>,
+    pub id_token: Option<SecretString>,
+    pub scope: Option<String>,
+}
+
+/// The client's credentials and how to present them.
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub client_id: String,
+    pub client_secret: Option<SecretString>,
+    pub auth: ClientAuth,
+}
+
+/// A token endpoint request: grant parameters plus where and how to send them.
+#[derive(Debug, Clone)]
+pub struct TokenRequest<'a> {
+    pub token_url: &'a str,
+    pub client: &'a ClientCredentials,
+    /// Grant parameters (`grant_type`, `code`, `refresh_token`, `scope`...).
+    pub params: Vec<(&'static str, String)>,
+    /// Secret grant parameters (`refresh_token`, `code_verifier`), kept apart so
+    /// they never reach a log line.
+    pub secret_params: Vec<(&'static str, SecretString)>,
+    pub headers: &'a BTreeMap<String, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(
+        "the token endpoint redirected (HTTP {status}{}); token requests never follow redirects: check the token URL",
+        location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default()
+    )]
+    Redirect {
+        status: u16,
+        location: Option<String>,
+    },
+    #[error("the token endpoint refused the request (HTTP {status}): {error}{}. {}", description.as_deref().map(|d| format!(" — {d}")).unwrap_or_default(), hint_for(error))]
+    Rejected {
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
+    #[error("the token endpoint is rate-limiting (HTTP 429){}; wait and try again", retry_after.as_deref().map(|r| format!(", retry after {r} s")).unwrap_or_default())]
+    RateLimited { retry_after: Option<String> },
+    #[error(
+        "the token endpoint failed (HTTP {status}): {snippet}. The server has a problem; try again later"
+    )]
+    Server { status: u16, snippet: String },
+    #[error(
+        "the token endpoint answered HTTP {status} with {kind} instead of a JSON token: {snippet}. Check the token URL"
+    )]
+    NotJson {
+        status: u16,
+        kind: String,
+        snippet: String,
+    },
+    #[error(
+        "the token endpoint's answer is not valid JSON ({reason}); it may have been cut off. Try again"
+    )]
+    BadJson { reason: String },
+    #[error("the token endpoint's answer is too large (over 1 MiB); check the token URL")]
+    TooLarge,
+    #[error(
+        "the token endpoint's answer has no `{field}`; the server is not answering as OAuth 2.0 requires"
+    )]
+    MissingField { field: &'static str },
+    #[error(
+        "the token endpoint's answer has an invalid expires_in ({value}); refusing a token with a negative lifetime"
+    )]
+    BadExpiresIn { value: String },
+}
+
+impl TokenError {
+    /// The OAuth error code, when the server gave one.
+    pub fn oauth_error(&self) -> Option<&str> {
+        match self {
+            TokenError::Rejected { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+fn hint_for(error: &str) -> &'static str {
+    match error {
+        "invalid_client" => "Check the client id and client secret (and that the app is enabled)",
+        "invalid_grant" => "The code or refresh token is expired, used or revoked: sign in again",
+        "invalid_scope" => "Ask for fewer scopes, or only scopes the app has been granted",
+        "unauthorized_client" => "The app is not allowed this grant type: check the app's settings",
+        "unsupported_grant_type" => "The server does not support this sign-in method for this app",
+        "access_denied" => "Access was denied",
+        _ => "Check the app's settings at the provider",
+    }
+}
+
+fn form_urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Sends a token request and reads the answer.
+pub async fn request(
+    client: &reqwest::Client,
+    req: TokenRequest<'_>,
+) -> Result<TokenSet, TokenError> {
+    let resp = send(client, &req).await?;
+    parse_response(&resp)
+}
+
+/// Sends a token-endpoint-shaped request and returns the raw response (the
+/// device flow reads error codes itself).
+pub async fn send(
+    client: &reqwest::Client,
+    req: &TokenRequest<'_>,
+) -> Result<http::Response, TokenError> {
+    let c = req.client;
+    let mut builder = client
+        .post(req.token_url)
+        .header(reqwest::header::ACCEPT, "application/json");
+    for (k, v) in req.headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let secret = c
+        .client_secret
+        .as_ref()
+        .map(|s| s.expose_secret().to_string());
+    let basic = |b: reqwest::RequestBuilder| {
+        // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
+        let raw = format!(
+            "{}:{}",
+            form_urlencode(&c.client_id),
+            form_urlencode(secret.as_deref().unwrap_or(""))
+        );
+        let enc = base64::engine::general_purpose::STANDARD.encode(raw);
+        b.header(reqwest::header::AUTHORIZATION, format!("Basic {enc}"))
+    };
+    let mut fields: Vec<(String, String)> = req
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    fields.extend(
+        req.secret_params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.expose_secret().to_string())),
+    );
+    match c.auth {
+        ClientAuth::Basic if secret.is_some() => builder = basic(builder),
+        ClientAuth::BasicAndBody if secret.is_some() => {
+            builder = basic(builder);
+            fields.push(("client_id".into(), c.client_id.clone()));
+        }
+        ClientAuth::Form | ClientAuth::Json => {
+            fields.push(("client_id".into(), c.client_id.clone()));
+            if let Some(s) = &secret {
+                fields.push(("client_secret".into(), s.clone()));
+            }
+        }
+        // A public client, or a confidential style with no secret given.
+        _ => fields.push(("client_id".into(), c.client_id.clone())),
+    }
+    builder = if c.auth == ClientAuth::Json {
+        let obj: serde_json::Map<String, Value> = fields
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect();
+        builder
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(serde_json::to_vec(&obj).expect("a map of strings serializes"))
+    } else {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter())
+            .finish();
+        builder
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body)
+    };
+    tracing::debug!(url = %http::display_url(req.token_url), params = ?req.params.iter().map(|p| p.0).collect::<Vec<_>>(), "token request");
+    let resp = http::send(req.token_url, builder).await?;
+    tracing::debug!(status = resp.status, "token response");
+    Ok(resp)
+}
+
+fn is_json(content_type: &str, body: &[u8]) -> bool {
+    let ct = content_type.to_ascii_lowercase();
+    ct.contains("json")
+        || (ct.is_empty() || ct.starts_with("text/plain"))
+            && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+fn describe_kind(content_type: &str, body: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&body[..body.len().min(64)]).to_ascii_lowercase();
+    if content_type.contains("html")
+        || head.trim_start().starts_with("<!doctype")
+        || head.trim_start().starts_with("<html")
+    {
+        "an HTML page".to_string()
+    } else if content_type.is_empty() {
+        "a body of unknown type".to_string()
+    } else {
+        format!("`{}`", http::sanitize(content_type, 60))
+    }
+}
+
+/// The RFC 6749 §5.2 error in a body, if there is one.
+pub fn oauth_error(body: &[u8]) -> Option<(String, Option<String>)> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let error = v.get("error")?.as_str()?;
+    let description = v
+        .get("error_description")
+        .and_then(Value::as_str)
+        .map(|d| http::sanitize(d, 300));
+    Some((http::sanitize(error, 80), description))
+}
+
+/// Reads a token endpoint response strictly: anything but a well-formed
+/// success becomes a specific error.
+pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
+    let status = resp.status;
+    if resp.truncated {
+        return Err(TokenError::TooLarge);
+    }
+    if (300..400).contains(&status) {
+        return Err(TokenError::Redirect {
+            status,
+            location: resp.location.as_deref().map(http::display_url),
+        });
+    }
+    if status == 429 {
+        return Err(TokenError::RateLimited {
+            retry_after: resp.retry_after.as_deref().map(|r| http::sanitize(r, 40)),
+        });
+    }
+    if !(200..300).contains(&status) {
+        if let Some((error, description)) = oauth_error(&resp.body) {
+            return Err(TokenError::Rejected {
+                status,
+                error,
+                description,
+            });
+        }
+        if status >= 500 {
+            return Err(TokenError::Server {
+                status,
+                snippet: http::snippet(&resp.body),
+            });
+        }
+        return Err(TokenError::NotJson {
+            status,
+            kind: describe_kind(&resp.content_type, &resp.body),
+            snippet: http::snippet(&resp.body),
+        });
+    }
+    if !is_json(&resp.content_type, &resp.body) {
+        return Err(TokenError::NotJson {
+            status,
+            kind: describe_kind(&resp.content_type, &resp.body),
+            snippet: http::snippet(&resp.body),
+        });
+    }
+    let v: Value = serde_json::from_slice(&resp.body).map_err(|e| TokenError::BadJson {
+        reason: e.to_string(),
+    })?;
+    // Some servers answer 200 with an error object.
+    if v.get("access_token").is_none()
+        && let Some((error, description)) = oauth_error(&resp.body)
+    {
+        return Err(TokenError::Rejected {
+            status,
+            error,
+            description,
+        });
+    }
+    token_set_from_json(&v)
+}
+
+/// Builds a [`TokenSet`] from a JSON token response body.
+pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
+    let str_field = |name: &str| {
+        v.get(name)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    let access_token = str_field("access_token").ok_or(TokenError::MissingField {
+        field: "access_token",
+    })?;
+    let expires_in = match v.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(raw) => {
+            let n = match raw {
+                Value::Number(n) => n.as_f64(),
+                Value::String(s) => s.trim().parse::<f64>().ok(),
+                _ => None,
+            };
+            match n {
+                Some(n) if n.is_finite() && n >= 0.0 => Some((n as i64).min(MAX_EXPIRES_IN)),
+                _ => {
+                    return Err(TokenError::BadExpiresIn {
+                        value: http::sanitize(&raw.to_string(), 40),
+                    });
+                }
+            }
+        }
+    };
+    Ok(TokenSet {
+        access_token: SecretString::from(access_token.to_string()),
+        token_type: str_field("token_type").map(str::to_string),
+        expires_in,
+        refresh_token: str_field("refresh_token").map(|s| SecretString::from(s.to_string())),
+        id_token: str_field("id_token").map(|s| SecretString::from(s.to_string())),
+        scope: str_field("scope").map(str::to_string),
+    })
+}
+
+/// `scope` as a request parameter, or nothing when no scope is asked for.
+pub fn scope_param(scopes: &[String]) -> Option<(&'static str, String)> {
+    (!scopes.is_empty()).then(|| ("scope", scopes.join(" ")))
+}
+
+/// Parses `Retry-After` seconds.
+pub fn retry_after(resp: &http::Response) -> Option<Duration> {
+    resp.retry_after
+        .as_deref()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, ct: &str, body: &str) -> http::Response {
+        http::Response {
+            status,
+            content_type: ct.into(),
+            location: None,
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+        }
+    }
+
+    #[test]
+    fn good_response() {
+        let t = parse_response(&resp(
+            200,
+            "application/json",
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":"3600","refresh_token":"r"}"#,
+        ))
+        .unwrap();
+        assert_eq!(t.expires_in, Some(3600));
+        assert!(t.refresh_token.is_some());
+    }
+
+    #[test]
+    fn bad_responses_are_specific() {
+        let e = |s, ct, b| parse_response(&resp(s, ct, b)).unwrap_err();
+        assert!(matches!(
+            e(200, "text/html", "<html>login</html>"),
+            TokenError::NotJson { .. }
+        ));
+        assert!(matches!(
+            e(200, "application/json", r#"{"access_tok"#),
+            TokenError::BadJson { .. }
+        ));
+        assert!(matches!(
+            e(200, "application/json", r#"{"token_type":"x"}"#),
+            TokenError::MissingField { .. }
+        ));
+        assert!(matches!(
+            e(
+                200,
+                "application/json",
+                r#"{"access_token":"a","expires_in":-5}"#
+            ),
+            TokenError::BadExpiresIn { .. }
+        ));
+        assert!(matches!(
+            e(400, "application/json", r#"{"error":"invalid_grant"}"#),
+            TokenError::Rejected { .. }
+        ));
+        assert!(matches!(e(302, "", ""), TokenError::Redirect { .. }));
+        assert!(matches!(e(429, "", ""), TokenError::RateLimited { .. }));
+        assert!(matches!(
+            e(503, "text/plain", "down"),
+            TokenError::Server { .. }
+        ));
+        let huge = parse_response(&resp(
+            200,
+            "application/json",
+            r#"{"access_token":"a","expires_in":1e300}"#,
+        ))
+        .unwrap();
+        assert_eq!(huge.expires_in, Some(MAX_EXPIRES_IN));
+    }
+
+    #[test]
+    fn error_description_is_sanitized() {
+        let e = parse_response(&resp(
+            400,
+            "application/json",
+            r#"{"error":"invalid_client","error_description":"bad\u001b[2J<b>x</b>"}"#,
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains('\x1b'), "{e}");
+        assert!(e.contains("Check the client id"), "{e}");
+    }
+}

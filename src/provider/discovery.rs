@@ -1,0 +1,107 @@
+//! Authorization server metadata: OpenID Connect Discovery, then RFC 8414.
+
+use crate::http::{self, TransportError};
+use serde::Deserialize;
+use url::Url;
+
+/// The metadata fields we use.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Metadata {
+    pub issuer: String,
+    #[serde(default)]
+    pub authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub token_endpoint: Option<String>,
+    #[serde(default)]
+    pub device_authorization_endpoint: Option<String>,
+    #[serde(default)]
+    pub grant_types_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub scopes_supported: Option<Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error("the issuer `{0}` is not a valid URL")]
+    BadIssuer(String),
+    #[error(
+        "no OAuth metadata at {tried}: the server answered {last}. Check the issuer URL, or give --authorize-url and --token-url instead"
+    )]
+    NotFound { tried: String, last: String },
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(
+        "the metadata at {url} names issuer `{found}`, not `{expected}`; refusing it (RFC 8414 §3.3)"
+    )]
+    IssuerMismatch {
+        url: String,
+        expected: String,
+        found: String,
+    },
+}
+
+/// The two well-known URLs to try, in order.
+pub fn well_known_urls(issuer: &str) -> Result<Vec<String>, DiscoveryError> {
+    let url = Url::parse(issuer.trim()).map_err(|_| DiscoveryError::BadIssuer(issuer.into()))?;
+    let base = issuer.trim().trim_end_matches('/');
+    let path = url.path().trim_end_matches('/');
+    let origin = url.origin().ascii_serialization();
+    Ok(vec![
+        format!("{base}/.well-known/openid-configuration"),
+        // RFC 8414 §3: the well-known segment goes between host and path.
+        format!("{origin}/.well-known/oauth-authorization-server{path}"),
+    ])
+}
+
+/// Fetches and checks the issuer's metadata.
+pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata, DiscoveryError> {
+    crate::provider::check_url("issuer", issuer)
+        .map_err(|_| DiscoveryError::BadIssuer(issuer.into()))?;
+    let urls = well_known_urls(issuer)?;
+    let mut last = String::new();
+    for url in &urls {
+        let resp = http::send(url, client.get(url).header("Accept", "application/json")).await?;
+        if resp.status != 200 {
+            last = format!("HTTP {}", resp.status);
+            continue;
+        }
+        match serde_json::from_slice::<Metadata>(&resp.body) {
+            Ok(m) => {
+                let norm = |s: &str| s.trim_end_matches('/').to_string();
+                if norm(&m.issuer) != norm(issuer) {
+                    return Err(DiscoveryError::IssuerMismatch {
+                        url: url.clone(),
+                        expected: issuer.to_string(),
+                        found: http::sanitize(&m.issuer, 200),
+                    });
+                }
+                return Ok(m);
+            }
+            Err(e) => last = format!("invalid metadata ({e})"),
+        }
+    }
+    Err(DiscoveryError::NotFound {
+        tried: urls.join(" and "),
+        last,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc8414_inserts_well_known_before_path() {
+        assert_eq!(
+            well_known_urls("https://login.example.com/tenant1/v2.0").unwrap(),
+            vec![
+                "https://login.example.com/tenant1/v2.0/.well-known/openid-configuration"
+                    .to_string(),
+                "https://login.example.com/.well-known/oauth-authorization-server/tenant1/v2.0"
+                    .to_string(),
+            ]
+        );
+    }
+}

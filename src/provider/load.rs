@@ -1,0 +1,567 @@
+//! Where profiles come from: the builtin ones embedded from
+//! `assets/providers/`, plus `*.toml` files in the user's providers directory
+//! (`<config_dir>/providers/`). A user file with a builtin's id replaces it, so
+//! a provider that moves an endpoint can be fixed without a new release.
+//!
+//! # Template variables
+//! A template (`{host}/ea/oauth2/token`, header values, the test URL) may use:
+//! - a variable declared under `[vars.NAME]`; regions may only set declared
+//!   variables, so a region cannot introduce a name nothing documents;
+//! - a *runtime* variable: the name of a non-secret [`Field`] (`org_id`,
+//!   `event_id`, `client_id`, `username`, `service_root`, `issuer`, ...), whose
+//!   value the flow takes from what the user entered.
+//!
+//! Secret fields (`client_secret`, `password`, `token`) are never variables:
+//! a template would copy them into URLs and headers that get logged.
+
+use super::error::ProviderError;
+use super::template::placeholders;
+use super::types::{Field, Profile, SchemeKind};
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use std::sync::OnceLock;
+
+/// The builtin profiles' sources, by file name, in display order.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "cvent.toml",
+        include_str!("../../assets/providers/cvent.toml"),
+    ),
+    (
+        "hubdb.toml",
+        include_str!("../../assets/providers/hubdb.toml"),
+    ),
+    (
+        "odata.toml",
+        include_str!("../../assets/providers/odata.toml"),
+    ),
+    (
+        "inevent.toml",
+        include_str!("../../assets/providers/inevent.toml"),
+    ),
+    (
+        "eventtemple.toml",
+        include_str!("../../assets/providers/eventtemple.toml"),
+    ),
+    (
+        "custom.toml",
+        include_str!("../../assets/providers/custom.toml"),
+    ),
+];
+
+/// Parses and validates the builtin profiles. Only tests need the `Result`:
+/// a builtin that fails is a bug in this crate.
+pub fn try_builtin() -> Result<Vec<Profile>, ProviderError> {
+    BUILTIN
+        .iter()
+        .map(|(file, src)| {
+            let origin = format!("builtin assets/providers/{file}");
+            let profile = parse_str(src, &origin)?;
+            validate_at(&profile, &origin)?;
+            Ok(profile)
+        })
+        .collect()
+}
+
+/// The builtin profiles, parsed once.
+pub fn builtin() -> Vec<Profile> {
+    static CELL: OnceLock<Vec<Profile>> = OnceLock::new();
+    CELL.get_or_init(|| match try_builtin() {
+        Ok(p) => p,
+        // Covered by tests/providers.rs; reaching this is a packaging bug.
+        Err(e) => panic!("builtin provider profile is broken: {e}"),
+    })
+    .clone()
+}
+
+/// Parses one profile from TOML. `origin` names the source in errors.
+pub fn parse_str(src: &str, origin: &str) -> Result<Profile, ProviderError> {
+    toml::from_str(src).map_err(|e| {
+        let (line, column) = e.span().map(|s| line_col(src, s.start)).unwrap_or((1, 1));
+        // Quoting the line names the field even when serde's message does not
+        // ("invalid type: integer `3`, expected a sequence").
+        let mut message = e.message().trim().to_string();
+        if let Some(text) = src.lines().nth(line - 1).map(str::trim_end)
+            && !text.trim().is_empty()
+        {
+            message = format!("{message}\n  {line} | {text}");
+        }
+        ProviderError::Parse {
+            origin: origin.to_string(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// 1-based line and column of byte `offset` in `src`.
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(src.len());
+    let before = src.get(..offset).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count() + 1)
+        .unwrap_or(1);
+    (line, column)
+}
+
+/// Reads, parses and validates one profile file.
+pub fn load_file(path: &Path) -> Result<Profile, ProviderError> {
+    let src = std::fs::read_to_string(path).map_err(|source| ProviderError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let origin = display_path(path);
+    let profile = parse_str(&src, &origin)?;
+    validate_at(&profile, &origin)?;
+    Ok(profile)
+}
+
+/// The builtin profiles plus every `*.toml` in `user_dir` (sorted by file
+/// name). A user profile with a builtin's id takes the builtin's place; new
+/// ids are appended. A missing directory is not an error: most users have none.
+pub fn load_all(user_dir: Option<&Path>) -> Result<Vec<Profile>, ProviderError> {
+    let (profiles, mut errors) = load_all_lenient(user_dir);
+    match errors.is_empty() {
+        true => Ok(profiles),
+        false => Err(errors.remove(0)),
+    }
+}
+
+/// Like [`load_all`], but keeps every profile that loaded and returns the
+/// errors beside them, so a UI can still offer the good providers and show
+/// what is wrong with the others.
+pub fn load_all_lenient(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProviderError>) {
+    let mut profiles = builtin();
+    let mut errors = Vec::new();
+    let Some(dir) = user_dir else {
+        return (profiles, errors);
+    };
+    let files = match user_files(dir) {
+        Ok(f) => f,
+        Err(e) => return (profiles, vec![e]),
+    };
+    // Which user file defined each id, to report duplicates by name.
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for path in files {
+        let profile = match load_file(&path) {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let origin = display_path(&path);
+        if let Some((_, first)) = seen.iter().find(|(id, _)| *id == profile.id) {
+            errors.push(ProviderError::Duplicate {
+                id: profile.id.clone(),
+                first: first.clone(),
+                second: origin,
+            });
+            continue;
+        }
+        seen.push((profile.id.clone(), origin));
+        match profiles.iter_mut().find(|p| p.id == profile.id) {
+            Some(slot) => *slot = profile,
+            None => profiles.push(profile),
+        }
+    }
+    (profiles, errors)
+}
+
+fn user_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, ProviderError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(ProviderError::Read {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| ProviderError::Read {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = entry.path();
+        // Editors leave `.acme.toml.swp` and `#acme.toml#` behind; only plain
+        // `*.toml` files are profiles.
+        let is_toml = path.extension().is_some_and(|e| e == "toml")
+            && !entry.file_name().to_string_lossy().starts_with('.');
+        if is_toml && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// `path` with the home directory shown as `~`, as users type it.
+fn display_path(path: &Path) -> String {
+    if let Some(home) = directories::BaseDirs::new().map(|b| b.home_dir().to_path_buf())
+        && let Ok(rest) = path.strip_prefix(&home)
+        && !home.as_os_str().is_empty()
+    {
+        return format!("~/{}", rest.display());
+    }
+    path.display().to_string()
+}
+
+/// The profile with `id` (case-insensitive). The error lists the known ids and
+/// suggests the closest one.
+pub fn find<'a>(profiles: &'a [Profile], id: &str) -> Result<&'a Profile, ProviderError> {
+    let wanted = id.trim();
+    if let Some(p) = profiles
+        .iter()
+        .find(|p| p.id == wanted)
+        .or_else(|| profiles.iter().find(|p| p.id.eq_ignore_ascii_case(wanted)))
+    {
+        return Ok(p);
+    }
+    let lower = wanted.to_ascii_lowercase();
+    let suggestion = profiles
+        .iter()
+        .map(|p| {
+            let pid = p.id.to_ascii_lowercase();
+            let name = p.name.to_ascii_lowercase();
+            // Users type the brand ("hubspot") as often as the id ("hubdb"),
+            // so words of the display name count as well; a prefix wins.
+            let score = if !lower.is_empty() && pid.starts_with(&lower) {
+                0
+            } else {
+                name.split_whitespace()
+                    .map(|w| edit_distance(&lower, w))
+                    .chain([edit_distance(&lower, &pid)])
+                    .min()
+                    .unwrap_or(usize::MAX)
+            };
+            (score, &p.id)
+        })
+        .filter(|(score, _)| *score <= (lower.chars().count() / 3).max(2))
+        .min_by_key(|(score, _)| *score)
+        .map(|(_, pid)| pid.clone());
+    Err(ProviderError::UnknownProvider {
+        id: wanted.to_string(),
+        suggestion,
+        known: profiles
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// True when `name` may appear in a template without being declared: the
+/// name of a non-secret [`Field`], filled from what the user entered.
+pub fn is_runtime_var(name: &str) -> bool {
+    field_named(name).is_some_and(|f| !f.is_secret())
+}
+
+fn field_named(name: &str) -> Option<Field> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
+
+/// Checks what the types cannot: references between parts of the profile.
+pub fn validate(profile: &Profile) -> Result<(), ProviderError> {
+    validate_at(profile, &format!("provider `{}`", profile.id))
+}
+
+/// [`validate`] with `origin` (a file name) at the head of the message.
+pub fn validate_at(profile: &Profile, origin: &str) -> Result<(), ProviderError> {
+    let problems = problems(profile);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let message = if problems.len() == 1 {
+        problems.into_iter().next().unwrap_or_default()
+    } else {
+        format!(
+            "{} problems:\n  - {}",
+            problems.len(),
+            problems.join("\n  - ")
+        )
+    };
+    Err(ProviderError::Invalid {
+        origin: origin.to_string(),
+        message,
+    })
+}
+
+fn problems(p: &Profile) -> Vec<String> {
+    let mut out = Vec::new();
+    let id_ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    };
+    if !id_ok(&p.id) {
+        out.push(format!(
+            "id `{}` must be lowercase letters, digits, `_` or `-` (it is typed on the command line)",
+            p.id
+        ));
+    }
+    if p.schemes.is_empty() {
+        out.push("no [[schemes]]: a provider needs at least one".to_string());
+    }
+    dupes(&mut out, "scheme", p.schemes.iter().map(|s| s.id.as_str()));
+    dupes(&mut out, "region", p.regions.iter().map(|r| r.id.as_str()));
+    dupes(&mut out, "scope", p.scopes.iter().map(|s| s.name.as_str()));
+    dupes(
+        &mut out,
+        "scope preset",
+        p.scope_presets.iter().map(|s| s.id.as_str()),
+    );
+
+    for name in p.vars.keys() {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            out.push(format!(
+                "var `{name}` cannot be used as {{{name}}}: use letters, digits and _ only"
+            ));
+        }
+    }
+    for region in &p.regions {
+        for var in region.vars.keys() {
+            if !p.vars.contains_key(var) {
+                out.push(format!(
+                    "region `{}` sets `{var}` but no var `{var}` is declared (add [vars.{var}])",
+                    region.id
+                ));
+            }
+        }
+    }
+
+    let scope_names: HashSet<&str> = p.scopes.iter().map(|s| s.name.as_str()).collect();
+    for preset in &p.scope_presets {
+        if preset.all && preset.read_only {
+            out.push(format!(
+                "scope preset `{}` sets both `all` and `read_only`",
+                preset.id
+            ));
+        }
+        if (preset.all || preset.read_only) && !preset.scopes.is_empty() {
+            out.push(format!(
+                "scope preset `{}` lists scopes but `all`/`read_only` ignores them",
+                preset.id
+            ));
+        }
+        if let Some(limit) = p.scope_limit
+            && preset.scopes.len() > limit
+        {
+            out.push(format!(
+                "scope preset `{}` has {} scopes but scope_limit is {limit}",
+                preset.id,
+                preset.scopes.len()
+            ));
+        }
+        for s in &preset.scopes {
+            if !scope_names.contains(s.as_str()) {
+                out.push(format!(
+                    "scope preset `{}` uses scope `{s}` which is not in [[scopes]]",
+                    preset.id
+                ));
+            }
+        }
+    }
+
+    let check = |out: &mut Vec<String>, what: &str, template: &str| {
+        let names = match placeholders(template) {
+            Ok(n) => n,
+            Err(e) => {
+                out.push(format!("{what}: {e}"));
+                return;
+            }
+        };
+        for name in names {
+            if p.vars.contains_key(name) || is_runtime_var(name) {
+                continue;
+            }
+            if field_named(name).is_some_and(Field::is_secret) {
+                out.push(format!(
+                    "{what} uses {{{name}}}: secrets cannot be template variables"
+                ));
+            } else {
+                out.push(format!(
+                    "{what} uses {{{name}}} but no var `{name}` is declared"
+                ));
+            }
+        }
+    };
+
+    for s in &p.schemes {
+        let at = |field: &str| format!("scheme `{}` {field}", s.id);
+        for (field, t) in [
+            ("authorize_url", &s.authorize_url),
+            ("token_url", &s.token_url),
+            ("device_authorization_url", &s.device_authorization_url),
+            ("signin_url", &s.signin_url),
+            ("default_callback_url", &s.default_callback_url),
+        ] {
+            if let Some(t) = t {
+                check(&mut out, &at(field), t);
+            }
+        }
+        for (k, v) in &s.extra_headers {
+            check(&mut out, &at(&format!("header `{k}`")), v);
+        }
+        for (k, v) in &s.extra_authorize_params {
+            check(&mut out, &at(&format!("authorize parameter `{k}`")), v);
+        }
+        if let Some(preset) = &s.default_scope_preset
+            && !p.scope_presets.iter().any(|x| &x.id == preset)
+        {
+            out.push(format!(
+                "scheme `{}` default_scope_preset `{preset}` is not a [[scope_presets]] id",
+                s.id
+            ));
+        }
+        if s.discovery && !p.vars.contains_key("issuer") {
+            out.push(format!(
+                "scheme `{}` sets discovery = true but no var `issuer` is declared",
+                s.id
+            ));
+        }
+        let user_gives = |f: Field| s.fields.contains(&f) || s.optional_fields.contains(&f);
+        let has_token = s.token_url.is_some() || s.discovery || user_gives(Field::TokenUrl);
+        match s.kind {
+            SchemeKind::AuthorizationCode => {
+                if s.authorize_url.is_none() && !s.discovery && !user_gives(Field::AuthorizeUrl) {
+                    out.push(format!(
+                        "scheme `{}` (authorization_code) needs authorize_url, discovery = true, or the authorize_url field",
+                        s.id
+                    ));
+                }
+                if !has_token {
+                    out.push(format!(
+                        "scheme `{}` (authorization_code) needs token_url, discovery = true, or the token_url field",
+                        s.id
+                    ));
+                }
+            }
+            SchemeKind::ClientCredentials if !has_token => out.push(format!(
+                "scheme `{}` (client_credentials) needs token_url, discovery = true, or the token_url field",
+                s.id
+            )),
+            SchemeKind::DeviceCode
+                if s.device_authorization_url.is_none() && !s.discovery =>
+            {
+                out.push(format!(
+                    "scheme `{}` (device_code) needs device_authorization_url or discovery = true",
+                    s.id
+                ))
+            }
+            SchemeKind::PasswordSignin if s.signin_url.is_none() => out.push(format!(
+                "scheme `{}` (password_signin) needs signin_url",
+                s.id
+            )),
+            SchemeKind::StaticToken if !s.fields.contains(&Field::Token) => out.push(format!(
+                "scheme `{}` (static_token) must list `token` in fields",
+                s.id
+            )),
+            _ => {}
+        }
+        let mut both = BTreeSet::new();
+        for f in &s.fields {
+            if s.optional_fields.contains(f) {
+                both.insert(f.as_str());
+            }
+        }
+        if !both.is_empty() {
+            out.push(format!(
+                "scheme `{}` lists {} in both fields and optional_fields",
+                s.id,
+                both.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+
+    match &p.test {
+        None => out.push("no [test]: a provider needs a request that proves a token works".into()),
+        Some(t) => {
+            if t.url.trim().is_empty() {
+                out.push("[test] url is empty".into());
+            } else {
+                check(&mut out, "[test] url", &t.url);
+            }
+            for (k, v) in &t.headers {
+                check(&mut out, &format!("[test] header `{k}`"), v);
+            }
+            if let Some(ptr) = &t.count_pointer
+                && !(ptr.is_empty() || ptr.starts_with('/'))
+            {
+                out.push(format!(
+                    "[test] count_pointer `{ptr}` must be a JSON pointer starting with /"
+                ));
+            }
+            if let Some(summary) = &t.summary {
+                match placeholders(summary) {
+                    Ok(names) => {
+                        for n in names.into_iter().filter(|n| *n != "count") {
+                            out.push(format!(
+                                "[test] summary uses {{{n}}}; only {{count}} is available"
+                            ));
+                        }
+                    }
+                    Err(e) => out.push(format!("[test] summary: {e}")),
+                }
+            }
+        }
+    }
+    out
+}
+
+fn dupes<'a>(out: &mut Vec<String>, what: &str, ids: impl Iterator<Item = &'a str>) {
+    let mut seen = HashSet::new();
+    let mut reported = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) && reported.insert(id) {
+            out.push(format!("{what} id `{id}` appears more than once"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+
+    #[test]
+    fn runtime_vars_exclude_secrets() {
+        assert!(is_runtime_var("org_id"));
+        assert!(is_runtime_var("event_id"));
+        assert!(!is_runtime_var("client_secret"));
+        assert!(!is_runtime_var("token"));
+        assert!(!is_runtime_var("hostt"));
+    }
+
+    #[test]
+    fn edit_distance_basics() {
+        assert_eq!(edit_distance("cvnet", "cvent"), 2);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("hubdb", "hubdb"), 0);
+    }
+}

@@ -1,0 +1,214 @@
+//! Crash-safe replacement of a file: readers see the old file or the new
+//! one, never a mix, and the previous version survives as `<file>.bak`.
+
+use super::error::SettingsError;
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// Temp files younger than this may belong to a writer that is still running.
+const STALE_AFTER: Duration = Duration::from_secs(60);
+
+/// `<file>.bak` next to `path`.
+pub fn backup_path(path: &Path) -> PathBuf {
+    with_suffix(path, ".bak")
+}
+
+pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s: OsString = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+fn file_name(path: &Path) -> Result<OsString, SettingsError> {
+    path.file_name()
+        .map(|n| n.to_owned())
+        .ok_or_else(|| SettingsError::Io {
+            path: path.to_path_buf(),
+            action: "write",
+            source: io::Error::new(io::ErrorKind::InvalidInput, "path does not name a file"),
+        })
+}
+
+/// Creates `dir` (and parents) with mode 0700 when missing. Existing
+/// directories belong to the user and are left as they are.
+pub(crate) fn ensure_dir(dir: &Path) -> Result<(), SettingsError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| SettingsError::io(dir, "create directory", e))
+}
+
+/// Atomically replaces `path` with `bytes` (mode 0600). Refuses a symlink at
+/// `path`. On error the old file is untouched and no temp file is left.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
+    let existing = match fs::symlink_metadata(path) {
+        Ok(md) if md.file_type().is_symlink() => {
+            return Err(SettingsError::Symlink {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(md) => Some(md),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(SettingsError::io(path, "inspect", e)),
+    };
+    let name = file_name(path)?;
+    let dir = parent_dir(path);
+    ensure_dir(dir)?;
+    cleanup_stale_temps(dir, &name);
+
+    let mut prefix = OsString::from(".");
+    prefix.push(&name);
+    prefix.push(".");
+    // NamedTempFile deletes itself when dropped, which covers every error below.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| SettingsError::io(dir, "create a temporary file in", e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.flush())
+        .map_err(|e| SettingsError::io(path, "write", e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| SettingsError::io(path, "fsync", e))?;
+
+    if existing.is_some_and(|md| md.is_file()) {
+        make_backup(path)?;
+    }
+
+    tmp.persist(path)
+        .map_err(|e| SettingsError::io(path, "rename", e.error))?;
+    sync_dir(dir)
+}
+
+/// Keeps the current version as `<file>.bak` (0600). A hard link costs no
+/// copy and the rename that follows leaves that inode alone.
+fn make_backup(path: &Path) -> Result<(), SettingsError> {
+    let bak = backup_path(path);
+    // remove_file on a symlink removes the link, never its target.
+    match fs::remove_file(&bak) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(SettingsError::io(&bak, "replace backup", e)),
+    }
+    if fs::hard_link(path, &bak).is_err() {
+        // Filesystems without hard links, or a racing writer recreated it.
+        let _ = fs::remove_file(&bak);
+        fs::copy(path, &bak).map_err(|e| SettingsError::io(&bak, "write backup", e))?;
+    }
+    fs::set_permissions(&bak, fs::Permissions::from_mode(0o600))
+        .map_err(|e| SettingsError::io(&bak, "set permissions on backup", e))
+}
+
+fn sync_dir(dir: &Path) -> Result<(), SettingsError> {
+    let d = fs::File::open(dir).map_err(|e| SettingsError::io(dir, "open directory", e))?;
+    match d.sync_all() {
+        Ok(()) => Ok(()),
+        // Some filesystems cannot fsync a directory; the rename already happened.
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(SettingsError::io(dir, "fsync directory", e)),
+    }
+}
+
+/// Removes `.<file_name>.*.tmp` files older than a minute in `dir`: a writer
+/// killed mid-write leaves one behind. Best effort; returns how many went.
+pub fn cleanup_stale_temps(dir: &Path, file_name: &std::ffi::OsStr) -> usize {
+    let Some(name) = file_name.to_str() else {
+        return 0;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let n = entry.file_name();
+        let Some(n) = n.to_str() else { continue };
+        if !(n.starts_with(&prefix) && n.ends_with(".tmp")) {
+            continue;
+        }
+        let Ok(md) = entry.metadata() else { continue };
+        let old = md
+            .modified()
+            .ok()
+            .and_then(|m| now.duration_since(m).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if md.is_file() && old && fs::remove_file(entry.path()).is_ok() {
+            tracing::debug!(path = %entry.path().display(), "removed stale temp file");
+            removed += 1;
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_backs_up() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("sub").join("s.json");
+        write_atomic(&p, b"one").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        assert!(!backup_path(&p).exists());
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read(backup_path(&p)).unwrap(), b"one");
+        write_atomic(&p, b"three").unwrap();
+        assert_eq!(fs::read(backup_path(&p)).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(p.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "no temp files left: {names:?}");
+    }
+
+    #[test]
+    fn stale_temps_removed_fresh_kept() {
+        let d = tempfile::tempdir().unwrap();
+        let stale = d.path().join(".s.json.abc.tmp");
+        let fresh = d.path().join(".s.json.def.tmp");
+        let other = d.path().join(".t.json.abc.tmp");
+        for p in [&stale, &fresh, &other] {
+            fs::write(p, b"x").unwrap();
+        }
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        for p in [&stale, &other] {
+            fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        assert_eq!(cleanup_stale_temps(d.path(), "s.json".as_ref()), 1);
+        assert!(!stale.exists());
+        assert!(fresh.exists());
+        assert!(other.exists());
+    }
+}

@@ -1,0 +1,116 @@
+//! Errors of the settings store. Every message names the file and says what
+//! to do next; none ever carries a secret value (only paths, key ids and
+//! reasons produced by this module).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("no settings file at {path}: run `oauth-setup login PROVIDER --settings {path}` first")]
+    NotFound { path: PathBuf },
+
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        path: PathBuf,
+        action: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "refusing to use {path}: it is a symbolic link; point --settings at the real file instead"
+    )]
+    Symlink { path: PathBuf },
+
+    #[error(
+        "cannot decrypt {path}: the file was written with another key (file key id {file_key_id}, \
+         current key id {key_id}); set OAUTH_SETUP_KEY or --key-file to the key it was written \
+         with, or log in again"
+    )]
+    WrongKey {
+        path: PathBuf,
+        file_key_id: String,
+        key_id: String,
+    },
+
+    #[error(
+        "{path} failed authentication with the right key: the file was edited by hand or is \
+         corrupt; the previous version is in {path}.bak if present, otherwise log in again"
+    )]
+    Damaged { path: PathBuf },
+
+    #[error(
+        "{path} is not a valid settings file ({reason}): it may be truncated; the previous \
+         version is in {path}.bak if present, otherwise log in again"
+    )]
+    Parse { path: PathBuf, reason: String },
+
+    #[error("{path} is not an oauth-setup settings file (missing or wrong `format` field)")]
+    WrongFormat { path: PathBuf },
+
+    #[error(
+        "{path} has settings version {version}, this build reads up to {supported}: it was \
+         written by a newer oauth-setup; upgrade oauth-setup"
+    )]
+    UnknownVersion {
+        path: PathBuf,
+        version: u64,
+        supported: u32,
+    },
+
+    #[error(
+        "timed out after {waited:?} waiting for the lock {path}: another oauth-setup process \
+         holds it (it is released when that process exits); try again"
+    )]
+    LockTimeout { path: PathBuf, waited: Duration },
+
+    #[error("key file {path}: {reason}")]
+    KeyFile { path: PathBuf, reason: String },
+
+    #[error(
+        "OAUTH_SETUP_KEY is not usable ({reason}): it must be 32 bytes given as 64 hex \
+         characters or as base64"
+    )]
+    BadKeyEnv { reason: String },
+
+    #[error(
+        "refusing to overwrite {path}: {reason}; it is left untouched. Fix the key or move the \
+         file away (or pass --force to replace it)"
+    )]
+    RefuseOverwrite { path: PathBuf, reason: String },
+
+    #[error(
+        "{path}: unsupported encryption algorithm `{alg}` (this build knows XChaCha20-Poly1305); \
+         upgrade oauth-setup"
+    )]
+    UnknownAlg { path: PathBuf, alg: String },
+}
+
+impl SettingsError {
+    /// True when the file exists but this key cannot open it: such files must
+    /// never be overwritten silently.
+    pub fn is_unreadable_file(&self) -> bool {
+        matches!(
+            self,
+            SettingsError::WrongKey { .. }
+                | SettingsError::Damaged { .. }
+                | SettingsError::Parse { .. }
+                | SettingsError::WrongFormat { .. }
+                | SettingsError::UnknownVersion { .. }
+                | SettingsError::UnknownAlg { .. }
+        )
+    }
+
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
+        SettingsError::Io {
+            path: path.into(),
+            action,
+            source,
+        }
+    }
+}

@@ -1,0 +1,499 @@
+//! The 32-byte key that seals the secrets envelope, and where it comes from.
+//!
+//! The key is random, not derived from a passphrase, so the token fast path
+//! is a plain read + decode: no KDF ever runs here.
+
+use super::error::SettingsError;
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use zeroize::{Zeroize, Zeroizing};
+
+pub const KEY_LEN: usize = 32;
+/// Env var holding the key itself (hex or base64).
+pub const ENV_KEY: &str = "OAUTH_SETUP_KEY";
+/// Env var naming a key file.
+pub const ENV_KEY_FILE: &str = "OAUTH_SETUP_KEY_FILE";
+/// A key file is 65 bytes; anything much larger is the wrong file, and
+/// reading it whole would be pointless.
+const MAX_KEY_FILE: u64 = 4096;
+
+/// A 32-byte symmetric key. Wiped from memory on drop; `Debug` shows only its id.
+#[derive(Clone)]
+pub struct Key([u8; KEY_LEN]);
+
+impl Key {
+    pub fn from_bytes(bytes: [u8; KEY_LEN]) -> Key {
+        Key(bytes)
+    }
+
+    /// A fresh random key from the OS generator.
+    pub fn generate() -> Result<Key, getrandom::Error> {
+        let mut k = [0u8; KEY_LEN];
+        getrandom::fill(&mut k)?;
+        Ok(Key(k))
+    }
+
+    /// Short public fingerprint: first 8 bytes of SHA-256(key), lowercase hex.
+    /// Stored in the file so "wrong key" can be told apart from "damaged".
+    pub fn id(&self) -> String {
+        let digest = Sha256::digest(self.0);
+        to_hex(&digest[..8])
+    }
+
+    pub(crate) fn expose_bytes(&self) -> &[u8; KEY_LEN] {
+        &self.0
+    }
+
+    /// Parses 64 hex characters or base64 (standard or URL-safe, padded or
+    /// not) of exactly 32 bytes. The error never echoes the input.
+    pub fn parse_text(text: &str) -> Result<Key, String> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err("it is empty".into());
+        }
+        let bytes = if t.len() == 2 * KEY_LEN && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Zeroizing::new(from_hex(t).ok_or("invalid hex")?)
+        } else {
+            Zeroizing::new(decode_base64(t).ok_or("neither 64 hex characters nor valid base64")?)
+        };
+        let arr: [u8; KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| format!("it decodes to {} bytes, not {KEY_LEN}", bytes.len()))?;
+        Ok(Key(arr))
+    }
+
+    /// The key as stored in a key file: 64 hex characters and a newline.
+    pub fn to_file_text(&self) -> Zeroizing<String> {
+        let mut s = to_hex(&self.0);
+        s.push('\n');
+        Zeroizing::new(s)
+    }
+}
+
+impl Drop for Key {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Key(id={})", self.id())
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        subtle::ConstantTimeEq::ct_eq(&self.0[..], &other.0[..]).into()
+    }
+}
+impl Eq for Key {}
+
+/// Where the key comes from, in order of precedence.
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    /// `OAUTH_SETUP_KEY`: the key itself.
+    Env(SecretString),
+    /// `--key-file` or `OAUTH_SETUP_KEY_FILE`: a file the user manages
+    /// (may be a symlink, e.g. a Kubernetes secret mount).
+    File(PathBuf),
+    /// The per-user key file, created on first use.
+    Default(PathBuf),
+}
+
+impl KeySource {
+    /// Precedence: `--key-file`, then `OAUTH_SETUP_KEY`, then
+    /// `OAUTH_SETUP_KEY_FILE`, then `config_dir/key`. Empty env vars count as unset.
+    pub fn from_env_and_flag(key_file_flag: Option<&Path>, config_dir: &Path) -> KeySource {
+        let env_key = std::env::var(ENV_KEY).ok().map(SecretString::from);
+        let env_file = std::env::var_os(ENV_KEY_FILE);
+        Self::resolve(key_file_flag, env_key, env_file, config_dir)
+    }
+
+    /// The same precedence as [`KeySource::from_env_and_flag`], from explicit
+    /// values (tests and callers that read the environment themselves).
+    pub fn resolve(
+        key_file_flag: Option<&Path>,
+        env_key: Option<SecretString>,
+        env_key_file: Option<OsString>,
+        config_dir: &Path,
+    ) -> KeySource {
+        if let Some(p) = key_file_flag {
+            return KeySource::File(p.to_path_buf());
+        }
+        if let Some(k) = env_key.filter(|k| !k.expose_secret().trim().is_empty()) {
+            return KeySource::Env(k);
+        }
+        if let Some(p) = env_key_file.filter(|p| !p.is_empty()) {
+            return KeySource::File(PathBuf::from(p));
+        }
+        KeySource::Default(default_key_path(config_dir))
+    }
+
+    /// Human description for status output (never the key itself).
+    pub fn describe(&self) -> String {
+        match self {
+            KeySource::Env(_) => format!("${ENV_KEY}"),
+            KeySource::File(p) => format!("key file {}", p.display()),
+            KeySource::Default(p) => format!("default key file {}", p.display()),
+        }
+    }
+}
+
+pub fn default_key_path(config_dir: &Path) -> PathBuf {
+    config_dir.join("key")
+}
+
+/// Loads the key; for [`KeySource::Default`] creates it on first use.
+pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
+    match source {
+        KeySource::Env(raw) => Key::parse_text(raw.expose_secret())
+            .map_err(|reason| SettingsError::BadKeyEnv { reason }),
+        KeySource::File(path) => match read_key_file(path) {
+            Ok(k) => Ok(k),
+            Err(ReadErr::Missing) => Err(SettingsError::KeyFile {
+                path: path.clone(),
+                reason: "no such file; check --key-file / OAUTH_SETUP_KEY_FILE".into(),
+            }),
+            Err(ReadErr::Other(e)) => Err(e),
+        },
+        KeySource::Default(path) => load_or_create_default(path),
+    }
+}
+
+enum ReadErr {
+    Missing,
+    Other(SettingsError),
+}
+
+fn read_key_file(path: &Path) -> Result<Key, ReadErr> {
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ReadErr::Missing),
+        Err(e) => return Err(ReadErr::Other(SettingsError::io(path, "read key file", e))),
+    };
+    let md = f
+        .metadata()
+        .map_err(|e| ReadErr::Other(SettingsError::io(path, "read key file", e)))?;
+    if !md.is_file() {
+        return Err(ReadErr::Other(SettingsError::KeyFile {
+            path: path.to_path_buf(),
+            reason: "not a regular file".into(),
+        }));
+    }
+    if md.len() > MAX_KEY_FILE {
+        return Err(ReadErr::Other(SettingsError::KeyFile {
+            path: path.to_path_buf(),
+            reason: format!("{} bytes is too large for a key file", md.len()),
+        }));
+    }
+    let mut text = Zeroizing::new(String::new());
+    f.read_to_string(&mut text).map_err(|e| {
+        ReadErr::Other(SettingsError::KeyFile {
+            path: path.to_path_buf(),
+            reason: format!("cannot read it as text: {e}"),
+        })
+    })?;
+    Key::parse_text(&text).map_err(|r| {
+        ReadErr::Other(SettingsError::KeyFile {
+            path: path.to_path_buf(),
+            reason: format!("{r}; it must hold 32 bytes as 64 hex characters or base64"),
+        })
+    })
+}
+
+fn load_or_create_default(path: &Path) -> Result<Key, SettingsError> {
+    // A concurrent creator may have the name linked but we never see a
+    // partial file (see create_default), so a few retries only cover the
+    // fallback path on filesystems without hard links.
+    for attempt in 0..20 {
+        match read_key_file(path) {
+            Ok(k) => {
+                fix_default_mode(path);
+                return Ok(k);
+            }
+            Err(ReadErr::Missing) => match create_default(path)? {
+                Some(k) => return Ok(k),
+                None => continue, // lost the race: read the winner's key
+            },
+            Err(ReadErr::Other(SettingsError::KeyFile { .. })) if attempt < 19 => {
+                // Possibly a half-written key from the non-atomic fallback.
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(ReadErr::Other(e)) => return Err(e),
+        }
+    }
+    read_key_file(path).map_err(|e| match e {
+        ReadErr::Missing => SettingsError::KeyFile {
+            path: path.to_path_buf(),
+            reason: "it keeps disappearing while being created".into(),
+        },
+        ReadErr::Other(e) => e,
+    })
+}
+
+/// Group/other access to the default key defeats its purpose; it is ours, so
+/// fix it rather than fail.
+fn fix_default_mode(path: &Path) {
+    if let Ok(md) = fs::metadata(path)
+        && md.permissions().mode() & 0o077 != 0
+    {
+        tracing::warn!(
+            path = %path.display(),
+            mode = format_args!("{:o}", md.permissions().mode() & 0o777),
+            "key file was readable by others; setting mode 0600"
+        );
+        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
+    }
+}
+
+/// Creates the default key file. Returns `None` when another process created
+/// it first (the caller then reads that one), so two first runs agree on one key.
+fn create_default(path: &Path) -> Result<Option<Key>, SettingsError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| SettingsError::io(dir, "create directory", e))?;
+    let key = Key::generate().map_err(|e| SettingsError::KeyFile {
+        path: path.to_path_buf(),
+        reason: format!("cannot get random bytes from the OS: {e}"),
+    })?;
+    let text = key.to_file_text();
+
+    // Write a complete temp file, then hard-link it into place: link() fails
+    // if the name exists, so creation is exclusive and readers never see a
+    // partial key.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".key.")
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map_err(|e| SettingsError::io(dir, "create key file in", e))?;
+    tmp.write_all(text.as_bytes())
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| SettingsError::io(path, "write key file", e))?;
+    match fs::hard_link(tmp.path(), path) {
+        Ok(()) => {
+            sync_dir(dir);
+            tracing::info!(path = %path.display(), "created a new settings key");
+            Ok(Some(key))
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
+        Err(_) => create_new_fallback(path, &key, &text),
+    }
+}
+
+/// For filesystems without hard links: create_new is still exclusive, but a
+/// concurrent reader may see the file before it is filled (handled by retries).
+fn create_new_fallback(path: &Path, key: &Key, text: &str) -> Result<Option<Key>, SettingsError> {
+    let mut f = match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
+        Err(e) => return Err(SettingsError::io(path, "create key file", e)),
+    };
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| SettingsError::io(path, "write key file", e))?;
+    Ok(Some(key.clone()))
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
+fn from_hex(s: &str) -> Option<Vec<u8>> {
+    fn nib(c: u8) -> Option<u8> {
+        (c as char).to_digit(16).map(|d| d as u8)
+    }
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return None;
+    }
+    b.chunks(2)
+        .map(|p| Some(nib(p[0])? << 4 | nib(p[1])?))
+        .collect()
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
+        .iter()
+        .find_map(|e| e.decode(s).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(b: u8) -> Key {
+        Key::from_bytes([b; KEY_LEN])
+    }
+
+    #[test]
+    fn id_is_16_hex_chars_and_stable() {
+        let k = key(7);
+        assert_eq!(k.id().len(), 16);
+        assert!(
+            k.id()
+                .bytes()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+        );
+        assert_eq!(k.id(), key(7).id());
+        assert_ne!(k.id(), key(8).id());
+    }
+
+    #[test]
+    fn debug_shows_only_id() {
+        let k = key(0xab);
+        let d = format!("{k:?}");
+        assert_eq!(d, format!("Key(id={})", k.id()));
+        assert!(!d.contains("abab"));
+    }
+
+    #[test]
+    fn parses_hex_and_base64() {
+        let k = key(0x5a);
+        let hex = k.to_file_text();
+        assert_eq!(Key::parse_text(&hex).unwrap(), k);
+        assert_eq!(Key::parse_text(&hex.to_uppercase()).unwrap(), k);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(k.expose_bytes());
+        assert_eq!(Key::parse_text(&format!(" {b64}\n")).unwrap(), k);
+        let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(k.expose_bytes());
+        assert_eq!(Key::parse_text(&url).unwrap(), k);
+    }
+
+    #[test]
+    fn rejects_wrong_length_without_echoing() {
+        let err = Key::parse_text("c2VjcmV0LXZhbHVl").unwrap_err();
+        assert!(err.contains("not 32"), "{err}");
+        assert!(!err.contains("c2VjcmV0"));
+        assert!(Key::parse_text("").is_err());
+        assert!(Key::parse_text(&"zz".repeat(32)).is_err());
+    }
+
+    #[test]
+    fn precedence() {
+        let cfg = Path::new("/cfg");
+        let flag = Path::new("/flag");
+        let env_key = || Some(SecretString::from("k".to_string()));
+        let env_file = || Some(OsString::from("/envfile"));
+        assert!(matches!(
+            KeySource::resolve(Some(flag), env_key(), env_file(), cfg),
+            KeySource::File(p) if p == flag
+        ));
+        assert!(matches!(
+            KeySource::resolve(None, env_key(), env_file(), cfg),
+            KeySource::Env(_)
+        ));
+        assert!(matches!(
+            KeySource::resolve(None, Some(SecretString::from(" ".to_string())), env_file(), cfg),
+            KeySource::File(p) if p == Path::new("/envfile")
+        ));
+        assert!(matches!(
+            KeySource::resolve(None, None, None, cfg),
+            KeySource::Default(p) if p == Path::new("/cfg/key")
+        ));
+    }
+
+    #[test]
+    fn default_key_created_once_with_modes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("conf");
+        let src = KeySource::Default(default_key_path(&cfg));
+        let k1 = load_key(&src).unwrap();
+        let k2 = load_key(&src).unwrap();
+        assert_eq!(k1, k2);
+        let md = fs::metadata(cfg.join("key")).unwrap();
+        assert_eq!(md.permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&cfg).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        assert_eq!(md.len(), 65);
+    }
+
+    #[test]
+    fn default_key_loose_mode_is_fixed() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("key");
+        let src = KeySource::Default(p.clone());
+        let k = load_key(&src).unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(load_key(&src).unwrap(), k);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+
+    #[test]
+    fn concurrent_default_creation_agrees() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cfg").join("key");
+        let ids: Vec<String> = std::thread::scope(|s| {
+            let hs: Vec<_> = (0..8)
+                .map(|_| {
+                    let p = p.clone();
+                    s.spawn(move || load_key(&KeySource::Default(p)).unwrap().id())
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert!(ids.windows(2).all(|w| w[0] == w[1]), "{ids:?}");
+    }
+
+    #[test]
+    fn key_file_may_be_symlink_and_errors_are_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::write(&real, key(3).to_file_text().as_bytes()).unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        assert_eq!(load_key(&KeySource::File(link)).unwrap(), key(3));
+
+        let missing = load_key(&KeySource::File(dir.path().join("nope"))).unwrap_err();
+        assert!(missing.to_string().contains("nope"), "{missing}");
+
+        fs::write(&real, "not a key\n").unwrap();
+        let bad = load_key(&KeySource::File(real)).unwrap_err().to_string();
+        assert!(bad.contains("64 hex"), "{bad}");
+        assert!(!bad.contains("not a key"), "{bad}");
+    }
+
+    #[test]
+    fn bad_env_key() {
+        let e = load_key(&KeySource::Env(SecretString::from("hunter2".to_string()))).unwrap_err();
+        assert!(matches!(e, SettingsError::BadKeyEnv { .. }));
+        assert!(!e.to_string().contains("hunter2"));
+    }
+}

@@ -1,0 +1,229 @@
+//! `token`: a valid access token from a settings file, renewed under the
+//! sidecar lock when it is expired or about to be, so that many processes
+//! asking at once cause one renewal.
+
+use crate::flow::{apply_tokens, now_unix};
+use crate::oauth::password_signin::{self, SigninError};
+use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
+use crate::provider::SchemeKind;
+use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
+use secrecy::{ExposeSecret, SecretString};
+use std::path::Path;
+use std::time::Duration;
+
+/// Renew when the token has less than this left.
+pub const SKEW_SECS: i64 = 60;
+/// How long to wait for another process's renewal.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenServiceError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("{reason}. On a machine with a browser run:\n  {command}")]
+    NeedsSignIn { reason: String, command: String },
+    #[error(
+        "the access token in {path} expired and InitiateOAuth is OFF, so it is not renewed; run `oauth-setup token` with InitiateOAuth=REFRESH or sign in again"
+    )]
+    ExpiredOff { path: String },
+    #[error("renewing the token failed: {0}")]
+    Renew(#[from] TokenError),
+    #[error("signing in again failed: {0}")]
+    Signin(#[from] SigninError),
+}
+
+impl TokenServiceError {
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(
+            self,
+            TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. }
+        )
+    }
+}
+
+/// The token a settings file holds and whether it is still good.
+pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
+    if s.meta.kind == SchemeKind::StaticToken {
+        return s.secrets.static_token.as_ref();
+    }
+    let token = s.secrets.access_token.as_ref()?;
+    match s.meta.expires_at {
+        Some(exp) if exp - SKEW_SECS <= now => None,
+        _ => Some(token),
+    }
+}
+
+/// The command that gets new credentials for this file.
+pub fn login_command(s: &Settings, path: &Path) -> String {
+    let mut cmd = format!(
+        "oauth-setup login {} --scheme {}",
+        s.meta.provider, s.meta.scheme
+    );
+    if let Some(r) = &s.meta.region {
+        cmd.push_str(&format!(" --region {r}"));
+    }
+    if let Some(c) = &s.meta.client_id {
+        cmd.push_str(&format!(" --client-id {c}"));
+    }
+    cmd.push_str(&format!(" --settings {}", path.display()));
+    if s.meta.kind == SchemeKind::AuthorizationCode {
+        cmd.push_str(&format!(
+            "\nthen copy it here with `oauth-setup export --settings {0} --out bundle.age` and `oauth-setup import bundle.age --settings {0}`",
+            path.display()
+        ));
+    }
+    cmd
+}
+
+/// Reads the file; returns the token when it is usable without any network.
+pub fn cached(path: &Path, key: &Key) -> Result<(Settings, Option<SecretString>), SettingsError> {
+    let s = settings::read(path, key)?;
+    let t = usable_token(&s, now_unix()).cloned();
+    Ok((s, t))
+}
+
+/// A valid access token, renewing it when needed (and allowed).
+pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
+    let (s, token) = cached(path, key)?;
+    if let Some(t) = token {
+        return Ok(t);
+    }
+    if s.meta.initiate_oauth == InitiateOAuth::Off {
+        return match &s.secrets.access_token {
+            Some(t) if s.meta.expires_at.is_none() => Ok(t.clone()),
+            Some(_) => Err(TokenServiceError::ExpiredOff {
+                path: path.display().to_string(),
+            }),
+            None => Err(TokenServiceError::NeedsSignIn {
+                reason: format!("{} holds no access token", path.display()),
+                command: login_command(&s, path),
+            }),
+        };
+    }
+    renew_locked(path, key).await
+}
+
+/// Takes the lock, re-reads (another process may have renewed meanwhile),
+/// renews only if still needed, writes, unlocks.
+pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
+    let lock_path = path.to_path_buf();
+    let _lock =
+        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
+            .await
+            .map_err(|e| SettingsError::Io {
+                path: path.to_path_buf(),
+                action: "lock",
+                source: std::io::Error::other(e.to_string()),
+            })??;
+    let mut s = settings::read(path, key)?;
+    if let Some(t) = usable_token(&s, now_unix()) {
+        tracing::debug!("token renewed by another process while waiting for the lock");
+        return Ok(t.clone());
+    }
+    let used_refresh = s
+        .secrets
+        .refresh_token
+        .as_ref()
+        .map(|r| r.expose_secret().to_string());
+    match renew(&s, path).await {
+        Ok(t) => {
+            apply_tokens(&mut s, t, None);
+            settings::write(path, key, &s)?;
+            tracing::info!(path = %path.display(), "token renewed");
+            Ok(s.secrets
+                .access_token
+                .clone()
+                .expect("apply_tokens sets the access token"))
+        }
+        Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
+            // Another process (or machine sharing the file) may have rotated the
+            // refresh token after we read it: re-read before giving up.
+            let fresh = settings::read(path, key)?;
+            let fresh_refresh = fresh
+                .secrets
+                .refresh_token
+                .as_ref()
+                .map(|r| r.expose_secret().to_string());
+            if let Some(t) = usable_token(&fresh, now_unix()) {
+                return Ok(t.clone());
+            }
+            if fresh_refresh != used_refresh && fresh_refresh.is_some() {
+                s = fresh;
+                let t = renew(&s, path).await?;
+                apply_tokens(&mut s, t, None);
+                settings::write(path, key, &s)?;
+                return Ok(s
+                    .secrets
+                    .access_token
+                    .clone()
+                    .expect("apply_tokens sets the access token"));
+            }
+            Err(TokenServiceError::NeedsSignIn {
+                reason: format!(
+                    "the provider no longer accepts the refresh token in {} (invalid_grant: expired, revoked, or used elsewhere)",
+                    path.display()
+                ),
+                command: login_command(&s, path),
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn client_of(s: &Settings) -> ClientCredentials {
+    ClientCredentials {
+        client_id: s.meta.client_id.clone().unwrap_or_default(),
+        client_secret: s.secrets.client_secret.clone(),
+        auth: s.meta.client_auth,
+    }
+}
+
+/// Gets a new token the way this file allows: refresh token, client
+/// credentials, or InEvent sign-in with the stored password.
+async fn renew(s: &Settings, path: &Path) -> Result<TokenSet, TokenServiceError> {
+    let http = crate::http::client();
+    let token_url = s.meta.endpoints.token_url.clone().unwrap_or_default();
+    if let Some(rt) = &s.secrets.refresh_token {
+        return Ok(oauth::refresh::run(
+            &http,
+            &token_url,
+            &client_of(s),
+            rt,
+            &s.meta.extra_headers,
+        )
+        .await?);
+    }
+    match s.meta.kind {
+        SchemeKind::ClientCredentials if s.secrets.client_secret.is_some() => {
+            Ok(oauth::client_credentials::run(&http, &token_url, &client_of(s), &s.meta.scopes, &s.meta.extra_headers).await?)
+        }
+        SchemeKind::PasswordSignin => {
+            let (Some(user), Some(pw)) = (&s.meta.username, &s.secrets.password) else {
+                return Err(TokenServiceError::NeedsSignIn {
+                    reason: "the InEvent token needs a new sign-in and the password was not stored".into(),
+                    command: login_command(s, path),
+                });
+            };
+            let signin = password_signin::run(
+                &http,
+                s.meta.endpoints.signin_url.as_deref().unwrap_or_default(),
+                user,
+                pw,
+                s.meta.event_id.as_deref().filter(|_| s.meta.scheme == "event"),
+            )
+            .await?;
+            Ok(TokenSet {
+                access_token: signin.token_id,
+                token_type: Some("tokenID".into()),
+                expires_in: None,
+                refresh_token: None,
+                id_token: None,
+                scope: signin.scope,
+            })
+        }
+        _ => Err(TokenServiceError::NeedsSignIn {
+            reason: "the token expired and the file has no refresh token (or stored client secret) to renew it".into(),
+            command: login_command(s, path),
+        }),
+    }
+}

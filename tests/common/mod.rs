@@ -1,0 +1,279 @@
+//! Shared test harness: the real binary, the OpenID test server
+//! (oauth2-mock-server), a browser script, and small provider-shaped servers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_oauth-setup")
+}
+
+fn node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node")
+}
+
+/// The OpenID provider (oauth2-mock-server with rotation/deny/secret options).
+pub struct Idp {
+    child: Child,
+    pub port: u16,
+    pub issuer: String,
+    pub stats: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Idp {
+    pub fn start(extra: &[&str]) -> Idp {
+        let dir = tempfile::tempdir().unwrap();
+        let stats = dir.path().join("stats.jsonl");
+        let mut child = Command::new("node")
+            .arg(node_dir().join("server.mjs"))
+            .args(extra)
+            .arg("--stats")
+            .arg(&stats)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("node is installed (scripts/test.sh installs the test servers)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("test server did not start ({e}): {line:?}; run `npm ci --prefix tests/node`")
+        });
+        Idp {
+            child,
+            port: v["port"].as_u64().unwrap() as u16,
+            issuer: v["issuer"].as_str().unwrap().to_string(),
+            stats,
+            _dir: dir,
+        }
+    }
+
+    /// Token requests seen, as (grant_type, outcome).
+    pub fn requests(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(&self.stats)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["grant"].as_str().unwrap_or("").to_string(),
+                    v["outcome"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An isolated user: own config dir (key, settings), own log file, and a
+/// `$BROWSER` script that follows the authorize redirect like a browser.
+pub struct User {
+    pub dir: tempfile::TempDir,
+}
+
+impl User {
+    pub fn new() -> User {
+        let dir = tempfile::tempdir().unwrap();
+        let browser = dir.path().join("browser.sh");
+        std::fs::write(
+            &browser,
+            "#!/bin/sh\n# Plays the browser: follow redirects to the loopback callback.\n(curl -sS -L -o /dev/null \"$1\" >>\"$(dirname \"$0\")/browser.log\" 2>&1 &)\n",
+        )
+        .unwrap();
+        set_mode(&browser, 0o755);
+        User { dir }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.path("config")
+    }
+
+    pub fn log_file(&self) -> PathBuf {
+        self.path("oauth-setup.log")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(bin());
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("OAUTH_SETUP_CONFIG_DIR", self.config())
+            .env("OAUTH_SETUP_LOG_FILE", self.log_file())
+            .env("BROWSER", self.path("browser.sh"))
+            .env("RUST_LOG", "trace")
+            .stdin(Stdio::null());
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        Out::from(self.cmd().args(args).output().unwrap())
+    }
+
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Out {
+        let mut c = self.cmd();
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        Out::from(c.args(args).output().unwrap())
+    }
+
+    pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Out {
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        Out::from(child.wait_with_output().unwrap())
+    }
+}
+
+pub fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Out {
+    fn from(o: Output) -> Self {
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Out {
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert_eq!(self.code, 0, "command failed: {self:#?}");
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {self:#?}"))
+    }
+}
+
+/// A request a [`TestServer`] received.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Seen {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What a [`TestServer`] answers: status, content type, body.
+pub type Reply = (u16, &'static str, String);
+
+/// A provider-shaped HTTP server on 127.0.0.1 that records every request and
+/// answers through `handler`.
+pub struct TestServer {
+    pub url: String,
+    pub seen: Arc<Mutex<Vec<Seen>>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(handler: impl Fn(&Seen) -> Reply + Send + 'static) -> TestServer {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (s, log) = (server.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            for mut req in s.incoming_requests() {
+                let mut body = String::new();
+                let _ = req.as_reader().read_to_string(&mut body);
+                let item = Seen {
+                    method: req.method().to_string(),
+                    url: req.url().to_string(),
+                    headers: req
+                        .headers()
+                        .iter()
+                        .map(|h| (h.field.to_string(), h.value.to_string()))
+                        .collect(),
+                    body,
+                };
+                let (status, ct, body) = handler(&item);
+                log.lock().unwrap().push(item);
+                let resp = tiny_http::Response::from_string(body)
+                    .with_status_code(status)
+                    .with_header(tiny_http::Header::from_bytes("Content-Type", ct).unwrap());
+                let _ = req.respond(resp);
+            }
+        });
+        TestServer {
+            url: format!("http://127.0.0.1:{port}"),
+            seen,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn requests(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Asserts that none of `secrets` appears in `haystack`.
+#[track_caller]
+pub fn assert_no_secret(what: &str, haystack: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !haystack.contains(s),
+            "{what} contains a secret ({}…)",
+            &s[..s.len().min(6)]
+        );
+    }
+}

@@ -1,0 +1,93 @@
+// A standards-compliant OpenID provider for the tests: oauth2-mock-server,
+// plus the behaviours real servers have and the mock lacks.
+//   --ttl N             expires_in of issued tokens (default 3600)
+//   --rotate            refresh tokens rotate; reusing an old one revokes the family
+//   --deny              the authorize step answers error=access_denied
+//   --client-secret S   token requests must authenticate with this secret
+//   --stats FILE        one JSON line per token request (grant type, outcome)
+// Prints one JSON line {"port":..,"issuer":..} when listening.
+import { OAuth2Server } from "oauth2-mock-server";
+import { appendFileSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const flag = (name) => args.includes(name);
+const ttl = parseInt(opt("--ttl", "3600"), 10);
+const rotate = flag("--rotate");
+const deny = flag("--deny");
+const secret = opt("--client-secret", null);
+const stats = opt("--stats", null);
+
+const server = new OAuth2Server();
+await server.issuer.keys.generate("RS256");
+
+// Refresh-token families: token -> {family, used}
+const refresh = new Map();
+const revoked = new Set();
+let families = 0;
+
+function clientSecretOf(req) {
+  const h = req.headers.authorization || "";
+  if (h.startsWith("Basic ")) {
+    const raw = Buffer.from(h.slice(6), "base64").toString();
+    const i = raw.indexOf(":");
+    return decodeURIComponent(raw.slice(i + 1).replace(/\+/g, " "));
+  }
+  return req.body.client_secret;
+}
+
+function log(entry) {
+  if (stats) appendFileSync(stats, JSON.stringify(entry) + "\n");
+}
+
+server.service.on("beforeResponse", (resp, req) => {
+  const grant = req.body.grant_type;
+  if (secret !== null) {
+    // A confidential client must authenticate; a public one (PKCE) sends no secret.
+    const given = clientSecretOf(req);
+    if (given !== secret && (given !== undefined || grant === "client_credentials")) {
+      resp.statusCode = 401;
+      resp.body = { error: "invalid_client", error_description: "Client authentication failed" };
+      log({ grant, outcome: "invalid_client" });
+      return;
+    }
+  }
+  if (grant === "refresh_token" && rotate) {
+    const old = refresh.get(req.body.refresh_token);
+    if (!old || revoked.has(old.family)) {
+      resp.statusCode = 400;
+      resp.body = { error: "invalid_grant", error_description: "unknown or revoked refresh token" };
+      log({ grant, outcome: "invalid_grant" });
+      return;
+    }
+    if (old.used) {
+      revoked.add(old.family);
+      resp.statusCode = 400;
+      resp.body = { error: "invalid_grant", error_description: "refresh token reused: family revoked" };
+      log({ grant, outcome: "reuse" });
+      return;
+    }
+    old.used = true;
+    refresh.set(resp.body.refresh_token, { family: old.family, used: false });
+  } else if (resp.body.refresh_token) {
+    refresh.set(resp.body.refresh_token, { family: ++families, used: false });
+  }
+  if (resp.statusCode === 200) resp.body.expires_in = ttl;
+  log({ grant, outcome: "ok" });
+});
+
+server.service.on("beforeAuthorizeRedirect", (redirect) => {
+  if (deny) {
+    redirect.url.searchParams.delete("code");
+    redirect.url.searchParams.set("error", "access_denied");
+    redirect.url.searchParams.set("error_description", "The user denied the request");
+  }
+});
+
+await server.start(0, "127.0.0.1");
+const { port } = server.address();
+console.log(JSON.stringify({ port, issuer: server.issuer.url }));
+process.on("SIGTERM", async () => { await server.stop(); process.exit(0); });
