@@ -94,8 +94,14 @@ pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let profiles = backend::load_profiles(&opts.config_dir).map_err(TuiError::Profiles)?;
-    let mut state = State::new(profiles, opts.config_dir.clone(), Theme::from_env());
+    let (profiles, load_error) = backend::load_profiles(&opts.config_dir);
+    if profiles.is_empty() {
+        return Err(TuiError::Profiles(
+            load_error.unwrap_or_else(|| "no provider profile found".into()),
+        ));
+    }
+    let mut state = State::new(profiles.clone(), opts.config_dir.clone(), Theme::from_env());
+    state.load_error = load_error;
     if let Some(p) = &opts.provider
         && !update::preselect(&mut state, p)
     {
@@ -107,7 +113,7 @@ pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
         .build()
         .map_err(TuiError::Runtime)?;
     let (tx, mut rx) = unbounded_channel();
-    let mut exec = Executor::new(rt.handle().clone(), tx);
+    let mut exec = Executor::new(rt.handle().clone(), tx, profiles, opts.config_dir.clone());
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;

@@ -5,27 +5,39 @@
 use super::action::{Action, Command, Failure, Saved};
 use super::state::{FormKey, FormRow, State};
 use crate::error::LoginError;
-use crate::login::{LoginInput, login};
-use crate::provider::{Access, Field, Profile, Scheme};
-use crate::settings::{InitiateOAuth, Settings};
+use crate::login::LoginInput;
+use crate::provider::{self, Field, Profile, Scheme};
+use crate::settings::key::{KeySource, load_key};
+use crate::settings::{InitiateOAuth, Settings, store};
+use crate::{api_test, flow};
 use base64::Engine as _;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
 
-/// Built-in profiles plus the user's own (`<config>/providers/*.toml`).
-pub fn load_profiles(config_dir: &Path) -> Result<Vec<Profile>, String> {
-    // TODO(main): crate::provider::load_all(Some(&config_dir.join("providers")))
-    let _ = config_dir;
-    Err("provider profiles are not built into this version yet".to_string())
+/// Built-in profiles plus the user's own (`<config>/providers/*.toml`). A
+/// broken user file does not hide the good profiles: its error comes back
+/// beside them for the provider screen to show.
+pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
+    let (profiles, errors) = provider::load_all_lenient(Some(&config_dir.join("providers")));
+    let error = errors.first().map(|e| {
+        let more = errors.len() - 1;
+        if more > 0 {
+            format!("{e} (and {more} more)")
+        } else {
+            e.to_string()
+        }
+    });
+    (profiles, error)
 }
 
-/// `<config>/settings/<provider>.json`.
+/// `<config>/settings/<provider>.json`: the layout of `crate::paths`, under
+/// the config dir the CLI handed over.
 pub fn default_settings_path(config_dir: &Path, provider_id: &str) -> PathBuf {
-    // TODO(main): crate::paths
     config_dir
         .join("settings")
         .join(format!("{provider_id}.json"))
@@ -33,20 +45,7 @@ pub fn default_settings_path(config_dir: &Path, provider_id: &str) -> PathBuf {
 
 /// The scopes a preset stands for.
 pub fn preset_scopes(profile: &Profile, preset_id: &str) -> Option<Vec<String>> {
-    // TODO(main): profile.preset_scopes(preset_id)
-    let p = profile.scope_presets.iter().find(|p| p.id == preset_id)?;
-    Some(if p.all {
-        profile.scopes.iter().map(|s| s.name.clone()).collect()
-    } else if p.read_only {
-        profile
-            .scopes
-            .iter()
-            .filter(|s| s.access == Access::Read)
-            .map(|s| s.name.clone())
-            .collect()
-    } else {
-        p.scopes.clone()
-    })
+    profile.preset_scopes(preset_id)
 }
 
 /// The method's default selection: its named preset, else nothing.
@@ -119,26 +118,51 @@ pub fn failure_from_login(e: LoginError) -> Failure {
     }
 }
 
-/// Runs the provider's test request; `Ok` is a one-line summary.
-pub async fn run_test(settings: Settings) -> Result<String, Failure> {
-    // TODO(main): crate::api_test::run(&settings).await.map(|o| o.summary)
-    let _ = settings;
-    Err(Failure::new(
-        "the test call is not built into this version yet",
-    ))
+/// Runs the provider's test request with the fresh token; `Ok` is a
+/// one-line summary.
+pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String, Failure> {
+    let Some(profile) = profile else {
+        return Err(Failure::new(format!(
+            "provider `{}` is not loaded",
+            settings.meta.provider
+        )));
+    };
+    let Some(test) = &profile.test else {
+        return Ok(format!("{} has no test request", profile.name));
+    };
+    let Some(url) = settings.meta.endpoints.test_url.as_deref() else {
+        return Err(Failure::new(
+            "the test request's URL needs values that were not given",
+        ));
+    };
+    let secrets = &settings.secrets;
+    let Some(token) = secrets
+        .access_token
+        .as_ref()
+        .or(secrets.static_token.as_ref())
+    else {
+        return Err(Failure::new("the sign-in returned no token to test"));
+    };
+    let headers = flow::test_headers(&profile, &settings.meta.vars, &settings.meta.extra_headers);
+    api_test::run_request(&crate::http::client(), test, url, &headers, token)
+        .await
+        .map(|o| o.summary)
+        .map_err(|e| Failure::new(e.to_string()))
 }
 
-/// Writes the settings file and describes how to use it.
-pub fn save(path: &Path, mut settings: Settings, mode: InitiateOAuth) -> Result<Saved, Failure> {
+/// Writes the settings file (encrypted under the user's key) and describes
+/// how to use it.
+pub fn save(
+    path: &Path,
+    mut settings: Settings,
+    mode: InitiateOAuth,
+    config_dir: &Path,
+) -> Result<Saved, Failure> {
     let path = expand_home(path);
     settings.meta.initiate_oauth = mode;
-    // TODO(main): let key = crate::settings::key::load_key(&KeySource::default...)?;
-    //             crate::settings::store::write(&path, &settings, &key)?;
-    let written: Result<(), Failure> = Err(Failure::new(format!(
-        "cannot write {}: the settings store is not built into this version yet",
-        path.display()
-    )));
-    written?;
+    let source = KeySource::from_env_and_flag(None, config_dir);
+    let key = load_key(&source).map_err(|e| Failure::new(e.to_string()))?;
+    store::write(&path, &key, &settings).map_err(|e| Failure::new(e.to_string()))?;
     Ok(Saved {
         connection_string: connection_string(&settings, &path),
         token_command: token_command(&path),
@@ -148,12 +172,7 @@ pub fn save(path: &Path, mut settings: Settings, mode: InitiateOAuth) -> Result<
 
 /// The connector's connection string (no secret in it: it points at the file).
 pub fn connection_string(settings: &Settings, path: &Path) -> String {
-    // TODO(main): crate::connection_string::build(settings, path, false)
-    format!(
-        "InitiateOAuth={};OAuthSettingsLocation={};",
-        settings.meta.initiate_oauth.as_str(),
-        path.display()
-    )
+    crate::connection_string::build(settings, path, false)
 }
 
 pub fn token_command(path: &Path) -> String {
@@ -190,40 +209,9 @@ pub fn osc52(text: &str) -> String {
     )
 }
 
-/// Starts `$BROWSER` (or the system opener) detached: waiting for it would
-/// block on browsers that keep the launcher attached.
+/// Starts `$BROWSER` (or the system opener) without waiting for it.
 pub fn open_url(url: &str) -> Result<(), String> {
-    let browser = std::env::var("BROWSER")
-        .ok()
-        .filter(|b| !b.trim().is_empty());
-    let mut argv: Vec<String> = match browser {
-        Some(b) => b.split_whitespace().map(str::to_string).collect(),
-        None if cfg!(target_os = "macos") => vec!["open".into()],
-        None if cfg!(windows) => vec!["cmd".into(), "/C".into(), "start".into(), String::new()],
-        None => vec!["xdg-open".into()],
-    };
-    if argv.iter().any(|a| a.contains("%s")) {
-        for a in &mut argv {
-            *a = a.replace("%s", url);
-        }
-    } else {
-        argv.push(url.to_string());
-    }
-    let Some((prog, args)) = argv.split_first() else {
-        return Err("no browser command".into());
-    };
-    let mut child = std::process::Command::new(prog)
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| format!("could not start `{prog}`: {e}"))?;
-    // Reap it in the background so no zombie is left behind.
-    std::thread::spawn(move || {
-        let _ = child.wait();
-    });
-    Ok(())
+    crate::browser::open(url)
 }
 
 /// Hands the query of a redirect URL pasted from another machine's browser
@@ -280,14 +268,24 @@ pub struct Executor {
     handle: Handle,
     tx: UnboundedSender<Action>,
     cancel: Option<CancellationToken>,
+    /// The profiles the wizard shows; sign-in and test use the same ones.
+    profiles: Arc<Vec<Profile>>,
+    config_dir: PathBuf,
 }
 
 impl Executor {
-    pub fn new(handle: Handle, tx: UnboundedSender<Action>) -> Self {
+    pub fn new(
+        handle: Handle,
+        tx: UnboundedSender<Action>,
+        profiles: Vec<Profile>,
+        config_dir: PathBuf,
+    ) -> Self {
         Self {
             handle,
             tx,
             cancel: None,
+            profiles: Arc::new(profiles),
+            config_dir,
         }
     }
 
@@ -299,7 +297,10 @@ impl Executor {
                 self.cancel = Some(cancel.clone());
                 let tx = self.tx.clone();
                 let (etx, mut erx) = unbounded_channel();
-                let mut task = self.handle.spawn(login(*input, etx, cancel));
+                let profiles = self.profiles.clone();
+                let mut task = self.handle.spawn(async move {
+                    flow::run_login_with(*input, &profiles, etx, cancel).await
+                });
                 self.handle.spawn(async move {
                     let result = loop {
                         tokio::select! {
@@ -329,8 +330,13 @@ impl Executor {
             }
             Command::StartTest { run, settings } => {
                 let tx = self.tx.clone();
+                let profile = self
+                    .profiles
+                    .iter()
+                    .find(|p| p.id == settings.meta.provider)
+                    .cloned();
                 self.handle.spawn(async move {
-                    let result = run_test(*settings).await;
+                    let result = run_test(*settings, profile).await;
                     let _ = tx.send(Action::TestFinished { run, result });
                 });
                 Outcome::Nothing
@@ -341,8 +347,10 @@ impl Executor {
                 mode,
             } => {
                 let tx = self.tx.clone();
+                let config_dir = self.config_dir.clone();
                 self.handle.spawn_blocking(move || {
-                    let _ = tx.send(Action::SaveFinished(save(&path, *settings, mode)));
+                    let result = save(&path, *settings, mode, &config_dir);
+                    let _ = tx.send(Action::SaveFinished(result));
                 });
                 Outcome::Nothing
             }

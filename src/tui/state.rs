@@ -242,20 +242,30 @@ impl State {
         self.profile()?.regions.get(self.method.region)
     }
 
-    /// Profiles matching the filter, as indices into `profiles`.
+    /// Profiles matching the filter, as indices into `profiles`: those whose
+    /// id or name starts with it first, so one or two letters pick a provider.
     pub fn filtered_profiles(&self) -> Vec<usize> {
         let f = self.provider.filter.to_lowercase();
-        self.profiles
+        let rank = |p: &Profile| -> Option<u8> {
+            let (id, name) = (p.id.to_lowercase(), p.name.to_lowercase());
+            if f.is_empty() || id.starts_with(&f) || name.starts_with(&f) {
+                Some(0)
+            } else if id.contains(&f) || name.contains(&f) {
+                Some(1)
+            } else if p.description.to_lowercase().contains(&f) {
+                Some(2)
+            } else {
+                None
+            }
+        };
+        let mut v: Vec<(u8, usize)> = self
+            .profiles
             .iter()
             .enumerate()
-            .filter(|(_, p)| {
-                f.is_empty()
-                    || p.id.to_lowercase().contains(&f)
-                    || p.name.to_lowercase().contains(&f)
-                    || p.description.to_lowercase().contains(&f)
-            })
-            .map(|(i, _)| i)
-            .collect()
+            .filter_map(|(i, p)| rank(p).map(|r| (r, i)))
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, i)| i).collect()
     }
 
     /// The screens this provider and method go through, in order.
