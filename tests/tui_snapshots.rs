@@ -299,9 +299,11 @@ fn authorize_failed_error() {
         &mut s,
         [Action::LoginFinished {
             run,
-            result: Err(Failure::new(
-                "the token endpoint said invalid_client: bad client secret",
-            )),
+            result: Err(Failure {
+                message: "could not connect to https://api.hubapi.com/oauth/2026-03/token: connection refused".into(),
+                cancelled: false,
+                hint: Some("Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed.".into()),
+            }),
         }],
     );
     assert_snapshot!(draw(&s, 80, 24));
@@ -322,6 +324,7 @@ fn authorize_esc_cancels() {
             result: Err(Failure {
                 message: "sign-in cancelled".into(),
                 cancelled: true,
+                hint: None,
             }),
         }],
     );
@@ -495,4 +498,15 @@ fn mouse_click_selects_list_item() {
     assert_eq!(s.provider.cursor, 1);
     apply(&mut s, [click(5)]);
     assert_eq!(s.profile().map(|p| p.id.as_str()), Some("hubdb"));
+}
+
+#[test]
+fn long_breadcrumb_never_hides_the_step() {
+    let mut s = at_cvent_scopes();
+    let p = s.chosen.expect("provider chosen");
+    s.profiles[p].schemes[0].title = "a very long method title ".repeat(5);
+    let out = draw(&s, 80, 24);
+    let first = out.lines().next().unwrap_or_default().to_string();
+    assert!(first.contains("step 4 of 8"), "{first}");
+    assert!(first.contains('…'), "{first}");
 }

@@ -23,6 +23,8 @@ pub struct Failure {
     pub message: String,
     /// The user cancelled (not an error to explain).
     pub cancelled: bool,
+    /// What to try, when the message itself does not say.
+    pub hint: Option<String>,
 }
 
 impl Failure {
@@ -30,6 +32,7 @@ impl Failure {
         Self {
             message: message.into(),
             cancelled: false,
+            hint: None,
         }
     }
 }

@@ -112,9 +112,27 @@ pub fn login_input(state: &State) -> LoginInput {
 }
 
 pub fn failure_from_login(e: LoginError) -> Failure {
+    use crate::http::TransportError;
+    use crate::oauth::TokenError;
+    // Most messages already say what to do; these are the ones that do not
+    // point at the likely cause from the wizard's point of view.
+    let hint = match &e {
+        _ if e.is_denied() => Some(
+            "The request was declined in the browser. Press r to ask again, and approve it."
+                .to_string(),
+        ),
+        LoginError::Token(TokenError::Transport(
+            TransportError::Connect { .. } | TransportError::Timeout { .. },
+        )) => Some(
+            "Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed."
+                .to_string(),
+        ),
+        _ => None,
+    };
     Failure {
-        cancelled: matches!(e, LoginError::Cancelled),
+        cancelled: e.is_cancelled(),
         message: e.to_string(),
+        hint,
     }
 }
 

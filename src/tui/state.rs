@@ -141,6 +141,8 @@ pub struct AuthScreen {
     pub qr: bool,
     /// Some while the user pastes the redirect URL from another machine.
     pub paste: Option<Input>,
+    /// What to try after a failure, when the message does not say.
+    pub hint: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]

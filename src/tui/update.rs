@@ -49,7 +49,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
                         }
                     }
                     Err(f) if f.cancelled => state.auth.phase = Phase::Cancelled,
-                    Err(f) => state.auth.phase = Phase::Failed(f.message),
+                    Err(f) => {
+                        state.auth.hint = f.hint;
+                        state.auth.phase = Phase::Failed(f.message);
+                    }
                 }
             }
         }

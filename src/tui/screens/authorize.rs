@@ -1,7 +1,6 @@
 //! Sign-in progress: the URL (copy, QR), spinner and time left, cancel,
 //! paste-the-redirect for a browser on another machine, errors and retry.
 
-use crate::provider::SchemeKind;
 use crate::tui::state::{Phase, State};
 use crate::tui::widgets::field::{self, FieldView};
 use crate::tui::widgets::{Hint, mmss, spinner};
@@ -9,23 +8,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
-fn what_to_try(state: &State) -> &'static str {
-    match state.scheme().map(|s| s.kind) {
-        Some(SchemeKind::ClientCredentials) => {
-            "Check the client ID and secret (copied whole, from the right app), the region, and that the app is enabled."
-        }
-        Some(SchemeKind::AuthorizationCode) => {
-            "Check the client ID and secret, that the redirect URI is registered exactly as shown on the set-up screen, and that you approved the request."
-        }
-        Some(SchemeKind::PasswordSignin) => "Check the username, password and event ID.",
-        Some(SchemeKind::StaticToken) => {
-            "Check that the token was copied whole and has the needed scopes."
-        }
-        Some(SchemeKind::DeviceCode) => "Enter the code before it expires, then try again.",
-        None => "Go back and check the answers.",
-    }
-}
 
 pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
@@ -55,11 +37,14 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 theme.error(),
             )));
             lines.push(Line::from(msg.clone()));
+            if let Some(hint) = &a.hint {
+                lines.push(Line::from(""));
+                lines.push(Line::from(vec![
+                    Span::styled("What to try: ", theme.accent()),
+                    Span::raw(hint.clone()),
+                ]));
+            }
             lines.push(Line::from(""));
-            lines.push(Line::from(vec![
-                Span::styled("What to try: ", theme.accent()),
-                Span::raw(what_to_try(state)),
-            ]));
             lines.push(Line::from(
                 "Press r to try again, or Esc to change the answers.",
             ));

@@ -92,19 +92,34 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::raw(s.title.clone()));
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let steps = state.steps();
-    if let Some(i) = steps.iter().position(|s| *s == state.screen) {
-        let text = if state.chosen.is_some() {
-            format!("step {} of {} ", i + 1, steps.len())
-        } else {
-            "step 1 ".to_string()
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, theme.dim())).alignment(Alignment::Right),
-            area,
-        );
-    }
+    let step = match steps.iter().position(|s| *s == state.screen) {
+        Some(i) if state.chosen.is_some() => format!("step {} of {} ", i + 1, steps.len()),
+        _ => "step 1 ".to_string(),
+    };
+    // The breadcrumb gives way to the step counter, never overlaps it.
+    let right = step.chars().count() as u16 + 1;
+    let left = Rect {
+        width: area.width.saturating_sub(right),
+        ..area
+    };
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    let line = if text.chars().count() > left.width as usize {
+        Line::from(vec![
+            Span::styled(" oauth-setup", theme.title()),
+            Span::raw(widgets::truncate(
+                &text[" oauth-setup".len()..],
+                (left.width as usize).saturating_sub(12),
+            )),
+        ])
+    } else {
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), left);
+    frame.render_widget(
+        Paragraph::new(Span::styled(step, theme.dim())).alignment(Alignment::Right),
+        area,
+    );
 }
 
 fn too_small(frame: &mut Frame, area: Rect, state: &State) {
