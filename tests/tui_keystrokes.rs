@@ -41,6 +41,18 @@ fn start_provider() -> String {
                     )
             };
             let path = url.path().to_string();
+            // The secret arrives in the body or in HTTP Basic, per profile.
+            let basic = req
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Authorization"))
+                .and_then(|h| h.value.as_str().strip_prefix("Basic ").map(str::to_string))
+                .and_then(|b| {
+                    use base64::Engine as _;
+                    base64::engine::general_purpose::STANDARD.decode(b).ok()
+                })
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
             let resp = if path.ends_with("/authorize") {
                 let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
                 let (Some(redirect), Some(state)) = (q.get("redirect_uri"), q.get("state")) else {
@@ -55,6 +67,13 @@ fn start_provider() -> String {
                             .parse::<tiny_http::Header>()
                             .expect("header"),
                     )
+            } else if path.ends_with("/token")
+                && (body.contains("wrong") || basic.contains("wrong"))
+            {
+                json(
+                    401,
+                    r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#,
+                )
             } else if path.ends_with("/token") {
                 json(
                     200,
@@ -259,4 +278,47 @@ fn hubdb_browser_sign_in_within_budget() {
     assert!(d.keys <= 10, "{} keys", d.keys);
     assert!(d.pastes <= 2, "{} pastes", d.pastes);
     eprintln!("hubdb: {} keys + {} pastes", d.keys, d.pastes);
+}
+
+#[test]
+fn wrong_client_secret_is_explained_and_recoverable() {
+    let base = start_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(profiles(&base), dir.path());
+    d.typed("cv");
+    for _ in 0..4 {
+        d.key(KeyCode::Enter);
+    }
+    d.at(Screen::Credentials);
+    d.paste("cvent-client-id");
+    d.key(KeyCode::Enter);
+    d.paste("wrong-secret");
+    d.key(KeyCode::Enter);
+    d.settle("failed sign-in", |s| {
+        matches!(s.auth.phase, Phase::Failed(_))
+    });
+    let Phase::Failed(msg) = d.state.auth.phase.clone() else {
+        unreachable!()
+    };
+    assert!(msg.contains("invalid_client"), "{msg}");
+    assert!(!msg.contains("wrong-secret"), "secret echoed: {msg}");
+
+    // Back keeps the client ID; retype the secret and go again.
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(
+        d.state
+            .input_value(&oauth_setup::tui::state::FormKey::Field(
+                oauth_setup::provider::Field::ClientId
+            )),
+        "cvent-client-id"
+    );
+    // Focus is still on the secret, where the user left it.
+    d.apply(fixtures::ctrl('u'));
+    d.paste("right-secret");
+    d.key(KeyCode::Enter);
+    d.settle("sign-in after fixing the secret", |s| {
+        s.screen == Screen::Save
+    });
+    assert_eq!(d.state.test.phase, Phase::Done);
 }
