@@ -108,6 +108,10 @@ pub struct LoginArgs {
     /// Read the client secret from stdin.
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// How the client authenticates at the token endpoint (default: the
+    /// provider's; with --issuer, adjusted to what the server lists).
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
     /// Do not keep the client secret in the settings file (tokens then cannot
     /// be renewed without it).
     #[arg(long)]
@@ -177,4 +181,32 @@ pub struct EndpointArgs {
     /// OData service root.
     #[arg(long, env = "OAUTH_SETUP_SERVICE_ROOT")]
     pub service_root: Option<String>,
+}
+
+/// `--client-auth` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ClientAuthArg {
+    /// HTTP Basic (client_secret_basic).
+    Basic,
+    /// HTTP Basic and client_id in the body (Cvent).
+    BasicAndBody,
+    /// client_id and client_secret in the form body (client_secret_post).
+    Form,
+    /// client_id and client_secret in a JSON body (Event Temple).
+    Json,
+    /// Public client: client_id only.
+    None,
+}
+
+impl From<ClientAuthArg> for crate::provider::ClientAuth {
+    fn from(a: ClientAuthArg) -> Self {
+        use crate::provider::ClientAuth as C;
+        match a {
+            ClientAuthArg::Basic => C::Basic,
+            ClientAuthArg::BasicAndBody => C::BasicAndBody,
+            ClientAuthArg::Form => C::Form,
+            ClientAuthArg::Json => C::Json,
+            ClientAuthArg::None => C::None,
+        }
+    }
 }
