@@ -108,6 +108,7 @@ pub async fn resolve(
     }
     let mut endpoints = input.endpoints.clone();
     let mut client_auth = scheme.client_auth;
+    let mut userinfo = None;
     let all = [
         "authorize URL",
         "token URL",
@@ -138,6 +139,7 @@ pub async fn resolve(
         });
         let meta = discovery::discover(http, &issuer).await?;
         client_auth = meta.adjust_client_auth(client_auth);
+        userinfo = meta.userinfo_endpoint.clone();
         endpoints.issuer = Some(meta.issuer.clone());
         endpoints.authorize_url = endpoints.authorize_url.or(meta.authorization_endpoint);
         endpoints.token_url = endpoints.token_url.or(meta.token_endpoint);
@@ -173,7 +175,7 @@ pub async fn resolve(
     if endpoints.test_url.is_none()
         && let Some(test) = &profile.test
     {
-        endpoints.test_url = profile.render(&test.url, &vars).ok();
+        endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo);
     }
     endpoints.check()?;
     let mut headers = BTreeMap::new();

@@ -23,6 +23,9 @@ pub struct Metadata {
     pub scopes_supported: Option<Vec<String>>,
     #[serde(default)]
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// OpenID's userinfo endpoint: a test request any OpenID provider answers.
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
 }
 
 impl Metadata {

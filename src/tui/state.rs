@@ -469,10 +469,26 @@ impl State {
                 required: true,
             });
         }
+        // A variable only the test request uses is optional: the sign-in
+        // works without it and the test step says what it skipped.
+        let endpoint_templates: Vec<&str> = [
+            &s.authorize_url,
+            &s.token_url,
+            &s.device_authorization_url,
+            &s.signin_url,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .chain(s.extra_headers.values().map(String::as_str))
+        .collect();
         for v in self.missing_vars() {
+            let required = endpoint_templates
+                .iter()
+                .any(|t| t.contains(&format!("{{{v}}}")));
             rows.push(FormRow::Input {
                 key: FormKey::Var(v),
-                required: true,
+                required,
             });
         }
         for f in &s.optional_fields {
