@@ -131,6 +131,7 @@ mod tests {
             grant_types_supported: None,
             code_challenge_methods_supported: None,
             scopes_supported: None,
+            userinfo_endpoint: None,
             token_endpoint_auth_methods_supported: Some(
                 methods.iter().map(|m| m.to_string()).collect(),
             ),
