@@ -482,13 +482,16 @@ impl State {
         .map(String::as_str)
         .chain(s.extra_headers.values().map(String::as_str))
         .collect();
-        for v in self.missing_vars() {
-            let required = endpoint_templates
-                .iter()
-                .any(|t| t.contains(&format!("{{{v}}}")));
+        let (required_vars, optional_vars): (Vec<String>, Vec<String>) =
+            self.missing_vars().into_iter().partition(|v| {
+                endpoint_templates
+                    .iter()
+                    .any(|t| t.contains(&format!("{{{v}}}")))
+            });
+        for v in required_vars {
             rows.push(FormRow::Input {
                 key: FormKey::Var(v),
-                required,
+                required: true,
             });
         }
         for f in &s.optional_fields {
@@ -498,6 +501,12 @@ impl State {
                     required: false,
                 });
             }
+        }
+        for v in optional_vars {
+            rows.push(FormRow::Input {
+                key: FormKey::Var(v),
+                required: false,
+            });
         }
         let has = |f: Field| s.fields.contains(&f) || s.optional_fields.contains(&f);
         if has(Field::ClientSecret) || has(Field::Password) {
