@@ -5,6 +5,7 @@
 //! (a) Cvent client credentials: launch → saved and tested ≤ 12 keys + 2 pastes.
 //! (b) HubDB browser sign-in:     launch → saved and tested ≤ 10 keys + 2 pastes.
 
+mod common;
 #[path = "tui_fixtures.rs"]
 mod fixtures;
 
@@ -320,5 +321,137 @@ fn wrong_client_secret_is_explained_and_recoverable() {
     d.settle("sign-in after fixing the secret", |s| {
         s.screen == Screen::Save
     });
+    assert_eq!(d.state.test.phase, Phase::Done);
+}
+
+/// Event Temple: token by client credentials (JSON body), organizations as
+/// JSON:API, and the test call with the org header.
+fn eventtemple_server(orgs_status: u16) -> common::TestServer {
+    common::TestServer::start(move |r| {
+        let path = r.url.split('?').next().unwrap_or("");
+        match (r.method.as_str(), path) {
+            ("POST", "/oauth/token") if r.body.contains("\"client_id\":\"et-client\"") => (
+                200,
+                "application/json",
+                r#"{"access_token":"et-token","token_type":"Bearer","expires_in":7200}"#.into(),
+            ),
+            ("POST", "/oauth/token") => (
+                401,
+                "application/json",
+                r#"{"error":"invalid_client"}"#.into(),
+            ),
+            ("GET", "/v2/organizations")
+                if r.header("Authorization") == Some("Bearer et-token") =>
+            {
+                (
+                    orgs_status,
+                    "application/vnd.api+json",
+                    if orgs_status == 200 {
+                        r#"{"data":[{"id":"11","type":"organizations","attributes":{"name":"Hotel North"}},{"id":"12","type":"organizations","attributes":{"name":"Hotel South"}}]}"#.into()
+                    } else {
+                        r#"{"errors":[{"title":"Forbidden","detail":"This app may not list organizations"}]}"#.into()
+                    },
+                )
+            }
+            ("GET", "/v2/bookings") if r.header("X-API-ORG").is_some() => {
+                (200, "application/vnd.api+json", r#"{"data":[]}"#.into())
+            }
+            _ => (
+                404,
+                "application/json",
+                r#"{"errors":[{"title":"Not found"}]}"#.into(),
+            ),
+        }
+    })
+}
+
+fn org_id(s: &State) -> String {
+    s.input_value(&oauth_setup::tui::state::FormKey::Field(
+        oauth_setup::provider::Field::OrgId,
+    ))
+    .to_string()
+}
+
+#[test]
+fn eventtemple_org_picked_from_the_list() {
+    use oauth_setup::tui::state::LookupPhase;
+    let server = eventtemple_server(200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
+    d.key(KeyCode::Enter); // the one provider
+    d.at(Screen::Scopes);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Credentials);
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter); // on to the org field, which lists the organizations
+    d.settle("organizations", |s| {
+        matches!(s.creds.lookup.phase, LookupPhase::Ready(_))
+    });
+    assert!(d.state.creds.lookup.open, "the list opens by itself");
+    assert_eq!(d.state.lookup_choices().len(), 2);
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Up);
+    d.key(KeyCode::Enter); // pick "Hotel North"
+    assert_eq!(org_id(&d.state), "11");
+    d.key(KeyCode::Enter); // sign in, test, on to Save
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+    assert!(dir.path().join("settings/eventtemple.json").exists());
+
+    let seen = server.requests();
+    let orgs = seen
+        .iter()
+        .find(|r| r.url.starts_with("/v2/organizations"))
+        .expect("organizations listed");
+    assert_eq!(
+        orgs.header("X-API-ORG"),
+        None,
+        "no org header before there is an org"
+    );
+    let test = seen
+        .iter()
+        .find(|r| r.url.starts_with("/v2/bookings"))
+        .expect("test call made");
+    assert_eq!(test.header("X-API-ORG"), Some("11"));
+    eprintln!("eventtemple: {} keys + {} pastes", d.keys, d.pastes);
+}
+
+#[test]
+fn eventtemple_org_list_fails_then_typing_works() {
+    use oauth_setup::tui::state::LookupPhase;
+    let server = eventtemple_server(403);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Credentials);
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter);
+    d.settle("organizations failure", |s| {
+        matches!(s.creds.lookup.phase, LookupPhase::Failed(_))
+    });
+    let LookupPhase::Failed(msg) = d.state.creds.lookup.phase.clone() else {
+        unreachable!()
+    };
+    assert!(msg.contains("may not list organizations"), "{msg}");
+    assert!(
+        d.state
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("type the ID")),
+        "{:?}",
+        d.state.notice
+    );
+    d.typed("11");
+    assert_eq!(org_id(&d.state), "11");
+    d.key(KeyCode::Enter);
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
     assert_eq!(d.state.test.phase, Phase::Done);
 }
