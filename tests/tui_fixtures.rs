@@ -319,6 +319,21 @@ url = "{api_base}/v2/bookings?page[size]=1"
 headers = { X-API-ORG = "{org_id}", Accept = "application/vnd.api+json" }
 "#;
 
+/// A custom server's device flow (endpoints by discovery).
+pub const DEVICE: &str = r#"
+id = "custom"
+name = "Custom OAuth / OpenID Connect"
+description = "Any OAuth 2.0 / OpenID Connect server"
+
+[[schemes]]
+id = "device_code"
+kind = "device_code"
+title = "Device code (sign in on another device)"
+discovery = true
+client_auth = "none"
+fields = ["client_id", "issuer"]
+"#;
+
 /// `EVENTTEMPLE` with its API at `base` (a local test server).
 pub fn eventtemple_at(base: &str) -> Profile {
     profile(&EVENTTEMPLE.replace("https://api.eventtemple.com", base))

@@ -207,6 +207,15 @@ impl Driver {
         }
     }
 
+    fn at_one_of(&self, screens: &[Screen]) {
+        assert!(
+            screens.contains(&self.state.screen),
+            "at {:?}, notice: {:?}",
+            self.state.screen,
+            self.state.notice
+        );
+    }
+
     fn at(&self, s: Screen) {
         assert_eq!(self.state.screen, s, "notice: {:?}", self.state.notice);
     }
@@ -454,4 +463,147 @@ fn eventtemple_org_list_fails_then_typing_works() {
     d.key(KeyCode::Enter);
     d.settle("sign-in, test call", |s| s.screen == Screen::Save);
     assert_eq!(d.state.test.phase, Phase::Done);
+}
+
+/// A small RFC 8628 server: discovery, `/device`, and `/token` answering
+/// `authorization_pending` `pending` times before the token (forever when
+/// `None`).
+fn device_server(pending: Option<usize>) -> common::TestServer {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let polls = AtomicUsize::new(0);
+    let codes = AtomicUsize::new(0);
+    common::TestServer::start(move |r| {
+        let issuer = format!("http://{}", r.header("Host").unwrap_or("127.0.0.1"));
+        let path = r.url.split('?').next().unwrap_or("");
+        let json = |s: String| (200, "application/json", s);
+        match path {
+            "/.well-known/openid-configuration" => json(
+                serde_json::json!({
+                    "issuer": issuer,
+                    "authorization_endpoint": format!("{issuer}/authorize"),
+                    "token_endpoint": format!("{issuer}/token"),
+                    "device_authorization_endpoint": format!("{issuer}/device"),
+                    "userinfo_endpoint": format!("{issuer}/userinfo"),
+                })
+                .to_string(),
+            ),
+            "/device" if r.body.contains("client_id=tv-client") => {
+                let n = codes.fetch_add(1, Ordering::SeqCst);
+                let user_code = format!("WDJB-MJH{n}");
+                json(
+                    serde_json::json!({
+                        "device_code": format!("dev-{n}"),
+                        "user_code": user_code,
+                        "verification_uri": format!("{issuer}/activate"),
+                        "verification_uri_complete": format!("{issuer}/activate?user_code={user_code}"),
+                        "expires_in": 60,
+                        "interval": 1,
+                    })
+                    .to_string(),
+                )
+            }
+            "/token" if r.body.contains("device_code=dev-") => {
+                let n = polls.fetch_add(1, Ordering::SeqCst);
+                if pending.is_none_or(|p| n < p) {
+                    (
+                        400,
+                        "application/json",
+                        r#"{"error":"authorization_pending"}"#.into(),
+                    )
+                } else {
+                    json(r#"{"access_token":"dev-token","token_type":"Bearer","expires_in":3600,"refresh_token":"dev-rt"}"#.into())
+                }
+            }
+            "/userinfo" if r.header("Authorization") == Some("Bearer dev-token") => {
+                json(r#"{"sub":"tv"}"#.into())
+            }
+            _ => (404, "application/json", r#"{"error":"not_found"}"#.into()),
+        }
+    })
+}
+
+/// The shipped Custom profile: provider → device method → credentials.
+fn custom_device_to_authorize(d: &mut Driver, issuer: &str) {
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    d.at(Screen::Method);
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Down);
+    assert!(
+        d.state
+            .scheme()
+            .is_some_and(|s| s.kind == oauth_setup::provider::SchemeKind::DeviceCode)
+    );
+    d.key(KeyCode::Enter);
+    while d.state.screen != Screen::Credentials {
+        d.at_one_of(&[Screen::Setup, Screen::Scopes]);
+        d.key(KeyCode::Enter);
+    }
+    d.paste("tv-client");
+    d.key(KeyCode::Enter);
+    d.paste(issuer);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Authorize);
+}
+
+#[test]
+fn device_flow_shows_the_code_and_finishes() {
+    let server = device_server(Some(1));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_device_to_authorize(&mut d, &server.url);
+    d.settle("the device code", |s| s.auth.device.is_some());
+    let dev = d.state.auth.device.clone().expect("device info");
+    assert_eq!(dev.user_code, "WDJB-MJH0");
+    assert!(d.state.time_left().is_some());
+    let screen = render(&d.state);
+    assert!(screen.contains("WDJB-MJH0"), "{screen}");
+    assert!(screen.contains("/activate"), "{screen}");
+    // Approval arrives on the second poll; then the test call and Save.
+    d.settle("device sign-in", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+    assert!(dir.path().join("settings/custom.json").exists());
+}
+
+#[test]
+fn device_flow_esc_cancels_and_r_asks_again() {
+    let server = device_server(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_device_to_authorize(&mut d, &server.url);
+    d.settle("the device code", |s| s.auth.device.is_some());
+    d.key(KeyCode::Esc);
+    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    assert_eq!(d.state.screen, Screen::Authorize);
+    d.key(KeyCode::Char('r'));
+    d.settle("a new code", |s| {
+        s.auth
+            .device
+            .as_ref()
+            .is_some_and(|dev| dev.user_code == "WDJB-MJH1")
+    });
+    // Answers are kept: Esc twice (cancel, back) lands on the form, filled in.
+    d.key(KeyCode::Esc);
+    d.settle("cancelled again", |s| s.auth.phase == Phase::Cancelled);
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(
+        d.state
+            .input_value(&oauth_setup::tui::state::FormKey::Field(
+                oauth_setup::provider::Field::ClientId
+            )),
+        "tv-client"
+    );
+}
+
+/// The screen as text (80x24), for asserting what the user sees.
+fn render(state: &State) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| oauth_setup::tui::screens::render(f, state))
+        .expect("draw");
+    t.backend().to_string()
 }

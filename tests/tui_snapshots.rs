@@ -592,3 +592,90 @@ fn credentials_org_list_failed() {
         matches!(cmds.as_slice(), [Command::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
     );
 }
+
+fn at_device_wait() -> State {
+    let mut s = state_with(vec![profile(DEVICE)]);
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    apply(
+        &mut s,
+        [
+            paste("tv-client"),
+            key(KeyCode::Enter),
+            paste("https://id.example.com"),
+        ],
+    );
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogin { .. }]),
+        "{cmds:?}"
+    );
+    login_event(
+        &mut s,
+        LoginEvent::DeviceCode {
+            user_code: "WDJB-MJHT".into(),
+            verification_uri: "https://id.example.com/device".into(),
+            verification_uri_complete: Some(
+                "https://id.example.com/device?user_code=WDJB-MJHT".into(),
+            ),
+            expires_in: Duration::from_secs(600),
+        },
+    );
+    s
+}
+
+#[test]
+fn authorize_device_code() {
+    let mut s = at_device_wait();
+    assert_snapshot!("authorize_device_code", draw(&s, 80, 24));
+    // The countdown runs on ticks between the flow's reports.
+    apply(&mut s, std::iter::repeat_n(Action::Tick, 50));
+    assert_eq!(s.time_left(), Some(Duration::from_secs(595)));
+    login_event(
+        &mut s,
+        LoginEvent::Waiting {
+            remaining: Duration::from_secs(590),
+        },
+    );
+    assert_eq!(s.time_left(), Some(Duration::from_secs(590)));
+}
+
+#[test]
+fn authorize_device_code_qr() {
+    let mut s = at_device_wait();
+    apply(&mut s, [key(KeyCode::Char('q'))]);
+    assert!(s.auth.qr);
+    assert_snapshot!("authorize_device_code_qr", draw(&s, 80, 24));
+    // Too small for the code: says so, keeps the address.
+    let small = draw(&s, 60, 16);
+    assert!(small.contains("does not fit"), "{small}");
+    assert!(small.contains("WDJB-MJHT"), "{small}");
+}
+
+#[test]
+fn authorize_device_code_cancelled() {
+    let mut s = at_device_wait();
+    let cmds = update(&mut s, key(KeyCode::Esc));
+    assert!(
+        matches!(cmds.as_slice(), [Command::CancelLogin]),
+        "{cmds:?}"
+    );
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure {
+                message: "sign-in cancelled".into(),
+                cancelled: true,
+                hint: None,
+            }),
+        }],
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("Sign-in cancelled"), "{screen}");
+    assert!(
+        !screen.contains("WDJB"),
+        "the stale code is gone:\n{screen}"
+    );
+}

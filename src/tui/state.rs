@@ -14,6 +14,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tui_input::Input;
 
+/// How often the app sends `Action::Tick` (spinner, countdowns).
+pub const TICK: Duration = Duration::from_millis(100);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
     Provider,
@@ -152,6 +155,8 @@ pub enum Phase {
 pub struct DeviceInfo {
     pub user_code: String,
     pub verification_uri: String,
+    /// The page with the code filled in, when the server offers one.
+    pub verification_uri_complete: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -165,6 +170,9 @@ pub struct AuthScreen {
     pub browser_started: bool,
     pub browser_failed: Option<String>,
     pub remaining: Option<Duration>,
+    /// `State::tick` when `remaining` was reported: the countdown runs on ticks
+    /// in between.
+    pub remaining_tick: u64,
     pub device: Option<DeviceInfo>,
     pub qr: bool,
     /// Some while the user pastes the redirect URL from another machine.
@@ -579,6 +587,13 @@ impl State {
                     || c.value.to_lowercase().contains(&typed)
             })
             .collect()
+    }
+
+    /// Time left for the sign-in, counted down between the flow's reports.
+    pub fn time_left(&self) -> Option<Duration> {
+        let since = self.tick.saturating_sub(self.auth.remaining_tick);
+        let elapsed = TICK.saturating_mul(u32::try_from(since).unwrap_or(u32::MAX));
+        self.auth.remaining.map(|r| r.saturating_sub(elapsed))
     }
 
     pub fn input_value(&self, key: &FormKey) -> &str {

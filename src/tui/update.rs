@@ -913,6 +913,7 @@ fn request_save(state: &mut State, cmds: &mut Vec<Command>) {
 }
 
 fn on_login_event(state: &mut State, event: LoginEvent) {
+    let tick = state.tick;
     let a = &mut state.auth;
     match event {
         LoginEvent::Discovering { issuer } => {
@@ -935,20 +936,29 @@ fn on_login_event(state: &mut State, event: LoginEvent) {
             };
         }
         LoginEvent::BrowserFailed { reason } => a.browser_failed = Some(reason),
-        LoginEvent::Waiting { remaining } => a.remaining = Some(remaining),
+        LoginEvent::Waiting { remaining } => {
+            a.remaining = Some(remaining);
+            a.remaining_tick = tick;
+        }
         LoginEvent::DeviceCode {
             user_code,
             verification_uri,
             verification_uri_complete,
             expires_in,
         } => {
-            a.status = "On any device, open the address below and enter the code.".into();
-            a.url = Some(verification_uri_complete.unwrap_or_else(|| verification_uri.clone()));
+            a.status = "Open the address on any device and enter the code.".into();
+            a.url = Some(
+                verification_uri_complete
+                    .clone()
+                    .unwrap_or_else(|| verification_uri.clone()),
+            );
             a.device = Some(DeviceInfo {
                 user_code,
                 verification_uri,
+                verification_uri_complete,
             });
             a.remaining = Some(expires_in);
+            a.remaining_tick = tick;
         }
         LoginEvent::RequestingToken => a.status = "Getting the token…".into(),
         LoginEvent::Done => a.status = "Signed in.".into(),
