@@ -114,21 +114,29 @@ fn profiles(base: &str) -> Vec<Profile> {
         .collect()
 }
 
-/// `$BROWSER` = a script that follows the authorize URL's redirect back to
-/// the loopback server, as a browser would after the consent click.
-fn install_browser(dir: &Path) {
+/// `$BROWSER` for the whole test binary (the environment is per process):
+/// a script that follows the authorize URL's redirect back to the loopback
+/// server, as a browser would after the consent click. For a client ID
+/// starting with `idle` it does nothing, like a user who has not approved yet.
+fn install_browser() {
     static ONCE: Once = Once::new();
-    let script = dir.join("browser.sh");
-    std::fs::write(&script, "#!/bin/sh\nexec curl -s -o /dev/null -L \"$1\"\n").expect("script");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
-    let keep = dir.to_path_buf();
     ONCE.call_once(|| {
+        // Kept for the life of the process: tests share it.
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        let script = dir.join("browser.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\ncase \"$1\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$1\"\n",
+        )
+        .expect("script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
         // SAFETY: set once, before any sign-in of this test binary reads it.
-        unsafe { std::env::set_var("BROWSER", keep.join("browser.sh")) };
+        unsafe { std::env::set_var("BROWSER", &script) };
     });
 }
 
@@ -261,7 +269,7 @@ fn cvent_client_credentials_within_budget() {
 fn hubdb_browser_sign_in_within_budget() {
     let base = start_provider();
     let dir = tempfile::tempdir().expect("tempdir");
-    install_browser(dir.path());
+    install_browser();
     let mut d = Driver::launch(profiles(&base), dir.path());
 
     d.typed("h");
@@ -606,4 +614,105 @@ fn render(state: &State) -> String {
     t.draw(|f| oauth_setup::tui::screens::render(f, state))
         .expect("draw");
     t.backend().to_string()
+}
+
+/// The shipped Custom profile: provider → browser sign-in → credentials
+/// (client ID, issuer) → the sign-in starts.
+fn custom_code_to_authorize(d: &mut Driver, client_id: &str, issuer: &str) {
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    d.at(Screen::Method);
+    d.key(KeyCode::Enter); // browser sign-in
+    while d.state.screen != Screen::Credentials {
+        d.at_one_of(&[Screen::Setup, Screen::Scopes]);
+        d.key(KeyCode::Enter);
+    }
+    d.paste(client_id);
+    d.key(KeyCode::Tab);
+    d.paste(issuer);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Authorize);
+}
+
+fn credential(s: &State, f: oauth_setup::provider::Field) -> String {
+    s.input_value(&oauth_setup::tui::state::FormKey::Field(f))
+        .to_string()
+}
+
+#[test]
+fn denied_consent_is_explained_retry_asks_again_answers_kept() {
+    use oauth_setup::provider::Field;
+    install_browser();
+    let idp = common::Idp::start(&["--deny"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_code_to_authorize(&mut d, "tui-client", &idp.issuer);
+    d.settle("denied sign-in", |s| {
+        matches!(s.auth.phase, Phase::Failed(_))
+    });
+    let Phase::Failed(msg) = d.state.auth.phase.clone() else {
+        unreachable!()
+    };
+    let hint = d.state.auth.hint.clone().unwrap_or_default();
+    eprintln!("denied: {msg} / {hint}");
+    assert!(msg.contains("denied") || msg.contains("declined"), "{msg}");
+    assert!(hint.contains("Press r"), "{hint}");
+    let screen = render(&d.state);
+    assert!(screen.contains("The sign-in failed"), "{screen}");
+    assert!(screen.contains("What to try"), "{screen}");
+
+    // r asks again: a new sign-in run, denied again by this server.
+    let run = d.state.auth.run;
+    d.key(KeyCode::Char('r'));
+    assert_eq!(d.state.auth.run, run + 1);
+    assert_eq!(d.state.auth.phase, Phase::Running);
+    d.settle("denied again", |s| matches!(s.auth.phase, Phase::Failed(_)));
+
+    // Back keeps the answers; pointing at a server that approves works.
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(credential(&d.state, Field::ClientId), "tui-client");
+    assert_eq!(credential(&d.state, Field::Issuer), idp.issuer);
+    let good = common::Idp::start(&[]);
+    d.state.creds.focus = 1;
+    d.apply(fixtures::ctrl('u'));
+    d.paste(&good.issuer);
+    d.key(KeyCode::Enter);
+    d.settle("sign-in after the denial", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+}
+
+#[test]
+fn cancelled_sign_in_then_retry_completes() {
+    install_browser();
+    let idp = common::Idp::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    // `idle…`: the browser script does not approve; the user cancels.
+    custom_code_to_authorize(&mut d, "idle-client", &idp.issuer);
+    d.settle("the authorize URL", |s| s.auth.url.is_some());
+    d.key(KeyCode::Esc);
+    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    let screen = render(&d.state);
+    assert!(screen.contains("Sign-in cancelled."), "{screen}");
+    assert!(screen.contains("Press r to try again"), "{screen}");
+    assert!(
+        !screen.contains("failed"),
+        "a cancel is not an error:\n{screen}"
+    );
+
+    // r starts over; this time the user opens the address and approves.
+    d.key(KeyCode::Char('r'));
+    d.settle("a new authorize URL", |s| s.auth.url.is_some());
+    let url = d.state.auth.url.clone().expect("url");
+    let status = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-L", &url])
+        .status()
+        .expect("curl");
+    assert!(status.success());
+    d.settle("sign-in after the retry", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert!(dir.path().join("settings/custom.json").exists());
 }
