@@ -120,9 +120,16 @@ pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
     state.size = (size.width, size.height);
     tracing::debug!("wizard started at {}x{}", size.width, size.height);
 
+    // For the first-frame benchmark (scripts/tui-first-frame.sh): leave as
+    // soon as the first screen is on the terminal.
+    let exit_after_first_frame =
+        std::env::var_os("OAUTH_SETUP_TUI_EXIT_AFTER_FIRST_FRAME").is_some_and(|v| v == "1");
     let mut last_tick = Instant::now();
     'outer: loop {
         guard.terminal.draw(|f| screens::render(f, &state))?;
+        if exit_after_first_frame {
+            break;
+        }
         let mut actions = Vec::new();
         let wait = FRAME.saturating_sub(last_tick.elapsed());
         if event::poll(wait)? {

@@ -134,11 +134,11 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
 /// room, else without (the terminal's background then stands in for it).
 fn fitting_qr(url: &str, area: Rect) -> Option<(tui_qrcode::QrCodeWidget, Rect)> {
     use tui_qrcode::{QrCodeWidget, QuietZone};
+    // Low error correction: the smallest code, fine on a screen.
+    let code =
+        qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::L).ok()?;
     for zone in [QuietZone::Enabled, QuietZone::Disabled] {
-        // Low error correction: the smallest code, fine on a screen.
-        let code =
-            qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::L).ok()?;
-        let w = QrCodeWidget::new(code).quiet_zone(zone);
+        let w = QrCodeWidget::new(code.clone()).quiet_zone(zone);
         let size = w.size(area);
         if size.width <= area.width && size.height <= area.height {
             return Some((w, Rect::new(area.x, area.y, size.width, size.height)));
