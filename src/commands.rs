@@ -453,7 +453,7 @@ fn expiry_text(s: &Settings) -> String {
     match s.meta.expires_at {
         None => "The token has no stated expiry.".into(),
         Some(exp) => {
-            let left = exp - flow::now_unix();
+            let left = exp - crate::settings::now_unix();
             if left > 0 {
                 format!(
                     "Token valid for {} min{}.",
@@ -539,7 +539,7 @@ fn sign_in_again(
 
 fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
     let m = &s.meta;
-    let now = flow::now_unix();
+    let now = crate::settings::now_unix();
     json!({
         "settings": path.display().to_string(),
         "provider": m.provider,

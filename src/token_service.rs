@@ -2,10 +2,11 @@
 //! sidecar lock when it is expired or about to be, so that many processes
 //! asking at once cause one renewal.
 
-use crate::flow::{apply_tokens, now_unix};
+use crate::flow::apply_tokens;
 use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
+use crate::settings::now_unix;
 use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
