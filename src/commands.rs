@@ -644,9 +644,21 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
         })?;
         let headers = flow::test_headers(profile, &s.meta.vars, &s.meta.extra_headers);
         let http = crate::http::client();
-        api_test::run_request(&http, test, &url, &headers, &token)
-            .await
-            .map_err(Failure::from)
+        match api_test::run_request(&http, test, &url, &headers, &token).await {
+            // A token without a stated lifetime ends with a 401: renew it once
+            // when the file can (stored InEvent password, stored client secret).
+            Err(api_test::TestError::Unauthorized { .. })
+                if token_service::can_renew_unattended(&s) =>
+            {
+                let fresh = token_service::renew_rejected(path, &key, &token)
+                    .await
+                    .map_err(Failure::from)?;
+                api_test::run_request(&http, test, &url, &headers, &fresh)
+                    .await
+                    .map_err(Failure::from)
+            }
+            other => other.map_err(Failure::from),
+        }
     })?;
     if json {
         print_json(

@@ -54,6 +54,13 @@ pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
     }
 }
 
+/// True when the file holds what it takes to get a new token without a person.
+pub fn can_renew_unattended(s: &Settings) -> bool {
+    s.secrets.refresh_token.is_some()
+        || (s.meta.kind == SchemeKind::ClientCredentials && s.secrets.client_secret.is_some())
+        || (s.meta.kind == SchemeKind::PasswordSignin && s.secrets.password.is_some())
+}
+
 /// The command that gets new credentials for this file.
 pub fn login_command(s: &Settings, path: &Path) -> String {
     let mut cmd = format!(
@@ -107,6 +114,24 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
 /// Takes the lock, re-reads (another process may have renewed meanwhile),
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
+    renew_under_lock(path, key, None).await
+}
+
+/// Renews a token the API has just rejected (InEvent tokens have no stated
+/// lifetime: a 401 is how they end), unless another process already has.
+pub async fn renew_rejected(
+    path: &Path,
+    key: &Key,
+    rejected: &SecretString,
+) -> Result<SecretString, TokenServiceError> {
+    renew_under_lock(path, key, Some(rejected)).await
+}
+
+async fn renew_under_lock(
+    path: &Path,
+    key: &Key,
+    rejected: Option<&SecretString>,
+) -> Result<SecretString, TokenServiceError> {
     let lock_path = path.to_path_buf();
     let _lock =
         tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
@@ -118,8 +143,11 @@ pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenS
             })??;
     let mut s = settings::read(path, key)?;
     if let Some(t) = usable_token(&s, now_unix()) {
-        tracing::debug!("token renewed by another process while waiting for the lock");
-        return Ok(t.clone());
+        let is_rejected = rejected.is_some_and(|r| r.expose_secret() == t.expose_secret());
+        if !is_rejected {
+            tracing::debug!("token renewed by another process while waiting for the lock");
+            return Ok(t.clone());
+        }
     }
     let used_refresh = s
         .secrets
