@@ -1,0 +1,317 @@
+//! Machines without a browser: the paste flow (`auth-url` / `exchange`), the
+//! device flow against a small RFC 8628 server, and `export` / `import`
+//! between two users with different keys.
+
+mod common;
+use common::*;
+use std::time::Duration;
+
+/// Plays the browser for the paste flow: GET the authorization URL and
+/// return where it redirects, without following it (nothing listens there).
+fn authorize(url: &str) -> String {
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", url])
+        .output()
+        .unwrap();
+    let redirect = String::from_utf8(out.stdout).unwrap();
+    assert!(redirect.contains("state="), "no redirect: {redirect:?}");
+    redirect
+}
+
+fn auth_url(user: &User, idp: &Idp, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "auth-url",
+        "custom",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app-1",
+        "--scopes",
+        "openid offline_access",
+        "--callback-url",
+        "http://localhost:33333",
+        "--json",
+    ];
+    args.extend_from_slice(extra);
+    user.run(&args).ok().json()
+}
+
+fn pending_files(user: &User) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(user.config().join("pending"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn paste_flow_end_to_end() {
+    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let server = User::new();
+    let v = auth_url(&server, &idp, &[]);
+    let url = v["url"].as_str().unwrap();
+    assert!(url.contains("code_challenge_method=S256"), "{url}");
+    assert!(
+        url.contains("redirect_uri=http%3A%2F%2Flocalhost%3A33333"),
+        "{url}"
+    );
+    assert!(url.contains(&format!("state={}", v["state"].as_str().unwrap())));
+    let expires_in = v["expires_at"].as_i64().unwrap() - now();
+    assert!((590..=600).contains(&expires_in), "{expires_in}");
+
+    // The pending state is sealed: neither the state nor the redirect URI in clear.
+    let files = pending_files(&server);
+    assert_eq!(files.len(), 1);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let raw = std::fs::read_to_string(&files[0]).unwrap();
+    assert_no_secret(
+        "pending file",
+        &raw,
+        &[v["state"].as_str().unwrap(), "localhost"],
+    );
+
+    let redirect = authorize(url);
+    assert!(redirect.starts_with("http://localhost:33333"), "{redirect}");
+    let settings = server.path("s.json");
+    let s = settings.to_str().unwrap();
+    let out = server
+        .run_stdin(
+            &["exchange", "--settings", s, "--json"],
+            &format!("{redirect}\n"),
+        )
+        .ok();
+    let status = out.json();
+    assert_eq!(status["provider"], "custom");
+    assert_eq!(status["has_refresh_token"], true);
+    assert!(
+        pending_files(&server).is_empty(),
+        "pending deleted on success"
+    );
+
+    // The same URL again: single use.
+    let again = server.run_stdin(&["exchange", "--settings", s], &redirect);
+    assert_eq!(again.code, 4, "{again:#?}");
+    assert!(again.stderr.contains("auth-url"), "{}", again.stderr);
+
+    // Tokens work and renew (30 s tokens are inside the renewal skew).
+    let t1 = server.run(&["token", "--settings", s]).ok().stdout;
+    let t2 = server.run(&["token", "--settings", s]).ok().stdout;
+    assert_eq!(t2.trim().split('.').count(), 3);
+    assert_eq!(
+        idp.requests(),
+        vec![
+            ("authorization_code".to_string(), "ok".to_string()),
+            ("refresh_token".into(), "ok".into()),
+            ("refresh_token".into(), "ok".into()),
+        ]
+    );
+    let cs = server
+        .run(&["connection-string", "--settings", s])
+        .ok()
+        .stdout;
+    assert!(cs.contains("CallbackURL=http://localhost:33333;"), "{cs}");
+
+    let code = redirect
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let log = std::fs::read_to_string(server.log_file()).unwrap_or_default();
+    for (what, text) in [
+        ("log", &log),
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+    ] {
+        assert_no_secret(what, text, &[code, t1.trim(), t2.trim()]);
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn paste_flow_with_verifier_and_state_flags() {
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let v = auth_url(&user, &idp, &[]);
+    let redirect = authorize(v["url"].as_str().unwrap());
+    let q = url::Url::parse(&redirect).unwrap();
+    let get = |k: &str| {
+        q.query_pairs()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap()
+    };
+    let s = user.path("v.json");
+    user.run(&[
+        "exchange",
+        "--settings",
+        s.to_str().unwrap(),
+        "--verifier",
+        &get("code"),
+        "--state",
+        &get("state"),
+    ])
+    .ok();
+    user.run(&["token", "--settings", s.to_str().unwrap()]).ok();
+}
+
+#[test]
+fn paste_flow_url_from_another_attempt() {
+    let idp = Idp::start(&[]);
+    let laptop = User::new();
+    let server = User::new();
+    let theirs = auth_url(&laptop, &idp, &[]);
+    auth_url(&server, &idp, &[]);
+    let redirect = authorize(theirs["url"].as_str().unwrap());
+    let s = server.path("o.json");
+    let out = server.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &redirect);
+    assert_eq!(out.code, 4, "{out:#?}");
+    assert!(out.stderr.contains("another attempt"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("oauth-setup auth-url"),
+        "{}",
+        out.stderr
+    );
+    assert!(!s.exists());
+    assert_eq!(
+        pending_files(&server).len(),
+        1,
+        "the server's own attempt is kept"
+    );
+
+    // A state that was edited is no better.
+    let ours = auth_url(&server, &idp, &[]);
+    let redirect = authorize(ours["url"].as_str().unwrap());
+    let forged = redirect.replace("state=", "state=x");
+    let out = server.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &forged);
+    assert_eq!(out.code, 4, "{out:#?}");
+    // Only the code, without state: a clear usage error.
+    let out = server.run_stdin(
+        &["exchange", "--settings", s.to_str().unwrap()],
+        "http://localhost:33333/?code=abc",
+    );
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("no `state`"), "{}", out.stderr);
+    // Nothing on stdin.
+    let out = server.run(&["exchange", "--settings", s.to_str().unwrap()]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("nothing was pasted"), "{}", out.stderr);
+    assert!(!s.exists());
+}
+
+#[test]
+fn paste_flow_expired_pending_state() {
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let mut c = user.cmd();
+    c.env("OAUTH_SETUP_PENDING_TTL", "1").args([
+        "auth-url",
+        "custom",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app",
+        "--callback-url",
+        "http://127.0.0.1:33333/cb",
+        "--json",
+    ]);
+    let v = Out::from(c.output().unwrap()).ok().json();
+    let redirect = authorize(v["url"].as_str().unwrap());
+    std::thread::sleep(Duration::from_millis(2100));
+    let s = user.path("e.json");
+    let out = user.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &redirect);
+    assert_eq!(out.code, 4, "{out:#?}");
+    assert!(out.stderr.contains("expired"), "{}", out.stderr);
+    assert!(out.stderr.contains("auth-url"), "{}", out.stderr);
+    assert!(!s.exists());
+    assert!(pending_files(&user).is_empty(), "expired state removed");
+    assert!(idp.requests().is_empty(), "no code exchange attempted");
+}
+
+#[test]
+fn paste_flow_access_denied() {
+    let idp = Idp::start(&["--deny"]);
+    let user = User::new();
+    let v = auth_url(&user, &idp, &[]);
+    let redirect = authorize(v["url"].as_str().unwrap());
+    assert!(redirect.contains("error=access_denied"), "{redirect}");
+    let s = user.path("d.json");
+    let out = user.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &redirect);
+    assert_eq!(out.code, 5, "{out:#?}");
+    assert!(
+        out.stderr.contains("did not grant access: access_denied"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("auth-url"), "{}", out.stderr);
+    assert!(!s.exists());
+    assert!(pending_files(&user).is_empty());
+}
+
+#[test]
+fn paste_flow_long_url_is_not_cut() {
+    // A redirect URL well past the 4 KiB a terminal line holds, with the
+    // real state at the end: it must arrive whole.
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let v = auth_url(&user, &idp, &[]);
+    let redirect = authorize(v["url"].as_str().unwrap());
+    let long = redirect.replacen('?', &format!("?pad={}&", "p".repeat(9000)), 1);
+    assert!(long.len() > 9000);
+    let s = user.path("l.json");
+    user.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &long)
+        .ok();
+    let too_long = format!("{long}&more={}", "m".repeat(8000));
+    let out = user.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &too_long);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("16 KB"), "{}", out.stderr);
+}
+
+#[test]
+fn auth_url_refuses_non_browser_schemes_and_missing_callback() {
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let out = user.run(&[
+        "auth-url",
+        "custom",
+        "--scheme",
+        "client_credentials",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app",
+        "--callback-url",
+        "http://localhost:1",
+    ]);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("not a browser sign-in"),
+        "{}",
+        out.stderr
+    );
+    let out = user.run(&[
+        "auth-url",
+        "custom",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app",
+    ]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("--callback-url"), "{}", out.stderr);
+    assert!(pending_files(&user).is_empty());
+}
