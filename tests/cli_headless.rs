@@ -4,7 +4,8 @@
 
 mod common;
 use common::*;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// Plays the browser for the paste flow: GET the authorization URL and
 /// return where it redirects, without following it (nothing listens there).
@@ -314,4 +315,155 @@ fn auth_url_refuses_non_browser_schemes_and_missing_callback() {
     assert_eq!(out.code, 2, "{out:#?}");
     assert!(out.stderr.contains("--callback-url"), "{}", out.stderr);
     assert!(pending_files(&user).is_empty());
+}
+
+/// A small RFC 8628 server: `/device` hands out a code polled every second;
+/// `/token` answers from `script` in order (the last answer repeats) and
+/// records when each poll arrived.
+struct DeviceServer {
+    server: TestServer,
+    polls: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl DeviceServer {
+    fn start(script: Vec<(u16, &'static str)>) -> DeviceServer {
+        let polls = Arc::new(Mutex::new(Vec::new()));
+        let log = polls.clone();
+        let server = TestServer::start(move |req| {
+            if req.url.starts_with("/device") {
+                return (
+                    200,
+                    "application/json",
+                    r#"{"device_code":"dev-code-1","user_code":"WDJB-MJHT","verification_uri":"https://example.com/device","verification_uri_complete":"https://example.com/device?user_code=WDJB-MJHT","expires_in":60,"interval":1}"#.to_string(),
+                );
+            }
+            let mut seen = log.lock().unwrap();
+            seen.push(Instant::now());
+            let (status, body) = script[(seen.len() - 1).min(script.len() - 1)];
+            (status, "application/json", body.to_string())
+        });
+        DeviceServer { server, polls }
+    }
+
+    fn login(&self, user: &User, settings: &std::path::Path) -> Out {
+        user.run(&[
+            "login",
+            "custom",
+            "--scheme",
+            "device_code",
+            "--device-url",
+            &format!("{}/device", self.server.url),
+            "--token-url",
+            &format!("{}/token", self.server.url),
+            "--client-id",
+            "tv-app",
+            "--scopes",
+            "openid offline_access",
+            "--settings",
+            settings.to_str().unwrap(),
+        ])
+    }
+
+    fn gaps(&self) -> Vec<Duration> {
+        let p = self.polls.lock().unwrap();
+        p.windows(2).map(|w| w[1] - w[0]).collect()
+    }
+}
+
+const PENDING: (u16, &str) = (400, r#"{"error":"authorization_pending"}"#);
+const SUCCESS: (u16, &str) = (
+    200,
+    r#"{"access_token":"dev-at-secret-123","token_type":"Bearer","expires_in":3600,"refresh_token":"dev-rt-secret-456"}"#,
+);
+
+#[test]
+fn device_flow_pending_then_success() {
+    let srv = DeviceServer::start(vec![PENDING, PENDING, SUCCESS]);
+    let user = User::new();
+    let s = user.path("dev.json");
+    let out = srv.login(&user, &s).ok();
+    assert!(out.stderr.contains("WDJB-MJHT"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("https://example.com/device"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(srv.polls.lock().unwrap().len(), 3);
+    for g in srv.gaps() {
+        assert!(g >= Duration::from_millis(900), "polled too fast: {g:?}");
+    }
+    // The device code went to the token endpoint with the RFC 8628 grant.
+    let reqs = srv.server.requests();
+    let poll = reqs.iter().find(|r| r.url.starts_with("/token")).unwrap();
+    assert!(
+        poll.body.contains("device_code=dev-code-1"),
+        "{}",
+        poll.body
+    );
+    assert!(
+        poll.body
+            .contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"),
+        "{}",
+        poll.body
+    );
+    let token = user.run(&["token", "--settings", s.to_str().unwrap()]).ok();
+    assert_eq!(token.stdout.trim(), "dev-at-secret-123");
+    let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
+    for (what, text) in [
+        ("log", &log),
+        ("stdout", &out.stdout),
+        ("stderr", &out.stderr),
+    ] {
+        assert_no_secret(what, text, &["dev-at-secret-123", "dev-rt-secret-456"]);
+    }
+}
+
+#[test]
+fn device_flow_slow_down_adds_five_seconds() {
+    let srv = DeviceServer::start(vec![PENDING, (400, r#"{"error":"slow_down"}"#), SUCCESS]);
+    let user = User::new();
+    srv.login(&user, &user.path("slow.json")).ok();
+    let gaps = srv.gaps();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    assert!(
+        gaps[0] >= Duration::from_millis(900) && gaps[0] < Duration::from_secs(3),
+        "{gaps:?}"
+    );
+    // interval 1 s + 5 s after slow_down (RFC 8628 §3.5).
+    assert!(gaps[1] >= Duration::from_millis(5900), "{gaps:?}");
+    assert!(gaps[1] < Duration::from_secs(9), "{gaps:?}");
+}
+
+#[test]
+fn device_flow_expired_token() {
+    let srv = DeviceServer::start(vec![PENDING, (400, r#"{"error":"expired_token"}"#)]);
+    let user = User::new();
+    let s = user.path("exp.json");
+    let out = srv.login(&user, &s);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stderr
+            .contains("the code expired before it was approved"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("run the command again"),
+        "{}",
+        out.stderr
+    );
+    assert!(!s.exists());
+    assert_eq!(srv.polls.lock().unwrap().len(), 2, "stops polling");
+}
+
+#[test]
+fn device_flow_access_denied() {
+    let srv = DeviceServer::start(vec![(400, r#"{"error":"access_denied"}"#)]);
+    let user = User::new();
+    let s = user.path("den.json");
+    let out = srv.login(&user, &s);
+    assert_eq!(out.code, 5, "{out:#?}");
+    assert!(out.stderr.contains("denied"), "{}", out.stderr);
+    assert!(!s.exists());
+    assert_eq!(srv.polls.lock().unwrap().len(), 1, "stops polling");
 }
