@@ -234,12 +234,13 @@ mod tests {
     #[test]
     fn round_trip_and_failures() {
         fast();
-        let armored = seal(&settings(), &pw("correct horse")).unwrap();
+        let original = settings();
+        let armored = seal(&original, &pw("correct horse")).unwrap();
         assert!(armored.starts_with(ARMOR_BEGIN));
         assert!(!armored.contains("rt-1"));
         let back = open(armored.as_bytes(), &pw("correct horse")).unwrap();
         assert_eq!(back.secrets.refresh_token.unwrap().expose_secret(), "rt-1");
-        assert_eq!(back.meta, settings().meta);
+        assert_eq!(back.meta, original.meta);
 
         assert!(matches!(
             open(armored.as_bytes(), &pw("wrong horse")),
