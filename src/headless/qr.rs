@@ -29,9 +29,12 @@ pub fn print_if_terminal(url: &str) {
     }
     let Some(art) = render(url) else { return };
     let width = art.lines().next().map(|l| l.chars().count()).unwrap_or(0);
+    // A terminal that reports no size (some ptys say 0) gets the code anyway.
     let cols = crossterm::terminal::size()
+        .ok()
         .map(|(c, _)| c as usize)
-        .unwrap_or(80);
+        .filter(|c| *c > 0)
+        .unwrap_or(usize::MAX);
     if width > cols {
         eprintln!("(widen the terminal to {width} columns to see a QR code of this URL)");
         return;
