@@ -118,3 +118,64 @@ pub async fn run_request(
         status => Err(TestError::Failed { status, detail }),
     }
 }
+
+/// One entry of a field's pick list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// Reads a pick list (e.g. Event Temple organizations) with `token`.
+pub async fn lookup(
+    client: &reqwest::Client,
+    lookup: &crate::provider::Lookup,
+    url: &str,
+    headers: &BTreeMap<String, String>,
+    token: &SecretString,
+) -> Result<Vec<Choice>, TestError> {
+    let mut req = client
+        .get(url)
+        .bearer_auth(token.expose_secret())
+        .header(reqwest::header::ACCEPT, "application/json");
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let resp = http::send(url, req).await?;
+    let detail = error_detail(&resp.body);
+    match resp.status {
+        200..=299 => {}
+        401 => {
+            return Err(TestError::Unauthorized {
+                status: 401,
+                detail,
+            });
+        }
+        403 => return Err(TestError::Forbidden { detail }),
+        429 => return Err(TestError::RateLimited),
+        status => return Err(TestError::Failed { status, detail }),
+    }
+    let v: Value = serde_json::from_slice(&resp.body).map_err(|e| TestError::Failed {
+        status: resp.status,
+        detail: Some(format!("the answer is not JSON: {e}")),
+    })?;
+    let text = |item: &Value, p: &str| {
+        item.pointer(p).map(|x| match x {
+            Value::String(s) => http::sanitize(s, 120),
+            other => http::sanitize(&other.to_string(), 120),
+        })
+    };
+    Ok(v.pointer(&lookup.items_pointer)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| {
+                    let value = text(item, &lookup.value_pointer)?;
+                    let label = text(item, &lookup.label_pointer).unwrap_or_else(|| value.clone());
+                    Some(Choice { value, label })
+                })
+                .collect()
+        })
+        .unwrap_or_default())
+}

@@ -70,6 +70,11 @@ pub enum Command {
     Export(ExportArgs),
     /// Import a bundle made by `export`, re-encrypted under this machine's key.
     Import(ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the CData-style connection string for a settings file.
     ConnectionString {
         #[command(flatten)]
@@ -119,6 +124,10 @@ pub struct LoginArgs {
     /// Read the client secret from stdin.
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// How the client authenticates at the token endpoint (default: the
+    /// provider's; with --issuer, adjusted to what the server lists).
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
     /// Do not keep the client secret in the settings file (tokens then cannot
     /// be renewed without it).
     #[arg(long)]
@@ -215,6 +224,10 @@ pub struct AuthUrlArgs {
     /// Read the client secret from stdin.
     #[arg(long)]
     pub client_secret_stdin: bool,
+    /// How the client authenticates at the token endpoint (default: the
+    /// provider's; with --issuer, adjusted to what the server lists).
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
     /// Do not keep the client secret in the settings file.
     #[arg(long)]
     pub no_store_client_secret: bool,
@@ -315,4 +328,32 @@ pub struct ImportArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--client-auth` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ClientAuthArg {
+    /// HTTP Basic (client_secret_basic).
+    Basic,
+    /// HTTP Basic and client_id in the body (Cvent).
+    BasicAndBody,
+    /// client_id and client_secret in the form body (client_secret_post).
+    Form,
+    /// client_id and client_secret in a JSON body (Event Temple).
+    Json,
+    /// Public client: client_id only.
+    None,
+}
+
+impl From<ClientAuthArg> for crate::provider::ClientAuth {
+    fn from(a: ClientAuthArg) -> Self {
+        use crate::provider::ClientAuth as C;
+        match a {
+            ClientAuthArg::Basic => C::Basic,
+            ClientAuthArg::BasicAndBody => C::BasicAndBody,
+            ClientAuthArg::Form => C::Form,
+            ClientAuthArg::Json => C::Json,
+            ClientAuthArg::None => C::None,
+        }
+    }
 }

@@ -123,6 +123,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         None => Err(Failure::new(exit::USAGE, "no command given")),
         Some(Command::Providers { json }) => providers(&ctx, json),
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "oauth-setup",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Some(Command::Login(args)) => login(&ctx, *args),
         Some(Command::Token { file, json }) => token(&ctx, &file.settings, json),
         Some(Command::Status { file, json }) => status(&ctx, &file.settings, json),
@@ -283,6 +293,7 @@ pub(crate) fn login_input(
         },
         client_id: args.client_id.clone(),
         client_secret,
+        client_auth: args.client_auth.map(Into::into),
         store_client_secret: !args.no_store_client_secret,
         username: args.username.clone(),
         password,
@@ -377,6 +388,33 @@ fn report(ev: &LoginEvent, tty: bool) {
     };
 }
 
+/// Runs a sign-in, printing its progress on stderr; Ctrl-C cancels it.
+fn sign_in(
+    rt: &tokio::runtime::Runtime,
+    input: LoginInput,
+    profiles: &[Profile],
+) -> Result<Settings, Failure> {
+    let cancel = CancellationToken::new();
+    let c = cancel.clone();
+    let _ = ctrlc::set_handler(move || c.cancel());
+    let tty = std::io::stderr().is_terminal();
+    let out = rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let printer = tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                report(&ev, tty);
+            }
+        });
+        let out = flow::run_login_with(input, profiles, tx, cancel).await;
+        let _ = printer.await;
+        out
+    });
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    Ok(out?)
+}
+
 fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let input = login_input(ctx, &args, &profiles)?;
@@ -401,25 +439,7 @@ fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
         ));
     }
     let rt = runtime()?;
-    let cancel = CancellationToken::new();
-    let c = cancel.clone();
-    let _ = ctrlc::set_handler(move || c.cancel());
-    let tty = std::io::stderr().is_terminal();
-    let settings = rt.block_on(async {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let printer = tokio::spawn(async move {
-            while let Some(ev) = rx.recv().await {
-                report(&ev, tty);
-            }
-        });
-        let out = flow::run_login_with(input, &profiles, tx, cancel).await;
-        let _ = printer.await;
-        out
-    });
-    if tty {
-        eprint!("\r\x1b[2K");
-    }
-    let settings = settings?;
+    let settings = sign_in(&rt, input, &profiles)?;
     let write = if args.force {
         settings::write_replacing_unreadable
     } else {
@@ -474,9 +494,26 @@ fn token(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
         Some(t) => (t, s),
         None => {
             let rt = runtime()?;
-            let t = rt.block_on(token_service::get_token(path, &key))?;
-            let s = settings::read(path, &key)?;
-            (t, s)
+            match rt.block_on(token_service::get_token(path, &key)) {
+                Ok(t) => (t, settings::read(path, &key)?),
+                Err(e) if e.needs_sign_in() && can_sign_in_again(&s) => {
+                    let why = match &e {
+                        TokenServiceError::NeedsSignIn { reason, .. } => reason.clone(),
+                        other => other.to_string(),
+                    };
+                    eprintln!(
+                        "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
+                    );
+                    let fresh = sign_in_again(ctx, &rt, &s)?;
+                    let _lock = settings::lock_exclusive(path, token_service::LOCK_TIMEOUT)?;
+                    settings::write(path, &key, &fresh)?;
+                    let t = fresh.secrets.access_token.clone().ok_or_else(|| {
+                        Failure::new(exit::REFUSED, "the sign-in gave no access token")
+                    })?;
+                    (t, fresh)
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     if json {
@@ -489,6 +526,30 @@ fn token(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
         println!("{}", token.expose_secret());
     }
     Ok(())
+}
+
+/// GETANDREFRESH may start an interactive sign-in, but only where a person
+/// can answer it: a browser flow, with a terminal on both ends.
+fn can_sign_in_again(s: &Settings) -> bool {
+    use crate::provider::SchemeKind;
+    s.meta.initiate_oauth == InitiateOAuth::Getandrefresh
+        && matches!(
+            s.meta.kind,
+            SchemeKind::AuthorizationCode | SchemeKind::DeviceCode
+        )
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
+}
+
+fn sign_in_again(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    s: &Settings,
+) -> Result<Settings, Failure> {
+    let profiles = ctx.profiles()?;
+    let mut fresh = sign_in(rt, flow::input_from_settings(s), &profiles)?;
+    fresh.meta.created_at = s.meta.created_at;
+    Ok(fresh)
 }
 
 pub(crate) fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {

@@ -67,6 +67,7 @@ fn as_login_args(a: AuthUrlArgs) -> LoginArgs {
         client_id: a.client_id,
         client_secret_file: a.client_secret_file,
         client_secret_stdin: a.client_secret_stdin,
+        client_auth: a.client_auth,
         no_store_client_secret: a.no_store_client_secret,
         username: None,
         password_file: None,

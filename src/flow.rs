@@ -6,7 +6,7 @@ use crate::api_test;
 use crate::error::LoginError;
 use crate::login::{Events, LoginEvent, LoginInput};
 use crate::oauth::{self, ClientCredentials, TokenSet};
-use crate::provider::{self, Endpoints, Field, Profile, Scheme, SchemeKind, discovery};
+use crate::provider::{self, ClientAuth, Endpoints, Field, Profile, Scheme, SchemeKind, discovery};
 use crate::settings::{FORMAT, Meta, Secrets, Settings, VERSION};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
@@ -21,6 +21,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct Resolved {
     pub profile: Profile,
     pub scheme: Scheme,
+    /// The scheme's client authentication, after discovery and overrides.
+    pub client_auth: ClientAuth,
     pub region: Option<String>,
     pub vars: BTreeMap<String, String>,
     pub endpoints: Endpoints,
@@ -105,6 +107,8 @@ pub async fn resolve(
         vars.insert("issuer".into(), issuer.clone());
     }
     let mut endpoints = input.endpoints.clone();
+    let mut client_auth = scheme.client_auth;
+    let mut userinfo = None;
     let all = [
         "authorize URL",
         "token URL",
@@ -134,6 +138,8 @@ pub async fn resolve(
             issuer: issuer.clone(),
         });
         let meta = discovery::discover(http, &issuer).await?;
+        client_auth = meta.adjust_client_auth(client_auth);
+        userinfo = meta.userinfo_endpoint.clone();
         endpoints.issuer = Some(meta.issuer.clone());
         endpoints.authorize_url = endpoints.authorize_url.or(meta.authorization_endpoint);
         endpoints.token_url = endpoints.token_url.or(meta.token_endpoint);
@@ -169,7 +175,7 @@ pub async fn resolve(
     if endpoints.test_url.is_none()
         && let Some(test) = &profile.test
     {
-        endpoints.test_url = profile.render(&test.url, &vars).ok();
+        endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo);
     }
     endpoints.check()?;
     let mut headers = BTreeMap::new();
@@ -204,6 +210,7 @@ pub async fn resolve(
         );
     }
     Ok(Resolved {
+        client_auth: input.client_auth.unwrap_or(client_auth),
         region: region.map(|r| r.id),
         profile,
         scheme,
@@ -252,6 +259,8 @@ pub async fn run_login_with(
             Field::EventId => input.event_id.is_some(),
             Field::OrgId => input.org_id.is_some(),
             Field::Token => input.static_token.is_some(),
+            Field::ServiceRoot => r.vars.contains_key("service_root"),
+            Field::Issuer => r.endpoints.issuer.is_some() || r.vars.contains_key("issuer"),
             _ => true,
         };
         if !given {
@@ -281,7 +290,7 @@ pub async fn run_login_with(
         Ok(ClientCredentials {
             client_id: need(&input.client_id, "the client id", "give --client-id")?,
             client_secret: input.client_secret.clone(),
-            auth: r.scheme.client_auth,
+            auth: r.client_auth,
         })
     };
     let token_url = r.endpoints.token_url.clone().unwrap_or_default();
@@ -396,7 +405,7 @@ pub async fn run_login_with(
             scheme: r.scheme.id.clone(),
             kind: r.scheme.kind,
             client_id: input.client_id.clone(),
-            client_auth: r.scheme.client_auth,
+            client_auth: r.client_auth,
             endpoints: r.endpoints.clone(),
             vars: r.vars.clone(),
             extra_headers: r.headers.clone(),
@@ -485,5 +494,34 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
     }
     if t.id_token.is_some() {
         s.id_token = t.id_token;
+    }
+}
+
+/// The sign-in that renews a settings file interactively (InitiateOAuth =
+/// GETANDREFRESH with nothing left to refresh): same provider, client,
+/// endpoints and scopes as before.
+pub fn input_from_settings(s: &Settings) -> LoginInput {
+    let m = &s.meta;
+    LoginInput {
+        profile_id: m.provider.clone(),
+        scheme: Some(m.scheme.clone()),
+        region: m.region.clone(),
+        vars: m.vars.clone(),
+        endpoints: m.endpoints.clone(),
+        client_id: m.client_id.clone(),
+        client_secret: s.secrets.client_secret.clone(),
+        client_auth: Some(m.client_auth),
+        store_client_secret: s.secrets.client_secret.is_some(),
+        username: m.username.clone(),
+        password: s.secrets.password.clone(),
+        store_password: s.secrets.password.is_some(),
+        event_id: m.event_id.clone(),
+        org_id: m.org_id.clone(),
+        static_token: s.secrets.static_token.clone(),
+        scopes: Some(m.scopes.clone()),
+        callback_url: m.callback_url.clone(),
+        browser: crate::login::BrowserMode::Open,
+        timeout: DEFAULT_TIMEOUT,
+        initiate_oauth: m.initiate_oauth,
     }
 }

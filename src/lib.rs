@@ -20,3 +20,4 @@ pub mod provider;
 pub mod secret_input;
 pub mod settings;
 pub mod token_service;
+pub mod tui;

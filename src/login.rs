@@ -1,7 +1,7 @@
 //! One entry point for every sign-in: the CLI and the TUI both call [`login`]
 //! and watch its [`LoginEvent`]s.
 
-use crate::provider::{Endpoints, Profile};
+use crate::provider::{ClientAuth, Endpoints, Profile};
 use crate::settings::{InitiateOAuth, Settings};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
@@ -33,6 +33,8 @@ pub struct LoginInput {
     pub endpoints: Endpoints,
     pub client_id: Option<String>,
     pub client_secret: Option<SecretString>,
+    /// Overrides the profile's client authentication style.
+    pub client_auth: Option<ClientAuth>,
     /// Keep the client secret (encrypted) so tokens can be renewed unattended.
     pub store_client_secret: bool,
     pub username: Option<String>,

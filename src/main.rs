@@ -3,6 +3,10 @@ use oauth_setup::cli::Cli;
 use oauth_setup::commands::{self, exit};
 
 fn main() {
+    // Like other Unix tools, end quietly when the reader of our output goes
+    // away (`oauth-setup providers | head -1`) instead of panicking in println!.
+    // SAFETY: resetting a signal disposition before any thread starts.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
     let cli = Cli::parse();
     if let Some(dir) = &cli.config_dir {
         // One place decides paths; the flag wins over the environment.
@@ -11,10 +15,21 @@ fn main() {
     }
     oauth_setup::logging::init();
     if cli.command.is_none() {
-        eprintln!(
-            "The wizard is not on this build yet; see `oauth-setup --help` for the commands."
-        );
-        std::process::exit(exit::USAGE);
+        if let Some(key_file) = &cli.key_file {
+            // The wizard reads the key source from the environment; the flag wins.
+            // SAFETY: single-threaded at this point.
+            unsafe {
+                std::env::remove_var("OAUTH_SETUP_KEY");
+                std::env::set_var("OAUTH_SETUP_KEY_FILE", key_file);
+            }
+        }
+        let opts = oauth_setup::tui::TuiOptions::new(oauth_setup::paths::config_dir());
+        if let Err(e) = oauth_setup::tui::run(opts) {
+            tracing::error!(error = %e, "wizard failed");
+            eprintln!("error: {e}");
+            std::process::exit(exit::ERROR);
+        }
+        return;
     }
     if let Err(f) = commands::run(cli) {
         tracing::info!(code = f.code, "command failed");

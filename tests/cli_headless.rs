@@ -351,6 +351,10 @@ impl DeviceServer {
             "custom",
             "--scheme",
             "device_code",
+            // The custom profile asks for an issuer even when both URLs are
+            // given; with both given, no discovery is made.
+            "--issuer",
+            &self.server.url,
             "--device-url",
             &format!("{}/device", self.server.url),
             "--token-url",

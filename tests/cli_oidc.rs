@@ -66,6 +66,10 @@ fn code_flow_then_token_status_connection_string() {
     );
     assert!(status["expires_in"].as_i64().unwrap() > 3000);
 
+    // With no test URL given, the provider's userinfo endpoint is the test.
+    let tested = user.run(&["test", "--settings", s]).ok().stdout;
+    assert!(tested.starts_with("OK: HTTP 200"), "{tested}");
+
     let cs = user
         .run(&["connection-string", "--settings", s])
         .ok()

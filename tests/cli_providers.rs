@@ -450,3 +450,47 @@ fn unknown_provider_and_missing_values_say_what_to_do() {
         assert!(ids.contains(&id.to_string()), "{ids:?}");
     }
 }
+
+#[tokio::test]
+async fn event_temple_organizations_pick_list() {
+    let server = TestServer::start(|r| {
+        if r.url == "/v2/organizations" && r.header("Authorization") == Some("Bearer et-tok") {
+            (
+                200,
+                "application/vnd.api+json",
+                r#"{"data":[{"id":"11","type":"organizations","attributes":{"name":"Hotel North"}},{"id":"12","type":"organizations","attributes":{"name":"Hotel \u001b[31mSouth"}}]}"#.into(),
+            )
+        } else {
+            (
+                401,
+                "application/vnd.api+json",
+                r#"{"errors":[{"title":"Unauthorized"}]}"#.into(),
+            )
+        }
+    });
+    let profiles = oauth_setup::provider::builtin();
+    let et = oauth_setup::provider::find(&profiles, "eventtemple").unwrap();
+    let lookup = et
+        .lookups
+        .iter()
+        .find(|l| l.field == oauth_setup::provider::Field::OrgId)
+        .unwrap();
+    let vars = std::collections::BTreeMap::from([("api_base".to_string(), server.url.clone())]);
+    let url = et.render(&lookup.url, &vars).unwrap();
+    let http = oauth_setup::http::client();
+    let token = secrecy::SecretString::from("et-tok".to_string());
+    let choices = oauth_setup::api_test::lookup(&http, lookup, &url, &lookup.headers, &token)
+        .await
+        .unwrap();
+    assert_eq!(choices.len(), 2);
+    assert_eq!(
+        (choices[0].value.as_str(), choices[0].label.as_str()),
+        ("11", "Hotel North")
+    );
+    assert!(!choices[1].label.contains('\x1b'));
+    let bad = secrecy::SecretString::from("nope".to_string());
+    let err = oauth_setup::api_test::lookup(&http, lookup, &url, &lookup.headers, &bad)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("HTTP 401"), "{err}");
+}

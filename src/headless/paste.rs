@@ -86,7 +86,7 @@ pub async fn start(
         scheme: r.scheme.id.clone(),
         kind: r.scheme.kind,
         client_id,
-        client_auth: r.scheme.client_auth,
+        client_auth: r.client_auth,
         endpoints: r.endpoints.clone(),
         vars: r.vars.clone(),
         extra_headers: r.headers.clone(),

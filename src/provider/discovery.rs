@@ -1,6 +1,7 @@
 //! Authorization server metadata: OpenID Connect Discovery, then RFC 8414.
 
 use crate::http::{self, TransportError};
+use crate::provider::ClientAuth;
 use serde::Deserialize;
 use url::Url;
 
@@ -20,6 +21,34 @@ pub struct Metadata {
     pub code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     pub scopes_supported: Option<Vec<String>>,
+    #[serde(default)]
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// OpenID's userinfo endpoint: a test request any OpenID provider answers.
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
+}
+
+impl Metadata {
+    /// The client authentication to use when the profile's choice is one the
+    /// server does not list: servers that accept only `client_secret_post`
+    /// refuse HTTP Basic, and the reverse.
+    pub fn adjust_client_auth(&self, wanted: ClientAuth) -> ClientAuth {
+        let Some(methods) = &self.token_endpoint_auth_methods_supported else {
+            return wanted;
+        };
+        let has = |m: &str| methods.iter().any(|x| x == m);
+        match wanted {
+            ClientAuth::Basic | ClientAuth::BasicAndBody
+                if !has("client_secret_basic") && has("client_secret_post") =>
+            {
+                ClientAuth::Form
+            }
+            ClientAuth::Form if !has("client_secret_post") && has("client_secret_basic") => {
+                ClientAuth::Basic
+            }
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,6 +120,40 @@ pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_auth_follows_what_the_server_lists() {
+        let meta = |methods: &[&str]| Metadata {
+            issuer: "https://id.example.com".into(),
+            authorization_endpoint: None,
+            token_endpoint: None,
+            device_authorization_endpoint: None,
+            grant_types_supported: None,
+            code_challenge_methods_supported: None,
+            scopes_supported: None,
+            userinfo_endpoint: None,
+            token_endpoint_auth_methods_supported: Some(
+                methods.iter().map(|m| m.to_string()).collect(),
+            ),
+        };
+        assert_eq!(
+            meta(&["client_secret_post"]).adjust_client_auth(ClientAuth::Basic),
+            ClientAuth::Form
+        );
+        assert_eq!(
+            meta(&["client_secret_basic"]).adjust_client_auth(ClientAuth::Form),
+            ClientAuth::Basic
+        );
+        assert_eq!(
+            meta(&["client_secret_basic", "client_secret_post"])
+                .adjust_client_auth(ClientAuth::Basic),
+            ClientAuth::Basic
+        );
+        assert_eq!(
+            meta(&["none"]).adjust_client_auth(ClientAuth::Basic),
+            ClientAuth::Basic
+        );
+    }
 
     #[test]
     fn rfc8414_inserts_well_known_before_path() {

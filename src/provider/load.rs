@@ -526,6 +526,20 @@ fn problems(p: &Profile) -> Vec<String> {
             }
         }
     }
+    for l in &p.lookups {
+        let what = format!("[[lookups]] for `{}`", l.field.as_str());
+        check(&mut out, &format!("{what} url"), &l.url);
+        for (k, v) in &l.headers {
+            check(&mut out, &format!("{what} header `{k}`"), v);
+        }
+        for ptr in [&l.items_pointer, &l.value_pointer, &l.label_pointer] {
+            if !ptr.starts_with('/') {
+                out.push(format!(
+                    "{what}: pointer `{ptr}` must be a JSON pointer starting with /"
+                ));
+            }
+        }
+    }
     out
 }
 

@@ -42,6 +42,27 @@ pub struct Profile {
     /// The request that proves a credential works.
     #[serde(default)]
     pub test: Option<TestRequest>,
+    /// Pick lists for fields, filled from the provider's API once a token is
+    /// at hand (Event Temple's organizations for `org_id`).
+    #[serde(default)]
+    pub lookups: Vec<Lookup>,
+}
+
+/// A pick list for a field, read from a JSON API.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Lookup {
+    pub field: Field,
+    /// URL template.
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// JSON pointer to the array of items (`/data`).
+    pub items_pointer: String,
+    /// JSON pointer, within an item, to the value (`/id`).
+    pub value_pointer: String,
+    /// JSON pointer, within an item, to the label (`/attributes/name`).
+    pub label_pointer: String,
 }
 
 /// A template variable such as `host` or `service_root`.

@@ -1,0 +1,200 @@
+//! Sign-in progress: the URL (copy, QR), spinner and time left, cancel,
+//! paste-the-redirect for a browser on another machine, errors and retry.
+
+use crate::tui::state::{Phase, State};
+use crate::tui::widgets::field::{self, FieldView};
+use crate::tui::widgets::{Hint, mmss, spinner};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+    let theme = &state.theme;
+    let a = &state.auth;
+    let mut lines: Vec<Line> = Vec::new();
+    match &a.phase {
+        Phase::Running | Phase::Idle => {
+            let mut spans = vec![
+                Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
+                Span::raw(a.status.clone()),
+            ];
+            if let Some(r) = a.remaining {
+                spans.push(Span::styled(format!("   {} left", mmss(r)), theme.dim()));
+            }
+            lines.push(Line::from(spans));
+        }
+        Phase::Done => lines.push(Line::from(Span::styled("✓ Signed in.", theme.ok()))),
+        Phase::Cancelled => {
+            lines.push(Line::from(Span::styled("Sign-in cancelled.", theme.warn())));
+            lines.push(Line::from(
+                "Press r to try again, or Esc to change the answers.",
+            ));
+        }
+        Phase::Failed(msg) => {
+            lines.push(Line::from(Span::styled(
+                "✗ The sign-in failed:",
+                theme.error(),
+            )));
+            lines.push(Line::from(msg.clone()));
+            if let Some(hint) = &a.hint {
+                lines.push(Line::from(""));
+                lines.push(Line::from(vec![
+                    Span::styled("What to try: ", theme.accent()),
+                    Span::raw(hint.clone()),
+                ]));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(
+                "Press r to try again, or Esc to change the answers.",
+            ));
+        }
+    }
+    if let Some(d) = &a.device {
+        lines.push(Line::from(""));
+        lines.push(Line::from(vec![
+            Span::raw("Code: "),
+            Span::styled(d.user_code.clone(), theme.title()),
+            Span::styled(format!("   at {}", d.verification_uri), theme.dim()),
+        ]));
+    }
+    if let Some(reason) = &a.browser_failed {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "The browser did not start ({reason}): copy the address (c) and open it yourself."
+            ),
+            theme.warn(),
+        )));
+    }
+    let show_url = a.url.is_some() && matches!(a.phase, Phase::Running | Phase::Idle);
+    if let (Some(url), true) = (&a.url, show_url) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            "Address to open (c copies, o opens, q shows a QR code):",
+            theme.dim(),
+        )));
+        if !a.qr {
+            lines.push(Line::from(Span::styled(url.clone(), theme.accent())));
+        }
+        if a.redirect_uri.is_some() && a.paste.is_none() {
+            lines.push(Line::from(Span::styled(
+                "Browser on another machine? After approving, press p and paste the address it ended on.",
+                theme.dim(),
+            )));
+        }
+    }
+    let lines_for_height = lines.clone();
+    let para = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let used = wrapped_height(&lines_for_height, inner.width).min(inner.height);
+    frame.render_widget(para, inner);
+    let rest = Rect {
+        y: inner.y + used,
+        height: inner.height.saturating_sub(used),
+        ..inner
+    };
+
+    if let Some(input) = &a.paste {
+        if rest.height >= 3 {
+            let label = Rect {
+                y: rest.y + 1,
+                height: 1,
+                ..rest
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    "Paste the whole address from the other browser, then Enter (Esc: never mind):",
+                    theme.focus(),
+                )),
+                label,
+            );
+            field::render(
+                frame,
+                Rect {
+                    y: rest.y + 2,
+                    height: 1,
+                    ..rest
+                },
+                FieldView {
+                    input: Some(input),
+                    masked: false,
+                    focused: true,
+                    placeholder: "http://localhost:…/?code=…&state=…",
+                },
+                theme,
+            );
+        }
+        return;
+    }
+    if a.qr
+        && show_url
+        && let Some(url) = &a.url
+    {
+        qr(frame, rest, url, state);
+    }
+}
+
+/// Rows `lines` take when wrapped at `width` (word wrapping can take a little
+/// more than this; one spare row is added).
+fn wrapped_height(lines: &[Line], width: u16) -> u16 {
+    let w = usize::from(width.max(1));
+    let rows: usize = lines.iter().map(|l| l.width().div_ceil(w).max(1)).sum();
+    u16::try_from(rows + 1).unwrap_or(u16::MAX)
+}
+
+fn qr(frame: &mut Frame, area: Rect, url: &str, state: &State) {
+    let theme = &state.theme;
+    let Ok(code) = qrcode::QrCode::new(url.as_bytes()) else {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "This address is too long for a QR code.",
+                theme.warn(),
+            )),
+            area,
+        );
+        return;
+    };
+    let widget = tui_qrcode::QrCodeWidget::new(code).quiet_zone(tui_qrcode::QuietZone::Enabled);
+    let size = widget.size(area);
+    if size.width > area.width || size.height > area.height {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!(
+                    "The QR code needs {}x{} cells: enlarge the terminal, or copy the address with c.",
+                    size.width, size.height
+                ),
+                theme.warn(),
+            ))
+            .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let r = Rect {
+        width: size.width,
+        height: size.height,
+        ..area
+    };
+    frame.render_widget(widget, r);
+}
+
+pub fn hints(state: &State) -> Vec<Hint> {
+    let a = &state.auth;
+    if a.paste.is_some() {
+        return vec![("Enter", "deliver"), ("Esc", "cancel paste")];
+    }
+    match a.phase {
+        Phase::Running | Phase::Idle => {
+            let mut h = Vec::new();
+            if a.url.is_some() {
+                h.extend([("c", "copy URL"), ("o", "open"), ("q", "QR")]);
+            }
+            if a.redirect_uri.is_some() {
+                h.push(("p", "paste redirect"));
+            }
+            h.push(("Esc", "cancel"));
+            h
+        }
+        Phase::Done => vec![("Enter", "next")],
+        Phase::Failed(_) | Phase::Cancelled => vec![("r", "retry"), ("Esc", "back")],
+    }
+}
