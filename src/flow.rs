@@ -253,7 +253,9 @@ pub async fn run_login_with(
             Field::OrgId => input.org_id.is_some(),
             Field::Token => input.static_token.is_some(),
             Field::ServiceRoot => r.vars.contains_key("service_root"),
-            Field::Issuer => r.endpoints.issuer.is_some() || r.vars.contains_key("issuer"),
+            // Discovery needs the issuer only where the URLs were not given;
+            // `resolve` has already said so if they are missing.
+            Field::Issuer => true,
             _ => true,
         };
         if !given {

@@ -61,23 +61,46 @@ pub fn can_renew_unattended(s: &Settings) -> bool {
         || (s.meta.kind == SchemeKind::PasswordSignin && s.secrets.password.is_some())
 }
 
-/// The command that gets new credentials for this file.
+/// The provider/scheme/endpoint flags that reproduce this file's sign-in.
+fn sign_in_flags(s: &Settings) -> String {
+    let m = &s.meta;
+    let mut f = format!("{} --scheme {}", m.provider, m.scheme);
+    if let Some(r) = &m.region {
+        f.push_str(&format!(" --region {r}"));
+    }
+    if let Some(c) = &m.client_id {
+        f.push_str(&format!(" --client-id {c}"));
+    }
+    if let Some(i) = &m.endpoints.issuer {
+        f.push_str(&format!(" --issuer {i}"));
+    }
+    if let Some(root) = m.vars.get("service_root") {
+        f.push_str(&format!(" --service-root {root}"));
+    }
+    if !m.scopes.is_empty() {
+        f.push_str(&format!(" --scopes '{}'", m.scopes.join(" ")));
+    }
+    f
+}
+
+/// The commands that get new credentials for this file: sign in where a
+/// browser is, then bring the result here; or the paste flow from here.
 pub fn login_command(s: &Settings, path: &Path) -> String {
-    let mut cmd = format!(
-        "oauth-setup login {} --scheme {}",
-        s.meta.provider, s.meta.scheme
-    );
-    if let Some(r) = &s.meta.region {
-        cmd.push_str(&format!(" --region {r}"));
-    }
-    if let Some(c) = &s.meta.client_id {
-        cmd.push_str(&format!(" --client-id {c}"));
-    }
-    cmd.push_str(&format!(" --settings {}", path.display()));
+    let flags = sign_in_flags(s);
+    let p = path.display();
+    let mut cmd = format!("oauth-setup login {flags} --settings {p}");
     if s.meta.kind == SchemeKind::AuthorizationCode {
+        let callback = s
+            .meta
+            .callback_url
+            .as_deref()
+            .unwrap_or("REGISTERED_REDIRECT_URL");
         cmd.push_str(&format!(
-            "\nthen copy it here with `oauth-setup export --settings {0} --out bundle.age` and `oauth-setup import bundle.age --settings {0}`",
-            path.display()
+            "\nthen copy it here: there `oauth-setup export --settings {p} --out bundle.age`, here `oauth-setup import bundle.age --settings {p} --force`.\n\
+             Or, from this machine with a browser anywhere (paste flow):\n  \
+             oauth-setup auth-url {flags} --callback-url {callback}\n  \
+             (open the printed URL in any browser, sign in, copy the address it ends on)\n  \
+             oauth-setup exchange --settings {p}   (paste that address)"
         ));
     }
     cmd
