@@ -14,8 +14,19 @@ use std::time::Duration;
 
 /// Renew when the token has less than this left.
 pub const SKEW_SECS: i64 = 60;
-/// How long to wait for another process's renewal.
+/// How long to wait for another process's renewal by default.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The lock wait in force: `OAUTH_SETUP_LOCK_TIMEOUT` (seconds) overrides
+/// [`LOCK_TIMEOUT`].
+pub fn lock_timeout() -> Duration {
+    std::env::var("OAUTH_SETUP_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s >= 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(LOCK_TIMEOUT)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
@@ -157,7 +168,7 @@ async fn renew_under_lock(
 ) -> Result<SecretString, TokenServiceError> {
     let lock_path = path.to_path_buf();
     let _lock =
-        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
+        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, lock_timeout()))
             .await
             .map_err(|e| SettingsError::Io {
                 path: path.to_path_buf(),
