@@ -267,6 +267,78 @@ optional_fields = ["callback_url"]
 url = "{service_root}/$metadata"
 "#;
 
+pub const EVENTTEMPLE: &str = r#"
+id = "eventtemple"
+name = "Event Temple"
+description = "Event Temple API (client credentials; needs the API Org ID)"
+
+[vars.api_base]
+description = "Event Temple API base URL"
+default = "https://api.eventtemple.com"
+
+[[schemes]]
+id = "client_credentials"
+kind = "client_credentials"
+title = "Private app (client credentials)"
+token_url = "{api_base}/oauth/token"
+client_auth = "json"
+fields = ["client_id", "client_secret", "org_id"]
+default_scope_preset = "connector"
+default_expires_in = 7200
+
+[schemes.extra_headers]
+X-API-ORG = "{org_id}"
+
+[[scopes]]
+name = "crm_read"
+group = "CRM"
+access = "read"
+description = "Read CRM data"
+
+[[scopes]]
+name = "crm_manage"
+group = "CRM"
+access = "write"
+description = "Create and change CRM data"
+
+[[scope_presets]]
+id = "connector"
+name = "Minimum for the connector"
+scopes = ["crm_read", "crm_manage"]
+
+[[lookups]]
+field = "org_id"
+url = "{api_base}/v2/organizations"
+headers = { Accept = "application/vnd.api+json" }
+items_pointer = "/data"
+value_pointer = "/id"
+label_pointer = "/attributes/name"
+
+[test]
+url = "{api_base}/v2/bookings?page[size]=1"
+headers = { X-API-ORG = "{org_id}", Accept = "application/vnd.api+json" }
+"#;
+
+/// A custom server's device flow (endpoints by discovery).
+pub const DEVICE: &str = r#"
+id = "custom"
+name = "Custom OAuth / OpenID Connect"
+description = "Any OAuth 2.0 / OpenID Connect server"
+
+[[schemes]]
+id = "device_code"
+kind = "device_code"
+title = "Device code (sign in on another device)"
+discovery = true
+client_auth = "none"
+fields = ["client_id", "issuer"]
+"#;
+
+/// `EVENTTEMPLE` with its API at `base` (a local test server).
+pub fn eventtemple_at(base: &str) -> Profile {
+    profile(&EVENTTEMPLE.replace("https://api.eventtemple.com", base))
+}
+
 pub fn profile(toml_text: &str) -> Profile {
     toml::from_str(toml_text).expect("fixture profile parses")
 }
@@ -281,6 +353,17 @@ pub fn profiles() -> Vec<Profile> {
 pub fn state() -> State {
     let mut s = State::new(
         profiles(),
+        "/home/user/.config/oauth-setup".into(),
+        Theme::plain(),
+    );
+    s.size = (80, 24);
+    s
+}
+
+/// A wizard state over exactly these profiles.
+pub fn state_with(profiles: Vec<Profile>) -> State {
+    let mut s = State::new(
+        profiles,
         "/home/user/.config/oauth-setup".into(),
         Theme::plain(),
     );

@@ -5,6 +5,7 @@
 //! (a) Cvent client credentials: launch → saved and tested ≤ 12 keys + 2 pastes.
 //! (b) HubDB browser sign-in:     launch → saved and tested ≤ 10 keys + 2 pastes.
 
+mod common;
 #[path = "tui_fixtures.rs"]
 mod fixtures;
 
@@ -113,21 +114,29 @@ fn profiles(base: &str) -> Vec<Profile> {
         .collect()
 }
 
-/// `$BROWSER` = a script that follows the authorize URL's redirect back to
-/// the loopback server, as a browser would after the consent click.
-fn install_browser(dir: &Path) {
+/// `$BROWSER` for the whole test binary (the environment is per process):
+/// a script that follows the authorize URL's redirect back to the loopback
+/// server, as a browser would after the consent click. For a client ID
+/// starting with `idle` it does nothing, like a user who has not approved yet.
+fn install_browser() {
     static ONCE: Once = Once::new();
-    let script = dir.join("browser.sh");
-    std::fs::write(&script, "#!/bin/sh\nexec curl -s -o /dev/null -L \"$1\"\n").expect("script");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
-    let keep = dir.to_path_buf();
     ONCE.call_once(|| {
+        // Kept for the life of the process: tests share it.
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        let script = dir.join("browser.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\ncase \"$1\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$1\"\n",
+        )
+        .expect("script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+        }
         // SAFETY: set once, before any sign-in of this test binary reads it.
-        unsafe { std::env::set_var("BROWSER", keep.join("browser.sh")) };
+        unsafe { std::env::set_var("BROWSER", &script) };
     });
 }
 
@@ -206,6 +215,15 @@ impl Driver {
         }
     }
 
+    fn at_one_of(&self, screens: &[Screen]) {
+        assert!(
+            screens.contains(&self.state.screen),
+            "at {:?}, notice: {:?}",
+            self.state.screen,
+            self.state.notice
+        );
+    }
+
     fn at(&self, s: Screen) {
         assert_eq!(self.state.screen, s, "notice: {:?}", self.state.notice);
     }
@@ -251,7 +269,7 @@ fn cvent_client_credentials_within_budget() {
 fn hubdb_browser_sign_in_within_budget() {
     let base = start_provider();
     let dir = tempfile::tempdir().expect("tempdir");
-    install_browser(dir.path());
+    install_browser();
     let mut d = Driver::launch(profiles(&base), dir.path());
 
     d.typed("h");
@@ -321,4 +339,380 @@ fn wrong_client_secret_is_explained_and_recoverable() {
         s.screen == Screen::Save
     });
     assert_eq!(d.state.test.phase, Phase::Done);
+}
+
+/// Event Temple: token by client credentials (JSON body), organizations as
+/// JSON:API, and the test call with the org header.
+fn eventtemple_server(orgs_status: u16) -> common::TestServer {
+    common::TestServer::start(move |r| {
+        let path = r.url.split('?').next().unwrap_or("");
+        match (r.method.as_str(), path) {
+            ("POST", "/oauth/token") if r.body.contains("\"client_id\":\"et-client\"") => (
+                200,
+                "application/json",
+                r#"{"access_token":"et-token","token_type":"Bearer","expires_in":7200}"#.into(),
+            ),
+            ("POST", "/oauth/token") => (
+                401,
+                "application/json",
+                r#"{"error":"invalid_client"}"#.into(),
+            ),
+            ("GET", "/v2/organizations")
+                if r.header("Authorization") == Some("Bearer et-token") =>
+            {
+                (
+                    orgs_status,
+                    "application/vnd.api+json",
+                    if orgs_status == 200 {
+                        r#"{"data":[{"id":"11","type":"organizations","attributes":{"name":"Hotel North"}},{"id":"12","type":"organizations","attributes":{"name":"Hotel South"}}]}"#.into()
+                    } else {
+                        r#"{"errors":[{"title":"Forbidden","detail":"This app may not list organizations"}]}"#.into()
+                    },
+                )
+            }
+            ("GET", "/v2/bookings") if r.header("X-API-ORG").is_some() => {
+                (200, "application/vnd.api+json", r#"{"data":[]}"#.into())
+            }
+            _ => (
+                404,
+                "application/json",
+                r#"{"errors":[{"title":"Not found"}]}"#.into(),
+            ),
+        }
+    })
+}
+
+fn org_id(s: &State) -> String {
+    s.input_value(&oauth_setup::tui::state::FormKey::Field(
+        oauth_setup::provider::Field::OrgId,
+    ))
+    .to_string()
+}
+
+#[test]
+fn eventtemple_org_picked_from_the_list() {
+    use oauth_setup::tui::state::LookupPhase;
+    let server = eventtemple_server(200);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
+    d.key(KeyCode::Enter); // the one provider
+    d.at(Screen::Scopes);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Credentials);
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter); // on to the org field, which lists the organizations
+    d.settle("organizations", |s| {
+        matches!(s.creds.lookup.phase, LookupPhase::Ready(_))
+    });
+    assert!(d.state.creds.lookup.open, "the list opens by itself");
+    assert_eq!(d.state.lookup_choices().len(), 2);
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Up);
+    d.key(KeyCode::Enter); // pick "Hotel North"
+    assert_eq!(org_id(&d.state), "11");
+    d.key(KeyCode::Enter); // sign in, test, on to Save
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+    assert!(dir.path().join("settings/eventtemple.json").exists());
+
+    let seen = server.requests();
+    let orgs = seen
+        .iter()
+        .find(|r| r.url.starts_with("/v2/organizations"))
+        .expect("organizations listed");
+    assert_eq!(
+        orgs.header("X-API-ORG"),
+        None,
+        "no org header before there is an org"
+    );
+    let test = seen
+        .iter()
+        .find(|r| r.url.starts_with("/v2/bookings"))
+        .expect("test call made");
+    assert_eq!(test.header("X-API-ORG"), Some("11"));
+    eprintln!("eventtemple: {} keys + {} pastes", d.keys, d.pastes);
+}
+
+#[test]
+fn eventtemple_org_list_fails_then_typing_works() {
+    use oauth_setup::tui::state::LookupPhase;
+    let server = eventtemple_server(403);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Credentials);
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter);
+    d.settle("organizations failure", |s| {
+        matches!(s.creds.lookup.phase, LookupPhase::Failed(_))
+    });
+    let LookupPhase::Failed(msg) = d.state.creds.lookup.phase.clone() else {
+        unreachable!()
+    };
+    assert!(msg.contains("may not list organizations"), "{msg}");
+    assert!(
+        d.state
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("type the ID")),
+        "{:?}",
+        d.state.notice
+    );
+    d.typed("11");
+    assert_eq!(org_id(&d.state), "11");
+    d.key(KeyCode::Enter);
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done);
+}
+
+/// A small RFC 8628 server: discovery, `/device`, and `/token` answering
+/// `authorization_pending` `pending` times before the token (forever when
+/// `None`).
+fn device_server(pending: Option<usize>) -> common::TestServer {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let polls = AtomicUsize::new(0);
+    let codes = AtomicUsize::new(0);
+    common::TestServer::start(move |r| {
+        let issuer = format!("http://{}", r.header("Host").unwrap_or("127.0.0.1"));
+        let path = r.url.split('?').next().unwrap_or("");
+        let json = |s: String| (200, "application/json", s);
+        match path {
+            "/.well-known/openid-configuration" => json(
+                serde_json::json!({
+                    "issuer": issuer,
+                    "authorization_endpoint": format!("{issuer}/authorize"),
+                    "token_endpoint": format!("{issuer}/token"),
+                    "device_authorization_endpoint": format!("{issuer}/device"),
+                    "userinfo_endpoint": format!("{issuer}/userinfo"),
+                })
+                .to_string(),
+            ),
+            "/device" if r.body.contains("client_id=tv-client") => {
+                let n = codes.fetch_add(1, Ordering::SeqCst);
+                let user_code = format!("WDJB-MJH{n}");
+                json(
+                    serde_json::json!({
+                        "device_code": format!("dev-{n}"),
+                        "user_code": user_code,
+                        "verification_uri": format!("{issuer}/activate"),
+                        "verification_uri_complete": format!("{issuer}/activate?user_code={user_code}"),
+                        "expires_in": 60,
+                        "interval": 1,
+                    })
+                    .to_string(),
+                )
+            }
+            "/token" if r.body.contains("device_code=dev-") => {
+                let n = polls.fetch_add(1, Ordering::SeqCst);
+                if pending.is_none_or(|p| n < p) {
+                    (
+                        400,
+                        "application/json",
+                        r#"{"error":"authorization_pending"}"#.into(),
+                    )
+                } else {
+                    json(r#"{"access_token":"dev-token","token_type":"Bearer","expires_in":3600,"refresh_token":"dev-rt"}"#.into())
+                }
+            }
+            "/userinfo" if r.header("Authorization") == Some("Bearer dev-token") => {
+                json(r#"{"sub":"tv"}"#.into())
+            }
+            _ => (404, "application/json", r#"{"error":"not_found"}"#.into()),
+        }
+    })
+}
+
+/// The shipped Custom profile: provider → device method → credentials.
+fn custom_device_to_authorize(d: &mut Driver, issuer: &str) {
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    d.at(Screen::Method);
+    d.key(KeyCode::Down);
+    d.key(KeyCode::Down);
+    assert!(
+        d.state
+            .scheme()
+            .is_some_and(|s| s.kind == oauth_setup::provider::SchemeKind::DeviceCode)
+    );
+    d.key(KeyCode::Enter);
+    while d.state.screen != Screen::Credentials {
+        d.at_one_of(&[Screen::Setup, Screen::Scopes]);
+        d.key(KeyCode::Enter);
+    }
+    d.paste("tv-client");
+    d.key(KeyCode::Enter);
+    d.paste(issuer);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Authorize);
+}
+
+#[test]
+fn device_flow_shows_the_code_and_finishes() {
+    let server = device_server(Some(1));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_device_to_authorize(&mut d, &server.url);
+    d.settle("the device code", |s| s.auth.device.is_some());
+    let dev = d.state.auth.device.clone().expect("device info");
+    assert_eq!(dev.user_code, "WDJB-MJH0");
+    assert!(d.state.time_left().is_some());
+    let screen = render(&d.state);
+    assert!(screen.contains("WDJB-MJH0"), "{screen}");
+    assert!(screen.contains("/activate"), "{screen}");
+    // Approval arrives on the second poll; then the test call and Save.
+    d.settle("device sign-in", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+    assert!(dir.path().join("settings/custom.json").exists());
+}
+
+#[test]
+fn device_flow_esc_cancels_and_r_asks_again() {
+    let server = device_server(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_device_to_authorize(&mut d, &server.url);
+    d.settle("the device code", |s| s.auth.device.is_some());
+    d.key(KeyCode::Esc);
+    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    assert_eq!(d.state.screen, Screen::Authorize);
+    d.key(KeyCode::Char('r'));
+    d.settle("a new code", |s| {
+        s.auth
+            .device
+            .as_ref()
+            .is_some_and(|dev| dev.user_code == "WDJB-MJH1")
+    });
+    // Answers are kept: Esc twice (cancel, back) lands on the form, filled in.
+    d.key(KeyCode::Esc);
+    d.settle("cancelled again", |s| s.auth.phase == Phase::Cancelled);
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(
+        d.state
+            .input_value(&oauth_setup::tui::state::FormKey::Field(
+                oauth_setup::provider::Field::ClientId
+            )),
+        "tv-client"
+    );
+}
+
+/// The screen as text (80x24), for asserting what the user sees.
+fn render(state: &State) -> String {
+    let mut t =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
+    t.draw(|f| oauth_setup::tui::screens::render(f, state))
+        .expect("draw");
+    t.backend().to_string()
+}
+
+/// The shipped Custom profile: provider → browser sign-in → credentials
+/// (client ID, issuer) → the sign-in starts.
+fn custom_code_to_authorize(d: &mut Driver, client_id: &str, issuer: &str) {
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    d.at(Screen::Method);
+    d.key(KeyCode::Enter); // browser sign-in
+    while d.state.screen != Screen::Credentials {
+        d.at_one_of(&[Screen::Setup, Screen::Scopes]);
+        d.key(KeyCode::Enter);
+    }
+    d.paste(client_id);
+    d.key(KeyCode::Tab);
+    d.paste(issuer);
+    d.key(KeyCode::Enter);
+    d.at(Screen::Authorize);
+}
+
+fn credential(s: &State, f: oauth_setup::provider::Field) -> String {
+    s.input_value(&oauth_setup::tui::state::FormKey::Field(f))
+        .to_string()
+}
+
+#[test]
+fn denied_consent_is_explained_retry_asks_again_answers_kept() {
+    use oauth_setup::provider::Field;
+    install_browser();
+    let idp = common::Idp::start(&["--deny"]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    custom_code_to_authorize(&mut d, "tui-client", &idp.issuer);
+    d.settle("denied sign-in", |s| {
+        matches!(s.auth.phase, Phase::Failed(_))
+    });
+    let Phase::Failed(msg) = d.state.auth.phase.clone() else {
+        unreachable!()
+    };
+    let hint = d.state.auth.hint.clone().unwrap_or_default();
+    eprintln!("denied: {msg} / {hint}");
+    assert!(msg.contains("denied") || msg.contains("declined"), "{msg}");
+    assert!(hint.contains("Press r"), "{hint}");
+    let screen = render(&d.state);
+    assert!(screen.contains("The sign-in failed"), "{screen}");
+    assert!(screen.contains("What to try"), "{screen}");
+
+    // r asks again: a new sign-in run, denied again by this server.
+    let run = d.state.auth.run;
+    d.key(KeyCode::Char('r'));
+    assert_eq!(d.state.auth.run, run + 1);
+    assert_eq!(d.state.auth.phase, Phase::Running);
+    d.settle("denied again", |s| matches!(s.auth.phase, Phase::Failed(_)));
+
+    // Back keeps the answers; pointing at a server that approves works.
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(credential(&d.state, Field::ClientId), "tui-client");
+    assert_eq!(credential(&d.state, Field::Issuer), idp.issuer);
+    let good = common::Idp::start(&[]);
+    d.state.creds.focus = 1;
+    d.apply(fixtures::ctrl('u'));
+    d.paste(&good.issuer);
+    d.key(KeyCode::Enter);
+    d.settle("sign-in after the denial", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+}
+
+#[test]
+fn cancelled_sign_in_then_retry_completes() {
+    install_browser();
+    let idp = common::Idp::start(&[]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    // `idle…`: the browser script does not approve; the user cancels.
+    custom_code_to_authorize(&mut d, "idle-client", &idp.issuer);
+    d.settle("the authorize URL", |s| s.auth.url.is_some());
+    d.key(KeyCode::Esc);
+    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    let screen = render(&d.state);
+    assert!(screen.contains("Sign-in cancelled."), "{screen}");
+    assert!(screen.contains("Press r to try again"), "{screen}");
+    assert!(
+        !screen.contains("failed"),
+        "a cancel is not an error:\n{screen}"
+    );
+
+    // r starts over; this time the user opens the address and approves.
+    d.key(KeyCode::Char('r'));
+    d.settle("a new authorize URL", |s| s.auth.url.is_some());
+    let url = d.state.auth.url.clone().expect("url");
+    let status = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-L", &url])
+        .status()
+        .expect("curl");
+    assert!(status.success());
+    d.settle("sign-in after the retry", |s| s.screen == Screen::Save);
+    assert_eq!(d.state.test.phase, Phase::Done, "{:?}", d.state.test);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    assert!(dir.path().join("settings/custom.json").exists());
 }

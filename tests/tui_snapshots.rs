@@ -510,3 +510,172 @@ fn long_breadcrumb_never_hides_the_step() {
     assert!(first.contains("step 4 of 8"), "{first}");
     assert!(first.contains('…'), "{first}");
 }
+
+/// Event Temple's credentials form with the ID and secret pasted: Enter
+/// lands on the org field, which asks for the organizations by itself.
+fn at_eventtemple_org() -> (State, u64) {
+    let mut s = state_with(vec![profile(EVENTTEMPLE)]);
+    apply(&mut s, [key(KeyCode::Enter), key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    apply(
+        &mut s,
+        [paste("et-client"), key(KeyCode::Enter), paste("et-secret")],
+    );
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let run = match cmds.as_slice() {
+        [Command::Lookup { run, input, .. }] => {
+            assert_eq!(input.client_id.as_deref(), Some("et-client"));
+            *run
+        }
+        other => panic!("expected one lookup, got {other:?}"),
+    };
+    (s, run)
+}
+
+fn orgs() -> Vec<oauth_setup::api_test::Choice> {
+    [
+        ("11", "Hotel North"),
+        ("12", "Hotel South"),
+        ("207", "Conference Centre"),
+    ]
+    .into_iter()
+    .map(|(v, l)| oauth_setup::api_test::Choice {
+        value: v.into(),
+        label: l.into(),
+    })
+    .collect()
+}
+
+#[test]
+fn credentials_org_list_loading_then_open() {
+    let (mut s, run) = at_eventtemple_org();
+    assert_snapshot!("credentials_org_list_loading", draw(&s, 80, 24));
+    apply(
+        &mut s,
+        [Action::LookupFinished {
+            run,
+            result: Ok(orgs()),
+        }],
+    );
+    assert_snapshot!("credentials_org_list_open", draw(&s, 80, 24));
+    // Typing filters; Enter picks the highlighted organization.
+    apply(&mut s, typed("sou"));
+    assert_snapshot!("credentials_org_list_filtered", draw(&s, 80, 24));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(
+        s.input_value(&oauth_setup::tui::state::FormKey::Field(
+            oauth_setup::provider::Field::OrgId
+        )),
+        "12"
+    );
+    assert!(!s.creds.lookup.open);
+}
+
+#[test]
+fn credentials_org_list_failed() {
+    let (mut s, run) = at_eventtemple_org();
+    apply(
+        &mut s,
+        [Action::LookupFinished {
+            run,
+            result: Err(Failure::new(
+                "no token to ask with: invalid_client: Client authentication failed",
+            )),
+        }],
+    );
+    assert_snapshot!("credentials_org_list_failed", draw(&s, 80, 24));
+    // Typing the ID by hand still works, and the form goes on.
+    apply(&mut s, typed("42"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.screen, Screen::Authorize, "{:?}", s.notice);
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
+    );
+}
+
+fn at_device_wait() -> State {
+    let mut s = state_with(vec![profile(DEVICE)]);
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    apply(
+        &mut s,
+        [
+            paste("tv-client"),
+            key(KeyCode::Enter),
+            paste("https://id.example.com"),
+        ],
+    );
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::StartLogin { .. }]),
+        "{cmds:?}"
+    );
+    login_event(
+        &mut s,
+        LoginEvent::DeviceCode {
+            user_code: "WDJB-MJHT".into(),
+            verification_uri: "https://id.example.com/device".into(),
+            verification_uri_complete: Some(
+                "https://id.example.com/device?user_code=WDJB-MJHT".into(),
+            ),
+            expires_in: Duration::from_secs(600),
+        },
+    );
+    s
+}
+
+#[test]
+fn authorize_device_code() {
+    let mut s = at_device_wait();
+    assert_snapshot!("authorize_device_code", draw(&s, 80, 24));
+    // The countdown runs on ticks between the flow's reports.
+    apply(&mut s, std::iter::repeat_n(Action::Tick, 50));
+    assert_eq!(s.time_left(), Some(Duration::from_secs(595)));
+    login_event(
+        &mut s,
+        LoginEvent::Waiting {
+            remaining: Duration::from_secs(590),
+        },
+    );
+    assert_eq!(s.time_left(), Some(Duration::from_secs(590)));
+}
+
+#[test]
+fn authorize_device_code_qr() {
+    let mut s = at_device_wait();
+    apply(&mut s, [key(KeyCode::Char('q'))]);
+    assert!(s.auth.qr);
+    assert_snapshot!("authorize_device_code_qr", draw(&s, 80, 24));
+    // Too small for the code: says so, keeps the address.
+    let small = draw(&s, 60, 16);
+    assert!(small.contains("does not fit"), "{small}");
+    assert!(small.contains("WDJB-MJHT"), "{small}");
+}
+
+#[test]
+fn authorize_device_code_cancelled() {
+    let mut s = at_device_wait();
+    let cmds = update(&mut s, key(KeyCode::Esc));
+    assert!(
+        matches!(cmds.as_slice(), [Command::CancelLogin]),
+        "{cmds:?}"
+    );
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure {
+                message: "sign-in cancelled".into(),
+                cancelled: true,
+                hint: None,
+            }),
+        }],
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("Sign-in cancelled"), "{screen}");
+    assert!(
+        !screen.contains("WDJB"),
+        "the stale code is gone:\n{screen}"
+    );
+}

@@ -1,7 +1,9 @@
 //! Everything that can happen to the wizard (one `Action` enum) and
 //! everything the wizard can ask the outside world to do (`Command`).
 
+use crate::api_test::Choice;
 use crate::login::{LoginEvent, LoginInput};
+use crate::provider::Field;
 use crate::settings::{InitiateOAuth, Settings};
 use crossterm::event::{KeyEvent, MouseEvent};
 use std::path::PathBuf;
@@ -69,6 +71,11 @@ pub enum Action {
     SaveFinished(Result<Saved, Failure>),
     /// The pasted redirect URL was handed to the local callback server.
     ReplayFinished(Result<(), Failure>),
+    /// The pick list for a field (`Command::Lookup`).
+    LookupFinished {
+        run: u64,
+        result: Result<Vec<Choice>, Failure>,
+    },
     /// Something worth a line in the status bar (a browser that did not start, ...).
     Notice(String),
 }
@@ -89,6 +96,13 @@ pub enum Command {
         path: PathBuf,
         settings: Box<Settings>,
         mode: InitiateOAuth,
+    },
+    /// Fetch the pick list for `field` (a token by client credentials from
+    /// what the form holds, then the profile's lookup request).
+    Lookup {
+        run: u64,
+        field: Field,
+        input: Box<LoginInput>,
     },
     OpenUrl(String),
     /// Copy to the clipboard through OSC 52.

@@ -88,7 +88,7 @@ pub fn to_action(ev: Event) -> Option<Action> {
     }
 }
 
-const FRAME: Duration = Duration::from_millis(100);
+const FRAME: Duration = super::state::TICK;
 
 pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

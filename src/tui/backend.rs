@@ -168,6 +168,87 @@ pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<St
         .map_err(|e| Failure::new(e.to_string()))
 }
 
+pub fn lookup_noun(field: Field) -> &'static str {
+    match field {
+        Field::OrgId => "organizations",
+        _ => "choices",
+    }
+}
+
+/// The pick list for `field`: a token by client credentials with what the
+/// form holds (no extra headers: the org header is what we are looking for),
+/// then the profile's lookup request with it. The token is not kept.
+pub async fn lookup_choices(
+    input: LoginInput,
+    field: Field,
+    profiles: &[Profile],
+) -> Result<Vec<api_test::Choice>, Failure> {
+    let what = lookup_noun(field);
+    let profile = profiles
+        .iter()
+        .find(|p| p.id == input.profile_id)
+        .ok_or_else(|| Failure::new(format!("provider `{}` is not loaded", input.profile_id)))?;
+    let scheme = profile
+        .scheme(input.scheme.as_deref())
+        .map_err(|e| Failure::new(e.to_string()))?;
+    let lookup = profile
+        .lookups
+        .iter()
+        .find(|l| l.field == field)
+        .ok_or_else(|| Failure::new(format!("{} has no list for this field", profile.name)))?;
+    let region = profile.region(input.region.as_deref()).ok().flatten();
+    let mut vars = profile.base_vars(region);
+    vars.extend(input.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let token_url = match (&input.endpoints.token_url, &scheme.token_url) {
+        (Some(u), _) => u.clone(),
+        (None, Some(t)) => profile
+            .render(t, &vars)
+            .map_err(|e| Failure::new(e.to_string()))?,
+        (None, None) => return Err(Failure::new("this method has no token URL to ask")),
+    };
+    let client_id = input
+        .client_id
+        .clone()
+        .ok_or_else(|| Failure::new("enter the client ID first"))?;
+    let client = crate::oauth::ClientCredentials {
+        client_id,
+        client_secret: input.client_secret.clone(),
+        auth: input.client_auth.unwrap_or(scheme.client_auth),
+    };
+    let scopes = input.scopes.clone().unwrap_or_else(|| {
+        scheme
+            .default_scope_preset
+            .as_deref()
+            .and_then(|p| profile.preset_scopes(p))
+            .unwrap_or_default()
+    });
+    let http = crate::http::client();
+    let token = crate::oauth::client_credentials::run(
+        &http,
+        &token_url,
+        &client,
+        &scopes,
+        &std::collections::BTreeMap::new(),
+    )
+    .await
+    .map_err(|e| Failure::new(format!("no token to ask with: {e}")))?;
+    let url = profile
+        .render(&lookup.url, &vars)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    let headers = lookup
+        .headers
+        .iter()
+        .filter_map(|(k, t)| Some((k.clone(), profile.render(t, &vars).ok()?)))
+        .collect();
+    let choices = api_test::lookup(&http, lookup, &url, &headers, &token.access_token)
+        .await
+        .map_err(|e| Failure::new(e.to_string()))?;
+    if choices.is_empty() {
+        return Err(Failure::new(format!("the app's token sees no {what}")));
+    }
+    Ok(choices)
+}
+
 /// Writes the settings file (encrypted under the user's key) and describes
 /// how to use it.
 pub fn save(
@@ -369,6 +450,15 @@ impl Executor {
                 self.handle.spawn_blocking(move || {
                     let result = save(&path, *settings, mode, &config_dir);
                     let _ = tx.send(Action::SaveFinished(result));
+                });
+                Outcome::Nothing
+            }
+            Command::Lookup { run, field, input } => {
+                let tx = self.tx.clone();
+                let profiles = self.profiles.clone();
+                self.handle.spawn(async move {
+                    let result = lookup_choices(*input, field, &profiles).await;
+                    let _ = tx.send(Action::LookupFinished { run, result });
                 });
                 Outcome::Nothing
             }

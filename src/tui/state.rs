@@ -4,14 +4,18 @@
 //! was picked) are reset explicitly in `update`.
 
 use super::theme::Theme;
+use crate::api_test::Choice;
 use crate::provider::{
-    Access, EndpointError, Field, Profile, Region, Scheme, SchemeKind, ScopeInfo,
+    Access, EndpointError, Field, Lookup, Profile, Region, Scheme, SchemeKind, ScopeInfo,
 };
 use crate::settings::{InitiateOAuth, Settings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 use tui_input::Input;
+
+/// How often the app sends `Action::Tick` (spinner, countdowns).
+pub const TICK: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
@@ -99,8 +103,35 @@ pub enum FormRow {
     KeepSecret,
 }
 
+/// Where a field's pick list (Event Temple's organizations) stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum LookupPhase {
+    #[default]
+    Idle,
+    Loading,
+    Ready(Vec<Choice>),
+    /// Listing failed; typing the value still works.
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LookupState {
+    pub run: u64,
+    /// The field the list is for.
+    pub field: Option<Field>,
+    /// Hash of the client ID and secret the list was fetched with: other
+    /// credentials may see other organizations.
+    pub key: u64,
+    pub phase: LookupPhase,
+    /// The list is shown under the field.
+    pub open: bool,
+    /// Index into the filtered choices.
+    pub cursor: usize,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CredsScreen {
+    pub lookup: LookupState,
     pub focus: usize,
     /// Keyed by field so values survive a change of method.
     pub inputs: BTreeMap<FormKey, Input>,
@@ -124,6 +155,8 @@ pub enum Phase {
 pub struct DeviceInfo {
     pub user_code: String,
     pub verification_uri: String,
+    /// The page with the code filled in, when the server offers one.
+    pub verification_uri_complete: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -137,6 +170,9 @@ pub struct AuthScreen {
     pub browser_started: bool,
     pub browser_failed: Option<String>,
     pub remaining: Option<Duration>,
+    /// `State::tick` when `remaining` was reported: the countdown runs on ticks
+    /// in between.
+    pub remaining_tick: u64,
     pub device: Option<DeviceInfo>,
     pub qr: bool,
     /// Some while the user pastes the redirect URL from another machine.
@@ -513,6 +549,51 @@ impl State {
             rows.push(FormRow::KeepSecret);
         }
         rows
+    }
+
+    /// The pick list the profile offers for `field`. Only for client
+    /// credentials: the list needs a token, and that is the grant that can
+    /// get one from what the form holds.
+    pub fn lookup_for(&self, field: Field) -> Option<&Lookup> {
+        if self.scheme()?.kind != SchemeKind::ClientCredentials {
+            return None;
+        }
+        self.profile()?.lookups.iter().find(|l| l.field == field)
+    }
+
+    /// The focused form field, when it has a pick list.
+    pub fn focused_lookup_field(&self) -> Option<Field> {
+        match self.form_rows().get(self.creds.focus) {
+            Some(FormRow::Input {
+                key: FormKey::Field(f),
+                ..
+            }) if self.lookup_for(*f).is_some() => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// The fetched choices matching what is typed in the field.
+    pub fn lookup_choices(&self) -> Vec<&Choice> {
+        let (LookupPhase::Ready(all), Some(f)) =
+            (&self.creds.lookup.phase, self.creds.lookup.field)
+        else {
+            return Vec::new();
+        };
+        let typed = self.input_value(&FormKey::Field(f)).trim().to_lowercase();
+        all.iter()
+            .filter(|c| {
+                typed.is_empty()
+                    || c.label.to_lowercase().contains(&typed)
+                    || c.value.to_lowercase().contains(&typed)
+            })
+            .collect()
+    }
+
+    /// Time left for the sign-in, counted down between the flow's reports.
+    pub fn time_left(&self) -> Option<Duration> {
+        let since = self.tick.saturating_sub(self.auth.remaining_tick);
+        let elapsed = TICK.saturating_mul(u32::try_from(since).unwrap_or(u32::MAX));
+        self.auth.remaining.map(|r| r.saturating_sub(elapsed))
     }
 
     pub fn input_value(&self, key: &FormKey) -> &str {

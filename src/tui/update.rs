@@ -5,7 +5,8 @@ use super::action::{Action, Command, Failure};
 use super::backend;
 use super::layout;
 use super::state::{
-    DeviceInfo, FormKey, FormRow, Notice, NoticeKind, Phase, SaveFocus, ScopeRow, Screen, State,
+    DeviceInfo, FormKey, FormRow, LookupPhase, Notice, NoticeKind, Phase, SaveFocus, ScopeRow,
+    Screen, State, field_label,
 };
 use super::widgets::list;
 use crate::login::LoginEvent;
@@ -86,9 +87,144 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             }
             Err(Failure { message, .. }) => error(state, message),
         },
+        Action::LookupFinished { run, result } => {
+            let here = state.screen == Screen::Credentials
+                && state.focused_lookup_field() == state.creds.lookup.field;
+            let l = &mut state.creds.lookup;
+            if run == l.run {
+                let what = l.field.map_or("choices", backend::lookup_noun);
+                match result {
+                    Ok(choices) => {
+                        l.phase = LookupPhase::Ready(choices);
+                        l.cursor = 0;
+                        // Opened by the focus or Ctrl-L; stays open only where it was asked.
+                        l.open = l.open && here;
+                    }
+                    Err(f) => {
+                        // The list box stays open to say why, in full.
+                        l.phase = LookupPhase::Failed(f.message);
+                        l.open = l.open && here;
+                        if state.screen == Screen::Credentials {
+                            error(
+                                state,
+                                format!("Could not list the {what}: type the ID instead."),
+                            );
+                        }
+                    }
+                }
+            }
+        }
         Action::Notice(text) => info(state, text),
     }
     cmds
+}
+
+fn credentials_key(state: &State) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let id = state.input_value(&FormKey::Field(Field::ClientId)).trim();
+    let secret = state
+        .input_value(&FormKey::Field(Field::ClientSecret))
+        .trim();
+    if id.is_empty() || secret.is_empty() {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (id, secret).hash(&mut h);
+    Some(h.finish())
+}
+
+/// Offers the focused field's pick list: fetched once per client ID and
+/// secret, opened when the field is empty (`auto`) or on Ctrl-L.
+fn offer_lookup(state: &mut State, auto: bool, cmds: &mut Vec<Command>) {
+    let Some(field) = state.focused_lookup_field() else {
+        if !auto {
+            info(state, "This field has no list to pick from.");
+        }
+        return;
+    };
+    let what = backend::lookup_noun(field);
+    let Some(key) = credentials_key(state) else {
+        if !auto {
+            error(
+                state,
+                format!("Enter the client ID and secret first: listing the {what} needs a token."),
+            );
+        }
+        return;
+    };
+    let empty = state.input_value(&FormKey::Field(field)).trim().is_empty();
+    let l = &mut state.creds.lookup;
+    let same = l.key == key && l.field == Some(field);
+    if same {
+        match &l.phase {
+            LookupPhase::Ready(_) => {
+                l.open = if auto { empty } else { !l.open };
+                l.cursor = 0;
+                return;
+            }
+            LookupPhase::Loading => {
+                l.open = true;
+                return;
+            }
+            // A failure is retried only when asked.
+            LookupPhase::Failed(_) if auto => return,
+            LookupPhase::Failed(_) | LookupPhase::Idle => {}
+        }
+    }
+    if auto && !empty {
+        return;
+    }
+    l.run += 1;
+    l.key = key;
+    l.field = Some(field);
+    l.phase = LookupPhase::Loading;
+    l.open = true;
+    l.cursor = 0;
+    cmds.push(Command::Lookup {
+        run: l.run,
+        field,
+        input: Box::new(backend::login_input(state)),
+    });
+}
+
+/// Keys for an open pick list; false when the key is the form's.
+fn lookup_key(state: &mut State, k: KeyEvent) -> bool {
+    let l = &state.creds.lookup;
+    if !l.open || state.focused_lookup_field() != l.field {
+        return false;
+    }
+    let n = state.lookup_choices().len();
+    if matches!(state.creds.lookup.phase, LookupPhase::Failed(_)) && !matches!(k.code, KeyCode::Esc)
+    {
+        // The box only explains the failure; any key goes on with the form.
+        state.creds.lookup.open = false;
+        return false;
+    }
+    match k.code {
+        KeyCode::Esc => state.creds.lookup.open = false,
+        KeyCode::Up => state.creds.lookup.cursor = state.creds.lookup.cursor.saturating_sub(1),
+        KeyCode::Down => {
+            state.creds.lookup.cursor = (state.creds.lookup.cursor + 1).min(n.saturating_sub(1))
+        }
+        KeyCode::Enter if n > 0 => {
+            let Some(field) = state.creds.lookup.field else {
+                return false;
+            };
+            let cursor = state.creds.lookup.cursor.min(n - 1);
+            let c = state.lookup_choices()[cursor].clone();
+            state
+                .creds
+                .inputs
+                .insert(FormKey::Field(field), Input::new(c.value.clone()));
+            state.creds.lookup.open = false;
+            info(
+                state,
+                format!("{}: {} ({})", field_label(field), c.label, c.value),
+            );
+        }
+        _ => return false,
+    }
+    true
 }
 
 fn info(state: &mut State, text: impl Into<String>) {
@@ -255,6 +391,7 @@ fn enter(state: &mut State, screen: Screen, cmds: &mut Vec<Command>) {
                     FormRow::KeepSecret => false,
                 })
                 .unwrap_or(0);
+            offer_lookup(state, true, cmds);
         }
         Screen::Authorize => start_login(state, cmds),
         Screen::Test => start_test(state, cmds),
@@ -543,6 +680,24 @@ fn scopes_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
 }
 
 fn creds_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
+    if lookup_key(state, k) {
+        return;
+    }
+    let focus = state.creds.focus;
+    creds_form_key(state, k, cmds);
+    if state.screen != Screen::Credentials {
+        state.creds.lookup.open = false;
+    } else if state.creds.focus != focus {
+        state.creds.lookup.open = false;
+        offer_lookup(state, true, cmds);
+    } else {
+        // Typing filters the list: keep the highlight on a visible row.
+        let n = state.lookup_choices().len();
+        state.creds.lookup.cursor = state.creds.lookup.cursor.min(n.saturating_sub(1));
+    }
+}
+
+fn creds_form_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
     let rows = state.form_rows();
     let n = rows.len();
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
@@ -578,6 +733,7 @@ fn creds_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
         KeyCode::Char('r') | KeyCode::Char('R') if ctrl => {
             state.creds.reveal = !state.creds.reveal;
         }
+        KeyCode::Char('l') | KeyCode::Char('L') if ctrl => offer_lookup(state, false, cmds),
         _ => match rows.get(state.creds.focus) {
             Some(FormRow::KeepSecret) => {
                 if matches!(k.code, KeyCode::Char(' ') | KeyCode::Char('x')) {
@@ -757,6 +913,7 @@ fn request_save(state: &mut State, cmds: &mut Vec<Command>) {
 }
 
 fn on_login_event(state: &mut State, event: LoginEvent) {
+    let tick = state.tick;
     let a = &mut state.auth;
     match event {
         LoginEvent::Discovering { issuer } => {
@@ -779,20 +936,29 @@ fn on_login_event(state: &mut State, event: LoginEvent) {
             };
         }
         LoginEvent::BrowserFailed { reason } => a.browser_failed = Some(reason),
-        LoginEvent::Waiting { remaining } => a.remaining = Some(remaining),
+        LoginEvent::Waiting { remaining } => {
+            a.remaining = Some(remaining);
+            a.remaining_tick = tick;
+        }
         LoginEvent::DeviceCode {
             user_code,
             verification_uri,
             verification_uri_complete,
             expires_in,
         } => {
-            a.status = "On any device, open the address below and enter the code.".into();
-            a.url = Some(verification_uri_complete.unwrap_or_else(|| verification_uri.clone()));
+            a.status = "Open the address on any device and enter the code.".into();
+            a.url = Some(
+                verification_uri_complete
+                    .clone()
+                    .unwrap_or_else(|| verification_uri.clone()),
+            );
             a.device = Some(DeviceInfo {
                 user_code,
                 verification_uri,
+                verification_uri_complete,
             });
             a.remaining = Some(expires_in);
+            a.remaining_tick = tick;
         }
         LoginEvent::RequestingToken => a.status = "Getting the token…".into(),
         LoginEvent::Done => a.status = "Signed in.".into(),

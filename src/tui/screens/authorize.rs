@@ -1,9 +1,9 @@
 //! Sign-in progress: the URL (copy, QR), spinner and time left, cancel,
 //! paste-the-redirect for a browser on another machine, errors and retry.
 
-use crate::tui::state::{Phase, State};
+use crate::tui::state::{DeviceInfo, Phase, State};
 use crate::tui::widgets::field::{self, FieldView};
-use crate::tui::widgets::{Hint, mmss, spinner};
+use crate::tui::widgets::{Hint, bigtext, mmss, spinner};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
                 Span::raw(a.status.clone()),
             ];
-            if let Some(r) = a.remaining {
+            if let Some(r) = state.time_left() {
                 spans.push(Span::styled(format!("   {} left", mmss(r)), theme.dim()));
             }
             lines.push(Line::from(spans));
@@ -50,13 +50,10 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
             ));
         }
     }
-    if let Some(d) = &a.device {
-        lines.push(Line::from(""));
-        lines.push(Line::from(vec![
-            Span::raw("Code: "),
-            Span::styled(d.user_code.clone(), theme.title()),
-            Span::styled(format!("   at {}", d.verification_uri), theme.dim()),
-        ]));
+    let running = matches!(a.phase, Phase::Running | Phase::Idle);
+    if let (Some(d), true) = (&a.device, running) {
+        device(frame, inner, state, d, lines);
+        return;
     }
     if let Some(reason) = &a.browser_failed {
         lines.push(Line::from(Span::styled(
@@ -130,6 +127,76 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
         && let Some(url) = &a.url
     {
         qr(frame, rest, url, state);
+    }
+}
+
+/// A QR code of `url` that fits `area`: with its quiet zone when there is
+/// room, else without (the terminal's background then stands in for it).
+fn fitting_qr(url: &str, area: Rect) -> Option<(tui_qrcode::QrCodeWidget, Rect)> {
+    use tui_qrcode::{QrCodeWidget, QuietZone};
+    for zone in [QuietZone::Enabled, QuietZone::Disabled] {
+        // Low error correction: the smallest code, fine on a screen.
+        let code =
+            qrcode::QrCode::with_error_correction_level(url.as_bytes(), qrcode::EcLevel::L).ok()?;
+        let w = QrCodeWidget::new(code).quiet_zone(zone);
+        let size = w.size(area);
+        if size.width <= area.width && size.height <= area.height {
+            return Some((w, Rect::new(area.x, area.y, size.width, size.height)));
+        }
+    }
+    None
+}
+
+/// The device flow's wait: the user code in big letters, where to enter it,
+/// and a QR code of the page (with the code filled in when offered).
+fn device(frame: &mut Frame, inner: Rect, state: &State, d: &DeviceInfo, mut lines: Vec<Line>) {
+    let theme = &state.theme;
+    let a = &state.auth;
+    // With the QR code shown, it takes the right-hand side and the text the left.
+    let qr = a.url.as_deref().filter(|_| a.qr).and_then(|url| {
+        let room = Rect {
+            x: inner.x + 30.min(inner.width),
+            width: inner.width.saturating_sub(30),
+            ..inner
+        };
+        fitting_qr(url, room)
+    });
+    let text_area = match &qr {
+        Some((_, r)) => Rect {
+            width: r.x.saturating_sub(inner.x + 2),
+            ..inner
+        },
+        None => inner,
+    };
+    let big = bigtext::render(&d.user_code)
+        .filter(|_| qr.is_none() && bigtext::width(&d.user_code) + 2 <= text_area.width as usize);
+    lines.push(Line::from(""));
+    if let Some(rows) = big {
+        for r in rows {
+            lines.push(Line::from(Span::styled(format!("  {r}"), theme.title())));
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(vec![
+        Span::raw("Code:   "),
+        Span::styled(d.user_code.clone(), theme.title()),
+    ]));
+    lines.push(Line::from(vec![
+        Span::raw("Go to:  "),
+        Span::styled(d.verification_uri.clone(), theme.accent()),
+    ]));
+    lines.push(Line::from(""));
+    let help = match (&qr, a.qr, d.verification_uri_complete.is_some()) {
+        (Some(_), _, true) => "Scan the code with a phone: the page opens with the code filled in. q hides it.".to_string(),
+        (Some(_), _, false) => "Scan the code with a phone to open the page. q hides it.".to_string(),
+        (None, true, _) => "The QR code does not fit this terminal: enlarge it, or use the address.".to_string(),
+        (None, false, true) => "c copies the address, o opens it here, q shows a QR code that opens the page with the code filled in.".to_string(),
+        (None, false, false) => "c copies the address, o opens it here, q shows a QR code of the page.".to_string(),
+    };
+    lines.push(Line::from(Span::styled(help, theme.dim())));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text_area);
+    if let Some((w, r)) = qr {
+        frame.render_widget(w, r);
     }
 }
 

@@ -1,14 +1,15 @@
 //! The form for the method's fields, with inline validation.
 
 use crate::provider::Field;
+use crate::tui::backend;
 use crate::tui::layout;
-use crate::tui::state::{FormKey, FormRow, State, form_label, is_secret};
+use crate::tui::state::{FormKey, FormRow, LookupPhase, State, form_label, is_secret};
 use crate::tui::widgets::field::{self, FieldView};
-use crate::tui::widgets::{Hint, list, truncate};
+use crate::tui::widgets::{Hint, list, spinner, truncate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
-use ratatui::widgets::Paragraph;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 const LABEL_W: u16 = 22;
 
@@ -48,6 +49,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let visible = (area.height / per) as usize;
     let focus = state.creds.focus.min(rows.len().saturating_sub(1));
     let off = list::offset(rows.len(), focus, visible);
+    let mut focused_line = None;
     for (slot, (i, row)) in rows.iter().enumerate().skip(off).take(visible).enumerate() {
         let y = area.y + slot as u16 * per;
         let line = Rect {
@@ -61,6 +63,9 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
             ..area
         };
         let focused = i == focus;
+        if focused {
+            focused_line = Some(line);
+        }
         let marker = if focused { "›" } else { " " };
         match row {
             FormRow::Input { key, required } => {
@@ -102,6 +107,9 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 );
                 let text = match state.field_error(key, *required) {
                     Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
+                    None if focused && lookup_field(state, key).is_some() => {
+                        lookup_message(state, key)
+                    }
                     None if focused && is_secret(key) => Span::styled(
                         if state.creds.reveal {
                             "shown: Ctrl-R hides it"
@@ -151,10 +159,203 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
             }
         }
     }
+    let l = &state.creds.lookup;
+    if l.open
+        && l.field.is_some()
+        && state.focused_lookup_field() == l.field
+        && let Some(line) = focused_line
+    {
+        lookup_popup(frame, inner, line, state);
+    }
+}
+
+fn lookup_field(state: &State, key: &FormKey) -> Option<Field> {
+    match key {
+        FormKey::Field(f) if state.lookup_for(*f).is_some() => Some(*f),
+        _ => None,
+    }
+}
+
+/// The line under a field with a pick list: where the list stands.
+fn lookup_message(state: &State, key: &FormKey) -> Span<'static> {
+    let theme = &state.theme;
+    let Some(field) = lookup_field(state, key) else {
+        return Span::raw("");
+    };
+    let what = backend::lookup_noun(field);
+    let l = &state.creds.lookup;
+    let here = l.field == Some(field);
+    match &l.phase {
+        LookupPhase::Loading if here => Span::styled(
+            format!("{} listing the {what}…", spinner(state.tick)),
+            theme.dim(),
+        ),
+        LookupPhase::Ready(all) if here => Span::styled(
+            format!("Ctrl-L: pick from {} {what}", all.len()),
+            theme.dim(),
+        ),
+        LookupPhase::Failed(_) if here => Span::styled(
+            format!("could not list the {what}: type the ID (Ctrl-L tries again)"),
+            theme.warn(),
+        ),
+        _ => Span::styled(
+            format!("Ctrl-L lists the {what} (after the client ID and secret)"),
+            theme.dim(),
+        ),
+    }
+}
+
+/// The open pick list, under the field (or above it when there is no room).
+fn lookup_popup(frame: &mut Frame, inner: Rect, line: Rect, state: &State) {
+    let theme = &state.theme;
+    let l = &state.creds.lookup;
+    let Some(field) = l.field else { return };
+    let what = backend::lookup_noun(field);
+    let choices = state.lookup_choices();
+    let x = line.x + LABEL_W.min(line.width);
+    let width = line.width.saturating_sub(LABEL_W).min(56);
+    let failure = match &l.phase {
+        LookupPhase::Failed(msg) => {
+            let mut v = vec![Line::from(Span::styled(
+                format!("✗ Could not list the {what}:"),
+                theme.error(),
+            ))];
+            v.extend(
+                wrap(msg, width.saturating_sub(2) as usize)
+                    .into_iter()
+                    .take(4)
+                    .map(Line::from),
+            );
+            v.push(Line::from(Span::styled(
+                "Type the ID instead. Ctrl-L tries again, Esc closes.",
+                theme.dim(),
+            )));
+            Some(v)
+        }
+        _ => None,
+    };
+    let body_rows: u16 = match (&l.phase, &failure) {
+        (_, Some(lines)) => lines.len() as u16,
+        (LookupPhase::Ready(_), _) => choices.len().clamp(1, 8) as u16,
+        _ => 1,
+    };
+    let below = inner.bottom().saturating_sub(line.y + 1);
+    let above = line.y.saturating_sub(inner.y);
+    let want = body_rows + 2;
+    let (y, height) = if below >= want.min(4) || below >= above {
+        (line.y + 1, want.min(below))
+    } else {
+        let h = want.min(above);
+        (line.y - h, h)
+    };
+    if height < 3 || width < 12 {
+        return;
+    }
+    let r = Rect::new(x, y, width, height);
+    frame.render_widget(Clear, r);
+    let title = format!(" {} ", capitalized(what));
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.accent());
+    let inside = block.inner(r);
+    frame.render_widget(block, r);
+    let lines: Vec<Line> = match &l.phase {
+        LookupPhase::Failed(_) => failure.unwrap_or_default(),
+        LookupPhase::Ready(_) if choices.is_empty() => vec![Line::from(Span::styled(
+            "none matches what is typed: Enter keeps it",
+            theme.dim(),
+        ))],
+        LookupPhase::Ready(_) => {
+            let rows = inside.height as usize;
+            let cursor = l.cursor.min(choices.len() - 1);
+            let off = list::offset(choices.len(), cursor, rows);
+            let value_w = choices
+                .iter()
+                .map(|c| c.value.chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(20);
+            let label_w = (inside.width as usize).saturating_sub(value_w + 3);
+            choices
+                .iter()
+                .enumerate()
+                .skip(off)
+                .take(rows)
+                .map(|(i, c)| {
+                    let sel = i == cursor;
+                    let text = format!(
+                        "{} {:<label_w$} {:>value_w$}",
+                        if sel { "›" } else { " " },
+                        truncate(&c.label, label_w),
+                        truncate(&c.value, value_w)
+                    );
+                    Line::from(Span::styled(
+                        text,
+                        if sel {
+                            theme.selected()
+                        } else {
+                            ratatui::style::Style::new()
+                        },
+                    ))
+                })
+                .collect()
+        }
+        _ => vec![Line::from(Span::styled(
+            format!("{} asking for the {what}…", spinner(state.tick)),
+            theme.dim(),
+        ))],
+    };
+    frame.render_widget(Paragraph::new(lines), inside);
+}
+
+/// Word-wraps `text` to `width` columns (long words are cut).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let need = cur.chars().count() + usize::from(!cur.is_empty()) + word.chars().count();
+        if !cur.is_empty() && need > width {
+            out.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(&truncate(word, width));
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn hints(state: &State) -> Vec<Hint> {
+    let l = &state.creds.lookup;
+    if l.open && l.field.is_some() && state.focused_lookup_field() == l.field {
+        if matches!(l.phase, LookupPhase::Failed(_)) {
+            return vec![("type", "the ID"), ("^L", "try again"), ("Esc", "close")];
+        }
+        return vec![
+            ("↑↓", "choose"),
+            ("Enter", "pick"),
+            ("type", "filter / own value"),
+            ("Esc", "close list"),
+        ];
+    }
     let mut h = vec![("Tab", "next field"), ("Enter", "next/continue")];
+    if state.focused_lookup_field().is_some() {
+        h.push(("^L", "list"));
+        h.push(("Esc", "back"));
+        return h;
+    }
     let has_secret = state.form_rows().iter().any(|r| match r {
         FormRow::Input { key, .. } => is_secret(key),
         FormRow::KeepSecret => false,

@@ -1,5 +1,6 @@
 //! Small drawing helpers shared by the screens.
 
+pub mod bigtext;
 pub mod field;
 pub mod list;
 
