@@ -224,17 +224,7 @@ fn need<T: Clone>(v: &Option<T>, what: &str, how: &str) -> Result<T, LoginError>
 const SECRET_HOW: &str =
     "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
 
-/// Runs the whole sign-in.
-pub async fn run_login(
-    input: LoginInput,
-    events: Events,
-    cancel: CancellationToken,
-) -> Result<Settings, LoginError> {
-    let profiles = provider::load_all(Some(&crate::paths::providers_dir()))?;
-    run_login_with(input, &profiles, events, cancel).await
-}
-
-/// [`run_login`] with the profiles given (tests, TUI).
+/// Runs the whole sign-in with the given profiles (built-in plus the user's).
 pub async fn run_login_with(
     input: LoginInput,
     profiles: &[Profile],
