@@ -4,6 +4,7 @@
 
 use crate::http::sanitize;
 use secrecy::SecretString;
+use std::io::Write;
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
@@ -280,20 +281,32 @@ impl Drop for CallbackServer {
     }
 }
 
+/// Writes the whole answer itself: tiny_http drops a `Connection` header set
+/// on a `Response` (and keeps the connection alive), so the page would go out
+/// without `Connection: close`.
 fn respond(req: tiny_http::Request, status: u16, page: &'static str) {
-    let headers = [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Connection", "close"),
-        ("Cache-Control", "no-store"),
-        ("Referrer-Policy", "no-referrer"),
-    ];
-    let mut resp = tiny_http::Response::from_string(page).with_status_code(status);
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            resp = resp.with_header(h);
-        }
-    }
-    if let Err(e) = req.respond(resp) {
+    let reason = match status {
+        200 => "OK",
+        400 => "Bad Request",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        _ => "Error",
+    };
+    let head = format!(
+        "HTTP/1.1 {status} {reason}\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Connection: close\r\n\
+         Cache-Control: no-store\r\n\
+         Referrer-Policy: no-referrer\r\n\r\n",
+        page.len()
+    );
+    let mut w = req.into_writer();
+    let sent = w
+        .write_all(head.as_bytes())
+        .and_then(|()| w.write_all(page.as_bytes()))
+        .and_then(|()| w.flush());
+    if let Err(e) = sent {
         tracing::debug!(error = %e, "could not answer a callback request");
     }
 }

@@ -59,6 +59,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Start a sign-in for a browser on another machine: print the URL to open
+    /// (and a QR code); finish with `exchange`.
+    AuthUrl(Box<AuthUrlArgs>),
+    /// Finish an `auth-url` sign-in with the URL the browser ended on (pasted
+    /// on stdin or at the prompt) and write the settings file.
+    Exchange(ExchangeArgs),
+    /// Export a settings file: a passphrase-encrypted bundle for another
+    /// machine (`--out FILE`), or what a service needs (`--format env|k8s-secret`).
+    Export(ExportArgs),
+    /// Import a bundle made by `export`, re-encrypted under this machine's key.
+    Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         #[arg(value_enum)]
@@ -186,6 +197,137 @@ pub struct EndpointArgs {
     /// OData service root.
     #[arg(long, env = "OAUTH_SETUP_SERVICE_ROOT")]
     pub service_root: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthUrlArgs {
+    /// Provider profile id (see `oauth-setup providers`).
+    pub provider: String,
+    /// Scheme (method) id; default: the provider's first.
+    #[arg(long)]
+    pub scheme: Option<String>,
+    /// Region id (e.g. na, eu).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Scopes, space or comma separated. `--scopes ""` asks for none.
+    #[arg(long, conflicts_with = "preset")]
+    pub scopes: Option<String>,
+    /// Scope preset id (see `oauth-setup providers --json`).
+    #[arg(long)]
+    pub preset: Option<String>,
+    #[arg(long, env = "OAUTH_SETUP_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from this file (or set OAUTH_SETUP_CLIENT_SECRET).
+    /// It is kept encrypted with the pending sign-in until `exchange`.
+    #[arg(long, value_name = "PATH")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// How the client authenticates at the token endpoint (default: the
+    /// provider's; with --issuer, adjusted to what the server lists).
+    #[arg(long, value_enum)]
+    pub client_auth: Option<ClientAuthArg>,
+    /// Do not keep the client secret in the settings file.
+    #[arg(long)]
+    pub no_store_client_secret: bool,
+    /// Event Temple API org id.
+    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
+    pub org_id: Option<String>,
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// The redirect URL registered with the app (e.g. http://localhost:33333).
+    /// Nothing listens there: copy the address the browser lands on.
+    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
+    pub callback_url: Option<String>,
+    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
+    #[arg(long, default_value = "GETANDREFRESH")]
+    pub initiate_oauth: String,
+    /// Print `{url, state, expires_at}` as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExchangeArgs {
+    /// Settings file to write (default: <config dir>/settings/<provider>.json).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// Replace a settings file that cannot be read (wrong key, damaged).
+    #[arg(long)]
+    pub force: bool,
+    /// Read the redirect URL from stdin (the default when stdin is not a terminal).
+    #[arg(long, conflicts_with_all = ["verifier", "state"])]
+    pub redirect_url_stdin: bool,
+    /// The `code` from the redirect URL (CData's OAuthVerifier), with --state.
+    /// Useless without the PKCE verifier that stays on this machine.
+    #[arg(long, value_name = "CODE", requires = "state")]
+    pub verifier: Option<String>,
+    /// The `state` from the redirect URL, with --verifier.
+    #[arg(long, value_name = "STATE", requires = "verifier")]
+    pub state: Option<String>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Passphrase-encrypted age bundle (needs --out).
+    Bundle,
+    /// KEY=VALUE lines for a systemd EnvironmentFile or a shell.
+    Env,
+    /// A Kubernetes Secret manifest (YAML).
+    K8sSecret,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// Where to write the bundle (mode 0600).
+    #[arg(long, value_name = "FILE", required_if_eq("format", "bundle"))]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "bundle")]
+    pub format: ExportFormat,
+    /// Read the bundle passphrase from this file (or set OAUTH_SETUP_PASSPHRASE;
+    /// else a hidden prompt).
+    #[arg(long, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Replace an existing --out file.
+    #[arg(long)]
+    pub force: bool,
+    /// env / k8s-secret: include the decryption key and the client secret.
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// env / k8s-secret: the settings path the service will use (default: the
+    /// --settings path for env, /etc/oauth-setup/settings.json for k8s-secret).
+    #[arg(long, value_name = "PATH")]
+    pub target_path: Option<PathBuf>,
+    /// k8s-secret: metadata.name (default: oauth-setup-<provider>).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The bundle written by `oauth-setup export --out FILE`.
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// Read the bundle passphrase from this file (or set OAUTH_SETUP_PASSPHRASE;
+    /// else a hidden prompt).
+    #[arg(long, value_name = "PATH")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Replace an existing settings file (it is kept as <file>.bak).
+    #[arg(long)]
+    pub force: bool,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `--client-auth` values.

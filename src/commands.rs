@@ -34,7 +34,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn new(code: i32, message: impl std::fmt::Display) -> Self {
+    pub fn new(code: i32, message: impl std::fmt::Display) -> Self {
         Self {
             code,
             message: message.to_string(),
@@ -142,6 +142,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             include_secret,
             json,
         }) => conn_string(&ctx, &file.settings, include_secret, json),
+        Some(Command::AuthUrl(args)) => crate::commands_headless::auth_url(&ctx, *args),
+        Some(Command::Exchange(args)) => crate::commands_headless::exchange(&ctx, args),
+        Some(Command::Export(args)) => crate::commands_headless::export(&ctx, args),
+        Some(Command::Import(args)) => crate::commands_headless::import(&ctx, args),
     }
 }
 
@@ -161,14 +165,14 @@ impl Ctx {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Failure::new(exit::ERROR, format!("cannot start the async runtime: {e}")))
 }
 
-fn print_json(v: &serde_json::Value) {
+pub(crate) fn print_json(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
@@ -204,7 +208,11 @@ fn parse_scopes(raw: &str) -> Vec<String> {
         .collect()
 }
 
-fn login_input(ctx: &Ctx, args: &LoginArgs, profiles: &[Profile]) -> Result<LoginInput, Failure> {
+pub(crate) fn login_input(
+    ctx: &Ctx,
+    args: &LoginArgs,
+    profiles: &[Profile],
+) -> Result<LoginInput, Failure> {
     let profile = provider::find(profiles, &args.provider)?;
     let scheme = profile.scheme(args.scheme.as_deref())?;
     let initiate_oauth: InitiateOAuth = args
@@ -361,7 +369,14 @@ fn report(ev: &LoginEvent, tty: bool) {
             if let Some(c) = verification_uri_complete {
                 msg.push_str(&format!("\nor open directly: {c}"));
             }
-            writeln!(err, "{msg}")
+            let r = writeln!(err, "{msg}");
+            drop(err);
+            crate::headless::qr::print_if_terminal(
+                verification_uri_complete
+                    .as_deref()
+                    .unwrap_or(verification_uri),
+            );
+            r
         }
         LoginEvent::RequestingToken => {
             if tty {
@@ -449,11 +464,11 @@ fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn expiry_text(s: &Settings) -> String {
+pub(crate) fn expiry_text(s: &Settings) -> String {
     match s.meta.expires_at {
         None => "The token has no stated expiry.".into(),
         Some(exp) => {
-            let left = exp - flow::now_unix();
+            let left = exp - crate::settings::now_unix();
             if left > 0 {
                 format!(
                     "Token valid for {} min{}.",
@@ -537,9 +552,9 @@ fn sign_in_again(
     Ok(fresh)
 }
 
-fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
+pub(crate) fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
     let m = &s.meta;
-    let now = flow::now_unix();
+    let now = crate::settings::now_unix();
     json!({
         "settings": path.display().to_string(),
         "provider": m.provider,
@@ -644,9 +659,21 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
         })?;
         let headers = flow::test_headers(profile, &s.meta.vars, &s.meta.extra_headers);
         let http = crate::http::client();
-        api_test::run_request(&http, test, &url, &headers, &token)
-            .await
-            .map_err(Failure::from)
+        match api_test::run_request(&http, test, &url, &headers, &token).await {
+            // A token without a stated lifetime ends with a 401: renew it once
+            // when the file can (stored InEvent password, stored client secret).
+            Err(api_test::TestError::Unauthorized { .. })
+                if token_service::can_renew_unattended(&s) =>
+            {
+                let fresh = token_service::renew_rejected(path, &key, &token)
+                    .await
+                    .map_err(Failure::from)?;
+                api_test::run_request(&http, test, &url, &headers, &fresh)
+                    .await
+                    .map_err(Failure::from)
+            }
+            other => other.map_err(Failure::from),
+        }
     })?;
     if json {
         print_json(

@@ -7,7 +7,7 @@ use crate::error::LoginError;
 use crate::login::{Events, LoginEvent, LoginInput};
 use crate::oauth::{self, ClientCredentials, TokenSet};
 use crate::provider::{self, ClientAuth, Endpoints, Field, Profile, Scheme, SchemeKind, discovery};
-use crate::settings::{FORMAT, Meta, Secrets, Settings, VERSION};
+use crate::settings::{Meta, Secrets, Settings};
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -28,13 +28,6 @@ pub struct Resolved {
     pub endpoints: Endpoints,
     pub headers: BTreeMap<String, String>,
     pub scopes: Vec<String>,
-}
-
-pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn now_ms() -> i64 {
@@ -231,17 +224,7 @@ fn need<T: Clone>(v: &Option<T>, what: &str, how: &str) -> Result<T, LoginError>
 const SECRET_HOW: &str =
     "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
 
-/// Runs the whole sign-in.
-pub async fn run_login(
-    input: LoginInput,
-    events: Events,
-    cancel: CancellationToken,
-) -> Result<Settings, LoginError> {
-    let profiles = provider::load_all(Some(&crate::paths::providers_dir()))?;
-    run_login_with(input, &profiles, events, cancel).await
-}
-
-/// [`run_login`] with the profiles given (tests, TUI).
+/// Runs the whole sign-in with the given profiles (built-in plus the user's).
 pub async fn run_login_with(
     input: LoginInput,
     profiles: &[Profile],
@@ -260,7 +243,9 @@ pub async fn run_login_with(
             Field::OrgId => input.org_id.is_some(),
             Field::Token => input.static_token.is_some(),
             Field::ServiceRoot => r.vars.contains_key("service_root"),
-            Field::Issuer => r.endpoints.issuer.is_some() || r.vars.contains_key("issuer"),
+            // Discovery needs the issuer only where the URLs were not given;
+            // `resolve` has already said so if they are missing.
+            Field::Issuer => true,
             _ => true,
         };
         if !given {
@@ -396,36 +381,20 @@ pub async fn run_login_with(
     if input.store_client_secret {
         secrets.client_secret = input.client_secret.clone();
     }
-    let now = now_unix();
-    let mut settings = Settings {
-        meta: Meta {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            provider: r.profile.id.clone(),
-            scheme: r.scheme.id.clone(),
-            kind: r.scheme.kind,
-            client_id: input.client_id.clone(),
-            client_auth: r.client_auth,
-            endpoints: r.endpoints.clone(),
-            vars: r.vars.clone(),
-            extra_headers: r.headers.clone(),
-            scopes: r.scopes.clone(),
-            granted_scopes: None,
-            region: r.region.clone(),
-            org_id: input.org_id.clone(),
-            username: input.username.clone(),
-            event_id: input.event_id.clone(),
-            callback_url,
-            initiate_oauth: input.initiate_oauth,
-            token_type: None,
-            expires_at: None,
-            token_timestamp_ms: None,
-            created_at: now,
-            updated_at: now,
-            imported: false,
-        },
-        secrets,
-    };
+    let mut meta = Meta::new(r.profile.id.clone(), r.scheme.id.clone(), r.scheme.kind);
+    meta.client_id = input.client_id.clone();
+    meta.client_auth = r.client_auth;
+    meta.endpoints = r.endpoints.clone();
+    meta.vars = r.vars.clone();
+    meta.extra_headers = r.headers.clone();
+    meta.scopes = r.scopes.clone();
+    meta.region = r.region.clone();
+    meta.org_id = input.org_id.clone();
+    meta.username = input.username.clone();
+    meta.event_id = input.event_id.clone();
+    meta.callback_url = callback_url;
+    meta.initiate_oauth = input.initiate_oauth;
+    let mut settings = Settings { meta, secrets };
     if let Some(t) = tokens {
         apply_tokens(&mut settings, t, r.scheme.default_expires_in);
     }

@@ -55,9 +55,11 @@ pub enum TransportError {
     Other { url: String, reason: String },
 }
 
-/// Strips the query (it may carry a tokenID) from a URL for messages.
+/// Strips the query (it may carry a tokenID) from a URL for messages. The
+/// URL may come from a hostile server (a `Location` header): control
+/// characters are removed and the length is bounded.
 pub fn display_url(url: &str) -> String {
-    match url::Url::parse(url) {
+    let shown = match url::Url::parse(url) {
         Ok(mut u) => {
             u.set_query(None);
             u.set_fragment(None);
@@ -65,7 +67,8 @@ pub fn display_url(url: &str) -> String {
             u.to_string()
         }
         Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_string(),
-    }
+    };
+    sanitize(&shown, 300)
 }
 
 fn transport_error(url: &str, e: reqwest::Error) -> TransportError {

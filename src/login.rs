@@ -1,13 +1,13 @@
-//! One entry point for every sign-in: the CLI and the TUI both call [`login`]
-//! and watch its [`LoginEvent`]s.
+//! What a sign-in needs ([`LoginInput`]) and what it reports while it runs
+//! ([`LoginEvent`]); the CLI and the TUI both run it through
+//! [`crate::flow::run_login_with`].
 
-use crate::provider::{ClientAuth, Endpoints, Profile};
-use crate::settings::{InitiateOAuth, Settings};
+use crate::provider::{ClientAuth, Endpoints};
+use crate::settings::InitiateOAuth;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio_util::sync::CancellationToken;
 
 /// What to do with the authorization URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -89,18 +89,3 @@ pub enum LoginEvent {
 }
 
 pub type Events = UnboundedSender<LoginEvent>;
-
-/// Runs the sign-in `input` describes and returns the settings to save.
-/// Cancelling `cancel` ends any wait promptly with `LoginError::Cancelled`.
-pub async fn login(
-    input: LoginInput,
-    events: Events,
-    cancel: CancellationToken,
-) -> Result<Settings, crate::error::LoginError> {
-    crate::flow::run_login(input, events, cancel).await
-}
-
-/// Providers list helper for the UIs.
-pub fn profile_summary(p: &Profile) -> String {
-    format!("{:<12} {}", p.id, p.description)
-}

@@ -2,10 +2,11 @@
 //! sidecar lock when it is expired or about to be, so that many processes
 //! asking at once cause one renewal.
 
-use crate::flow::{apply_tokens, now_unix};
+use crate::flow::apply_tokens;
 use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
+use crate::settings::now_unix;
 use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
@@ -13,8 +14,19 @@ use std::time::Duration;
 
 /// Renew when the token has less than this left.
 pub const SKEW_SECS: i64 = 60;
-/// How long to wait for another process's renewal.
+/// How long to wait for another process's renewal by default.
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The lock wait in force: `OAUTH_SETUP_LOCK_TIMEOUT` (seconds) overrides
+/// [`LOCK_TIMEOUT`].
+pub fn lock_timeout() -> Duration {
+    std::env::var("OAUTH_SETUP_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s >= 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(LOCK_TIMEOUT)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
@@ -53,23 +65,53 @@ pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
     }
 }
 
-/// The command that gets new credentials for this file.
+/// True when the file holds what it takes to get a new token without a person.
+pub fn can_renew_unattended(s: &Settings) -> bool {
+    s.secrets.refresh_token.is_some()
+        || (s.meta.kind == SchemeKind::ClientCredentials && s.secrets.client_secret.is_some())
+        || (s.meta.kind == SchemeKind::PasswordSignin && s.secrets.password.is_some())
+}
+
+/// The provider/scheme/endpoint flags that reproduce this file's sign-in.
+fn sign_in_flags(s: &Settings) -> String {
+    let m = &s.meta;
+    let mut f = format!("{} --scheme {}", m.provider, m.scheme);
+    if let Some(r) = &m.region {
+        f.push_str(&format!(" --region {r}"));
+    }
+    if let Some(c) = &m.client_id {
+        f.push_str(&format!(" --client-id {c}"));
+    }
+    if let Some(i) = &m.endpoints.issuer {
+        f.push_str(&format!(" --issuer {i}"));
+    }
+    if let Some(root) = m.vars.get("service_root") {
+        f.push_str(&format!(" --service-root {root}"));
+    }
+    if !m.scopes.is_empty() {
+        f.push_str(&format!(" --scopes '{}'", m.scopes.join(" ")));
+    }
+    f
+}
+
+/// The commands that get new credentials for this file: sign in where a
+/// browser is, then bring the result here; or the paste flow from here.
 pub fn login_command(s: &Settings, path: &Path) -> String {
-    let mut cmd = format!(
-        "oauth-setup login {} --scheme {}",
-        s.meta.provider, s.meta.scheme
-    );
-    if let Some(r) = &s.meta.region {
-        cmd.push_str(&format!(" --region {r}"));
-    }
-    if let Some(c) = &s.meta.client_id {
-        cmd.push_str(&format!(" --client-id {c}"));
-    }
-    cmd.push_str(&format!(" --settings {}", path.display()));
+    let flags = sign_in_flags(s);
+    let p = path.display();
+    let mut cmd = format!("oauth-setup login {flags} --settings {p}");
     if s.meta.kind == SchemeKind::AuthorizationCode {
+        let callback = s
+            .meta
+            .callback_url
+            .as_deref()
+            .unwrap_or("REGISTERED_REDIRECT_URL");
         cmd.push_str(&format!(
-            "\nthen copy it here with `oauth-setup export --settings {0} --out bundle.age` and `oauth-setup import bundle.age --settings {0}`",
-            path.display()
+            "\nthen copy it here: there `oauth-setup export --settings {p} --out bundle.age`, here `oauth-setup import bundle.age --settings {p} --force`.\n\
+             Or, from this machine with a browser anywhere (paste flow):\n  \
+             oauth-setup auth-url {flags} --callback-url {callback}\n  \
+             (open the printed URL in any browser, sign in, copy the address it ends on)\n  \
+             oauth-setup exchange --settings {p}   (paste that address)"
         ));
     }
     cmd
@@ -106,9 +148,27 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
 /// Takes the lock, re-reads (another process may have renewed meanwhile),
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
+    renew_under_lock(path, key, None).await
+}
+
+/// Renews a token the API has just rejected (InEvent tokens have no stated
+/// lifetime: a 401 is how they end), unless another process already has.
+pub async fn renew_rejected(
+    path: &Path,
+    key: &Key,
+    rejected: &SecretString,
+) -> Result<SecretString, TokenServiceError> {
+    renew_under_lock(path, key, Some(rejected)).await
+}
+
+async fn renew_under_lock(
+    path: &Path,
+    key: &Key,
+    rejected: Option<&SecretString>,
+) -> Result<SecretString, TokenServiceError> {
     let lock_path = path.to_path_buf();
     let _lock =
-        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, LOCK_TIMEOUT))
+        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, lock_timeout()))
             .await
             .map_err(|e| SettingsError::Io {
                 path: path.to_path_buf(),
@@ -117,8 +177,11 @@ pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenS
             })??;
     let mut s = settings::read(path, key)?;
     if let Some(t) = usable_token(&s, now_unix()) {
-        tracing::debug!("token renewed by another process while waiting for the lock");
-        return Ok(t.clone());
+        let is_rejected = rejected.is_some_and(|r| r.expose_secret() == t.expose_secret());
+        if !is_rejected {
+            tracing::debug!("token renewed by another process while waiting for the lock");
+            return Ok(t.clone());
+        }
     }
     let used_refresh = s
         .secrets

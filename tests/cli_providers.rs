@@ -494,3 +494,59 @@ async fn event_temple_organizations_pick_list() {
         .unwrap_err();
     assert!(err.to_string().contains("HTTP 401"), "{err}");
 }
+
+/// InEvent tokens have no stated lifetime: a 401 from the API ends them, and
+/// with the password stored `test` signs in again once, unattended.
+#[test]
+fn inevent_rejected_token_signs_in_again_with_stored_password() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let signins = Arc::new(AtomicUsize::new(0));
+    let counter = signins.clone();
+    let server = TestServer::start(move |r| {
+        if r.url.contains("action=person.signIn") {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            let body =
+                format!(r#"{{"count":1,"data":[{{"tokenID":"ie-token-{n}","scope":"system"}}]}}"#);
+            return (200, "application/json", body);
+        }
+        let current = format!("tokenID=ie-token-{}", counter.load(Ordering::SeqCst));
+        // The first token is revoked as soon as it has been issued once.
+        if r.url.contains(&current) && !r.url.contains("tokenID=ie-token-1") {
+            (200, "application/json", r#"{"count":1,"data":[{}]}"#.into())
+        } else {
+            (401, "text/plain", String::new())
+        }
+    });
+    let user = User::new();
+    let s = user.path("ie.json");
+    let s = s.to_str().unwrap();
+    let base = format!("base={}/", server.url);
+    user.run_env(
+        &[
+            "login",
+            "inevent",
+            "--username",
+            "ana",
+            "--store-password",
+            "--var",
+            &base,
+            "--settings",
+            s,
+        ],
+        &[("OAUTH_SETUP_PASSWORD", "pw")],
+    )
+    .ok();
+    assert_eq!(
+        user.run(&["token", "--settings", s]).ok().stdout.trim(),
+        "ie-token-1"
+    );
+    user.run(&["test", "--settings", s]).ok();
+    assert_eq!(signins.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        user.run(&["token", "--settings", s]).ok().stdout.trim(),
+        "ie-token-2"
+    );
+    let raw = std::fs::read_to_string(s).unwrap();
+    assert_no_secret("settings file", &raw, &["ie-token-2", "pw\""]);
+}

@@ -11,6 +11,9 @@ use std::time::{Duration, SystemTime};
 
 /// Temp files younger than this may belong to a writer that is still running.
 const STALE_AFTER: Duration = Duration::from_secs(60);
+/// A writer locks its temp file right after creating it; one that is unlocked
+/// and older than this belongs to a writer that died (e.g. kill -9).
+const ORPHAN_AFTER: Duration = Duration::from_secs(1);
 
 /// `<file>.bak` next to `path`.
 pub fn backup_path(path: &Path) -> PathBuf {
@@ -81,6 +84,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
         .permissions(fs::Permissions::from_mode(0o600))
         .tempfile_in(dir)
         .map_err(|e| SettingsError::io(dir, "create a temporary file in", e))?;
+    // Held until the file is renamed or removed: tells cleanup_stale_temps
+    // in other processes that this writer is alive. Best effort (some
+    // filesystems have no flock; the age rule still applies there).
+    let _ = tmp.as_file().try_lock();
     tmp.write_all(bytes)
         .and_then(|_| tmp.flush())
         .map_err(|e| SettingsError::io(path, "write", e))?;
@@ -133,8 +140,9 @@ fn sync_dir(dir: &Path) -> Result<(), SettingsError> {
     }
 }
 
-/// Removes `.<file_name>.*.tmp` files older than a minute in `dir`: a writer
-/// killed mid-write leaves one behind. Best effort; returns how many went.
+/// Removes `.<file_name>.*.tmp` files in `dir` that a writer killed
+/// mid-write left behind: those no live writer holds locked (older than a
+/// second), and any older than a minute. Best effort; returns how many went.
 pub fn cleanup_stale_temps(dir: &Path, file_name: &std::ffi::OsStr) -> usize {
     let Some(name) = file_name.to_str() else {
         return 0;
@@ -152,17 +160,34 @@ pub fn cleanup_stale_temps(dir: &Path, file_name: &std::ffi::OsStr) -> usize {
             continue;
         }
         let Ok(md) = entry.metadata() else { continue };
-        let old = md
+        if !md.is_file() {
+            continue;
+        }
+        let age = md
             .modified()
             .ok()
             .and_then(|m| now.duration_since(m).ok())
-            .is_some_and(|age| age > STALE_AFTER);
-        if md.is_file() && old && fs::remove_file(entry.path()).is_ok() {
+            .unwrap_or_default();
+        let stale = age > STALE_AFTER || (age > ORPHAN_AFTER && !writer_alive(&entry.path()));
+        if stale && fs::remove_file(entry.path()).is_ok() {
             tracing::debug!(path = %entry.path().display(), "removed stale temp file");
             removed += 1;
         }
     }
     removed
+}
+
+/// Whether a writer still holds `tmp` locked. Unknown counts as alive.
+fn writer_alive(tmp: &Path) -> bool {
+    use std::os::unix::fs::OpenOptionsExt;
+    let Ok(f) = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open(tmp)
+    else {
+        return true;
+    };
+    !matches!(f.try_lock(), Ok(()))
 }
 
 #[cfg(test)]

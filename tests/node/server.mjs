@@ -1,6 +1,7 @@
 // A standards-compliant OpenID provider for the tests: oauth2-mock-server,
 // plus the behaviours real servers have and the mock lacks.
 //   --ttl N             expires_in of issued tokens (default 3600)
+//   --refresh-ttl N     expires_in of tokens issued by the refresh_token grant (default: --ttl)
 //   --rotate            refresh tokens rotate; reusing an old one revokes the family
 //   --deny              the authorize step answers error=access_denied
 //   --client-secret S   token requests must authenticate with this secret
@@ -16,6 +17,7 @@ const opt = (name, dflt) => {
 };
 const flag = (name) => args.includes(name);
 const ttl = parseInt(opt("--ttl", "3600"), 10);
+const refreshTtl = parseInt(opt("--refresh-ttl", String(ttl)), 10);
 const rotate = flag("--rotate");
 const deny = flag("--deny");
 const secret = opt("--client-secret", null);
@@ -75,7 +77,7 @@ server.service.on("beforeResponse", (resp, req) => {
   } else if (resp.body.refresh_token) {
     refresh.set(resp.body.refresh_token, { family: ++families, used: false });
   }
-  if (resp.statusCode === 200) resp.body.expires_in = ttl;
+  if (resp.statusCode === 200) resp.body.expires_in = grant === "refresh_token" ? refreshTtl : ttl;
   log({ grant, outcome: "ok" });
 });
 

@@ -1,0 +1,307 @@
+//! Transfer bundles: a settings file's metadata and decrypted secrets as a
+//! versioned JSON document, encrypted with a passphrase in the age format
+//! (scrypt recipient, ASCII armor), so `age -d` / `rage -d` also open it.
+
+use crate::settings::{self, Meta, Secrets, Settings};
+use age::secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::Value;
+use std::io::Read;
+use zeroize::Zeroizing;
+
+pub const FORMAT: &str = "oauth-setup-bundle";
+pub const VERSION: u32 = 1;
+/// Bundles are a few KiB; a huge file is not ours and is not decrypted whole.
+pub const MAX_BUNDLE: u64 = 1 << 20;
+/// scrypt work factor (log2 N) override, honoured by debug builds only so the
+/// test suite is not dominated by key stretching; release builds always use
+/// age's calibrated ~1 s.
+pub const WORK_FACTOR_ENV: &str = "OAUTH_SETUP_SCRYPT_LOG_N";
+/// Shorter passphrases are refused on export: the bundle may travel by mail
+/// or chat, so its passphrase is all that protects a refresh token.
+pub const MIN_PASSPHRASE: usize = 8;
+
+const ARMOR_BEGIN: &str = "-----BEGIN AGE ENCRYPTED FILE-----";
+const BINARY_MAGIC: &str = "age-encryption.org/";
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error(
+        "not an oauth-setup bundle: the file is not age-encrypted (bundles start with `{ARMOR_BEGIN}`)"
+    )]
+    NotAge,
+    #[error(
+        "the bundle is encrypted to age keys, not a passphrase; decrypt it with `age -d -i KEYFILE` and import the settings some other way"
+    )]
+    NotPassphrase,
+    #[error(
+        "wrong passphrase for this bundle (or its header was altered); nothing was written. Check the passphrase and try again"
+    )]
+    WrongPassphrase,
+    #[error(
+        "the bundle is damaged, truncated or was altered ({0}); nothing was written. Copy it again from the machine that exported it (e.g. with scp, not through a chat that reflows text)"
+    )]
+    Damaged(String),
+    #[error(
+        "the bundle asks for an scrypt work factor of 2^{0}, far above what export writes; refusing to spend that much memory and time"
+    )]
+    TooMuchWork(u8),
+    #[error("the file is larger than 1 MiB: not an oauth-setup bundle")]
+    TooLarge,
+    #[error("the bundle decrypts, but it is not an oauth-setup bundle ({0})")]
+    NotBundle(String),
+    #[error(
+        "the bundle has format version {version}, this oauth-setup reads up to {supported}: it was exported by a newer oauth-setup. Upgrade oauth-setup here, or export again with the same version on both machines"
+    )]
+    NewerVersion { version: u64, supported: u32 },
+    #[error("a passphrase of at least {MIN_PASSPHRASE} characters is needed to protect the bundle")]
+    WeakPassphrase,
+    #[error("cannot encrypt the bundle: {0}")]
+    Encrypt(String),
+}
+
+fn work_factor() -> Option<u8> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    std::env::var(WORK_FACTOR_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u8>().ok())
+        .filter(|n| (1..=30).contains(n))
+}
+
+/// The bundle's plaintext: `{format, version, exported_at, meta, secrets}`.
+fn document(s: &Settings) -> Zeroizing<Vec<u8>> {
+    // A borrowed struct, not a `Value`, so no unzeroized copy of the secrets
+    // is left behind.
+    #[derive(serde::Serialize)]
+    struct Doc<'a> {
+        format: &'static str,
+        version: u32,
+        exported_at: i64,
+        meta: &'a Meta,
+        secrets: &'a Secrets,
+    }
+    let doc = Doc {
+        format: FORMAT,
+        version: VERSION,
+        exported_at: settings::now_unix(),
+        meta: &s.meta,
+        secrets: &s.secrets,
+    };
+    Zeroizing::new(serde_json::to_vec_pretty(&doc).expect("bundle serializes"))
+}
+
+/// Encrypts `s` with `passphrase`; returns the armored text.
+pub fn seal(s: &Settings, passphrase: &SecretString) -> Result<String, BundleError> {
+    use age::secrecy::ExposeSecret;
+    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE {
+        return Err(BundleError::WeakPassphrase);
+    }
+    let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+    if let Some(n) = work_factor() {
+        recipient.set_work_factor(n);
+    }
+    age::encrypt_and_armor(&recipient, &document(s))
+        .map_err(|e| BundleError::Encrypt(e.to_string()))
+}
+
+fn looks_like_age(bytes: &[u8]) -> bool {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let head = &bytes[start..];
+    head.starts_with(ARMOR_BEGIN.as_bytes()) || head.starts_with(BINARY_MAGIC.as_bytes())
+}
+
+fn map_header_error(e: age::DecryptError) -> BundleError {
+    use age::DecryptError as D;
+    match e {
+        D::DecryptionFailed | D::KeyDecryptionFailed => BundleError::WrongPassphrase,
+        D::NoMatchingKeys => BundleError::NotPassphrase,
+        D::ExcessiveWork { required, .. } => BundleError::TooMuchWork(required),
+        D::InvalidMac => BundleError::Damaged("header authentication failed".into()),
+        D::InvalidHeader => BundleError::Damaged("invalid header".into()),
+        D::UnknownFormat => BundleError::Damaged("unknown age format version".into()),
+        D::Io(io) => BundleError::Damaged(io.to_string()),
+        #[allow(unreachable_patterns)]
+        other => BundleError::Damaged(other.to_string()),
+    }
+}
+
+/// Decrypts and checks a bundle. Nothing is written here.
+pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Settings, BundleError> {
+    if bytes.len() as u64 > MAX_BUNDLE {
+        return Err(BundleError::TooLarge);
+    }
+    if !looks_like_age(bytes) {
+        return Err(BundleError::NotAge);
+    }
+    let reader = age::armor::ArmoredReader::new(bytes);
+    let decryptor = age::Decryptor::new_buffered(reader).map_err(map_header_error)?;
+    if !decryptor.is_scrypt() {
+        return Err(BundleError::NotPassphrase);
+    }
+    let identity = age::scrypt::Identity::new(passphrase.clone());
+    let mut stream = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(map_header_error)?;
+    let mut plain = Zeroizing::new(Vec::new());
+    stream
+        .by_ref()
+        .take(MAX_BUNDLE)
+        .read_to_end(&mut plain)
+        .map_err(|e| BundleError::Damaged(e.to_string()))?;
+    parse(&plain)
+}
+
+fn parse(plain: &[u8]) -> Result<Settings, BundleError> {
+    let v: Value = serde_json::from_slice(plain)
+        .map_err(|_| BundleError::NotBundle("its content is not JSON".into()))?;
+    if v.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(BundleError::NotBundle(format!(
+            "its `format` is not `{FORMAT}`"
+        )));
+    }
+    let version = v
+        .get("version")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| BundleError::NotBundle("`version` is missing".into()))?;
+    if version > u64::from(VERSION) {
+        return Err(BundleError::NewerVersion {
+            version,
+            supported: VERSION,
+        });
+    }
+    if version == 0 {
+        return Err(BundleError::NotBundle("version 0".into()));
+    }
+    let meta_v = v
+        .get("meta")
+        .ok_or_else(|| BundleError::NotBundle("`meta` is missing".into()))?;
+    let settings_version = meta_v.get("version").and_then(Value::as_u64).unwrap_or(0);
+    if settings_version > u64::from(settings::VERSION) {
+        return Err(BundleError::NewerVersion {
+            version: settings_version,
+            supported: settings::VERSION,
+        });
+    }
+    let meta =
+        Meta::deserialize(meta_v).map_err(|e| BundleError::NotBundle(format!("`meta`: {e}")))?;
+    if meta.format != settings::FORMAT {
+        return Err(BundleError::NotBundle(
+            "`meta` is not oauth-setup settings".into(),
+        ));
+    }
+    let secrets = Secrets::deserialize(v.get("secrets").unwrap_or(&Value::Null))
+        .map_err(|_| BundleError::NotBundle("`secrets` is not readable".into()))?;
+    Ok(Settings { meta, secrets })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::SchemeKind;
+    use secrecy::ExposeSecret;
+
+    fn settings() -> Settings {
+        let mut meta = Meta::new(
+            "custom",
+            "authorization_code",
+            SchemeKind::AuthorizationCode,
+        );
+        meta.client_id = Some("app".into());
+        Settings {
+            meta,
+            secrets: Secrets {
+                access_token: Some(SecretString::from("at-1".to_string())),
+                refresh_token: Some(SecretString::from("rt-1".to_string())),
+                ..Secrets::default()
+            },
+        }
+    }
+
+    fn pw(s: &str) -> SecretString {
+        SecretString::from(s.to_string())
+    }
+
+    fn fast() {
+        // SAFETY: tests in this module only read the variable they all set alike.
+        unsafe { std::env::set_var(WORK_FACTOR_ENV, "4") };
+    }
+
+    #[test]
+    fn round_trip_and_failures() {
+        fast();
+        let original = settings();
+        let armored = seal(&original, &pw("correct horse")).unwrap();
+        assert!(armored.starts_with(ARMOR_BEGIN));
+        assert!(!armored.contains("rt-1"));
+        let back = open(armored.as_bytes(), &pw("correct horse")).unwrap();
+        assert_eq!(back.secrets.refresh_token.unwrap().expose_secret(), "rt-1");
+        assert_eq!(back.meta, original.meta);
+
+        assert!(matches!(
+            open(armored.as_bytes(), &pw("wrong horse")),
+            Err(BundleError::WrongPassphrase)
+        ));
+        let cut = &armored.as_bytes()[..armored.len() / 2];
+        assert!(matches!(
+            open(cut, &pw("correct horse")),
+            Err(BundleError::Damaged(_))
+        ));
+        assert!(matches!(
+            open(b"{\"format\":\"oauth-setup-settings\"}", &pw("x")),
+            Err(BundleError::NotAge)
+        ));
+        assert!(matches!(
+            seal(&settings(), &pw("short")),
+            Err(BundleError::WeakPassphrase)
+        ));
+    }
+
+    #[test]
+    fn tampered_body_is_damaged() {
+        fast();
+        let armored = seal(&settings(), &pw("correct horse")).unwrap();
+        let bin = age::encrypt(
+            &{
+                let mut r = age::scrypt::Recipient::new(pw("correct horse"));
+                r.set_work_factor(4);
+                r
+            },
+            &document(&settings()),
+        )
+        .unwrap();
+        let mut bad = bin.clone();
+        let n = bad.len();
+        bad[n - 5] ^= 1;
+        assert!(matches!(
+            open(&bad, &pw("correct horse")),
+            Err(BundleError::Damaged(_))
+        ));
+        assert!(open(&bin, &pw("correct horse")).is_ok());
+        drop(armored);
+    }
+
+    #[test]
+    fn newer_version_and_foreign_content() {
+        fast();
+        let enc = |doc: &str| {
+            let mut r = age::scrypt::Recipient::new(pw("correct horse"));
+            r.set_work_factor(4);
+            age::encrypt_and_armor(&r, doc.as_bytes()).unwrap()
+        };
+        let newer = enc(r#"{"format":"oauth-setup-bundle","version":2,"meta":{},"secrets":{}}"#);
+        assert!(matches!(
+            open(newer.as_bytes(), &pw("correct horse")),
+            Err(BundleError::NewerVersion { version: 2, .. })
+        ));
+        let other = enc("hello");
+        assert!(matches!(
+            open(other.as_bytes(), &pw("correct horse")),
+            Err(BundleError::NotBundle(_))
+        ));
+    }
+}

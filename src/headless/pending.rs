@@ -1,0 +1,448 @@
+//! Pending sign-ins of the paste flow: what `auth-url` must hand to
+//! `exchange` (state, PKCE verifier, redirect URI, resolved endpoints),
+//! kept on this machine only, sealed under the user's key, for a short time.
+//!
+//! One file per attempt, `<config>/pending/<sha256(state)>.json`, so several
+//! attempts can be open at once and the one a pasted URL belongs to is found
+//! by its state without decrypting the others.
+
+use crate::provider::{ClientAuth, Endpoints, SchemeKind};
+use crate::settings::{self, Envelope, InitiateOAuth, Key, SettingsError};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use zeroize::Zeroizing;
+
+pub const FORMAT: &str = "oauth-setup-pending";
+pub const VERSION: u32 = 1;
+const ALG: &str = "XChaCha20-Poly1305";
+/// How long a printed authorization URL stays usable.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
+/// Overrides [`DEFAULT_TTL`] in seconds (1..=3600); tests use it to see expiry.
+pub const TTL_ENV: &str = "OAUTH_SETUP_PENDING_TTL";
+/// Pending files are a few KiB; anything larger is not ours.
+const MAX_FILE: u64 = 64 * 1024;
+
+/// The pending lifetime: [`TTL_ENV`] when set and sane, else 10 minutes.
+pub fn ttl() -> Duration {
+    std::env::var(TTL_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=3600).contains(s))
+        .map(Duration::from_secs)
+        .unwrap_or(DEFAULT_TTL)
+}
+
+/// Everything `exchange` needs, resolved at `auth-url` time so the exchange
+/// talks to exactly the endpoints the authorization went to.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Pending {
+    #[serde(with = "secret")]
+    pub state: SecretString,
+    #[serde(with = "secret")]
+    pub verifier: SecretString,
+    #[serde(default, with = "opt_secret")]
+    pub client_secret: Option<SecretString>,
+    pub store_client_secret: bool,
+    pub redirect_uri: String,
+    pub provider: String,
+    pub scheme: String,
+    pub kind: SchemeKind,
+    pub client_id: String,
+    pub client_auth: ClientAuth,
+    pub endpoints: Endpoints,
+    pub vars: BTreeMap<String, String>,
+    pub extra_headers: BTreeMap<String, String>,
+    pub scopes: Vec<String>,
+    pub region: Option<String>,
+    pub org_id: Option<String>,
+    pub initiate_oauth: InitiateOAuth,
+    pub default_expires_in: Option<i64>,
+    /// Unix seconds (copied from the authenticated header on load).
+    #[serde(skip)]
+    pub created_at: i64,
+    #[serde(skip)]
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending")
+            .field("provider", &self.provider)
+            .field("scheme", &self.scheme)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The clear part of a pending file; its JSON is the envelope's associated
+/// data, so the expiry cannot be pushed back by editing the file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Header {
+    format: String,
+    version: u32,
+    created_at: i64,
+    expires_at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PendingFile {
+    #[serde(flatten)]
+    header: Header,
+    sealed: Envelope,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PendingError {
+    #[error(
+        "no sign-in started here matches this URL{}. The URL must be the one the browser reached after opening the link printed by `oauth-setup auth-url` on this machine (same config dir); sign-ins are single-use and last {} min. Run `oauth-setup auth-url` again and paste the new URL",
+        if *.others > 0 { format!(" (its `state` belongs to another attempt; {} other sign-in(s) are waiting here)", .others) } else { String::new() },
+        ttl().as_secs().div_ceil(60)
+    )]
+    NotFound { others: usize },
+    #[error(
+        "this sign-in was started {} ago and expired after {} min. Run `oauth-setup auth-url` again, open the new URL and paste the result within {} min",
+        fmt_age(*.age), ttl().as_secs().div_ceil(60), ttl().as_secs().div_ceil(60)
+    )]
+    Expired { age: i64 },
+    #[error(
+        "the pending sign-in {path} cannot be opened with the current key ({reason}); `auth-url` and `exchange` must use the same key (OAUTH_SETUP_KEY / --key-file). Run `oauth-setup auth-url` again"
+    )]
+    Unreadable { path: PathBuf, reason: String },
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+}
+
+fn fmt_age(secs: i64) -> String {
+    if secs >= 120 {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{secs} s")
+    }
+}
+
+pub fn dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("pending")
+}
+
+fn file_for(dir: &Path, state: &str) -> PathBuf {
+    let digest = Sha256::digest(state.as_bytes());
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    dir.join(format!("{hex}.json"))
+}
+
+fn cipher(key: &Key) -> XChaCha20Poly1305 {
+    XChaCha20Poly1305::new(key.expose_bytes().into())
+}
+
+/// Seals `p` into `<dir>/<hash>.json` (0600, atomic). Returns the path.
+pub fn save(dir: &Path, key: &Key, p: &Pending) -> Result<PathBuf, SettingsError> {
+    let header = Header {
+        format: FORMAT.into(),
+        version: VERSION,
+        created_at: p.created_at,
+        expires_at: p.expires_at,
+    };
+    let aad = serde_json::to_vec(&header).expect("header serializes");
+    let plaintext = Zeroizing::new(serde_json::to_vec(p).expect("pending state serializes"));
+    let mut nonce = [0u8; 24];
+    getrandom::fill(&mut nonce).expect("OS random generator failed");
+    let ciphertext = cipher(key)
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &plaintext,
+                aad: &aad,
+            },
+        )
+        .expect("XChaCha20-Poly1305 accepts any realistic message length");
+    let file = PendingFile {
+        header,
+        sealed: Envelope {
+            alg: ALG.into(),
+            key_id: key.id(),
+            nonce: STANDARD.encode(nonce),
+            ciphertext: STANDARD.encode(ciphertext),
+        },
+    };
+    let path = file_for(dir, p.state.expose_secret());
+    let mut bytes = serde_json::to_vec_pretty(&file).expect("pending file serializes");
+    bytes.push(b'\n');
+    settings::write_atomic(&path, &bytes)?;
+    Ok(path)
+}
+
+fn read_small(path: &Path) -> io::Result<Vec<u8>> {
+    let md = fs::symlink_metadata(path)?;
+    if !md.is_file() || md.len() > MAX_FILE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a pending-state file",
+        ));
+    }
+    fs::read(path)
+}
+
+fn parse(bytes: &[u8], key: &Key, path: &Path) -> Result<Pending, PendingError> {
+    let unreadable = |reason: &str| PendingError::Unreadable {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    };
+    let file: PendingFile =
+        serde_json::from_slice(bytes).map_err(|_| unreadable("not a pending-state file"))?;
+    if file.header.format != FORMAT || file.header.version != VERSION {
+        return Err(unreadable("unknown format or version"));
+    }
+    if file.sealed.alg != ALG {
+        return Err(unreadable("unknown algorithm"));
+    }
+    if file.sealed.key_id != key.id() {
+        return Err(unreadable("it was sealed with another key"));
+    }
+    let nonce = STANDARD
+        .decode(&file.sealed.nonce)
+        .ok()
+        .and_then(|n| XNonce::try_from(n.as_slice()).ok())
+        .ok_or_else(|| unreadable("damaged"))?;
+    let ciphertext = STANDARD
+        .decode(&file.sealed.ciphertext)
+        .map_err(|_| unreadable("damaged"))?;
+    let aad = serde_json::to_vec(&file.header).expect("header serializes");
+    let plaintext = Zeroizing::new(
+        cipher(key)
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: &ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| unreadable("it fails authentication: edited or damaged"))?,
+    );
+    let mut p: Pending =
+        serde_json::from_slice(&plaintext).map_err(|_| unreadable("damaged content"))?;
+    p.created_at = file.header.created_at;
+    p.expires_at = file.header.expires_at;
+    Ok(p)
+}
+
+/// Finds and opens the pending sign-in for `state`. Does not check expiry
+/// (the caller checks the state first, then expiry).
+pub fn load(dir: &Path, key: &Key, state: &str) -> Result<Pending, PendingError> {
+    let path = file_for(dir, state);
+    let bytes = match read_small(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(PendingError::NotFound {
+                others: live_count(dir, settings::now_unix()),
+            });
+        }
+        Err(e) => {
+            return Err(SettingsError::Io {
+                path,
+                action: "read",
+                source: e,
+            }
+            .into());
+        }
+    };
+    parse(&bytes, key, &path)
+}
+
+/// Deletes the pending file for `state` (best effort: it expires anyway).
+pub fn remove(dir: &Path, state: &str) {
+    let path = file_for(dir, state);
+    if let Err(e) = fs::remove_file(&path)
+        && e.kind() != io::ErrorKind::NotFound
+    {
+        tracing::warn!(path = %path.display(), error = %e, "cannot delete a pending sign-in");
+    }
+}
+
+/// Reads a pending file's clear expiry without the key.
+fn expiry_of(path: &Path) -> Option<i64> {
+    let bytes = read_small(path).ok()?;
+    let file: PendingFile = serde_json::from_slice(&bytes).ok()?;
+    Some(file.header.expires_at)
+}
+
+fn pending_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|x| x == "json")
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect()
+}
+
+fn live_count(dir: &Path, now: i64) -> usize {
+    pending_files(dir)
+        .iter()
+        .filter(|p| expiry_of(p).is_some_and(|e| e > now))
+        .count()
+}
+
+/// Deletes expired pending files, and files we cannot read once they are
+/// older than the default lifetime. Best effort; returns how many went.
+pub fn cleanup(dir: &Path) -> usize {
+    let now = settings::now_unix();
+    let mut removed = 0;
+    for path in pending_files(dir) {
+        let stale = match expiry_of(&path) {
+            Some(exp) => exp <= now,
+            None => fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .is_some_and(|age| age > DEFAULT_TTL),
+        };
+        if stale && fs::remove_file(&path).is_ok() {
+            tracing::debug!(path = %path.display(), "removed an expired pending sign-in");
+            removed += 1;
+        }
+    }
+    // Backups and temp files of pending files are never useful.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let n = e.file_name();
+            let n = n.to_string_lossy();
+            if n.ends_with(".json.bak") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+    removed
+}
+
+mod secret {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &SecretString, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v.expose_secret())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+        Ok(SecretString::from(String::deserialize(d)?))
+    }
+}
+
+mod opt_secret {
+    use secrecy::{ExposeSecret, SecretString};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(v.expose_secret()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(state: &str, expires_at: i64) -> Pending {
+        Pending {
+            state: SecretString::from(state.to_string()),
+            verifier: SecretString::from("verifier-123".to_string()),
+            client_secret: Some(SecretString::from("cs-456".to_string())),
+            store_client_secret: true,
+            redirect_uri: "http://localhost:33333".into(),
+            provider: "custom".into(),
+            scheme: "authorization_code".into(),
+            kind: SchemeKind::AuthorizationCode,
+            client_id: "app".into(),
+            client_auth: ClientAuth::default(),
+            endpoints: Endpoints::default(),
+            vars: BTreeMap::new(),
+            extra_headers: BTreeMap::new(),
+            scopes: vec!["openid".into()],
+            region: None,
+            org_id: None,
+            initiate_oauth: InitiateOAuth::default(),
+            default_expires_in: None,
+            created_at: settings::now_unix(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn round_trip_sealed_and_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let k = Key::from_bytes([3; 32]);
+        let path = save(d.path(), &k, &sample("st-1", settings::now_unix() + 60)).unwrap();
+        let raw = fs::read_to_string(&path).unwrap();
+        for secret in ["st-1", "verifier-123", "cs-456", "localhost"] {
+            assert!(!raw.contains(secret), "{secret} in clear: {raw}");
+        }
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let p = load(d.path(), &k, "st-1").unwrap();
+        assert_eq!(p.verifier.expose_secret(), "verifier-123");
+        assert_eq!(p.redirect_uri, "http://localhost:33333");
+        assert!(format!("{p:?}").find("verifier-123").is_none());
+        assert!(matches!(
+            load(d.path(), &k, "st-2"),
+            Err(PendingError::NotFound { others: 1 })
+        ));
+        assert!(matches!(
+            load(d.path(), &Key::from_bytes([4; 32]), "st-1"),
+            Err(PendingError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn expiry_is_authenticated() {
+        let d = tempfile::tempdir().unwrap();
+        let k = Key::from_bytes([3; 32]);
+        let path = save(d.path(), &k, &sample("st", settings::now_unix() + 60)).unwrap();
+        let raw = fs::read_to_string(&path).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+        v["expires_at"] = serde_json::json!(settings::now_unix() + 99999);
+        fs::write(&path, v.to_string()).unwrap();
+        assert!(matches!(
+            load(d.path(), &k, "st"),
+            Err(PendingError::Unreadable { .. })
+        ));
+    }
+
+    #[test]
+    fn cleanup_removes_expired_only() {
+        let d = tempfile::tempdir().unwrap();
+        let k = Key::from_bytes([3; 32]);
+        save(d.path(), &k, &sample("old", settings::now_unix() - 1)).unwrap();
+        save(d.path(), &k, &sample("new", settings::now_unix() + 60)).unwrap();
+        assert_eq!(cleanup(d.path()), 1);
+        assert!(load(d.path(), &k, "new").is_ok());
+        assert!(matches!(
+            load(d.path(), &k, "old"),
+            Err(PendingError::NotFound { others: 1 })
+        ));
+    }
+}
