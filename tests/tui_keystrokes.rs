@@ -716,3 +716,79 @@ fn cancelled_sign_in_then_retry_completes() {
     d.settle("save", saved);
     assert!(dir.path().join("settings/custom.json").exists());
 }
+
+#[test]
+fn export_for_a_server_writes_a_bundle_import_opens() {
+    use secrecy::{ExposeSecret, SecretString};
+    // Debug builds honour a cheaper scrypt work factor (the default takes ~1 s).
+    // SAFETY: only bundle encryption reads it; set before any export runs.
+    unsafe { std::env::set_var("OAUTH_SETUP_SCRYPT_LOG_N", "10") };
+    let base = start_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(profiles(&base), dir.path());
+    d.typed("cv");
+    for _ in 0..4 {
+        d.key(KeyCode::Enter);
+    }
+    d.paste("cvent-client-id");
+    d.key(KeyCode::Enter);
+    d.paste("cvent-client-secret");
+    d.key(KeyCode::Enter);
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+
+    d.key(KeyCode::Char('e'));
+    d.typed("server passphrase");
+    d.key(KeyCode::Enter);
+    d.typed("server passphrase");
+    d.key(KeyCode::Enter);
+    d.settle("export", |s| {
+        s.save
+            .export
+            .as_ref()
+            .is_some_and(|x| matches!(x.phase, Phase::Done | Phase::Failed(_)))
+    });
+    let x = d.state.save.export.clone().expect("export form");
+    assert_eq!(x.phase, Phase::Done, "{:?}", x.phase);
+    let out = x.written.expect("bundle path");
+    assert_eq!(out, dir.path().join("settings/cvent.age"));
+    let bytes = std::fs::read(&out).expect("bundle");
+    assert!(bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+    let opened = oauth_setup::headless::bundle::open(
+        &bytes,
+        &SecretString::from("server passphrase".to_string()),
+    )
+    .expect("the bundle opens with the passphrase");
+    assert_eq!(opened.meta.provider, "cvent");
+    assert_eq!(
+        opened
+            .secrets
+            .access_token
+            .as_ref()
+            .map(|t| t.expose_secret().to_string())
+            .as_deref(),
+        Some("at-123")
+    );
+    assert!(x.pass.value().is_empty(), "passphrase dropped after use");
+
+    // A second export to the same file is refused, nothing replaced.
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Char('e'));
+    d.typed("server passphrase");
+    d.key(KeyCode::Enter);
+    d.typed("server passphrase");
+    d.key(KeyCode::Enter);
+    d.settle("second export", |s| {
+        s.save
+            .export
+            .as_ref()
+            .is_some_and(|x| matches!(x.phase, Phase::Done | Phase::Failed(_)))
+    });
+    let phase = d.state.save.export.as_ref().map(|x| x.phase.clone());
+    assert!(
+        matches!(&phase, Some(Phase::Failed(m)) if m.contains("exists")),
+        "{phase:?}"
+    );
+    assert_eq!(std::fs::read(&out).expect("bundle"), bytes);
+}

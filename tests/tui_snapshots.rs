@@ -679,3 +679,59 @@ fn authorize_device_code_cancelled() {
         "the stale code is gone:\n{screen}"
     );
 }
+
+fn at_save_done() -> State {
+    let mut s = at_save();
+    let _ = update(&mut s, key(KeyCode::Enter));
+    apply(
+        &mut s,
+        [Action::SaveFinished(Ok(Saved {
+            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
+            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
+            token_command:
+                "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json"
+                    .into(),
+        }))],
+    );
+    s
+}
+
+#[test]
+fn save_export_for_a_server() {
+    let mut s = at_save_done();
+    apply(&mut s, [key(KeyCode::Char('e'))]);
+    let x = s.save.export.as_ref().expect("export form");
+    assert_eq!(
+        x.path.value(),
+        "/home/user/.config/oauth-setup/settings/hubdb.age"
+    );
+    // Passphrase typed twice, masked; a mismatch is flagged on Enter.
+    apply(&mut s, typed("correct horse"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    apply(&mut s, typed("correct hose"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let screen = draw(&s, 80, 24);
+    assert!(
+        !screen.contains("correct"),
+        "passphrase on screen:\n{screen}"
+    );
+    assert_snapshot!("save_export_mismatch", screen);
+    apply(&mut s, [key(KeyCode::Backspace), key(KeyCode::Backspace)]);
+    apply(&mut s, typed("rse"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::ExportBundle { path, .. }] if path.ends_with("hubdb.age")),
+        "{cmds:?}"
+    );
+    apply(
+        &mut s,
+        [Action::ExportFinished(Ok(
+            "/home/user/.config/oauth-setup/settings/hubdb.age".into(),
+        ))],
+    );
+    assert_snapshot!("save_export_done", draw(&s, 80, 24));
+    // Enter goes back to the saved summary.
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert!(s.save.export.is_none());
+}

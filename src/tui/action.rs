@@ -6,6 +6,7 @@ use crate::login::{LoginEvent, LoginInput};
 use crate::provider::Field;
 use crate::settings::{InitiateOAuth, Settings};
 use crossterm::event::{KeyEvent, MouseEvent};
+use secrecy::SecretString;
 use std::path::PathBuf;
 
 /// Pasted text. Its `Debug` hides the content because pastes are usually
@@ -69,6 +70,8 @@ pub enum Action {
         result: Result<String, Failure>,
     },
     SaveFinished(Result<Saved, Failure>),
+    /// The transfer bundle for a server (`Command::ExportBundle`).
+    ExportFinished(Result<PathBuf, Failure>),
     /// The pasted redirect URL was handed to the local callback server.
     ReplayFinished(Result<(), Failure>),
     /// The pick list for a field (`Command::Lookup`).
@@ -103,6 +106,14 @@ pub enum Command {
         run: u64,
         field: Field,
         input: Box<LoginInput>,
+    },
+    /// Write the settings as a passphrase-encrypted age bundle for `import`
+    /// on a server.
+    ExportBundle {
+        path: PathBuf,
+        settings: Box<Settings>,
+        mode: InitiateOAuth,
+        passphrase: SecretString,
     },
     OpenUrl(String),
     /// Copy to the clipboard through OSC 52.

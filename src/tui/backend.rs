@@ -269,6 +269,29 @@ pub fn save(
     })
 }
 
+/// Writes `settings` as an age bundle (passphrase, scrypt) that
+/// `oauth-setup import` opens on a server. An existing file is not replaced.
+pub fn export_bundle(
+    path: &Path,
+    mut settings: Settings,
+    mode: InitiateOAuth,
+    passphrase: &SecretString,
+) -> Result<PathBuf, Failure> {
+    let path = expand_home(path);
+    if std::fs::symlink_metadata(&path).is_ok() {
+        return Err(Failure::new(format!(
+            "{} exists: choose another file name",
+            path.display()
+        )));
+    }
+    settings.meta.initiate_oauth = mode;
+    let armored = crate::headless::bundle::seal(&settings, passphrase)
+        .map_err(|e| Failure::new(e.to_string()))?;
+    crate::settings::write_atomic(&path, armored.as_bytes())
+        .map_err(|e| Failure::new(e.to_string()))?;
+    Ok(path)
+}
+
 /// The connector's connection string (no secret in it: it points at the file).
 pub fn connection_string(settings: &Settings, path: &Path) -> String {
     crate::connection_string::build(settings, path, false)
@@ -459,6 +482,20 @@ impl Executor {
                 self.handle.spawn(async move {
                     let result = lookup_choices(*input, field, &profiles).await;
                     let _ = tx.send(Action::LookupFinished { run, result });
+                });
+                Outcome::Nothing
+            }
+            Command::ExportBundle {
+                path,
+                settings,
+                mode,
+                passphrase,
+            } => {
+                let tx = self.tx.clone();
+                // scrypt takes about a second on purpose: off the async workers.
+                self.handle.spawn_blocking(move || {
+                    let result = export_bundle(&path, *settings, mode, &passphrase);
+                    let _ = tx.send(Action::ExportFinished(result));
                 });
                 Outcome::Nothing
             }

@@ -195,8 +195,57 @@ pub enum SaveFocus {
     Mode,
 }
 
+/// "Export for a server" on the Save screen: an age bundle under a passphrase.
+#[derive(Debug, Clone, Default)]
+pub struct ExportForm {
+    pub path: Input,
+    pub pass: Input,
+    pub confirm: Input,
+    /// 0 = path, 1 = passphrase, 2 = passphrase again.
+    pub focus: usize,
+    pub phase: Phase,
+    /// Set once the bundle is written.
+    pub written: Option<PathBuf>,
+    /// Set on the first submit: from then on problems are flagged.
+    pub attempted: bool,
+}
+
+impl ExportForm {
+    pub fn input(&self, i: usize) -> &Input {
+        match i {
+            0 => &self.path,
+            1 => &self.pass,
+            _ => &self.confirm,
+        }
+    }
+
+    pub fn input_mut(&mut self, i: usize) -> &mut Input {
+        match i {
+            0 => &mut self.path,
+            1 => &mut self.pass,
+            _ => &mut self.confirm,
+        }
+    }
+
+    /// What is wrong with field `i`, in words.
+    pub fn problem(&self, i: usize) -> Option<String> {
+        let min = crate::headless::bundle::MIN_PASSPHRASE;
+        match i {
+            0 if self.path.value().trim().is_empty() => Some("where should the bundle go?".into()),
+            1 if self.pass.value().chars().count() < min => {
+                Some(format!("at least {min} characters"))
+            }
+            2 if self.confirm.value() != self.pass.value() => {
+                Some("the two passphrases differ".into())
+            }
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SaveScreen {
+    pub export: Option<ExportForm>,
     pub path: Input,
     pub mode: InitiateOAuth,
     pub focus: SaveFocus,

@@ -80,6 +80,20 @@ pub fn update(state: &mut State, action: Action) -> Vec<Command> {
             }
             Err(f) => state.save.phase = Phase::Failed(f.message),
         },
+        Action::ExportFinished(result) => {
+            if let Some(x) = state.save.export.as_mut() {
+                match result {
+                    Ok(path) => {
+                        x.phase = Phase::Done;
+                        x.written = Some(path);
+                        // The passphrase is not needed any more.
+                        x.pass = Input::default();
+                        x.confirm = Input::default();
+                    }
+                    Err(f) => x.phase = Phase::Failed(f.message),
+                }
+            }
+        }
         Action::ReplayFinished(result) => match result {
             Ok(()) => {
                 state.auth.paste = None;
@@ -256,7 +270,10 @@ pub fn typing(state: &State) -> bool {
             state.form_rows().get(state.creds.focus),
             Some(FormRow::Input { .. })
         ),
-        Screen::Save => state.save.focus == SaveFocus::Path && state.save.phase != Phase::Done,
+        Screen::Save => match &state.save.export {
+            Some(x) => x.phase != Phase::Done && x.phase != Phase::Running,
+            None => state.save.focus == SaveFocus::Path && state.save.phase != Phase::Done,
+        },
         Screen::Authorize => state.auth.paste.is_some(),
         _ => false,
     }
@@ -838,10 +855,76 @@ fn next_mode(m: InitiateOAuth, forward: bool) -> InitiateOAuth {
     }
 }
 
+/// The default bundle: beside the settings file, `.age` instead of `.json`.
+fn default_bundle_path(settings_path: &std::path::Path) -> String {
+    settings_path
+        .with_extension("age")
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn export_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
+    let Some(x) = state.save.export.as_mut() else {
+        return;
+    };
+    match (&x.phase, k.code) {
+        (Phase::Running, _) => {}
+        (Phase::Done, KeyCode::Enter | KeyCode::Esc) => state.save.export = None,
+        (Phase::Done, _) => {}
+        (_, KeyCode::Esc) => state.save.export = None,
+        (_, KeyCode::Tab | KeyCode::Down) => x.focus = (x.focus + 1).min(2),
+        (_, KeyCode::BackTab | KeyCode::Up) => x.focus = x.focus.saturating_sub(1),
+        (_, KeyCode::Enter) => {
+            if let Some(bad) = (0..3).find(|i| x.problem(*i).is_some()) {
+                // Enter on a field that is wrong says why; on a good one it
+                // moves to the first that still needs typing.
+                if x.problem(x.focus).is_some() {
+                    x.attempted = true;
+                } else {
+                    x.focus = bad;
+                }
+                return;
+            }
+            let Some(settings) = state.settings.clone() else {
+                error(state, "Nothing to export: the sign-in did not finish.");
+                return;
+            };
+            let Some(x) = state.save.export.as_mut() else {
+                return;
+            };
+            x.phase = Phase::Running;
+            cmds.push(Command::ExportBundle {
+                path: x.path.value().trim().into(),
+                settings: Box::new(settings),
+                mode: state.save.mode,
+                passphrase: secrecy::SecretString::from(x.pass.value().to_string()),
+            });
+        }
+        _ => {
+            if let Some(req) = to_input_request(&Event::Key(k)) {
+                x.input_mut(x.focus).handle(req);
+            }
+        }
+    }
+}
+
 fn save_key(state: &mut State, k: KeyEvent, cmds: &mut Vec<Command>) {
+    if state.save.export.is_some() {
+        export_key(state, k, cmds);
+        return;
+    }
     match &state.save.phase {
         Phase::Running => {}
         Phase::Done => match k.code {
+            KeyCode::Char('e') => {
+                if let Some(s) = &state.save.saved {
+                    state.save.export = Some(super::state::ExportForm {
+                        path: Input::new(default_bundle_path(&s.path)),
+                        focus: 1,
+                        ..Default::default()
+                    });
+                }
+            }
             KeyCode::Char('c') => {
                 if let Some(s) = &state.save.saved {
                     cmds.push(Command::Copy(s.connection_string.clone()));
@@ -998,6 +1081,14 @@ fn on_paste(state: &mut State, text: &str, _cmds: &mut [Command]) {
         Screen::Credentials => {
             if let Some(FormRow::Input { key, .. }) = state.form_rows().get(state.creds.focus) {
                 insert(state.creds.inputs.entry(key.clone()).or_default(), &text);
+            }
+        }
+        Screen::Save if state.save.export.is_some() => {
+            if let Some(x) = state.save.export.as_mut()
+                && !matches!(x.phase, Phase::Running | Phase::Done)
+            {
+                let f = x.focus;
+                insert(x.input_mut(f), &text);
             }
         }
         Screen::Save if state.save.focus == SaveFocus::Path && state.save.phase != Phase::Done => {

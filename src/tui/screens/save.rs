@@ -1,13 +1,14 @@
 //! Where to save, InitiateOAuth, then the connection string and the token command.
 
 use crate::settings::InitiateOAuth;
-use crate::tui::state::{Phase, SaveFocus, State};
+use crate::tui::state::{ExportForm, Phase, SaveFocus, State};
 use crate::tui::widgets::field::{self, FieldView};
 use crate::tui::widgets::{Hint, spinner};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use std::path::Path;
 
 fn mode_help(m: InitiateOAuth) -> &'static str {
     match m {
@@ -44,6 +45,10 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     };
     frame.render_widget(Paragraph::new(test_line), row(inner, 0));
 
+    if let (Phase::Done, Some(saved), Some(x)) = (&s.phase, &s.saved, &s.export) {
+        export(frame, inner, state, &saved.path, x);
+        return;
+    }
     if let (Phase::Done, Some(saved)) = (&s.phase, &s.saved) {
         let lines = vec![
             Line::from(Span::styled(
@@ -65,6 +70,11 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 theme.dim(),
             )),
             Line::from(Span::styled(saved.token_command.clone(), theme.accent())),
+            Line::from(""),
+            Line::from(Span::styled(
+                "For a server without a browser: e exports a passphrase-protected bundle to `import` there.",
+                theme.dim(),
+            )),
         ];
         frame.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }),
@@ -149,11 +159,147 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     );
 }
 
+/// "Export for a server": bundle path, passphrase twice, then what to run there.
+fn export(frame: &mut Frame, inner: Rect, state: &State, settings: &Path, x: &ExportForm) {
+    let theme = &state.theme;
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!("✓ Saved to {}", settings.display()),
+            theme.ok(),
+        )),
+        row(inner, 2),
+    );
+    if let (Phase::Done, Some(out)) = (&x.phase, &x.written) {
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut lines = vec![
+            Line::from(Span::styled(
+                format!("✓ Bundle written to {}", out.display()),
+                theme.ok(),
+            )),
+            Line::from(""),
+            Line::from("Copy it to the server and run there:"),
+            Line::from(Span::styled(
+                format!("oauth-setup import {name} --settings PATH"),
+                theme.accent(),
+            )),
+            Line::from("It asks for the passphrase. Then delete the bundle on both machines."),
+        ];
+        if state
+            .settings
+            .as_ref()
+            .is_some_and(|s| s.secrets.refresh_token.is_some())
+        {
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "The bundle holds a refresh token: if the provider rotates them, use it on one machine only.",
+                theme.warn(),
+            )));
+        }
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            Rect {
+                y: inner.y + 4.min(inner.height),
+                height: inner.height.saturating_sub(4),
+                ..inner
+            },
+        );
+        return;
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            "Export for a server (age bundle, encrypted with a passphrase):",
+            theme.title(),
+        )),
+        row(inner, 4),
+    );
+    let labels = ["Bundle file:", "Passphrase:", "Again:"];
+    for (i, label) in labels.iter().enumerate() {
+        let y = 6 + 2 * i as u16;
+        let focused = x.focus == i && x.phase != Phase::Running;
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                format!("{} {label}", if focused { "›" } else { " " }),
+                if focused {
+                    theme.focus()
+                } else {
+                    ratatui::style::Style::new()
+                },
+            )),
+            row(inner, y),
+        );
+        field::render(
+            frame,
+            Rect {
+                x: inner.x + 15,
+                width: inner.width.saturating_sub(15),
+                ..row(inner, y)
+            },
+            FieldView {
+                input: Some(x.input(i)),
+                masked: i > 0,
+                focused,
+                placeholder: if i == 0 {
+                    "where to write the bundle"
+                } else {
+                    "type it (hidden)"
+                },
+            },
+            theme,
+        );
+        if x.attempted
+            && let Some(p) = x.problem(i)
+        {
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!("✗ {p}"), theme.error())),
+                Rect {
+                    x: inner.x + 15,
+                    width: inner.width.saturating_sub(15),
+                    ..row(inner, y + 1)
+                },
+            );
+        }
+    }
+    let status = match &x.phase {
+        Phase::Running => Line::from(vec![
+            Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
+            Span::raw("Encrypting (the passphrase is stretched on purpose: a second or two)…"),
+        ]),
+        Phase::Failed(m) => Line::from(Span::styled(format!("✗ Not exported: {m}"), theme.error())),
+        _ => Line::from(Span::styled(
+            "Give the passphrase to whoever imports it by another channel than the file.",
+            theme.dim(),
+        )),
+    };
+    frame.render_widget(
+        Paragraph::new(status).wrap(Wrap { trim: true }),
+        Rect {
+            y: inner.y + 13.min(inner.height),
+            height: inner.height.saturating_sub(13),
+            ..inner
+        },
+    );
+}
+
 pub fn hints(state: &State) -> Vec<Hint> {
+    if let Some(x) = &state.save.export {
+        return match x.phase {
+            Phase::Running => vec![],
+            Phase::Done => vec![("Enter", "back")],
+            _ => vec![
+                ("Tab", "next field"),
+                ("Enter", "export"),
+                ("Esc", "never mind"),
+            ],
+        };
+    }
     match state.save.phase {
         Phase::Done => vec![
-            ("c", "copy connection string"),
+            ("c", "copy conn. string"),
             ("t", "copy command"),
+            ("e", "export"),
             ("Enter", "finish"),
         ],
         Phase::Running => vec![],
