@@ -35,6 +35,8 @@ macro_rules! require_tmux {
 /// One tmux server with one 80x24 session running a shell script.
 struct Tmux {
     socket: String,
+    /// The server's socket file, removed on drop (tmux leaves it behind).
+    socket_path: Option<PathBuf>,
 }
 
 impl Tmux {
@@ -46,7 +48,10 @@ impl Tmux {
             std::process::id(),
             N.fetch_add(1, Ordering::Relaxed)
         );
-        let t = Tmux { socket };
+        let mut t = Tmux {
+            socket,
+            socket_path: None,
+        };
         let out = t.tmux(&[
             "new-session",
             "-d",
@@ -60,6 +65,8 @@ impl Tmux {
             &script.to_string_lossy(),
         ]);
         assert!(out.status.success(), "tmux new-session: {out:?}");
+        let path = t.format("#{socket_path}");
+        t.socket_path = (!path.is_empty()).then(|| PathBuf::from(path));
         t
     }
 
@@ -141,6 +148,9 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.tmux(&["kill-server"]);
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
     }
 }
 
