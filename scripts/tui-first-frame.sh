@@ -16,7 +16,12 @@ cargo build --release --quiet
 bin="$PWD/target/release/oauth-setup"
 work=$(mktemp -d)
 sock="oauth-setup-first-frame-$$"
-cleanup() { tmux -L "$sock" kill-server 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+  tmux -L "$sock" kill-server 2>/dev/null || true
+  # tmux leaves its socket file behind.
+  rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 cat >"$work/run.sh" <<EOF
