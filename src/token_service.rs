@@ -117,15 +117,23 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
 /// Takes the lock, re-reads (another process may have renewed meanwhile),
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
-    let lock_path = path.to_path_buf();
-    let _lock =
-        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, lock_timeout()))
+    // Uncontended (the usual case): take it at once, no blocking thread.
+    let _lock = match settings::lock_exclusive(path, Duration::ZERO) {
+        Ok(lock) => lock,
+        Err(SettingsError::LockTimeout { .. }) => {
+            let lock_path = path.to_path_buf();
+            tokio::task::spawn_blocking(move || {
+                settings::lock_exclusive(&lock_path, lock_timeout())
+            })
             .await
             .map_err(|e| SettingsError::Io {
                 path: path.to_path_buf(),
                 action: "lock",
                 source: std::io::Error::other(e.to_string()),
-            })??;
+            })??
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut s = settings::read(path, key)?;
     if let Some(t) = usable_token(&s, now_unix()) {
         tracing::debug!("token renewed by another process while waiting for the lock");
