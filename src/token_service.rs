@@ -114,25 +114,49 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
     renew_locked(path, key).await
 }
 
+enum Waited {
+    Locked(settings::SettingsLock),
+    Renewed(SecretString),
+}
+
+/// Waits for the sidecar lock. While another process holds it (renewing),
+/// re-reads the file between tries: once the holder has written a usable
+/// token, waiters take it from the file without queueing for the lock one by
+/// one (the file is replaced atomically, so a read sees the old or the new).
+async fn wait_for_lock_or_token(path: &Path, key: &Key) -> Result<Waited, SettingsError> {
+    let timeout = lock_timeout();
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match settings::lock_exclusive(path, Duration::ZERO) {
+            Ok(lock) => return Ok(Waited::Locked(lock)),
+            Err(SettingsError::LockTimeout { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        if let Ok(s) = settings::read(path, key)
+            && let Some(t) = usable_token(&s, now_unix())
+        {
+            tracing::debug!("token renewed by another process while waiting for the lock");
+            return Ok(Waited::Renewed(t.clone()));
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(SettingsError::LockTimeout {
+                path: settings::lock_path(path),
+                waited,
+            });
+        }
+        tokio::time::sleep(pause.min(timeout - waited)).await;
+        pause = (pause * 2).min(Duration::from_millis(10));
+    }
+}
+
 /// Takes the lock, re-reads (another process may have renewed meanwhile),
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
-    // Uncontended (the usual case): take it at once, no blocking thread.
-    let _lock = match settings::lock_exclusive(path, Duration::ZERO) {
-        Ok(lock) => lock,
-        Err(SettingsError::LockTimeout { .. }) => {
-            let lock_path = path.to_path_buf();
-            tokio::task::spawn_blocking(move || {
-                settings::lock_exclusive(&lock_path, lock_timeout())
-            })
-            .await
-            .map_err(|e| SettingsError::Io {
-                path: path.to_path_buf(),
-                action: "lock",
-                source: std::io::Error::other(e.to_string()),
-            })??
-        }
-        Err(e) => return Err(e.into()),
+    let _lock = match wait_for_lock_or_token(path, key).await? {
+        Waited::Locked(lock) => lock,
+        Waited::Renewed(t) => return Ok(t),
     };
     let mut s = settings::read(path, key)?;
     if let Some(t) = usable_token(&s, now_unix()) {
