@@ -145,6 +145,48 @@ pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServ
     renew_locked(path, key).await
 }
 
+enum Waited {
+    Locked(settings::SettingsLock),
+    Renewed(SecretString),
+}
+
+/// Waits for the sidecar lock. While another process holds it (renewing),
+/// re-reads the file between tries: once the holder has written a usable
+/// token, waiters take it from the file without queueing for the lock one by
+/// one (the file is replaced atomically, so a read sees the old or the new).
+async fn wait_for_lock_or_token(
+    path: &Path,
+    key: &Key,
+    rejected: Option<&SecretString>,
+) -> Result<Waited, SettingsError> {
+    let timeout = lock_timeout();
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match settings::lock_exclusive(path, Duration::ZERO) {
+            Ok(lock) => return Ok(Waited::Locked(lock)),
+            Err(SettingsError::LockTimeout { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        if let Ok(s) = settings::read(path, key)
+            && let Some(t) = usable_token(&s, now_unix())
+            && !is_rejected(t, rejected)
+        {
+            tracing::debug!("token renewed by another process while waiting for the lock");
+            return Ok(Waited::Renewed(t.clone()));
+        }
+        let waited = start.elapsed();
+        if waited >= timeout {
+            return Err(SettingsError::LockTimeout {
+                path: settings::lock_path(path),
+                waited,
+            });
+        }
+        tokio::time::sleep(pause.min(timeout - waited)).await;
+        pause = (pause * 2).min(Duration::from_millis(10));
+    }
+}
+
 /// Takes the lock, re-reads (another process may have renewed meanwhile),
 /// renews only if still needed, writes, unlocks.
 pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
@@ -161,27 +203,25 @@ pub async fn renew_rejected(
     renew_under_lock(path, key, Some(rejected)).await
 }
 
+fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
+    rejected.is_some_and(|r| r.expose_secret() == t.expose_secret())
+}
+
 async fn renew_under_lock(
     path: &Path,
     key: &Key,
     rejected: Option<&SecretString>,
 ) -> Result<SecretString, TokenServiceError> {
-    let lock_path = path.to_path_buf();
-    let _lock =
-        tokio::task::spawn_blocking(move || settings::lock_exclusive(&lock_path, lock_timeout()))
-            .await
-            .map_err(|e| SettingsError::Io {
-                path: path.to_path_buf(),
-                action: "lock",
-                source: std::io::Error::other(e.to_string()),
-            })??;
+    let _lock = match wait_for_lock_or_token(path, key, rejected).await? {
+        Waited::Locked(lock) => lock,
+        Waited::Renewed(t) => return Ok(t),
+    };
     let mut s = settings::read(path, key)?;
-    if let Some(t) = usable_token(&s, now_unix()) {
-        let is_rejected = rejected.is_some_and(|r| r.expose_secret() == t.expose_secret());
-        if !is_rejected {
-            tracing::debug!("token renewed by another process while waiting for the lock");
-            return Ok(t.clone());
-        }
+    if let Some(t) = usable_token(&s, now_unix())
+        && !is_rejected(t, rejected)
+    {
+        tracing::debug!("token renewed by another process while waiting for the lock");
+        return Ok(t.clone());
     }
     let used_refresh = s
         .secrets

@@ -16,7 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const FIRST_SLEEP: Duration = Duration::from_millis(2);
-const MAX_SLEEP: Duration = Duration::from_millis(50);
+/// Waiters poll (flock has no timeout); a short cap keeps the delay between
+/// the holder's release and a waiter's next try small, which is what many
+/// processes waiting for one token renewal notice.
+const MAX_SLEEP: Duration = Duration::from_millis(10);
 
 /// `<file>.lock` next to the settings file.
 pub fn lock_path(settings_path: &Path) -> PathBuf {
