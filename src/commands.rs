@@ -238,12 +238,7 @@ pub(crate) fn login_input(
         })?),
         (None, None) => None,
     };
-    let mut vars = std::collections::BTreeMap::new();
-    for (k, v) in std::env::vars() {
-        if let Some(name) = k.strip_prefix("OAUTH_SETUP_VAR_") {
-            vars.insert(name.to_ascii_lowercase(), v);
-        }
-    }
+    let mut vars = provider::env_vars();
     for kv in &args.vars {
         let (k, v) = kv
             .split_once('=')

@@ -69,7 +69,45 @@ pub fn check_url(what: &str, raw: &str) -> Result<Url, EndpointError> {
     }
 }
 
+/// Template variables set in the environment: `OAUTH_SETUP_VAR_HOST=…` sets `host`.
+pub fn env_vars() -> std::collections::BTreeMap<String, String> {
+    std::env::vars()
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("OAUTH_SETUP_VAR_")?;
+            (!name.is_empty() && !v.is_empty()).then(|| (name.to_ascii_lowercase(), v))
+        })
+        .collect()
+}
+
 impl Endpoints {
+    /// Endpoint overrides from the environment (`OAUTH_SETUP_TOKEN_URL`, …),
+    /// the same variables the command-line flags read.
+    pub fn from_env() -> Endpoints {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Endpoints {
+            issuer: var("OAUTH_SETUP_ISSUER"),
+            authorize_url: var("OAUTH_SETUP_AUTHORIZE_URL"),
+            token_url: var("OAUTH_SETUP_TOKEN_URL"),
+            device_authorization_url: var("OAUTH_SETUP_DEVICE_URL"),
+            signin_url: var("OAUTH_SETUP_SIGNIN_URL"),
+            test_url: var("OAUTH_SETUP_TEST_URL"),
+        }
+    }
+
+    /// Fills every URL this one lacks from `other`.
+    pub fn or(self, other: Endpoints) -> Endpoints {
+        Endpoints {
+            issuer: self.issuer.or(other.issuer),
+            authorize_url: self.authorize_url.or(other.authorize_url),
+            token_url: self.token_url.or(other.token_url),
+            device_authorization_url: self
+                .device_authorization_url
+                .or(other.device_authorization_url),
+            signin_url: self.signin_url.or(other.signin_url),
+            test_url: self.test_url.or(other.test_url),
+        }
+    }
+
     /// Checks every URL that is set.
     pub fn check(&self) -> Result<(), EndpointError> {
         for (what, v) in [

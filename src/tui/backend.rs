@@ -6,7 +6,7 @@ use super::action::{Action, Command, Failure, Saved};
 use super::state::{FormKey, FormRow, State};
 use crate::error::LoginError;
 use crate::login::LoginInput;
-use crate::provider::{self, Field, Profile, Scheme};
+use crate::provider::{self, Endpoints, Field, Profile, Scheme};
 use crate::settings::key::{KeySource, load_key};
 use crate::settings::{InitiateOAuth, Settings, store};
 use crate::{api_test, flow};
@@ -107,6 +107,18 @@ pub fn login_input(state: &State) -> LoginInput {
             },
         }
     }
+    // The environment overrides the profile as on the command line; what the
+    // user typed in the wizard wins over both.
+    for (k, v) in provider::env_vars() {
+        input.vars.entry(k).or_insert(v);
+    }
+    if let Some(root) = std::env::var("OAUTH_SETUP_SERVICE_ROOT")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        input.vars.entry("service_root".into()).or_insert(root);
+    }
+    input.endpoints = std::mem::take(&mut input.endpoints).or(Endpoints::from_env());
     input.initiate_oauth = state.save.mode;
     input
 }
