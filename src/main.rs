@@ -24,10 +24,23 @@ fn main() {
             }
         }
         let opts = oauth_setup::tui::TuiOptions::new(oauth_setup::paths::config_dir());
-        if let Err(e) = oauth_setup::tui::run(opts) {
-            tracing::error!(error = %e, "wizard failed");
-            eprintln!("error: {e}");
-            std::process::exit(exit::ERROR);
+        match oauth_setup::tui::run(opts) {
+            Ok(Some(path)) => {
+                println!("Settings saved to {}", path.display());
+                println!(
+                    "Get a token with:  oauth-setup token --settings {}",
+                    path.display()
+                );
+            }
+            Ok(None) => {
+                eprintln!("Closed without saving.");
+                std::process::exit(exit::CANCELLED);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "wizard failed");
+                eprintln!("error: {e}");
+                std::process::exit(exit::ERROR);
+            }
         }
         return;
     }

@@ -302,7 +302,8 @@ fn ctrl_c_while_waiting_for_the_browser_restores_the_terminal() {
     t.keys(&["C-c"]);
     let (code, tty) = ending(&t);
     let after = t.screen();
-    assert_eq!(code, 0, "{after}");
+    assert_eq!(code, 130, "Ctrl-C before saving ends as cancelled: {after}");
+    assert!(after.contains("Closed without saving."), "{after}");
     assert_restored(&t, &tty);
     // The shell's own lines are on a normal screen: no wizard frame left.
     assert!(
@@ -339,7 +340,7 @@ fn resize_to_20x5_and_back() {
     assert!(!back.contains("too small"), "{back}");
     t.keys(&["C-c"]);
     let (code, tty) = ending(&t);
-    assert_eq!(code, 0, "{}", t.screen());
+    assert_eq!(code, 130, "{}", t.screen());
     assert_restored(&t, &tty);
     let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
     assert!(!log.contains("panicked"), "{log}");

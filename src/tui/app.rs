@@ -90,7 +90,7 @@ pub fn to_action(ev: Event) -> Option<Action> {
 
 const FRAME: Duration = super::state::TICK;
 
-pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
+pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
@@ -170,5 +170,5 @@ pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
     drop(exec);
     drop(guard);
     rt.shutdown_timeout(Duration::from_secs(1));
-    Ok(())
+    Ok(state.save.saved.map(|s| s.path))
 }

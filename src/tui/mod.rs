@@ -53,7 +53,8 @@ pub enum TuiError {
 }
 
 /// Runs the wizard until the user finishes or quits. The terminal is
-/// restored on every exit path, panics included.
-pub fn run(opts: TuiOptions) -> Result<(), TuiError> {
+/// restored on every exit path, panics included. Returns the settings file
+/// written, or None when the user left without saving.
+pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     app::run(opts)
 }
