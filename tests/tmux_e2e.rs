@@ -158,6 +158,11 @@ impl Drop for Tmux {
 /// how it ended: the exit code, and whether the tty modes came back as they
 /// were (raw mode off). The pane stays open for the test to read.
 fn wizard_script(user: &User, browser: &Path) -> PathBuf {
+    wizard_script_with(user, browser, "")
+}
+
+/// [`wizard_script`] with extra `export` lines.
+fn wizard_script_with(user: &User, browser: &Path, extra: &str) -> PathBuf {
     let q = |p: &Path| format!("'{}'", p.display());
     let script = user.path("run-wizard.sh");
     let text = format!(
@@ -167,6 +172,7 @@ fn wizard_script(user: &User, browser: &Path) -> PathBuf {
          export HOME={home}\n\
          export RUST_LOG=debug\n\
          unset NO_COLOR\n\
+         {extra}\n\
          before=$(stty -g)\n\
          {bin}\n\
          code=$?\n\
@@ -178,6 +184,7 @@ fn wizard_script(user: &User, browser: &Path) -> PathBuf {
         browser = q(browser),
         home = q(user.dir.path()),
         bin = q(Path::new(bin())),
+        extra = extra,
     );
     std::fs::write(&script, text).unwrap();
     script
@@ -344,4 +351,25 @@ fn resize_to_20x5_and_back() {
     assert_restored(&t, &tty);
     let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[test]
+fn panic_restores_the_terminal() {
+    require_tmux!();
+    let user = User::new();
+    let script = wizard_script_with(
+        &user,
+        &idle_browser(&user),
+        "export OAUTH_SETUP_TUI_PANIC_FOR_TEST=1",
+    );
+    let t = Tmux::start(&script, 80, 24);
+    let (code, tty) = ending(&t);
+    let after = t.screen();
+    assert_eq!(code, 101, "a panic exits with Rust's panic code: {after}");
+    assert_restored(&t, &tty);
+    assert!(
+        after.contains("OAUTH_SETUP_TUI_PANIC_FOR_TEST"),
+        "the panic message is readable: {after}"
+    );
+    assert!(!after.contains('┌'), "no wizard frame left: {after}");
 }

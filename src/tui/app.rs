@@ -25,7 +25,15 @@ use tokio::sync::mpsc::unbounded_channel;
 type Hook = Arc<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
 
 /// Best effort: every step runs even if an earlier one fails.
+/// Whether the terminal is in the wizard's modes. Restoring twice is not
+/// harmless: a second "leave alternate screen" moves the cursor back over
+/// what was printed in between (a panic message).
+static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn restore_terminal() {
+    if !ACTIVE.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = crossterm::execute!(
         std::io::stdout(),
@@ -54,6 +62,7 @@ impl TerminalGuard {
             terminal: Terminal::new(CrosstermBackend::new(std::io::stdout()))?,
             previous_hook: Some(previous),
         };
+        ACTIVE.store(true, std::sync::atomic::Ordering::SeqCst);
         enable_raw_mode()?;
         crossterm::execute!(
             std::io::stdout(),
@@ -129,6 +138,11 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
         guard.terminal.draw(|f| screens::render(f, &state))?;
         if exit_after_first_frame {
             break;
+        }
+        // Test-only fault hook (debug builds): prove a panic restores the terminal.
+        #[cfg(debug_assertions)]
+        if std::env::var_os("OAUTH_SETUP_TUI_PANIC_FOR_TEST").is_some_and(|v| v == "1") {
+            panic!("panic requested by OAUTH_SETUP_TUI_PANIC_FOR_TEST");
         }
         let mut actions = Vec::new();
         let wait = FRAME.saturating_sub(last_tick.elapsed());
