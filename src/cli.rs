@@ -94,8 +94,10 @@ pub struct SettingsArg {
     pub settings: PathBuf,
 }
 
+/// What `login` and `auth-url` share: which provider, method, client,
+/// scopes and endpoints.
 #[derive(Debug, Args)]
-pub struct LoginArgs {
+pub struct SignInArgs {
     /// Provider profile id (see `oauth-setup providers`).
     pub provider: String,
     /// Scheme (method) id; default: the provider's first.
@@ -110,12 +112,6 @@ pub struct LoginArgs {
     /// Scope preset id (see `oauth-setup providers --json`).
     #[arg(long)]
     pub preset: Option<String>,
-    /// Settings file to write (default: <config dir>/settings/<provider>.json).
-    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
-    pub settings: Option<PathBuf>,
-    /// Replace a settings file that cannot be read (wrong key, damaged).
-    #[arg(long)]
-    pub force: bool,
     #[arg(long, env = "OAUTH_SETUP_CLIENT_ID")]
     pub client_id: Option<String>,
     /// Read the client secret from this file (or set OAUTH_SETUP_CLIENT_SECRET).
@@ -132,6 +128,34 @@ pub struct LoginArgs {
     /// be renewed without it).
     #[arg(long)]
     pub no_store_client_secret: bool,
+    /// Event Temple API org id.
+    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
+    pub org_id: Option<String>,
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Redirect URI registered with the app (e.g. http://localhost:33333).
+    /// `login` listens there (default: a free port on 127.0.0.1); with
+    /// `auth-url` nothing listens: copy the address the browser lands on.
+    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
+    pub callback_url: Option<String>,
+    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
+    #[arg(long, default_value = "GETANDREFRESH")]
+    pub initiate_oauth: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
+    /// Settings file to write (default: <config dir>/settings/<provider>.json).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    pub settings: Option<PathBuf>,
+    /// Replace a settings file that cannot be read (wrong key, damaged).
+    #[arg(long)]
+    pub force: bool,
     /// InEvent username.
     #[arg(long, env = "OAUTH_SETUP_USERNAME")]
     pub username: Option<String>,
@@ -146,32 +170,18 @@ pub struct LoginArgs {
     /// InEvent event id (event scope).
     #[arg(long)]
     pub event_id: Option<String>,
-    /// Event Temple API org id.
-    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
-    pub org_id: Option<String>,
     /// Read a static token (HubDB private-app token / service key) from this file
     /// (or set OAUTH_SETUP_TOKEN).
     #[arg(long, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
     #[arg(long)]
     pub token_stdin: bool,
-    #[command(flatten)]
-    pub endpoints: EndpointArgs,
-    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// Redirect URI to listen on (e.g. http://localhost:33333); default: a free port on 127.0.0.1.
-    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
-    pub callback_url: Option<String>,
     /// Only print the authorization URL; do not start a browser.
     #[arg(long)]
     pub no_browser: bool,
     /// Seconds to wait for the browser or device approval.
     #[arg(long, default_value_t = 300)]
     pub timeout: u64,
-    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
-    #[arg(long, default_value = "GETANDREFRESH")]
-    pub initiate_oauth: String,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
@@ -201,51 +211,8 @@ pub struct EndpointArgs {
 
 #[derive(Debug, Args)]
 pub struct AuthUrlArgs {
-    /// Provider profile id (see `oauth-setup providers`).
-    pub provider: String,
-    /// Scheme (method) id; default: the provider's first.
-    #[arg(long)]
-    pub scheme: Option<String>,
-    /// Region id (e.g. na, eu).
-    #[arg(long)]
-    pub region: Option<String>,
-    /// Scopes, space or comma separated. `--scopes ""` asks for none.
-    #[arg(long, conflicts_with = "preset")]
-    pub scopes: Option<String>,
-    /// Scope preset id (see `oauth-setup providers --json`).
-    #[arg(long)]
-    pub preset: Option<String>,
-    #[arg(long, env = "OAUTH_SETUP_CLIENT_ID")]
-    pub client_id: Option<String>,
-    /// Read the client secret from this file (or set OAUTH_SETUP_CLIENT_SECRET).
-    /// It is kept encrypted with the pending sign-in until `exchange`.
-    #[arg(long, value_name = "PATH")]
-    pub client_secret_file: Option<PathBuf>,
-    /// Read the client secret from stdin.
-    #[arg(long)]
-    pub client_secret_stdin: bool,
-    /// How the client authenticates at the token endpoint (default: the
-    /// provider's; with --issuer, adjusted to what the server lists).
-    #[arg(long, value_enum)]
-    pub client_auth: Option<ClientAuthArg>,
-    /// Do not keep the client secret in the settings file.
-    #[arg(long)]
-    pub no_store_client_secret: bool,
-    /// Event Temple API org id.
-    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
-    pub org_id: Option<String>,
     #[command(flatten)]
-    pub endpoints: EndpointArgs,
-    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
-    /// The redirect URL registered with the app (e.g. http://localhost:33333).
-    /// Nothing listens there: copy the address the browser lands on.
-    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
-    pub callback_url: Option<String>,
-    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
-    #[arg(long, default_value = "GETANDREFRESH")]
-    pub initiate_oauth: String,
+    pub sign_in: SignInArgs,
     /// Print `{url, state, expires_at}` as JSON on stdout.
     #[arg(long)]
     pub json: bool,

@@ -213,13 +213,14 @@ pub(crate) fn login_input(
     args: &LoginArgs,
     profiles: &[Profile],
 ) -> Result<LoginInput, Failure> {
-    let profile = provider::find(profiles, &args.provider)?;
-    let scheme = profile.scheme(args.scheme.as_deref())?;
+    let profile = provider::find(profiles, &args.sign_in.provider)?;
+    let scheme = profile.scheme(args.sign_in.scheme.as_deref())?;
     let initiate_oauth: InitiateOAuth = args
+        .sign_in
         .initiate_oauth
         .parse()
         .map_err(|e: String| Failure::new(exit::USAGE, e))?;
-    let scopes = match (&args.scopes, &args.preset) {
+    let scopes = match (&args.sign_in.scopes, &args.sign_in.preset) {
         (Some(s), _) => Some(parse_scopes(s)),
         (None, Some(p)) => Some(profile.preset_scopes(p).ok_or_else(|| {
             let known: Vec<_> = profile
@@ -239,23 +240,23 @@ pub(crate) fn login_input(
         (None, None) => None,
     };
     let mut vars = provider::env_vars();
-    for kv in &args.vars {
+    for kv in &args.sign_in.vars {
         let (k, v) = kv
             .split_once('=')
             .ok_or_else(|| Failure::new(exit::USAGE, format!("--var `{kv}` must be NAME=VALUE")))?;
         vars.insert(k.trim().to_string(), v.trim().to_string());
     }
-    if let Some(root) = &args.endpoints.service_root {
+    if let Some(root) = &args.sign_in.endpoints.service_root {
         vars.insert("service_root".into(), root.clone());
     }
-    let e = &args.endpoints;
+    let e = &args.sign_in.endpoints;
     let needs = |f: provider::Field| scheme.fields.contains(&f);
     let interactive = !args.json;
     let client_secret = secret_input::read_secret(
         "client secret",
         "OAUTH_SETUP_CLIENT_SECRET",
-        args.client_secret_file.as_deref(),
-        args.client_secret_stdin,
+        args.sign_in.client_secret_file.as_deref(),
+        args.sign_in.client_secret_stdin,
         interactive && needs(provider::Field::ClientSecret),
     )?;
     let password = secret_input::read_secret(
@@ -276,7 +277,7 @@ pub(crate) fn login_input(
     Ok(LoginInput {
         profile_id: profile.id.clone(),
         scheme: Some(scheme.id.clone()),
-        region: args.region.clone(),
+        region: args.sign_in.region.clone(),
         vars,
         endpoints: Endpoints {
             issuer: e.issuer.clone(),
@@ -286,18 +287,18 @@ pub(crate) fn login_input(
             signin_url: e.signin_url.clone(),
             test_url: e.test_url.clone(),
         },
-        client_id: args.client_id.clone(),
+        client_id: args.sign_in.client_id.clone(),
         client_secret,
-        client_auth: args.client_auth.map(Into::into),
-        store_client_secret: !args.no_store_client_secret,
+        client_auth: args.sign_in.client_auth.map(Into::into),
+        store_client_secret: !args.sign_in.no_store_client_secret,
         username: args.username.clone(),
         password,
         store_password: args.store_password,
         event_id: args.event_id.clone(),
-        org_id: args.org_id.clone(),
+        org_id: args.sign_in.org_id.clone(),
         static_token,
         scopes,
-        callback_url: args.callback_url.clone(),
+        callback_url: args.sign_in.callback_url.clone(),
         browser: if args.no_browser {
             BrowserMode::PrintOnly
         } else {

@@ -53,36 +53,22 @@ fn default_settings_path(ctx: &Ctx, provider: &str) -> PathBuf {
         .join(format!("{provider}.json"))
 }
 
-/// `auth-url` takes the subset of `login`'s options that matter before the
-/// browser step; the rest keep login's defaults so both resolve alike.
+/// `auth-url` resolves exactly as `login` does; the options only `login`
+/// has keep their defaults.
 fn as_login_args(a: AuthUrlArgs) -> LoginArgs {
     LoginArgs {
-        provider: a.provider,
-        scheme: a.scheme,
-        region: a.region,
-        scopes: a.scopes,
-        preset: a.preset,
+        sign_in: a.sign_in,
         settings: None,
         force: false,
-        client_id: a.client_id,
-        client_secret_file: a.client_secret_file,
-        client_secret_stdin: a.client_secret_stdin,
-        client_auth: a.client_auth,
-        no_store_client_secret: a.no_store_client_secret,
         username: None,
         password_file: None,
         password_stdin: false,
         store_password: false,
         event_id: None,
-        org_id: a.org_id,
         token_file: None,
         token_stdin: false,
-        endpoints: a.endpoints,
-        vars: a.vars,
-        callback_url: a.callback_url,
         no_browser: true,
         timeout: 300,
-        initiate_oauth: a.initiate_oauth,
         json: a.json,
     }
 }
