@@ -8,10 +8,6 @@
 
 use crate::provider::{ClientAuth, Endpoints, SchemeKind};
 use crate::settings::{self, Envelope, InitiateOAuth, Key, SettingsError};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -24,7 +20,6 @@ use zeroize::Zeroizing;
 
 pub const FORMAT: &str = "oauth-setup-pending";
 pub const VERSION: u32 = 1;
-const ALG: &str = "XChaCha20-Poly1305";
 /// How long a printed authorization URL stays usable.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
 /// Overrides [`DEFAULT_TTL`] in seconds (1..=3600); tests use it to see expiry.
@@ -141,10 +136,6 @@ fn file_for(dir: &Path, state: &str) -> PathBuf {
     dir.join(format!("{hex}.json"))
 }
 
-fn cipher(key: &Key) -> XChaCha20Poly1305 {
-    XChaCha20Poly1305::new(key.expose_bytes().into())
-}
-
 /// Seals `p` into `<dir>/<hash>.json` (0600, atomic). Returns the path.
 pub fn save(dir: &Path, key: &Key, p: &Pending) -> Result<PathBuf, SettingsError> {
     let header = Header {
@@ -155,25 +146,9 @@ pub fn save(dir: &Path, key: &Key, p: &Pending) -> Result<PathBuf, SettingsError
     };
     let aad = serde_json::to_vec(&header).expect("header serializes");
     let plaintext = Zeroizing::new(serde_json::to_vec(p).expect("pending state serializes"));
-    let mut nonce = [0u8; 24];
-    getrandom::fill(&mut nonce).expect("OS random generator failed");
-    let ciphertext = cipher(key)
-        .encrypt(
-            &XNonce::from(nonce),
-            Payload {
-                msg: &plaintext,
-                aad: &aad,
-            },
-        )
-        .expect("XChaCha20-Poly1305 accepts any realistic message length");
     let file = PendingFile {
         header,
-        sealed: Envelope {
-            alg: ALG.into(),
-            key_id: key.id(),
-            nonce: STANDARD.encode(nonce),
-            ciphertext: STANDARD.encode(ciphertext),
-        },
+        sealed: settings::envelope::seal_bytes(key, &aad, &plaintext),
     };
     let path = file_for(dir, p.state.expose_secret());
     let mut bytes = serde_json::to_vec_pretty(&file).expect("pending file serializes");
@@ -203,32 +178,13 @@ fn parse(bytes: &[u8], key: &Key, path: &Path) -> Result<Pending, PendingError> 
     if file.header.format != FORMAT || file.header.version != VERSION {
         return Err(unreadable("unknown format or version"));
     }
-    if file.sealed.alg != ALG {
-        return Err(unreadable("unknown algorithm"));
-    }
-    if file.sealed.key_id != key.id() {
-        return Err(unreadable("it was sealed with another key"));
-    }
-    let nonce = STANDARD
-        .decode(&file.sealed.nonce)
-        .ok()
-        .and_then(|n| XNonce::try_from(n.as_slice()).ok())
-        .ok_or_else(|| unreadable("damaged"))?;
-    let ciphertext = STANDARD
-        .decode(&file.sealed.ciphertext)
-        .map_err(|_| unreadable("damaged"))?;
     let aad = serde_json::to_vec(&file.header).expect("header serializes");
-    let plaintext = Zeroizing::new(
-        cipher(key)
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: &ciphertext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| unreadable("it fails authentication: edited or damaged"))?,
-    );
+    let plaintext =
+        settings::envelope::open_bytes(key, &aad, &file.sealed, path).map_err(|e| match e {
+            SettingsError::WrongKey { .. } => unreadable("it was sealed with another key"),
+            SettingsError::UnknownAlg { .. } => unreadable("unknown algorithm"),
+            _ => unreadable("it fails authentication: edited or damaged"),
+        })?;
     let mut p: Pending =
         serde_json::from_slice(&plaintext).map_err(|_| unreadable("damaged content"))?;
     p.created_at = file.header.created_at;

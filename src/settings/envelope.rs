@@ -31,18 +31,25 @@ fn cipher(key: &Key) -> XChaCha20Poly1305 {
 /// Panics only if the OS random generator fails, since sealing without a
 /// fresh nonce would be unsafe and there is nothing sensible to fall back to.
 pub fn seal(key: &Key, meta: &Meta, secrets: &Secrets) -> Envelope {
-    let mut nonce = [0u8; NONCE_LEN];
-    getrandom::fill(&mut nonce).expect("OS random generator failed");
     let plaintext = Zeroizing::new(
         serde_json::to_vec(secrets).expect("Secrets serialize to JSON (only strings)"),
     );
-    let aad = aad(meta);
+    seal_bytes(key, &aad(meta), &plaintext)
+}
+
+/// Seals any bytes under `key` with `aad` bound to them: the settings file
+/// and the paste flow's pending state share this one construction.
+///
+/// Panics only if the OS random generator fails (see [`seal`]).
+pub fn seal_bytes(key: &Key, aad: &[u8], plaintext: &[u8]) -> Envelope {
+    let mut nonce = [0u8; NONCE_LEN];
+    getrandom::fill(&mut nonce).expect("OS random generator failed");
     let ciphertext = cipher(key)
         .encrypt(
             &XNonce::from(nonce),
             Payload {
-                msg: &plaintext,
-                aad: &aad,
+                msg: plaintext,
+                aad,
             },
         )
         .expect("XChaCha20-Poly1305 accepts any realistic message length");
@@ -56,6 +63,22 @@ pub fn seal(key: &Key, meta: &Meta, secrets: &Secrets) -> Envelope {
 
 /// Decrypts an envelope. `path` only names the file in errors.
 pub fn open(key: &Key, meta: &Meta, env: &Envelope, path: &Path) -> Result<Secrets, SettingsError> {
+    let plaintext = open_bytes(key, &aad(meta), env, path)?;
+    // Authenticated, so malformed JSON here means a bug, not tampering; still
+    // report it as damage rather than panic.
+    serde_json::from_slice(&plaintext).map_err(|_| SettingsError::Damaged {
+        path: path.to_path_buf(),
+    })
+}
+
+/// Opens an envelope made by [`seal_bytes`]: unknown algorithm, another key
+/// and failed authentication are told apart. `path` only names the file.
+pub fn open_bytes(
+    key: &Key,
+    aad: &[u8],
+    env: &Envelope,
+    path: &Path,
+) -> Result<Zeroizing<Vec<u8>>, SettingsError> {
     if env.alg != ALG {
         return Err(SettingsError::UnknownAlg {
             path: path.to_path_buf(),
@@ -76,21 +99,16 @@ pub fn open(key: &Key, meta: &Meta, env: &Envelope, path: &Path) -> Result<Secre
     let nonce_bytes = STANDARD.decode(&env.nonce).map_err(|_| damaged())?;
     let nonce = XNonce::try_from(nonce_bytes.as_slice()).map_err(|_| damaged())?;
     let ciphertext = STANDARD.decode(&env.ciphertext).map_err(|_| damaged())?;
-    let aad = aad(meta);
-    let plaintext = Zeroizing::new(
-        cipher(key)
-            .decrypt(
-                &nonce,
-                Payload {
-                    msg: &ciphertext,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| damaged())?,
-    );
-    // Authenticated, so malformed JSON here means a bug, not tampering; still
-    // report it as damage rather than panic.
-    serde_json::from_slice(&plaintext).map_err(|_| damaged())
+    cipher(key)
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &ciphertext,
+                aad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| damaged())
 }
 
 #[cfg(test)]
