@@ -10,7 +10,7 @@ use crate::flow::{self, Resolved};
 use crate::login::{Events, LoginInput};
 use crate::oauth::{self, ClientCredentials, TokenError};
 use crate::provider::{Field, Profile, SchemeKind};
-use crate::settings::{FORMAT, Meta, Secrets, Settings, VERSION};
+use crate::settings::{Meta, Secrets, Settings};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -208,39 +208,22 @@ pub async fn finish(
         &p.extra_headers,
     )
     .await?;
-    let now = crate::settings::now_unix();
-    let mut settings = Settings {
-        meta: Meta {
-            format: FORMAT.to_string(),
-            version: VERSION,
-            provider: p.provider.clone(),
-            scheme: p.scheme.clone(),
-            kind: p.kind,
-            client_id: Some(p.client_id.clone()),
-            client_auth: p.client_auth,
-            endpoints: p.endpoints.clone(),
-            vars: p.vars.clone(),
-            extra_headers: p.extra_headers.clone(),
-            scopes: p.scopes.clone(),
-            granted_scopes: None,
-            region: p.region.clone(),
-            org_id: p.org_id.clone(),
-            username: None,
-            event_id: None,
-            callback_url: Some(p.redirect_uri.clone()),
-            initiate_oauth: p.initiate_oauth,
-            token_type: None,
-            expires_at: None,
-            token_timestamp_ms: None,
-            created_at: now,
-            updated_at: now,
-            imported: false,
-        },
-        secrets: Secrets {
-            client_secret: p.client_secret.clone().filter(|_| p.store_client_secret),
-            ..Secrets::default()
-        },
+    let mut meta = Meta::new(p.provider.clone(), p.scheme.clone(), p.kind);
+    meta.client_id = Some(p.client_id.clone());
+    meta.client_auth = p.client_auth;
+    meta.endpoints = p.endpoints.clone();
+    meta.vars = p.vars.clone();
+    meta.extra_headers = p.extra_headers.clone();
+    meta.scopes = p.scopes.clone();
+    meta.region = p.region.clone();
+    meta.org_id = p.org_id.clone();
+    meta.callback_url = Some(p.redirect_uri.clone());
+    meta.initiate_oauth = p.initiate_oauth;
+    let secrets = Secrets {
+        client_secret: p.client_secret.clone().filter(|_| p.store_client_secret),
+        ..Secrets::default()
     };
+    let mut settings = Settings { meta, secrets };
     flow::apply_tokens(&mut settings, tokens, p.default_expires_in);
     Ok(settings)
 }

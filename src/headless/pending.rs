@@ -45,7 +45,7 @@ pub struct Pending {
     pub state: SecretString,
     #[serde(with = "secret")]
     pub verifier: SecretString,
-    #[serde(default, with = "opt_secret")]
+    #[serde(default, with = "crate::settings::format::opt_secret")]
     pub client_secret: Option<SecretString>,
     pub store_client_secret: bool,
     pub redirect_uri: String,
@@ -297,22 +297,6 @@ mod secret {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
         Ok(SecretString::from(String::deserialize(d)?))
-    }
-}
-
-mod opt_secret {
-    use secrecy::{ExposeSecret, SecretString};
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(v) => s.serialize_some(v.expose_secret()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SecretString>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(SecretString::from))
     }
 }
 

@@ -173,7 +173,8 @@ pub struct Settings {
     pub secrets: Secrets,
 }
 
-mod opt_secret {
+/// Serde for optional secrets: stored as plain strings inside an envelope.
+pub(crate) mod opt_secret {
     use secrecy::{ExposeSecret, SecretString};
     use serde::{Deserialize, Deserializer, Serializer};
 
