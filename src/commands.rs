@@ -384,6 +384,17 @@ fn report(ev: &LoginEvent, tty: bool) {
     };
 }
 
+/// A settings file at `path` that this key cannot read, unless `force`:
+/// such a file is never overwritten by accident.
+pub(crate) fn unreadable_existing(path: &Path, key: &Key, force: bool) -> Option<SettingsError> {
+    if force || !path.exists() {
+        return None;
+    }
+    settings::read(path, key)
+        .err()
+        .filter(SettingsError::is_unreadable_file)
+}
+
 /// Runs a sign-in, printing its progress on stderr; Ctrl-C cancels it.
 fn sign_in(
     rt: &tokio::runtime::Runtime,
@@ -422,11 +433,7 @@ fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
     // Load (or create) the key before signing in: a key problem found after
     // the browser dance would waste the user's sign-in.
     let key = ctx.key()?;
-    if path.exists()
-        && !args.force
-        && let Err(e) = settings::read(&path, &key)
-        && e.is_unreadable_file()
-    {
+    if let Some(e) = unreadable_existing(&path, &key, args.force) {
         return Err(Failure::new(
             exit::SETTINGS,
             format!(

@@ -191,11 +191,7 @@ pub fn exchange(ctx: &Ctx, args: ExchangeArgs) -> Result<(), Failure> {
         .clone()
         .unwrap_or_else(|| default_settings_path(ctx, &p.provider));
     // Refuse before spending the single-use code.
-    if path.exists()
-        && !args.force
-        && let Err(e) = settings::read(&path, &key)
-        && e.is_unreadable_file()
-    {
+    if let Some(e) = crate::commands::unreadable_existing(&path, &key, args.force) {
         return Err(Failure::new(
             exit::SETTINGS,
             format!(
