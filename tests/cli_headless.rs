@@ -476,22 +476,6 @@ fn device_flow_access_denied() {
 const FAST_KDF: (&str, &str) = ("OAUTH_SETUP_SCRYPT_LOG_N", "4");
 const PASSPHRASE: &str = "tr0ub4dor-and-3-horses";
 
-fn login_code(user: &User, idp: &Idp, settings: &std::path::Path) {
-    user.run(&[
-        "login",
-        "custom",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        "app-1",
-        "--scopes",
-        "openid offline_access",
-        "--settings",
-        settings.to_str().unwrap(),
-    ])
-    .ok();
-}
-
 fn export_bundle(user: &User, settings: &std::path::Path, out: &std::path::Path) -> Out {
     let pass = user.path("pass.txt");
     std::fs::write(&pass, format!("{PASSPHRASE}\n")).unwrap();
@@ -534,7 +518,7 @@ fn export_import_between_machines_then_token_renews() {
     let laptop = User::new();
     let server = User::new();
     let on_laptop = laptop.path("laptop.json");
-    login_code(&laptop, &idp, &on_laptop);
+    laptop.login_code(&idp, &on_laptop).ok();
     let at = laptop
         .run(&["token", "--settings", on_laptop.to_str().unwrap()])
         .ok()
@@ -636,7 +620,7 @@ fn bad_bundles_are_clear_errors_and_write_nothing() {
     let laptop = User::new();
     let server = User::new();
     let on_laptop = laptop.path("laptop.json");
-    login_code(&laptop, &idp, &on_laptop);
+    laptop.login_code(&idp, &on_laptop).ok();
     let bundle = laptop.path("bundle.age");
     export_bundle(&laptop, &on_laptop, &bundle).ok();
     let good = std::fs::read_to_string(&bundle).unwrap();
@@ -758,7 +742,7 @@ fn export_env_and_k8s_secret_hide_the_key_unless_asked() {
     let idp = Idp::start(&[]);
     let user = User::new();
     let s = user.path("svc.json");
-    login_code(&user, &idp, &s);
+    user.login_code(&idp, &s).ok();
     let key = std::fs::read_to_string(user.config().join("key"))
         .unwrap()
         .trim()

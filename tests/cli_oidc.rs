@@ -5,29 +5,13 @@
 mod common;
 use common::*;
 
-fn login_code(user: &User, idp: &Idp, settings: &str) -> Out {
-    user.run(&[
-        "login",
-        "custom",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        "app-1",
-        "--scopes",
-        "openid offline_access",
-        "--settings",
-        settings,
-        "--json",
-    ])
-}
-
 #[test]
 fn code_flow_then_token_status_connection_string() {
     let idp = Idp::start(&["--rotate"]);
     let user = User::new();
     let settings = user.path("custom.json");
     let s = settings.to_str().unwrap();
-    let out = login_code(&user, &idp, s).ok();
+    let out = user.login_code(&idp, s).ok();
     let v = out.json();
     assert_eq!(v["provider"], "custom");
     assert_eq!(v["valid"], true);
@@ -199,7 +183,7 @@ fn expired_token_refreshes_with_rotation() {
     let user = User::new();
     let settings = user.path("r.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s).ok();
+    user.login_code(&idp, s).ok();
     for _ in 0..3 {
         let t = user.run(&["token", "--settings", s]).ok().stdout;
         assert_eq!(t.trim().split('.').count(), 3);
@@ -223,7 +207,7 @@ fn revoked_refresh_token_says_which_command_to_run() {
     let user = User::new();
     let settings = user.path("r.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s).ok();
+    user.login_code(&idp, s).ok();
     // A copy of the file keeps the refresh token the next renewal rotates away.
     let stale = user.path("stale.json");
     std::fs::copy(&settings, &stale).unwrap();
@@ -251,7 +235,7 @@ fn denied_consent_is_a_clear_error_and_writes_nothing() {
     let idp = Idp::start(&["--deny"]);
     let user = User::new();
     let settings = user.path("d.json");
-    let out = login_code(&user, &idp, settings.to_str().unwrap());
+    let out = user.login_code(&idp, settings.to_str().unwrap());
     assert_eq!(out.code, 5, "{out:#?}");
     assert!(
         out.stderr.contains("did not grant access: access_denied"),
@@ -328,7 +312,7 @@ fn settings_file_problems_are_specific() {
     let user = User::new();
     let settings = user.path("k.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s).ok();
+    user.login_code(&idp, s).ok();
     let good = std::fs::read(&settings).unwrap();
 
     let other_key = "00".repeat(32);

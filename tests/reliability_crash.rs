@@ -12,22 +12,6 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
-fn login_code(user: &User, idp: &Idp, settings: &str) {
-    user.run(&[
-        "login",
-        "custom",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        "app-1",
-        "--scopes",
-        "openid offline_access",
-        "--settings",
-        settings,
-    ])
-    .ok();
-}
-
 fn key_of(user: &User) -> Key {
     settings::load_key(&KeySource::Default(settings::key::default_key_path(
         &user.config(),
@@ -73,7 +57,7 @@ fn kill_9_during_token_renewals() {
     let user = User::new();
     let path = user.path("crash.json");
     let s = path.to_str().unwrap();
-    login_code(&user, &idp, s);
+    user.login_code(&idp, s).ok();
     let key = key_of(&user);
 
     // One run's duration (each run renews and writes: 30 s < 60 s skew).
@@ -177,7 +161,7 @@ fn token_renewal_that_cannot_write_keeps_old_file() {
     let user = User::new();
     let path = user.path("full.json");
     let s = path.to_str().unwrap();
-    login_code(&user, &idp, s);
+    user.login_code(&idp, s).ok();
     let before = std::fs::read(&path).unwrap();
 
     let mut cmd = user.cmd();

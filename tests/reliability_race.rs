@@ -10,23 +10,6 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn login_code(user: &User, idp: &Idp, settings: &str) {
-    user.run(&[
-        "login",
-        "custom",
-        "--issuer",
-        &idp.issuer,
-        "--client-id",
-        "app-1",
-        "--scopes",
-        "openid offline_access",
-        "--settings",
-        settings,
-        "--json",
-    ])
-    .ok();
-}
-
 fn refreshes(idp: &Idp) -> Vec<(String, String)> {
     idp.requests()
         .into_iter()
@@ -42,7 +25,7 @@ fn fifty_processes_one_refresh() {
     let user = User::new();
     let settings = user.path("race.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s);
+    user.login_code(&idp, s).ok();
     let before = user.run(&["status", "--settings", s, "--json"]).ok().json();
     assert_eq!(before["valid"], false, "the login token counts as expired");
 
@@ -125,7 +108,7 @@ fn killed_lock_holder_does_not_block() {
     let user = User::new();
     let settings = user.path("k.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s);
+    user.login_code(&idp, s).ok();
 
     let mut holder = hold_lock(&settings);
     let mut waiting = user
@@ -166,7 +149,7 @@ fn lock_held_too_long_is_a_clear_timeout() {
     let user = User::new();
     let settings = user.path("t.json");
     let s = settings.to_str().unwrap();
-    login_code(&user, &idp, s);
+    user.login_code(&idp, s).ok();
     let file_before = std::fs::read(&settings).unwrap();
 
     let mut holder = hold_lock(&settings);

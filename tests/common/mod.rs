@@ -141,6 +141,24 @@ impl User {
         c
     }
 
+    /// Browser sign-in to `custom` at `idp` (the `$BROWSER` script consents),
+    /// writing `settings`; status as JSON on stdout.
+    pub fn login_code(&self, idp: &Idp, settings: impl AsRef<Path>) -> Out {
+        self.run(&[
+            "login",
+            "custom",
+            "--issuer",
+            &idp.issuer,
+            "--client-id",
+            "app-1",
+            "--scopes",
+            "openid offline_access",
+            "--settings",
+            &settings.as_ref().to_string_lossy(),
+            "--json",
+        ])
+    }
+
     pub fn run(&self, args: &[&str]) -> Out {
         Out::from(self.cmd().args(args).output().unwrap())
     }
