@@ -15,7 +15,7 @@ mod fixtures;
 
 use crossterm::event::KeyCode;
 use fixtures::*;
-use oauth_setup::login::LoginEvent;
+use oauth_setup::oauth::LoginEvent;
 use oauth_setup::tui::action::{Action, Command};
 use oauth_setup::tui::screens::render;
 use oauth_setup::tui::state::{Screen, State};

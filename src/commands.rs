@@ -2,12 +2,13 @@
 //! message and an exit code.
 
 use crate::cli::{Cli, Command, LoginArgs};
-use crate::error::LoginError;
-use crate::login::{BrowserMode, LoginEvent, LoginInput};
+use crate::export::connection_string;
+use crate::oauth::{BrowserMode, LoginEvent};
 use crate::provider::{self, Endpoints, Profile};
 use crate::settings::{self, InitiateOAuth, Key, KeySource, Settings, SettingsError};
-use crate::token_service::{self, TokenServiceError};
-use crate::{api_test, connection_string, flow, paths, secret_input};
+use crate::signin::{self, LoginError, LoginInput, Needed};
+use crate::token::{self as token_service, TokenServiceError};
+use crate::{paths, probe, secret_input};
 use secrecy::ExposeSecret;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
@@ -75,14 +76,55 @@ impl From<LoginError> for Failure {
             match &e {
                 LoginError::Token(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
                 LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
-                LoginError::Callback(crate::callback::CallbackError::Timeout(_)) => exit::ERROR,
+                LoginError::Callback(crate::oauth::loopback::CallbackError::Timeout(_)) => {
+                    exit::ERROR
+                }
                 LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => {
                     exit::USAGE
                 }
                 _ => exit::ERROR,
             }
         };
+        if let LoginError::Missing(needed) = &e {
+            return Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+        }
         Failure::new(code, e)
+    }
+}
+
+const SECRET_HOW: &str =
+    "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
+
+/// How to give a missing value on the command line: flags and variables.
+fn how_to_give(needed: &Needed) -> String {
+    use crate::provider::{Endpoint, Field};
+    match needed {
+        Needed::Field(Field::ClientSecret) => SECRET_HOW.into(),
+        Needed::Field(Field::Password) => {
+            "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin".into()
+        }
+        Needed::Field(Field::Token) => {
+            "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin".into()
+        }
+        Needed::Field(other) => format!("give --{}", other.as_str().replace('_', "-")),
+        Needed::Endpoint {
+            endpoint,
+            discovery,
+        } => {
+            let flag = match endpoint {
+                Endpoint::Issuer => "--issuer",
+                Endpoint::Authorize => "--authorize-url",
+                Endpoint::Token => "--token-url",
+                Endpoint::DeviceAuthorization => "--device-url",
+                Endpoint::Signin => "--signin-url",
+                Endpoint::Test => "--test-url",
+            };
+            let or_issuer = if *discovery { ", or --issuer URL" } else { "" };
+            format!("give {flag} URL{or_issuer}")
+        }
+        Needed::Issuer => "give --issuer URL, or --authorize-url and --token-url".into(),
+        Needed::HeaderVar { var, .. } => format!("give it with --{}", var.replace('_', "-")),
+        Needed::RedirectUri => "give --callback-url URL: the redirect URL registered with the app (e.g. http://localhost:33333; nothing needs to listen there, you copy the address the browser lands on)".into(),
     }
 }
 
@@ -102,11 +144,13 @@ impl From<TokenServiceError> for Failure {
     }
 }
 
-impl From<api_test::TestError> for Failure {
-    fn from(e: api_test::TestError) -> Self {
+impl From<probe::TestError> for Failure {
+    fn from(e: probe::TestError) -> Self {
         let code = match &e {
-            api_test::TestError::Transport(t) if is_network(t) => exit::NETWORK,
-            api_test::TestError::NoTest(_) => exit::USAGE,
+            probe::TestError::Transport(t) if is_network(t) => exit::NETWORK,
+            probe::TestError::NoRequest(_)
+            | probe::TestError::NoUrl
+            | probe::TestError::BadUrl(_) => exit::USAGE,
             _ => exit::REFUSED,
         };
         Failure::new(code, e)
@@ -412,7 +456,7 @@ fn sign_in(
                 report(&ev, tty);
             }
         });
-        let out = flow::run_login_with(input, profiles, tx, cancel).await;
+        let out = signin::run_login_with(input, profiles, tx, cancel).await;
         let _ = printer.await;
         out
     });
@@ -550,7 +594,7 @@ fn sign_in_again(
     s: &Settings,
 ) -> Result<Settings, Failure> {
     let profiles = ctx.profiles()?;
-    let mut fresh = sign_in(rt, flow::input_from_settings(s), &profiles)?;
+    let mut fresh = sign_in(rt, signin::input_from_settings(s), &profiles)?;
     fresh.meta.created_at = s.meta.created_at;
     Ok(fresh)
 }
@@ -649,29 +693,17 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
             .map_err(Failure::from)?;
         let s = settings::read(path, &key)?;
         let profile = provider::find(&profiles, &s.meta.provider)?;
-        let test = profile.test.as_ref().ok_or_else(|| {
-            Failure::from(api_test::TestError::NoTest(format!(
-                "provider `{}` defines none",
-                profile.id
-            )))
-        })?;
-        let url = s.meta.endpoints.test_url.clone().ok_or_else(|| {
-            Failure::from(api_test::TestError::NoTest(
-                "give --test-url at login".into(),
-            ))
-        })?;
-        let headers = flow::test_headers(profile, &s.meta.vars, &s.meta.extra_headers);
         let http = crate::http::client();
-        match api_test::run_request(&http, test, &url, &headers, &token).await {
+        match probe::test(&http, profile, &s.meta, &token).await {
             // A token without a stated lifetime ends with a 401: renew it once
             // when the file can (stored InEvent password, stored client secret).
-            Err(api_test::TestError::Unauthorized { .. })
+            Err(probe::TestError::Unauthorized { .. })
                 if token_service::can_renew_unattended(&s) =>
             {
                 let fresh = token_service::renew_rejected(path, &key, &token)
                     .await
                     .map_err(Failure::from)?;
-                api_test::run_request(&http, test, &url, &headers, &fresh)
+                probe::test(&http, profile, &s.meta, &fresh)
                     .await
                     .map_err(Failure::from)
             }

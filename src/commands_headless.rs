@@ -1,18 +1,19 @@
 //! Commands for machines without a browser: `auth-url` / `exchange` (paste
 //! flow), `export` / `import` (bundles, env, Kubernetes Secret).
 
-use crate::callback::Callback;
 use crate::cli::{AuthUrlArgs, ExchangeArgs, ExportArgs, ExportFormat, ImportArgs, LoginArgs};
 use crate::commands::{
     Ctx, Failure, exit, expiry_text, login_input, print_json, runtime, status_json,
 };
-use crate::error::LoginError;
-use crate::headless::bundle::{self, BundleError};
-use crate::headless::paste::{self, PasteError};
-use crate::headless::pending::{self, PendingError};
-use crate::login::LoginEvent;
+use crate::export::bundle::{self, BundleError};
+use crate::export::connection_string;
+use crate::oauth::LoginEvent;
+use crate::oauth::loopback::Callback;
+use crate::secret_input;
 use crate::settings::{self, Settings};
-use crate::{connection_string, secret_input};
+use crate::signin::LoginError;
+use crate::signin::paste::{self, PasteError};
+use crate::signin::pending::{self, PendingError};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::io::{IsTerminal, Read, Write};
@@ -119,7 +120,7 @@ pub fn auth_url(ctx: &Ctx, args: AuthUrlArgs) -> Result<(), Failure> {
          oauth-setup exchange --settings {settings}\n\n\
          and paste it (or pipe it: `echo 'URL' | oauth-setup exchange --settings …`).",
         redirect = p.redirect_uri,
-        settings = default_settings_path(ctx, &p.provider).display(),
+        settings = default_settings_path(ctx, &p.meta.provider).display(),
     );
     drop(err);
     crate::headless::qr::print_if_terminal(&started.url);
@@ -189,7 +190,7 @@ pub fn exchange(ctx: &Ctx, args: ExchangeArgs) -> Result<(), Failure> {
     let path = args
         .settings
         .clone()
-        .unwrap_or_else(|| default_settings_path(ctx, &p.provider));
+        .unwrap_or_else(|| default_settings_path(ctx, &p.meta.provider));
     // Refuse before spending the single-use code.
     if let Some(e) = crate::commands::unreadable_existing(&path, &key, args.force) {
         return Err(Failure::new(

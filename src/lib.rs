@@ -1,23 +1,22 @@
-//! oauth-setup: OAuth set-up for data connectors, as a library the CLI and the
-//! TUI share.
+//! oauth-setup: OAuth set-up for data connectors. The library is the domain
+//! (providers, flows, sign-in, settings, renewal, hand-off); the binary's
+//! command line and the wizard are faces on it. See ARCHITECTURE.md.
 
-pub mod api_test;
-pub mod browser;
-pub mod callback;
-pub mod cli;
-pub mod commands;
-pub mod commands_headless;
-pub mod connection_string;
-pub mod error;
-pub mod flow;
+mod browser;
+pub mod export;
 pub mod headless;
 pub mod http;
 pub mod logging;
-pub mod login;
 pub mod oauth;
 pub mod paths;
+pub mod probe;
 pub mod provider;
-pub mod secret_input;
 pub mod settings;
-pub mod token_service;
+pub mod signin;
+pub mod token;
 pub mod tui;
+
+pub mod cli;
+pub mod commands;
+pub mod commands_headless;
+pub mod secret_input;

@@ -479,7 +479,7 @@ async fn event_temple_organizations_pick_list() {
     let url = et.render(&lookup.url, &vars).unwrap();
     let http = oauth_setup::http::client();
     let token = secrecy::SecretString::from("et-tok".to_string());
-    let choices = oauth_setup::api_test::lookup(&http, lookup, &url, &lookup.headers, &token)
+    let choices = oauth_setup::probe::lookup(&http, lookup, &url, &lookup.headers, &token)
         .await
         .unwrap();
     assert_eq!(choices.len(), 2);
@@ -489,7 +489,7 @@ async fn event_temple_organizations_pick_list() {
     );
     assert!(!choices[1].label.contains('\x1b'));
     let bad = secrecy::SecretString::from("nope".to_string());
-    let err = oauth_setup::api_test::lookup(&http, lookup, &url, &lookup.headers, &bad)
+    let err = oauth_setup::probe::lookup(&http, lookup, &url, &lookup.headers, &bad)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("HTTP 401"), "{err}");

@@ -374,9 +374,9 @@ fn loose_mode_fixed_and_symlink_refused_at_the_cli() {
 
 #[test]
 fn debug_of_secret_holding_types_is_redacted() {
-    use oauth_setup::login::LoginInput;
     use oauth_setup::oauth::code::AuthRequest;
     use oauth_setup::oauth::{ClientCredentials, TokenSet};
+    use oauth_setup::signin::LoginInput;
     let sec = |s: &str| SecretString::from(s.to_string());
     let t = TokenSet {
         access_token: sec("DBG-access-1"),

@@ -3,7 +3,7 @@
 //! and oversized requests neither hang nor crash it, every answer says
 //! `Connection: close`, and the port is closed once the flow is over.
 
-use oauth_setup::callback::{CallbackError, CallbackServer, parse_target};
+use oauth_setup::oauth::loopback::{CallbackError, CallbackServer, parse_target};
 use secrecy::{ExposeSecret, SecretString};
 use std::io::{Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream};

@@ -755,7 +755,7 @@ fn export_for_a_server_writes_a_bundle_import_opens() {
     assert_eq!(out, dir.path().join("settings/cvent.age"));
     let bytes = std::fs::read(&out).expect("bundle");
     assert!(bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
-    let opened = oauth_setup::headless::bundle::open(
+    let opened = oauth_setup::export::bundle::open(
         &bytes,
         &SecretString::from("server passphrase".to_string()),
     )

@@ -7,7 +7,7 @@ mod fixtures;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use fixtures::*;
 use insta::assert_snapshot;
-use oauth_setup::login::LoginEvent;
+use oauth_setup::oauth::LoginEvent;
 use oauth_setup::settings::{Meta, Secrets, Settings};
 use oauth_setup::tui::action::{Action, Command, Failure, Saved};
 use oauth_setup::tui::screens::render;
@@ -532,14 +532,14 @@ fn at_eventtemple_org() -> (State, u64) {
     (s, run)
 }
 
-fn orgs() -> Vec<oauth_setup::api_test::Choice> {
+fn orgs() -> Vec<oauth_setup::probe::Choice> {
     [
         ("11", "Hotel North"),
         ("12", "Hotel South"),
         ("207", "Conference Centre"),
     ]
     .into_iter()
-    .map(|(v, l)| oauth_setup::api_test::Choice {
+    .map(|(v, l)| oauth_setup::probe::Choice {
         value: v.into(),
         label: l.into(),
     })

@@ -8,7 +8,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauth_setup::callback::{Callback, check_callback};
+use oauth_setup::oauth::loopback::{Callback, check_callback};
 
 const STATE: &str = "st4te-Zq9";
 

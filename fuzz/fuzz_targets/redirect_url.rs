@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauth_setup::callback::{Callback, check_query};
-use oauth_setup::headless::paste;
+use oauth_setup::oauth::loopback::{Callback, check_query};
+use oauth_setup::signin::paste;
 
 const STATE: &str = "st4te-Zq9";
 

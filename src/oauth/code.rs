@@ -1,9 +1,9 @@
 //! Authorization code grant with PKCE S256 and state (RFC 6749 §4.1, RFC 7636,
 //! RFC 8252): loopback callback server, system browser, code exchange.
 
+use super::loopback::{self, CallbackError, CallbackServer};
+use super::progress::{BrowserMode, Events, LoginEvent};
 use super::token::{self, ClientCredentials, TokenError, TokenRequest, TokenSet};
-use crate::callback::{self, CallbackError, CallbackServer};
-use crate::login::{BrowserMode, Events, LoginEvent};
 use oauth2::{CsrfToken, PkceCodeChallenge, PkceCodeVerifier};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::BTreeMap;
@@ -128,7 +128,7 @@ pub async fn run(
     events: &Events,
     cancel: &CancellationToken,
 ) -> Result<(TokenSet, String), CodeFlowError> {
-    let target = callback::parse_target(flow.callback_url)?;
+    let target = loopback::parse_target(flow.callback_url)?;
     let server = CallbackServer::bind(target)?;
     let redirect_uri = server.redirect_uri().to_string();
     let _ = events.send(LoginEvent::Listening {

@@ -1,8 +1,8 @@
 //! Device authorization grant (RFC 8628).
 
+use super::progress::{Events, LoginEvent};
 use super::token::{self, ClientCredentials, TokenError, TokenRequest, TokenSet};
 use crate::http;
-use crate::login::{Events, LoginEvent};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -1,10 +1,14 @@
-//! The flows, one file each. All talk HTTP through [`crate::http`].
+//! The flows, one file each, and the loopback server the browser flow
+//! listens on. All talk HTTP through [`crate::http`].
 
 pub mod client_credentials;
 pub mod code;
 pub mod device;
+pub mod loopback;
 pub mod password_signin;
+mod progress;
 pub mod refresh;
 pub mod token;
 
+pub use progress::{BrowserMode, Events, LoginEvent};
 pub use token::{ClientCredentials, TokenError, TokenSet};

@@ -79,6 +79,41 @@ pub fn env_vars() -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
+/// One of the URLs in [`Endpoints`], so code asks for "the token URL" by
+/// type instead of by display text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    Issuer,
+    Authorize,
+    Token,
+    DeviceAuthorization,
+    Signin,
+    Test,
+}
+
+impl Endpoint {
+    pub const ALL: [Endpoint; 6] = [
+        Endpoint::Issuer,
+        Endpoint::Authorize,
+        Endpoint::Token,
+        Endpoint::DeviceAuthorization,
+        Endpoint::Signin,
+        Endpoint::Test,
+    ];
+
+    /// How a person calls it, in errors and on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Endpoint::Issuer => "issuer",
+            Endpoint::Authorize => "authorize URL",
+            Endpoint::Token => "token URL",
+            Endpoint::DeviceAuthorization => "device authorization URL",
+            Endpoint::Signin => "sign-in URL",
+            Endpoint::Test => "test URL",
+        }
+    }
+}
+
 impl Endpoints {
     /// Endpoint overrides from the environment (`OAUTH_SETUP_TOKEN_URL`, …),
     /// the same variables the command-line flags read.
@@ -108,18 +143,33 @@ impl Endpoints {
         }
     }
 
+    pub fn get(&self, e: Endpoint) -> Option<&str> {
+        match e {
+            Endpoint::Issuer => self.issuer.as_deref(),
+            Endpoint::Authorize => self.authorize_url.as_deref(),
+            Endpoint::Token => self.token_url.as_deref(),
+            Endpoint::DeviceAuthorization => self.device_authorization_url.as_deref(),
+            Endpoint::Signin => self.signin_url.as_deref(),
+            Endpoint::Test => self.test_url.as_deref(),
+        }
+    }
+
+    pub fn slot(&mut self, e: Endpoint) -> &mut Option<String> {
+        match e {
+            Endpoint::Issuer => &mut self.issuer,
+            Endpoint::Authorize => &mut self.authorize_url,
+            Endpoint::Token => &mut self.token_url,
+            Endpoint::DeviceAuthorization => &mut self.device_authorization_url,
+            Endpoint::Signin => &mut self.signin_url,
+            Endpoint::Test => &mut self.test_url,
+        }
+    }
+
     /// Checks every URL that is set.
     pub fn check(&self) -> Result<(), EndpointError> {
-        for (what, v) in [
-            ("issuer", &self.issuer),
-            ("authorize URL", &self.authorize_url),
-            ("token URL", &self.token_url),
-            ("device authorization URL", &self.device_authorization_url),
-            ("sign-in URL", &self.signin_url),
-            ("test URL", &self.test_url),
-        ] {
-            if let Some(v) = v {
-                check_url(what, v)?;
+        for e in Endpoint::ALL {
+            if let Some(v) = self.get(e) {
+                check_url(e.label(), v)?;
             }
         }
         Ok(())

@@ -118,8 +118,13 @@ mod tests {
     use proptest::prelude::*;
     use secrecy::{ExposeSecret, SecretString};
 
+    /// Fixed timestamps: two calls must give the same associated data even
+    /// when a second boundary passes between them.
     fn meta() -> Meta {
-        Meta::new("cvent", "client_credentials", SchemeKind::ClientCredentials)
+        let mut m = Meta::new("cvent", "client_credentials", SchemeKind::ClientCredentials);
+        m.created_at = 1_700_000_000;
+        m.updated_at = 1_700_000_000;
+        m
     }
 
     fn secrets(a: &str, r: Option<&str>) -> Secrets {

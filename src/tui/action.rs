@@ -1,10 +1,11 @@
 //! Everything that can happen to the wizard (one `Action` enum) and
 //! everything the wizard can ask the outside world to do (`Command`).
 
-use crate::api_test::Choice;
-use crate::login::{LoginEvent, LoginInput};
+use crate::oauth::LoginEvent;
+use crate::probe::Choice;
 use crate::provider::Field;
 use crate::settings::{InitiateOAuth, Settings};
+use crate::signin::LoginInput;
 use crossterm::event::{KeyEvent, MouseEvent};
 use secrecy::SecretString;
 use std::path::PathBuf;

@@ -4,12 +4,12 @@
 
 use super::action::{Action, Command, Failure, Saved};
 use super::state::{FormKey, FormRow, State};
-use crate::error::LoginError;
-use crate::login::LoginInput;
+use crate::probe;
 use crate::provider::{self, Endpoints, Field, Profile, Scheme};
 use crate::settings::key::{KeySource, load_key};
 use crate::settings::{InitiateOAuth, Settings, store};
-use crate::{api_test, flow};
+use crate::signin::LoginError;
+use crate::signin::{self, LoginInput};
 use base64::Engine as _;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
@@ -157,14 +157,12 @@ pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<St
             settings.meta.provider
         )));
     };
-    let Some(test) = &profile.test else {
+    if profile.test.is_none() {
         return Ok(format!("{} has no test request", profile.name));
-    };
-    let Some(url) = settings.meta.endpoints.test_url.as_deref() else {
-        return Err(Failure::new(
-            "the test request's URL needs values that were not given",
-        ));
-    };
+    }
+    if settings.meta.endpoints.test_url.is_none() {
+        return Err(Failure::new(probe::TestError::NoUrl.to_string()));
+    }
     let secrets = &settings.secrets;
     let Some(token) = secrets
         .access_token
@@ -173,8 +171,7 @@ pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<St
     else {
         return Err(Failure::new("the sign-in returned no token to test"));
     };
-    let headers = flow::test_headers(&profile, &settings.meta.vars, &settings.meta.extra_headers);
-    api_test::run_request(&crate::http::client(), test, url, &headers, token)
+    probe::test(&crate::http::client(), &profile, &settings.meta, token)
         .await
         .map(|o| o.summary)
         .map_err(|e| Failure::new(e.to_string()))
@@ -194,7 +191,7 @@ pub async fn lookup_choices(
     input: LoginInput,
     field: Field,
     profiles: &[Profile],
-) -> Result<Vec<api_test::Choice>, Failure> {
+) -> Result<Vec<probe::Choice>, Failure> {
     let what = lookup_noun(field);
     let profile = profiles
         .iter()
@@ -252,7 +249,7 @@ pub async fn lookup_choices(
         .iter()
         .filter_map(|(k, t)| Some((k.clone(), profile.render(t, &vars).ok()?)))
         .collect();
-    let choices = api_test::lookup(&http, lookup, &url, &headers, &token.access_token)
+    let choices = probe::lookup(&http, lookup, &url, &headers, &token.access_token)
         .await
         .map_err(|e| Failure::new(e.to_string()))?;
     if choices.is_empty() {
@@ -297,7 +294,7 @@ pub fn export_bundle(
         )));
     }
     settings.meta.initiate_oauth = mode;
-    let armored = crate::headless::bundle::seal(&settings, passphrase)
+    let armored = crate::export::bundle::seal(&settings, passphrase)
         .map_err(|e| Failure::new(e.to_string()))?;
     crate::settings::write_atomic(&path, armored.as_bytes())
         .map_err(|e| Failure::new(e.to_string()))?;
@@ -306,7 +303,7 @@ pub fn export_bundle(
 
 /// The connector's connection string (no secret in it: it points at the file).
 pub fn connection_string(settings: &Settings, path: &Path) -> String {
-    crate::connection_string::build(settings, path, false)
+    crate::export::connection_string::build(settings, path, false)
 }
 
 pub fn token_command(path: &Path) -> String {
@@ -433,7 +430,7 @@ impl Executor {
                 let (etx, mut erx) = unbounded_channel();
                 let profiles = self.profiles.clone();
                 let mut task = self.handle.spawn(async move {
-                    flow::run_login_with(*input, &profiles, etx, cancel).await
+                    signin::run_login_with(*input, &profiles, etx, cancel).await
                 });
                 self.handle.spawn(async move {
                     let result = loop {

@@ -4,7 +4,7 @@
 //! was picked) are reset explicitly in `update`.
 
 use super::theme::Theme;
-use crate::api_test::Choice;
+use crate::probe::Choice;
 use crate::provider::{
     Access, EndpointError, Field, Lookup, Profile, Region, Scheme, SchemeKind, ScopeInfo,
 };
@@ -229,7 +229,7 @@ impl ExportForm {
 
     /// What is wrong with field `i`, in words.
     pub fn problem(&self, i: usize) -> Option<String> {
-        let min = crate::headless::bundle::MIN_PASSPHRASE;
+        let min = crate::export::bundle::MIN_PASSPHRASE;
         match i {
             0 if self.path.value().trim().is_empty() => Some("where should the bundle go?".into()),
             1 if self.pass.value().chars().count() < min => {

@@ -9,7 +9,7 @@ use super::state::{
     Screen, State, field_label,
 };
 use super::widgets::list;
-use crate::login::LoginEvent;
+use crate::oauth::LoginEvent;
 use crate::provider::{Field, SchemeKind};
 use crate::settings::InitiateOAuth;
 use crossterm::event::{

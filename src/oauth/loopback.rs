@@ -10,10 +10,10 @@ use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-const PAGE_SUCCESS: &str = include_str!("../assets/callback/success.html");
-const PAGE_DENIED: &str = include_str!("../assets/callback/denied.html");
-const PAGE_WRONG_STATE: &str = include_str!("../assets/callback/wrong_state.html");
-const PAGE_NOT_FOUND: &str = include_str!("../assets/callback/not_found.html");
+const PAGE_SUCCESS: &str = include_str!("../../assets/callback/success.html");
+const PAGE_DENIED: &str = include_str!("../../assets/callback/denied.html");
+const PAGE_WRONG_STATE: &str = include_str!("../../assets/callback/wrong_state.html");
+const PAGE_NOT_FOUND: &str = include_str!("../../assets/callback/not_found.html");
 
 /// Path used when the user gives no callback URL.
 pub const DEFAULT_PATH: &str = "/callback";

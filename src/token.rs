@@ -2,12 +2,12 @@
 //! sidecar lock when it is expired or about to be, so that many processes
 //! asking at once cause one renewal.
 
-use crate::flow::apply_tokens;
 use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
 use crate::settings::now_unix;
 use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
+use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 use std::time::Duration;

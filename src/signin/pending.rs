@@ -6,12 +6,10 @@
 //! attempts can be open at once and the one a pasted URL belongs to is found
 //! by its state without decrypting the others.
 
-use crate::provider::{ClientAuth, Endpoints, SchemeKind};
-use crate::settings::{self, Envelope, InitiateOAuth, Key, SettingsError};
+use crate::settings::{self, Envelope, Key, Meta, SettingsError};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -19,7 +17,8 @@ use std::time::{Duration, SystemTime};
 use zeroize::Zeroizing;
 
 pub const FORMAT: &str = "oauth-setup-pending";
-pub const VERSION: u32 = 1;
+/// 2: the answers are kept as the settings metadata they become.
+pub const VERSION: u32 = 2;
 /// How long a printed authorization URL stays usable.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
 /// Overrides [`DEFAULT_TTL`] in seconds (1..=3600); tests use it to see expiry.
@@ -49,18 +48,8 @@ pub struct Pending {
     pub client_secret: Option<SecretString>,
     pub store_client_secret: bool,
     pub redirect_uri: String,
-    pub provider: String,
-    pub scheme: String,
-    pub kind: SchemeKind,
-    pub client_id: String,
-    pub client_auth: ClientAuth,
-    pub endpoints: Endpoints,
-    pub vars: BTreeMap<String, String>,
-    pub extra_headers: BTreeMap<String, String>,
-    pub scopes: Vec<String>,
-    pub region: Option<String>,
-    pub org_id: Option<String>,
-    pub initiate_oauth: InitiateOAuth,
+    /// The settings metadata the sign-in will be saved with.
+    pub meta: Meta,
     pub default_expires_in: Option<i64>,
     /// Unix seconds (copied from the authenticated header on load).
     #[serde(skip)]
@@ -72,8 +61,8 @@ pub struct Pending {
 impl std::fmt::Debug for Pending {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pending")
-            .field("provider", &self.provider)
-            .field("scheme", &self.scheme)
+            .field("provider", &self.meta.provider)
+            .field("scheme", &self.meta.scheme)
             .field("redirect_uri", &self.redirect_uri)
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
@@ -303,6 +292,7 @@ mod secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::SchemeKind;
 
     fn sample(state: &str, expires_at: i64) -> Pending {
         Pending {
@@ -311,18 +301,17 @@ mod tests {
             client_secret: Some(SecretString::from("cs-456".to_string())),
             store_client_secret: true,
             redirect_uri: "http://localhost:33333".into(),
-            provider: "custom".into(),
-            scheme: "authorization_code".into(),
-            kind: SchemeKind::AuthorizationCode,
-            client_id: "app".into(),
-            client_auth: ClientAuth::default(),
-            endpoints: Endpoints::default(),
-            vars: BTreeMap::new(),
-            extra_headers: BTreeMap::new(),
-            scopes: vec!["openid".into()],
-            region: None,
-            org_id: None,
-            initiate_oauth: InitiateOAuth::default(),
+            meta: {
+                let mut m = Meta::new(
+                    "custom",
+                    "authorization_code",
+                    SchemeKind::AuthorizationCode,
+                );
+                m.client_id = Some("app".into());
+                m.scopes = vec!["openid".into()];
+                m.callback_url = Some("http://localhost:33333".into());
+                m
+            },
             default_expires_in: None,
             created_at: settings::now_unix(),
             expires_at,

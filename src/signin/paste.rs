@@ -3,14 +3,15 @@
 //! user pastes back the URL the browser ended on. The PKCE verifier never
 //! leaves the server.
 
+use super::error::{LoginError, Needed};
+use super::input::LoginInput;
 use super::pending::{self, Pending};
-use crate::callback::{self, Callback, Rejected};
-use crate::error::LoginError;
-use crate::flow::{self, Resolved};
-use crate::login::{Events, LoginInput};
-use crate::oauth::{self, ClientCredentials, TokenError};
+use super::record;
+use super::resolve::{Resolved, resolve};
+use crate::oauth::loopback::{self, Callback, Rejected};
+use crate::oauth::{self, ClientCredentials, Events, TokenError};
 use crate::provider::{Field, Profile, SchemeKind};
-use crate::settings::{Meta, Secrets, Settings};
+use crate::settings::{Secrets, Settings};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -31,7 +32,7 @@ pub async fn start(
     http: &reqwest::Client,
     events: &Events,
 ) -> Result<Started, LoginError> {
-    let r: Resolved = flow::resolve(input, profiles, http, events).await?;
+    let r: Resolved = resolve(input, profiles, http, events).await?;
     if r.scheme.kind != SchemeKind::AuthorizationCode {
         return Err(LoginError::Unsupported(format!(
             "the `{}` scheme of `{}` is {}, not a browser sign-in; `auth-url` needs an authorization code scheme{}",
@@ -45,15 +46,12 @@ pub async fn start(
             }
         )));
     }
-    let client_id = input.client_id.clone().ok_or_else(|| LoginError::Missing {
-        what: "the client id".into(),
-        how: "give --client-id".into(),
-    })?;
+    let client_id = input
+        .client_id
+        .clone()
+        .ok_or(LoginError::Missing(Needed::Field(Field::ClientId)))?;
     if r.scheme.fields.contains(&Field::ClientSecret) && input.client_secret.is_none() {
-        return Err(LoginError::Missing {
-            what: "the client secret".into(),
-            how: "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin".into(),
-        });
+        return Err(LoginError::Missing(Needed::Field(Field::ClientSecret)));
     }
     let redirect_uri = input
         .callback_url
@@ -61,10 +59,7 @@ pub async fn start(
         .or(r.scheme.default_callback_url.as_deref())
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| LoginError::Missing {
-            what: "the redirect URI".into(),
-            how: "give --callback-url URL: the redirect URL registered with the app (e.g. http://localhost:33333; nothing needs to listen there, you copy the address the browser lands on)".into(),
-        })?
+        .ok_or(LoginError::Missing(Needed::RedirectUri))?
         .to_string();
     check_redirect_uri(&redirect_uri)?;
     let req = oauth::code::authorization_request(
@@ -82,18 +77,7 @@ pub async fn start(
         client_secret: input.client_secret.clone(),
         store_client_secret: input.store_client_secret,
         redirect_uri: req.redirect_uri.clone(),
-        provider: r.profile.id.clone(),
-        scheme: r.scheme.id.clone(),
-        kind: r.scheme.kind,
-        client_id,
-        client_auth: r.client_auth,
-        endpoints: r.endpoints.clone(),
-        vars: r.vars.clone(),
-        extra_headers: r.headers.clone(),
-        scopes: r.scopes.clone(),
-        region: r.region.clone(),
-        org_id: input.org_id.clone(),
-        initiate_oauth: input.initiate_oauth,
+        meta: record::meta(&r, input, Some(req.redirect_uri.clone())),
         default_expires_in: r.scheme.default_expires_in,
         created_at: now,
         expires_at: now + pending::ttl().as_secs() as i64,
@@ -165,7 +149,7 @@ pub fn query_of(pasted: &str) -> Result<String, PasteError> {
 }
 
 /// The first `state` in a query: only to find the pending file; the full
-/// check (constant time, repeats) is [`callback::check_query`].
+/// check (constant time, repeats) is [`loopback::check_query`].
 pub fn state_of(query: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == "state")
@@ -183,7 +167,7 @@ pub fn query_from_parts(code: &str, state: &str) -> String {
 /// What a pasted query means for `pending`: the state is compared in
 /// constant time before the code or an error is looked at.
 pub fn check(query: &str, pending: &Pending) -> Result<Callback, PasteError> {
-    callback::check_query(query, pending.state.expose_secret()).map_err(PasteError::Rejected)
+    loopback::check_query(query, pending.state.expose_secret()).map_err(PasteError::Rejected)
 }
 
 /// Exchanges the code with the stored verifier and the same redirect URI,
@@ -194,37 +178,29 @@ pub async fn finish(
     code: &SecretString,
 ) -> Result<Settings, TokenError> {
     let client = ClientCredentials {
-        client_id: p.client_id.clone(),
+        client_id: p.meta.client_id.clone().unwrap_or_default(),
         client_secret: p.client_secret.clone(),
-        auth: p.client_auth,
+        auth: p.meta.client_auth,
     };
     let tokens = oauth::code::exchange(
         http,
-        p.endpoints.token_url.as_deref().unwrap_or_default(),
+        p.meta.endpoints.token_url.as_deref().unwrap_or_default(),
         &client,
         code,
         &p.verifier,
         &p.redirect_uri,
-        &p.extra_headers,
+        &p.meta.extra_headers,
     )
     .await?;
-    let mut meta = Meta::new(p.provider.clone(), p.scheme.clone(), p.kind);
-    meta.client_id = Some(p.client_id.clone());
-    meta.client_auth = p.client_auth;
-    meta.endpoints = p.endpoints.clone();
-    meta.vars = p.vars.clone();
-    meta.extra_headers = p.extra_headers.clone();
-    meta.scopes = p.scopes.clone();
-    meta.region = p.region.clone();
-    meta.org_id = p.org_id.clone();
-    meta.callback_url = Some(p.redirect_uri.clone());
-    meta.initiate_oauth = p.initiate_oauth;
+    let mut meta = p.meta.clone();
+    // The settings are born now, not when the URL was printed.
+    meta.created_at = crate::settings::now_unix();
     let secrets = Secrets {
         client_secret: p.client_secret.clone().filter(|_| p.store_client_secret),
         ..Secrets::default()
     };
     let mut settings = Settings { meta, secrets };
-    flow::apply_tokens(&mut settings, tokens, p.default_expires_in);
+    record::apply_tokens(&mut settings, tokens, p.default_expires_in);
     Ok(settings)
 }
 

@@ -2,7 +2,8 @@
 //! what came back.
 
 use crate::http::{self, TransportError};
-use crate::provider::{TestAuth, TestRequest};
+use crate::provider::{Profile, TestAuth, TestRequest};
+use crate::settings::Meta;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -21,8 +22,12 @@ pub struct TestOutcome {
 pub enum TestError {
     #[error(transparent)]
     Transport(#[from] TransportError),
-    #[error("this provider has no test request, or its URL needs values that are not set ({0})")]
-    NoTest(String),
+    #[error("provider `{0}` defines no test request")]
+    NoRequest(String),
+    #[error("the test request's URL needs values that were not given")]
+    NoUrl,
+    #[error("the test URL is not valid: {0}")]
+    BadUrl(String),
     #[error(
         "the API rejected the token (HTTP {status}){}: sign in again, or check that the token belongs to this account",
         detail_text(detail)
@@ -62,6 +67,35 @@ pub fn error_detail(body: &[u8]) -> Option<String> {
     Some(http::sanitize(&msg, 300))
 }
 
+/// Headers for the test request: the scheme's extra headers plus the test's own.
+fn test_headers(profile: &Profile, meta: &Meta) -> BTreeMap<String, String> {
+    let mut h = meta.extra_headers.clone();
+    if let Some(test) = &profile.test {
+        for (k, t) in &test.headers {
+            if let Ok(v) = profile.render(t, &meta.vars) {
+                h.insert(k.clone(), v);
+            }
+        }
+    }
+    h
+}
+
+/// The provider's test request for what `meta` describes, with `token`:
+/// the one test both the command line and the wizard run.
+pub async fn test(
+    client: &reqwest::Client,
+    profile: &Profile,
+    meta: &Meta,
+    token: &SecretString,
+) -> Result<TestOutcome, TestError> {
+    let test = profile
+        .test
+        .as_ref()
+        .ok_or_else(|| TestError::NoRequest(profile.id.clone()))?;
+    let url = meta.endpoints.test_url.as_deref().ok_or(TestError::NoUrl)?;
+    run_request(client, test, url, &test_headers(profile, meta), token).await
+}
+
 /// Runs `test` against `url` with `token`.
 pub async fn run_request(
     client: &reqwest::Client,
@@ -70,7 +104,7 @@ pub async fn run_request(
     headers: &BTreeMap<String, String>,
     token: &SecretString,
 ) -> Result<TestOutcome, TestError> {
-    let mut target = url::Url::parse(url).map_err(|e| TestError::NoTest(e.to_string()))?;
+    let mut target = url::Url::parse(url).map_err(|e| TestError::BadUrl(e.to_string()))?;
     if test.auth == TestAuth::QueryTokenId {
         target
             .query_pairs_mut()

@@ -1,14 +1,45 @@
 //! The sign-in error: every flow's failure, each with a message that says what
-//! went wrong and what to do.
+//! went wrong. A missing value is typed ([`Needed`]) so each face says how
+//! to give it in its own words: flags and variables on the command line,
+//! form fields in the wizard.
 
-use crate::api_test::TestError;
-use crate::callback::CallbackError;
 use crate::oauth::TokenError;
 use crate::oauth::code::CodeFlowError;
 use crate::oauth::device::DeviceError;
+use crate::oauth::loopback::CallbackError;
 use crate::oauth::password_signin::SigninError;
+use crate::probe::TestError;
 use crate::provider::discovery::DiscoveryError;
-use crate::provider::{EndpointError, ProviderError};
+use crate::provider::{Endpoint, EndpointError, Field, ProviderError};
+
+/// A value a sign-in cannot do without.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Needed {
+    /// A value the scheme's form asks for.
+    Field(Field),
+    /// A URL that neither the profile, the overrides nor discovery gave;
+    /// `discovery` says whether an issuer would have found it.
+    Endpoint { endpoint: Endpoint, discovery: bool },
+    /// Discovery needs the issuer (or explicit authorize and token URLs).
+    Issuer,
+    /// A template variable that one of the scheme's headers needs.
+    HeaderVar { header: String, var: String },
+    /// The redirect URI registered with the app (the paste flow has no
+    /// loopback server to pick one).
+    RedirectUri,
+}
+
+impl std::fmt::Display for Needed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Needed::Field(field) => write!(f, "the {}", field.as_str().replace('_', " ")),
+            Needed::Endpoint { endpoint, .. } => write!(f, "the {}", endpoint.label()),
+            Needed::Issuer => f.write_str("the issuer URL (or explicit authorize and token URLs)"),
+            Needed::HeaderVar { header, .. } => write!(f, "a value for the `{header}` header"),
+            Needed::RedirectUri => f.write_str("the redirect URI"),
+        }
+    }
+}
 
 /// A sign-in that did not produce settings.
 #[derive(Debug, thiserror::Error)]
@@ -29,9 +60,8 @@ pub enum LoginError {
     Signin(#[from] SigninError),
     #[error("the token was not accepted: {0}")]
     Test(#[from] TestError),
-    /// A value the scheme needs is missing; `how` says how to give it.
-    #[error("{what} is needed: {how}")]
-    Missing { what: String, how: String },
+    #[error("{0} is needed")]
+    Missing(Needed),
     #[error("{0}")]
     Unsupported(String),
     #[error("sign-in cancelled")]

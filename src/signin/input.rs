@@ -1,23 +1,12 @@
-//! What a sign-in needs ([`LoginInput`]) and what it reports while it runs
-//! ([`LoginEvent`]); the CLI and the TUI both run it through
-//! [`crate::flow::run_login_with`].
+//! What a sign-in needs: [`LoginInput`], checked against its profile by
+//! [`super::resolve`] and run by [`super::run_login_with`].
 
+use crate::oauth::BrowserMode;
 use crate::provider::{ClientAuth, Endpoints};
 use crate::settings::InitiateOAuth;
 use secrecy::SecretString;
 use std::collections::BTreeMap;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedSender;
-
-/// What to do with the authorization URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum BrowserMode {
-    /// `$BROWSER`, else the system opener.
-    #[default]
-    Open,
-    /// Only report the URL (the user opens it).
-    PrintOnly,
-}
 
 /// Everything a sign-in needs. Secrets are `SecretString` so `Debug` is safe.
 #[derive(Debug, Clone, Default)]
@@ -53,39 +42,3 @@ pub struct LoginInput {
     pub timeout: Duration,
     pub initiate_oauth: InitiateOAuth,
 }
-
-/// Progress reported while a sign-in runs.
-#[derive(Debug, Clone, PartialEq)]
-pub enum LoginEvent {
-    Discovering {
-        issuer: String,
-    },
-    /// The loopback server listens; the browser is about to be opened.
-    Listening {
-        redirect_uri: String,
-    },
-    /// The URL the user must open (always sent, whether or not a browser was started).
-    AuthorizeUrl {
-        url: String,
-        browser_started: bool,
-    },
-    /// The browser could not be started; the user must open the URL.
-    BrowserFailed {
-        reason: String,
-    },
-    /// Still waiting for the callback or device approval.
-    Waiting {
-        remaining: Duration,
-    },
-    DeviceCode {
-        user_code: String,
-        verification_uri: String,
-        verification_uri_complete: Option<String>,
-        expires_in: Duration,
-    },
-    /// Exchanging a code / requesting a token / signing in.
-    RequestingToken,
-    Done,
-}
-
-pub type Events = UnboundedSender<LoginEvent>;

@@ -1,0 +1,52 @@
+//! What a flow reports while it runs, and how it shows the authorization
+//! URL. Lives beside the flows so they report without reaching up into
+//! the sign-in layer that drives them.
+
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What to do with the authorization URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BrowserMode {
+    /// `$BROWSER`, else the system opener.
+    #[default]
+    Open,
+    /// Only report the URL (the user opens it).
+    PrintOnly,
+}
+
+/// Progress reported while a sign-in runs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginEvent {
+    Discovering {
+        issuer: String,
+    },
+    /// The loopback server listens; the browser is about to be opened.
+    Listening {
+        redirect_uri: String,
+    },
+    /// The URL the user must open (always sent, whether or not a browser was started).
+    AuthorizeUrl {
+        url: String,
+        browser_started: bool,
+    },
+    /// The browser could not be started; the user must open the URL.
+    BrowserFailed {
+        reason: String,
+    },
+    /// Still waiting for the callback or device approval.
+    Waiting {
+        remaining: Duration,
+    },
+    DeviceCode {
+        user_code: String,
+        verification_uri: String,
+        verification_uri_complete: Option<String>,
+        expires_in: Duration,
+    },
+    /// Exchanging a code / requesting a token / signing in.
+    RequestingToken,
+    Done,
+}
+
+pub type Events = UnboundedSender<LoginEvent>;

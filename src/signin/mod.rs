@@ -1,0 +1,17 @@
+//! Signing in: what a sign-in needs ([`LoginInput`]), resolving it against a
+//! provider profile, running the grant, and what the result records. The
+//! paste flow (`auth-url` / `exchange`) and its pending state live here too.
+
+mod error;
+mod input;
+pub mod paste;
+pub mod pending;
+mod record;
+mod resolve;
+mod run;
+
+pub use error::{LoginError, Needed};
+pub use input::LoginInput;
+pub use record::{DEFAULT_TIMEOUT, apply_tokens, input_from_settings};
+pub use resolve::{Resolved, resolve};
+pub use run::run_login_with;

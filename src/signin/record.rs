@@ -1,0 +1,92 @@
+//! What a sign-in writes down: the settings metadata built from its answers
+//! (one builder for every way of signing in), the token answer folded in, and
+//! the reverse — the answers that sign in again for an existing file.
+
+use super::input::LoginInput;
+use super::resolve::Resolved;
+use crate::oauth::{BrowserMode, TokenSet};
+use crate::settings::{Meta, Settings};
+use std::time::Duration;
+
+/// Default wait for a browser or device approval.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The clear metadata of the settings a sign-in produces. `callback_url` is
+/// the registered redirect URI worth keeping (never an ephemeral port).
+pub(crate) fn meta(r: &Resolved, input: &LoginInput, callback_url: Option<String>) -> Meta {
+    let mut meta = Meta::new(r.profile.id.clone(), r.scheme.id.clone(), r.scheme.kind);
+    meta.client_id = input.client_id.clone();
+    meta.client_auth = r.client_auth;
+    meta.endpoints = r.endpoints.clone();
+    meta.vars = r.vars.clone();
+    meta.extra_headers = r.headers.clone();
+    meta.scopes = r.scopes.clone();
+    meta.region = r.region.clone();
+    meta.org_id = input.org_id.clone();
+    meta.username = input.username.clone();
+    meta.event_id = input.event_id.clone();
+    meta.callback_url = callback_url;
+    meta.initiate_oauth = input.initiate_oauth;
+    meta
+}
+
+/// Puts a token answer into settings, keeping the old refresh token when the
+/// answer has none.
+pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Option<i64>) {
+    let now_ms = now_ms();
+    let m = &mut settings.meta;
+    m.token_type = t.token_type.clone();
+    m.token_timestamp_ms = Some(now_ms);
+    m.expires_at = t
+        .expires_in
+        .or(default_expires_in)
+        .map(|e| now_ms / 1000 + e);
+    m.updated_at = now_ms / 1000;
+    if let Some(scope) = &t.scope {
+        m.granted_scopes = Some(scope.split_whitespace().map(str::to_string).collect());
+    }
+    let s = &mut settings.secrets;
+    s.access_token = Some(t.access_token);
+    if t.refresh_token.is_some() {
+        s.refresh_token = t.refresh_token;
+    }
+    if t.id_token.is_some() {
+        s.id_token = t.id_token;
+    }
+}
+
+/// The sign-in that renews a settings file interactively (InitiateOAuth =
+/// GETANDREFRESH with nothing left to refresh): same provider, client,
+/// endpoints and scopes as before.
+pub fn input_from_settings(s: &Settings) -> LoginInput {
+    let m = &s.meta;
+    LoginInput {
+        profile_id: m.provider.clone(),
+        scheme: Some(m.scheme.clone()),
+        region: m.region.clone(),
+        vars: m.vars.clone(),
+        endpoints: m.endpoints.clone(),
+        client_id: m.client_id.clone(),
+        client_secret: s.secrets.client_secret.clone(),
+        client_auth: Some(m.client_auth),
+        store_client_secret: s.secrets.client_secret.is_some(),
+        username: m.username.clone(),
+        password: s.secrets.password.clone(),
+        store_password: s.secrets.password.is_some(),
+        event_id: m.event_id.clone(),
+        org_id: m.org_id.clone(),
+        static_token: s.secrets.static_token.clone(),
+        scopes: Some(m.scopes.clone()),
+        callback_url: m.callback_url.clone(),
+        browser: BrowserMode::Open,
+        timeout: DEFAULT_TIMEOUT,
+        initiate_oauth: m.initiate_oauth,
+    }
+}

@@ -1,0 +1,181 @@
+//! Checks a [`LoginInput`] against its profile: templates, region, discovery
+//! and overrides, until every URL the scheme needs is known.
+
+use super::error::{LoginError, Needed};
+use super::input::LoginInput;
+use crate::oauth::{Events, LoginEvent};
+use crate::provider::{
+    self, ClientAuth, Endpoint, Endpoints, Profile, Scheme, SchemeKind, discovery,
+};
+use std::collections::BTreeMap;
+
+/// A login input checked against its profile, with every URL known.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub profile: Profile,
+    pub scheme: Scheme,
+    /// The scheme's client authentication, after discovery and overrides.
+    pub client_auth: ClientAuth,
+    pub region: Option<String>,
+    pub vars: BTreeMap<String, String>,
+    pub endpoints: Endpoints,
+    pub headers: BTreeMap<String, String>,
+    pub scopes: Vec<String>,
+}
+
+/// Which endpoints a scheme kind cannot do without.
+fn needed(kind: SchemeKind) -> &'static [Endpoint] {
+    match kind {
+        SchemeKind::AuthorizationCode => &[Endpoint::Authorize, Endpoint::Token],
+        SchemeKind::ClientCredentials => &[Endpoint::Token],
+        SchemeKind::DeviceCode => &[Endpoint::DeviceAuthorization, Endpoint::Token],
+        SchemeKind::PasswordSignin => &[Endpoint::Signin],
+        SchemeKind::StaticToken => &[],
+    }
+}
+
+/// The profile's URL template for an endpoint the scheme can reach.
+fn template_of(s: &Scheme, e: Endpoint) -> Option<&str> {
+    match e {
+        Endpoint::Authorize => s.authorize_url.as_deref(),
+        Endpoint::Token => s.token_url.as_deref(),
+        Endpoint::DeviceAuthorization => s.device_authorization_url.as_deref(),
+        Endpoint::Signin => s.signin_url.as_deref(),
+        // The issuer is a variable, and the test URL belongs to the profile.
+        Endpoint::Issuer | Endpoint::Test => None,
+    }
+}
+
+/// Resolves endpoints, headers and scopes; runs discovery when the scheme
+/// uses it and the URLs were not given.
+pub async fn resolve(
+    input: &LoginInput,
+    profiles: &[Profile],
+    http: &reqwest::Client,
+    events: &Events,
+) -> Result<Resolved, LoginError> {
+    let profile = provider::find(profiles, &input.profile_id)?.clone();
+    let scheme = profile.scheme(input.scheme.as_deref())?.clone();
+    let region = profile.region(input.region.as_deref())?.cloned();
+    let mut vars = profile.base_vars(region.as_ref());
+    vars.extend(input.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    for (k, v) in [("org_id", &input.org_id), ("event_id", &input.event_id)] {
+        if let Some(v) = v {
+            vars.insert(k.to_string(), v.clone());
+        }
+    }
+    if let Some(issuer) = &input.endpoints.issuer {
+        vars.insert("issuer".into(), issuer.clone());
+    }
+    let mut endpoints = input.endpoints.clone();
+    // Templates first: a rendered URL is what the profile says; a missing var
+    // only matters for an endpoint this scheme needs (checked below).
+    for e in Endpoint::ALL {
+        if endpoints.get(e).is_none()
+            && let Some(t) = template_of(&scheme, e)
+            && let Ok(url) = profile.render(t, &vars)
+        {
+            *endpoints.slot(e) = Some(url);
+        }
+    }
+    let mut client_auth = scheme.client_auth;
+    let mut userinfo = None;
+    let missing = |e: &Endpoints| needed(scheme.kind).iter().any(|w| e.get(*w).is_none());
+    if scheme.discovery && missing(&endpoints) {
+        let issuer = vars
+            .get("issuer")
+            .cloned()
+            .ok_or(LoginError::Missing(Needed::Issuer))?;
+        let _ = events.send(LoginEvent::Discovering {
+            issuer: issuer.clone(),
+        });
+        let meta = discovery::discover(http, &issuer).await?;
+        client_auth = meta.adjust_client_auth(client_auth);
+        userinfo = meta.userinfo_endpoint.clone();
+        endpoints.issuer = Some(meta.issuer.clone());
+        endpoints.authorize_url = endpoints.authorize_url.or(meta.authorization_endpoint);
+        endpoints.token_url = endpoints.token_url.or(meta.token_endpoint);
+        endpoints.device_authorization_url = endpoints
+            .device_authorization_url
+            .or(meta.device_authorization_endpoint);
+        if scheme.kind == SchemeKind::DeviceCode && endpoints.device_authorization_url.is_none() {
+            return Err(LoginError::Unsupported(format!(
+                "{issuer} does not offer the device flow (its metadata has no device_authorization_endpoint); use `auth-url` / `exchange` for a server without a browser"
+            )));
+        }
+    }
+    for &e in needed(scheme.kind) {
+        if endpoints.get(e).is_none() {
+            // A template that could not render says which variable it lacks.
+            if let Some(t) = template_of(&scheme, e)
+                && let Err(err) = profile.render(t, &vars)
+            {
+                return Err(err.into());
+            }
+            return Err(LoginError::Missing(Needed::Endpoint {
+                endpoint: e,
+                discovery: scheme.discovery,
+            }));
+        }
+    }
+    if endpoints.test_url.is_none()
+        && let Some(test) = &profile.test
+    {
+        endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo);
+    }
+    endpoints.check()?;
+    let headers = headers_of(&profile, &scheme, &vars)?;
+    let scopes = scopes_of(input, &profile, &scheme);
+    Ok(Resolved {
+        client_auth: input.client_auth.unwrap_or(client_auth),
+        region: region.map(|r| r.id),
+        profile,
+        scheme,
+        vars,
+        endpoints,
+        headers,
+        scopes,
+    })
+}
+
+fn headers_of(
+    profile: &Profile,
+    scheme: &Scheme,
+    vars: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, LoginError> {
+    let mut headers = BTreeMap::new();
+    for (k, t) in &scheme.extra_headers {
+        let v = profile.render(t, vars).map_err(|_| {
+            LoginError::Missing(Needed::HeaderVar {
+                header: k.clone(),
+                var: t.trim_matches(['{', '}']).to_string(),
+            })
+        })?;
+        headers.insert(k.clone(), v);
+    }
+    Ok(headers)
+}
+
+fn scopes_of(input: &LoginInput, profile: &Profile, scheme: &Scheme) -> Vec<String> {
+    let scopes = if !scheme.uses_scopes {
+        Vec::new()
+    } else if let Some(s) = &input.scopes {
+        s.clone()
+    } else {
+        scheme
+            .default_scope_preset
+            .as_deref()
+            .and_then(|p| profile.preset_scopes(p))
+            .unwrap_or_default()
+    };
+    if let Some(limit) = profile.scope_limit
+        && scopes.len() > limit
+    {
+        tracing::warn!(
+            count = scopes.len(),
+            limit,
+            "more scopes than the provider handles well"
+        );
+    }
+    scopes
+}

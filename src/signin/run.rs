@@ -1,0 +1,238 @@
+//! Runs a whole sign-in: resolve the input, run the grant its scheme names
+//! (one function per grant), and build the settings to save.
+
+use super::error::{LoginError, Needed};
+use super::input::LoginInput;
+use super::record::{self, DEFAULT_TIMEOUT};
+use super::resolve::{Resolved, resolve};
+use crate::oauth::{self, ClientCredentials, Events, LoginEvent, TokenSet};
+use crate::probe::{self, TestError};
+use crate::provider::{Field, Profile, SchemeKind};
+use crate::settings::{Secrets, Settings};
+use secrecy::SecretString;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Everything one grant needs, borrowed from the sign-in that runs it.
+struct Grant<'a> {
+    http: &'a reqwest::Client,
+    input: &'a LoginInput,
+    r: &'a Resolved,
+    events: &'a Events,
+    cancel: &'a CancellationToken,
+}
+
+impl Grant<'_> {
+    fn client(&self) -> Result<ClientCredentials, LoginError> {
+        Ok(ClientCredentials {
+            client_id: need(&self.input.client_id, Field::ClientId)?,
+            client_secret: self.input.client_secret.clone(),
+            auth: self.r.client_auth,
+        })
+    }
+
+    fn token_url(&self) -> &str {
+        self.r.endpoints.token_url.as_deref().unwrap_or_default()
+    }
+}
+
+fn need<T: Clone>(v: &Option<T>, field: Field) -> Result<T, LoginError> {
+    v.clone().ok_or(LoginError::Missing(Needed::Field(field)))
+}
+
+/// Runs the whole sign-in with the given profiles (built-in plus the user's).
+pub async fn run_login_with(
+    input: LoginInput,
+    profiles: &[Profile],
+    events: Events,
+    cancel: CancellationToken,
+) -> Result<Settings, LoginError> {
+    let http = crate::http::client();
+    let r = resolve(&input, profiles, &http, &events).await?;
+    check_fields(&input, &r)?;
+    let g = Grant {
+        http: &http,
+        input: &input,
+        r: &r,
+        events: &events,
+        cancel: &cancel,
+    };
+    let mut callback_url = input.callback_url.clone();
+    let tokens = match r.scheme.kind {
+        SchemeKind::AuthorizationCode => {
+            let (t, registered) = authorization_code(&g).await?;
+            callback_url = registered;
+            Some(t)
+        }
+        SchemeKind::ClientCredentials => Some(client_credentials(&g).await?),
+        SchemeKind::DeviceCode => Some(device_code(&g).await?),
+        SchemeKind::PasswordSignin => Some(password_signin(&g).await?),
+        SchemeKind::StaticToken => None,
+    };
+    let secrets = Secrets {
+        client_secret: input
+            .client_secret
+            .clone()
+            .filter(|_| input.store_client_secret),
+        password: input
+            .password
+            .clone()
+            .filter(|_| input.store_password && r.scheme.kind == SchemeKind::PasswordSignin),
+        static_token: input
+            .static_token
+            .clone()
+            .filter(|_| r.scheme.kind == SchemeKind::StaticToken),
+        ..Secrets::default()
+    };
+    let mut settings = Settings {
+        meta: record::meta(&r, &input, callback_url),
+        secrets,
+    };
+    if let Some(t) = tokens {
+        record::apply_tokens(&mut settings, t, r.scheme.default_expires_in);
+    }
+    if r.scheme.kind == SchemeKind::StaticToken {
+        let token = need(&settings.secrets.static_token, Field::Token)?;
+        validate_static(&http, &r.profile, &settings, &token).await?;
+    }
+    let _ = events.send(LoginEvent::Done);
+    Ok(settings)
+}
+
+/// Every value the scheme's form asks for must be there before any request.
+fn check_fields(input: &LoginInput, r: &Resolved) -> Result<(), LoginError> {
+    for &f in &r.scheme.fields {
+        let given = match f {
+            Field::ClientId => input.client_id.is_some(),
+            Field::ClientSecret => input.client_secret.is_some(),
+            Field::Username => input.username.is_some(),
+            Field::Password => input.password.is_some(),
+            Field::EventId => input.event_id.is_some(),
+            Field::OrgId => input.org_id.is_some(),
+            Field::Token => input.static_token.is_some(),
+            Field::ServiceRoot => r.vars.contains_key("service_root"),
+            // Optional, or already required by `resolve` where the scheme
+            // cannot do without them (discovery needs the issuer only where
+            // the URLs were not given).
+            Field::Issuer | Field::CallbackUrl | Field::AuthorizeUrl | Field::TokenUrl => true,
+        };
+        if !given {
+            return Err(LoginError::Missing(Needed::Field(f)));
+        }
+    }
+    Ok(())
+}
+
+fn timeout(input: &LoginInput) -> Duration {
+    if input.timeout.is_zero() {
+        DEFAULT_TIMEOUT
+    } else {
+        input.timeout
+    }
+}
+
+/// Returns the tokens and the registered redirect URI worth keeping (an
+/// ephemeral loopback port is not).
+async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>), LoginError> {
+    let c = g.client()?;
+    let cb = g
+        .input
+        .callback_url
+        .as_deref()
+        .or(g.r.scheme.default_callback_url.as_deref());
+    let (t, _redirect_uri) = oauth::code::run(
+        g.http,
+        oauth::code::CodeFlow {
+            authorize_url: g.r.endpoints.authorize_url.as_deref().unwrap_or_default(),
+            token_url: g.token_url(),
+            client: &c,
+            scopes: &g.r.scopes,
+            extra_params: &g.r.scheme.extra_authorize_params,
+            headers: &g.r.headers,
+            callback_url: cb,
+            browser: g.input.browser,
+            timeout: timeout(g.input),
+        },
+        g.events,
+        g.cancel,
+    )
+    .await?;
+    Ok((t, cb.map(str::to_string)))
+}
+
+async fn client_credentials(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
+    let c = g.client()?;
+    if c.client_secret.is_none() {
+        return Err(LoginError::Missing(Needed::Field(Field::ClientSecret)));
+    }
+    let _ = g.events.send(LoginEvent::RequestingToken);
+    tokio::select! {
+        _ = g.cancel.cancelled() => Err(LoginError::Cancelled),
+        t = oauth::client_credentials::run(g.http, g.token_url(), &c, &g.r.scopes, &g.r.headers) => Ok(t?),
+    }
+}
+
+async fn device_code(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
+    let c = g.client()?;
+    let t = oauth::device::run(
+        g.http,
+        oauth::device::DeviceFlow {
+            device_url: g
+                .r
+                .endpoints
+                .device_authorization_url
+                .as_deref()
+                .unwrap_or_default(),
+            token_url: g.token_url(),
+            client: &c,
+            scopes: &g.r.scopes,
+            headers: &g.r.headers,
+        },
+        g.events,
+        g.cancel,
+    )
+    .await?;
+    Ok(t)
+}
+
+async fn password_signin(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
+    let _ = g.events.send(LoginEvent::RequestingToken);
+    let username = need(&g.input.username, Field::Username)?;
+    let password = need(&g.input.password, Field::Password)?;
+    let event_id = g
+        .input
+        .event_id
+        .as_deref()
+        .filter(|_| g.r.scheme.fields.contains(&Field::EventId));
+    let signin_url = g.r.endpoints.signin_url.as_deref().unwrap_or_default();
+    let s = tokio::select! {
+        _ = g.cancel.cancelled() => return Err(LoginError::Cancelled),
+        s = oauth::password_signin::run(g.http, signin_url, &username, &password, event_id) => s?,
+    };
+    Ok(TokenSet {
+        access_token: s.token_id,
+        token_type: Some("tokenID".into()),
+        expires_in: None,
+        refresh_token: None,
+        id_token: None,
+        scope: s.scope,
+    })
+}
+
+/// A static token has no token endpoint to vouch for it: the provider's test
+/// request does, where the profile has one.
+async fn validate_static(
+    http: &reqwest::Client,
+    profile: &Profile,
+    settings: &Settings,
+    token: &SecretString,
+) -> Result<(), LoginError> {
+    match probe::test(http, profile, &settings.meta, token).await {
+        Ok(_) => Ok(()),
+        Err(TestError::NoRequest(_) | TestError::NoUrl) => {
+            tracing::warn!("no test request to validate the static token");
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
