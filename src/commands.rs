@@ -205,7 +205,7 @@ impl Ctx {
     }
 
     pub fn profiles(&self) -> Result<Vec<Profile>, provider::ProviderError> {
-        provider::load_all(Some(&self.config_dir.join("providers")))
+        provider::load_all(Some(&crate::paths::providers_dir(&self.config_dir)))
     }
 }
 
@@ -469,11 +469,10 @@ fn sign_in(
 fn login(ctx: &Ctx, args: LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let input = login_input(ctx, &args, &profiles)?;
-    let path = args.settings.clone().unwrap_or_else(|| {
-        ctx.config_dir
-            .join("settings")
-            .join(format!("{}.json", input.profile_id))
-    });
+    let path = args
+        .settings
+        .clone()
+        .unwrap_or_else(|| crate::paths::settings_file(&ctx.config_dir, &input.profile_id));
     // Load (or create) the key before signing in: a key problem found after
     // the browser dance would waste the user's sign-in.
     let key = ctx.key()?;

@@ -49,9 +49,7 @@ impl From<BundleError> for Failure {
 }
 
 fn default_settings_path(ctx: &Ctx, provider: &str) -> PathBuf {
-    ctx.config_dir
-        .join("settings")
-        .join(format!("{provider}.json"))
+    crate::paths::settings_file(&ctx.config_dir, provider)
 }
 
 /// `auth-url` resolves exactly as `login` does; the options only `login`
@@ -80,7 +78,7 @@ pub fn auth_url(ctx: &Ctx, args: AuthUrlArgs) -> Result<(), Failure> {
     let input = login_input(ctx, &as_login_args(args), &profiles)?;
     // The key first: the pending state is useless if it cannot be sealed.
     let key = ctx.key()?;
-    let dir = pending::dir(&ctx.config_dir);
+    let dir = crate::paths::pending_dir(&ctx.config_dir);
     pending::cleanup(&dir);
     let rt = runtime()?;
     let started = rt.block_on(async {
@@ -156,7 +154,7 @@ fn read_redirect_url() -> Result<String, Failure> {
 
 pub fn exchange(ctx: &Ctx, args: ExchangeArgs) -> Result<(), Failure> {
     let key = ctx.key()?;
-    let dir = pending::dir(&ctx.config_dir);
+    let dir = crate::paths::pending_dir(&ctx.config_dir);
     let query = match (&args.verifier, &args.state) {
         (Some(code), Some(state)) => paste::query_from_parts(code, state),
         _ => paste::query_of(&read_redirect_url()?)?,

@@ -3,6 +3,7 @@
 //! command line and the wizard are faces on it. See ARCHITECTURE.md.
 
 mod browser;
+mod child;
 pub mod export;
 pub mod headless;
 pub mod http;

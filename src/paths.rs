@@ -1,6 +1,7 @@
-//! Where things live: config dir (key, settings, user profiles) and the log file.
+//! Where things live: the config dir (key, settings, pending sign-ins, user
+//! profiles) and the log file. The only module that knows these names.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "oauth-setup")
@@ -17,15 +18,23 @@ pub fn config_dir() -> PathBuf {
 }
 
 /// User provider profiles (`*.toml`).
-pub fn providers_dir() -> PathBuf {
-    config_dir().join("providers")
+pub fn providers_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("providers")
 }
 
-/// Default settings file for a provider.
-pub fn default_settings_path(provider: &str) -> PathBuf {
-    config_dir()
-        .join("settings")
-        .join(format!("{provider}.json"))
+/// The settings file of a named connection (by default the provider id).
+pub fn settings_file(config_dir: &Path, name: &str) -> PathBuf {
+    config_dir.join("settings").join(format!("{name}.json"))
+}
+
+/// Paste-flow sign-ins waiting for `exchange`.
+pub fn pending_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("pending")
+}
+
+/// The per-user key, created on first use.
+pub fn key_file(config_dir: &Path) -> PathBuf {
+    config_dir.join("key")
 }
 
 /// `OAUTH_SETUP_LOG_FILE`, else `oauth-setup.log` in the platform state dir.

@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant, SystemTime};
 
 fn key_of(user: &User) -> Key {
-    settings::load_key(&KeySource::Default(settings::key::default_key_path(
+    settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
         &user.config(),
     )))
     .unwrap()

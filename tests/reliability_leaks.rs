@@ -18,7 +18,7 @@ const PASSWORD: &str = "PW-leakcheck-e4b8 &=?";
 
 /// Every secret the file holds now (decrypted with the user's key).
 fn secrets_of(user: &User, path: &Path) -> BTreeSet<String> {
-    let key = settings::load_key(&KeySource::Default(settings::key::default_key_path(
+    let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
         &user.config(),
     )))
     .unwrap();
@@ -174,7 +174,7 @@ fn code_flow_and_every_command_leak_nothing() {
         let out = user.run(args).ok();
         let now = secrets_of(&user, &path);
         seen.extend(now.iter().cloned());
-        let key = settings::load_key(&KeySource::Default(settings::key::default_key_path(
+        let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
             &user.config(),
         )))
         .unwrap();

@@ -145,8 +145,10 @@ pub async fn run(
         BrowserMode::PrintOnly => false,
         BrowserMode::Open => match crate::browser::open(&req.url) {
             Ok(()) => true,
-            Err(reason) => {
-                let _ = events.send(LoginEvent::BrowserFailed { reason });
+            Err(e) => {
+                let _ = events.send(LoginEvent::BrowserFailed {
+                    reason: e.to_string(),
+                });
                 false
             }
         },

@@ -135,7 +135,7 @@ impl KeySource {
         if let Some(p) = env_key_file.filter(|p| !p.is_empty()) {
             return KeySource::File(PathBuf::from(p));
         }
-        KeySource::Default(default_key_path(config_dir))
+        KeySource::Default(crate::paths::key_file(config_dir))
     }
 
     /// Human description for status output (never the key itself).
@@ -146,10 +146,6 @@ impl KeySource {
             KeySource::Default(p) => format!("default key file {}", p.display()),
         }
     }
-}
-
-pub fn default_key_path(config_dir: &Path) -> PathBuf {
-    config_dir.join("key")
 }
 
 /// Loads the key; for [`KeySource::Default`] creates it on first use.
@@ -429,7 +425,7 @@ mod tests {
     fn default_key_created_once_with_modes() {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("conf");
-        let src = KeySource::Default(default_key_path(&cfg));
+        let src = KeySource::Default(crate::paths::key_file(&cfg));
         let k1 = load_key(&src).unwrap();
         let k2 = load_key(&src).unwrap();
         assert_eq!(k1, k2);

@@ -115,10 +115,6 @@ fn fmt_age(secs: i64) -> String {
     }
 }
 
-pub fn dir(config_dir: &Path) -> PathBuf {
-    config_dir.join("pending")
-}
-
 fn file_for(dir: &Path, state: &str) -> PathBuf {
     let digest = Sha256::digest(state.as_bytes());
     let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();

@@ -23,7 +23,8 @@ use tokio_util::sync::CancellationToken;
 /// broken user file does not hide the good profiles: its error comes back
 /// beside them for the provider screen to show.
 pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
-    let (profiles, errors) = provider::load_all_lenient(Some(&config_dir.join("providers")));
+    let (profiles, errors) =
+        provider::load_all_lenient(Some(&crate::paths::providers_dir(&config_dir)));
     let error = errors.first().map(|e| {
         let more = errors.len() - 1;
         if more > 0 {
@@ -38,9 +39,7 @@ pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
 /// `<config>/settings/<provider>.json`: the layout of `crate::paths`, under
 /// the config dir the CLI handed over.
 pub fn default_settings_path(config_dir: &Path, provider_id: &str) -> PathBuf {
-    config_dir
-        .join("settings")
-        .join(format!("{provider_id}.json"))
+    crate::paths::settings_file(config_dir, provider_id)
 }
 
 /// The scopes a preset stands for.
@@ -342,7 +341,7 @@ pub fn osc52(text: &str) -> String {
 
 /// Starts `$BROWSER` (or the system opener) without waiting for it.
 pub fn open_url(url: &str) -> Result<(), String> {
-    crate::browser::open(url)
+    crate::browser::open(url).map_err(|e| e.to_string())
 }
 
 /// Hands the query of a redirect URL pasted from another machine's browser
