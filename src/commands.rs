@@ -540,7 +540,9 @@ fn token(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
         Some(t) => (t, s),
         None => {
             let rt = runtime()?;
-            match rt.block_on(token_service::get_token(path, &key)) {
+            match rt.block_on(token_service::get_token(&settings::FileStore::new(
+                path, &key,
+            ))) {
                 Ok(t) => (t, settings::read(path, &key)?),
                 Err(e) if e.needs_sign_in() && can_sign_in_again(&s) => {
                     let why = match &e {
@@ -687,7 +689,7 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let rt = runtime()?;
     let outcome = rt.block_on(async {
-        let token = token_service::get_token(path, &key)
+        let token = token_service::get_token(&settings::FileStore::new(path, &key))
             .await
             .map_err(Failure::from)?;
         let s = settings::read(path, &key)?;
@@ -699,9 +701,10 @@ fn test(ctx: &Ctx, path: &Path, json: bool) -> Result<(), Failure> {
             Err(probe::TestError::Unauthorized { .. })
                 if token_service::can_renew_unattended(&s) =>
             {
-                let fresh = token_service::renew_rejected(path, &key, &token)
-                    .await
-                    .map_err(Failure::from)?;
+                let fresh =
+                    token_service::renew_rejected(&settings::FileStore::new(path, &key), &token)
+                        .await
+                        .map_err(Failure::from)?;
                 probe::test(&http, profile, &s.meta, &fresh)
                     .await
                     .map_err(Failure::from)

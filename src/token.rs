@@ -6,7 +6,7 @@ use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
 use crate::settings::now_unix;
-use crate::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
+use crate::settings::{self, InitiateOAuth, Key, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
@@ -96,9 +96,9 @@ fn sign_in_flags(s: &Settings) -> String {
 
 /// The commands that get new credentials for this file: sign in where a
 /// browser is, then bring the result here; or the paste flow from here.
-pub fn login_command(s: &Settings, path: &Path) -> String {
+pub fn login_command(s: &Settings, location: &str) -> String {
     let flags = sign_in_flags(s);
-    let p = path.display();
+    let p = location;
     let mut cmd = format!("oauth-setup login {flags} --settings {p}");
     if s.meta.kind == SchemeKind::AuthorizationCode {
         let callback = s
@@ -118,6 +118,7 @@ pub fn login_command(s: &Settings, path: &Path) -> String {
 }
 
 /// Reads the file; returns the token when it is usable without any network.
+/// The fast path of `token`: no runtime, no lock.
 pub fn cached(path: &Path, key: &Key) -> Result<(Settings, Option<SecretString>), SettingsError> {
     let s = settings::read(path, key)?;
     let t = usable_token(&s, now_unix()).cloned();
@@ -125,50 +126,47 @@ pub fn cached(path: &Path, key: &Key) -> Result<(Settings, Option<SecretString>)
 }
 
 /// A valid access token, renewing it when needed (and allowed).
-pub async fn get_token(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
-    let (s, token) = cached(path, key)?;
-    if let Some(t) = token {
-        return Ok(t);
+pub async fn get_token<S: Store>(store: &S) -> Result<SecretString, TokenServiceError> {
+    let s = store.load().await?;
+    if let Some(t) = usable_token(&s, now_unix()) {
+        return Ok(t.clone());
     }
     if s.meta.initiate_oauth == InitiateOAuth::Off {
         return match &s.secrets.access_token {
             Some(t) if s.meta.expires_at.is_none() => Ok(t.clone()),
             Some(_) => Err(TokenServiceError::ExpiredOff {
-                path: path.display().to_string(),
+                path: store.location(),
             }),
             None => Err(TokenServiceError::NeedsSignIn {
-                reason: format!("{} holds no access token", path.display()),
-                command: login_command(&s, path),
+                reason: format!("{} holds no access token", store.location()),
+                command: login_command(&s, &store.location()),
             }),
         };
     }
-    renew_locked(path, key).await
+    renew_under_lock(store, None).await
 }
 
-enum Waited {
-    Locked(settings::SettingsLock),
+enum Waited<L> {
+    Locked(L),
     Renewed(SecretString),
 }
 
-/// Waits for the sidecar lock. While another process holds it (renewing),
-/// re-reads the file between tries: once the holder has written a usable
-/// token, waiters take it from the file without queueing for the lock one by
-/// one (the file is replaced atomically, so a read sees the old or the new).
-async fn wait_for_lock_or_token(
-    path: &Path,
-    key: &Key,
+/// Waits for the renewal lock. While another process holds it (renewing),
+/// re-reads the document between tries: once the holder has written a
+/// usable token, waiters take it without queueing for the lock one by one
+/// (a store replaces the document whole, so a read sees the old or the new).
+async fn wait_for_lock_or_token<S: Store>(
+    store: &S,
     rejected: Option<&SecretString>,
-) -> Result<Waited, SettingsError> {
+) -> Result<Waited<S::Lock>, SettingsError> {
     let timeout = lock_timeout();
     let start = std::time::Instant::now();
     let mut pause = Duration::from_millis(1);
     loop {
-        match settings::lock_exclusive(path, Duration::ZERO) {
-            Ok(lock) => return Ok(Waited::Locked(lock)),
-            Err(SettingsError::LockTimeout { .. }) => {}
-            Err(e) => return Err(e),
+        if let Some(lock) = store.try_lock().await? {
+            return Ok(Waited::Locked(lock));
         }
-        if let Ok(s) = settings::read(path, key)
+        if let Ok(s) = store.load().await
             && let Some(t) = usable_token(&s, now_unix())
             && !is_rejected(t, rejected)
         {
@@ -178,7 +176,7 @@ async fn wait_for_lock_or_token(
         let waited = start.elapsed();
         if waited >= timeout {
             return Err(SettingsError::LockTimeout {
-                path: settings::lock_path(path),
+                path: store.lock_location(),
                 waited,
             });
         }
@@ -187,90 +185,75 @@ async fn wait_for_lock_or_token(
     }
 }
 
-/// Takes the lock, re-reads (another process may have renewed meanwhile),
-/// renews only if still needed, writes, unlocks.
-pub async fn renew_locked(path: &Path, key: &Key) -> Result<SecretString, TokenServiceError> {
-    renew_under_lock(path, key, None).await
-}
-
 /// Renews a token the API has just rejected (InEvent tokens have no stated
 /// lifetime: a 401 is how they end), unless another process already has.
-pub async fn renew_rejected(
-    path: &Path,
-    key: &Key,
+pub async fn renew_rejected<S: Store>(
+    store: &S,
     rejected: &SecretString,
 ) -> Result<SecretString, TokenServiceError> {
-    renew_under_lock(path, key, Some(rejected)).await
+    renew_under_lock(store, Some(rejected)).await
 }
 
 fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
     rejected.is_some_and(|r| r.expose_secret() == t.expose_secret())
 }
 
-async fn renew_under_lock(
-    path: &Path,
-    key: &Key,
+fn refresh_of(s: &Settings) -> Option<String> {
+    s.secrets
+        .refresh_token
+        .as_ref()
+        .map(|r| r.expose_secret().to_string())
+}
+
+/// Takes the lock, re-reads (another process may have renewed meanwhile),
+/// renews only if still needed, writes, unlocks.
+async fn renew_under_lock<S: Store>(
+    store: &S,
     rejected: Option<&SecretString>,
 ) -> Result<SecretString, TokenServiceError> {
-    let _lock = match wait_for_lock_or_token(path, key, rejected).await? {
+    let _lock = match wait_for_lock_or_token(store, rejected).await? {
         Waited::Locked(lock) => lock,
         Waited::Renewed(t) => return Ok(t),
     };
-    let mut s = settings::read(path, key)?;
+    let mut s = store.load().await?;
     if let Some(t) = usable_token(&s, now_unix())
         && !is_rejected(t, rejected)
     {
         tracing::debug!("token renewed by another process while waiting for the lock");
         return Ok(t.clone());
     }
-    let used_refresh = s
-        .secrets
-        .refresh_token
-        .as_ref()
-        .map(|r| r.expose_secret().to_string());
-    match renew(&s, path).await {
-        Ok(t) => {
-            apply_tokens(&mut s, t, None);
-            settings::write(path, key, &s)?;
-            tracing::info!(path = %path.display(), "token renewed");
-            Ok(s.secrets
-                .access_token
-                .clone()
-                .expect("apply_tokens sets the access token"))
-        }
+    let used_refresh = refresh_of(&s);
+    let location = store.location();
+    let t = match renew(&s, &location).await {
+        Ok(t) => t,
         Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
-            // Another process (or machine sharing the file) may have rotated the
-            // refresh token after we read it: re-read before giving up.
-            let fresh = settings::read(path, key)?;
-            let fresh_refresh = fresh
-                .secrets
-                .refresh_token
-                .as_ref()
-                .map(|r| r.expose_secret().to_string());
+            // Another process (or machine sharing the document) may have
+            // rotated the refresh token after we read it: re-read first.
+            let fresh = store.load().await?;
             if let Some(t) = usable_token(&fresh, now_unix()) {
                 return Ok(t.clone());
             }
-            if fresh_refresh != used_refresh && fresh_refresh.is_some() {
-                s = fresh;
-                let t = renew(&s, path).await?;
-                apply_tokens(&mut s, t, None);
-                settings::write(path, key, &s)?;
-                return Ok(s
-                    .secrets
-                    .access_token
-                    .clone()
-                    .expect("apply_tokens sets the access token"));
+            let fresh_refresh = refresh_of(&fresh);
+            if fresh_refresh == used_refresh || fresh_refresh.is_none() {
+                return Err(TokenServiceError::NeedsSignIn {
+                    reason: format!(
+                        "the provider no longer accepts the refresh token in {location} (invalid_grant: expired, revoked, or used elsewhere)"
+                    ),
+                    command: login_command(&s, &location),
+                });
             }
-            Err(TokenServiceError::NeedsSignIn {
-                reason: format!(
-                    "the provider no longer accepts the refresh token in {} (invalid_grant: expired, revoked, or used elsewhere)",
-                    path.display()
-                ),
-                command: login_command(&s, path),
-            })
+            s = fresh;
+            renew(&s, &location).await?
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    apply_tokens(&mut s, t, None);
+    store.save(&s, Replace::Readable).await?;
+    tracing::info!(location = %location, "token renewed");
+    Ok(s.secrets
+        .access_token
+        .clone()
+        .expect("apply_tokens sets the access token"))
 }
 
 fn client_of(s: &Settings) -> ClientCredentials {
@@ -283,7 +266,7 @@ fn client_of(s: &Settings) -> ClientCredentials {
 
 /// Gets a new token the way this file allows: refresh token, client
 /// credentials, or InEvent sign-in with the stored password.
-async fn renew(s: &Settings, path: &Path) -> Result<TokenSet, TokenServiceError> {
+async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceError> {
     let http = crate::http::client();
     let token_url = s.meta.endpoints.token_url.clone().unwrap_or_default();
     if let Some(rt) = &s.secrets.refresh_token {
@@ -304,7 +287,7 @@ async fn renew(s: &Settings, path: &Path) -> Result<TokenSet, TokenServiceError>
             let (Some(user), Some(pw)) = (&s.meta.username, &s.secrets.password) else {
                 return Err(TokenServiceError::NeedsSignIn {
                     reason: "the InEvent token needs a new sign-in and the password was not stored".into(),
-                    command: login_command(s, path),
+                    command: login_command(s, location),
                 });
             };
             let signin = password_signin::run(
@@ -326,7 +309,7 @@ async fn renew(s: &Settings, path: &Path) -> Result<TokenSet, TokenServiceError>
         }
         _ => Err(TokenServiceError::NeedsSignIn {
             reason: "the token expired and the file has no refresh token (or stored client secret) to renew it".into(),
-            command: login_command(s, path),
+            command: login_command(s, location),
         }),
     }
 }

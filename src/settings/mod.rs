@@ -1,9 +1,11 @@
-//! The OAuthSettings store: file format, envelope encryption, key, lock and
-//! atomic write.
+//! The OAuthSettings document and where it is kept: format, envelope
+//! encryption, key, the file store (atomic write, sidecar lock) and the
+//! [`Store`] seam that renewal goes through.
 
 pub mod atomic;
 pub mod envelope;
 pub mod error;
+pub mod file;
 pub mod format;
 pub mod key;
 pub mod lock;
@@ -12,7 +14,8 @@ pub mod store;
 pub use atomic::{backup_path, cleanup_stale_temps, write_atomic};
 pub use envelope::{aad, open, seal};
 pub use error::SettingsError;
+pub use file::{parse, read, to_bytes, update, write, write_replacing_unreadable};
 pub use format::*;
 pub use key::{Key, KeySource, load_key};
 pub use lock::{SettingsLock, lock_exclusive, lock_path};
-pub use store::{parse, read, to_bytes, update, write, write_replacing_unreadable};
+pub use store::{FileStore, Replace, Store};

@@ -1,220 +1,115 @@
-//! Reading and writing settings files.
+//! The seam between renewal and where a settings document lives. The file
+//! store is here; the fleet store (Vault / OpenBao KV v2) goes behind the
+//! same trait.
 //!
-//! A file that exists but cannot be opened with the current key is never
-//! overwritten by [`write`]: it may hold the only copy of a refresh token.
+//! The contract every store keeps:
+//! - [`Store::load`] returns the document as stored now, or says why not;
+//! - [`Store::save`] replaces the whole document or nothing (never a partial
+//!   one), and never replaces one this key cannot read unless asked to
+//!   ([`Replace::Unreadable`]): it may hold the only refresh token;
+//! - [`Store::try_lock`] takes the renewal lock without waiting, `None` while
+//!   someone else holds it; a holder that dies frees it (the OS for files, a
+//!   deadline for Vault).
+//!
+//! A renewal is: lock → load → renew only if still needed → save → unlock.
 
-use super::atomic::write_atomic;
-use super::envelope::{open, seal};
 use super::error::SettingsError;
-use super::format::{Document, FORMAT, Settings, VERSION};
+use super::file;
+use super::format::Settings;
 use super::key::Key;
-use super::lock::lock_exclusive;
-use serde::Deserialize;
-use std::fs;
-use std::io::{self, Read};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use super::lock::{self, SettingsLock};
+use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// Real files are a few KiB; a huge one is not ours and is not read whole.
-const MAX_FILE: u64 = 1 << 20;
-
-/// Parses and opens file bytes. `path` only names the file in errors.
-pub fn parse(bytes: &[u8], key: &Key, path: &Path) -> Result<Settings, SettingsError> {
-    let parse_err = |reason: String| SettingsError::Parse {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| parse_err(format!("invalid JSON: {e}")))?;
-    // format and version first: a newer or foreign file must be reported as
-    // such, not as whatever field happens to fail deserializing.
-    if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-        return Err(SettingsError::WrongFormat {
-            path: path.to_path_buf(),
-        });
-    }
-    let version = value
-        .get("version")
-        .and_then(|v| v.as_u64())
-        .ok_or_else(|| parse_err("`version` is missing or not a positive number".into()))?;
-    if version > u64::from(VERSION) {
-        return Err(SettingsError::UnknownVersion {
-            path: path.to_path_buf(),
-            version,
-            supported: VERSION,
-        });
-    }
-    if version == 0 {
-        return Err(parse_err(
-            "version 0 was never written by oauth-setup".into(),
-        ));
-    }
-    let doc = Document::deserialize(&value).map_err(|e| parse_err(e.to_string()))?;
-    let secrets = open(key, &doc.meta, &doc.secrets, path)?;
-    // The AAD covers the metadata as parsed; fields serde ignores or fills
-    // by default would slip past it, so the clear part must also be exactly
-    // what this metadata serializes to.
-    let mut clear = value;
-    if let Some(obj) = clear.as_object_mut() {
-        obj.remove("secrets");
-    }
-    if serde_json::to_value(&doc.meta).ok().as_ref() != Some(&clear) {
-        return Err(SettingsError::Damaged {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(Settings {
-        meta: doc.meta,
-        secrets,
-    })
+/// What [`Store::save`] may replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Only a document this key can read, or none (the default).
+    Readable,
+    /// Also one that cannot be read (`--force`); the old one is kept as a backup.
+    Unreadable,
 }
 
-/// Reads and opens the settings file at `path`. Refuses a symlink; tightens
-/// a mode looser than 0600 (with a warning) since the file is ours.
-pub fn read(path: &Path, key: &Key) -> Result<Settings, SettingsError> {
-    let bytes = read_bytes(path)?;
-    parse(&bytes, key, path)
-}
-
-fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
-    // lstat before open so a FIFO or device is never opened (open would block).
-    match fs::symlink_metadata(path) {
-        Ok(md) if md.file_type().is_symlink() => {
-            return Err(SettingsError::Symlink {
-                path: path.to_path_buf(),
-            });
-        }
-        Ok(md) if !md.is_file() => {
-            return Err(SettingsError::Parse {
-                path: path.to_path_buf(),
-                reason: "not a regular file".into(),
-            });
-        }
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(SettingsError::NotFound {
-                path: path.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(SettingsError::io(path, "read", e)),
-    }
-    // O_NOFOLLOW closes the gap between the lstat above and this open.
-    let mut f = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)
-        .map_err(|e| match e.raw_os_error() {
-            Some(libc::ELOOP) => SettingsError::Symlink {
-                path: path.to_path_buf(),
-            },
-            _ if e.kind() == io::ErrorKind::NotFound => SettingsError::NotFound {
-                path: path.to_path_buf(),
-            },
-            _ => SettingsError::io(path, "read", e),
-        })?;
-    let md = f
-        .metadata()
-        .map_err(|e| SettingsError::io(path, "read", e))?;
-    let mode = md.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        tracing::warn!(
-            path = %path.display(),
-            mode = format_args!("{mode:o}"),
-            "settings file was accessible by others; setting mode 0600"
-        );
-        if let Err(e) = f.set_permissions(fs::Permissions::from_mode(0o600)) {
-            tracing::warn!(path = %path.display(), error = %e, "cannot set mode 0600");
+impl Replace {
+    pub fn forced(force: bool) -> Replace {
+        if force {
+            Replace::Unreadable
+        } else {
+            Replace::Readable
         }
     }
-    if md.len() > MAX_FILE {
-        return Err(SettingsError::Parse {
-            path: path.to_path_buf(),
-            reason: format!("{} bytes is far too large for a settings file", md.len()),
-        });
+}
+
+/// Where one settings document lives. See the module docs for the contract.
+pub trait Store: Sync {
+    type Lock: Send;
+
+    /// The location as a person gives it back to `--settings`.
+    fn location(&self) -> String;
+
+    fn load(&self) -> impl Future<Output = Result<Settings, SettingsError>> + Send;
+
+    fn save(
+        &self,
+        settings: &Settings,
+        replace: Replace,
+    ) -> impl Future<Output = Result<(), SettingsError>> + Send;
+
+    fn try_lock(&self) -> impl Future<Output = Result<Option<Self::Lock>, SettingsError>> + Send;
+
+    /// The lock's own name, for a "waited too long" message.
+    fn lock_location(&self) -> PathBuf;
+}
+
+/// A settings file on this machine, sealed with `key`.
+#[derive(Debug, Clone, Copy)]
+pub struct FileStore<'a> {
+    path: &'a Path,
+    key: &'a Key,
+}
+
+impl<'a> FileStore<'a> {
+    pub fn new(path: &'a Path, key: &'a Key) -> Self {
+        FileStore { path, key }
     }
-    let mut bytes = Vec::with_capacity(md.len() as usize);
-    f.by_ref()
-        .take(MAX_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| SettingsError::io(path, "read", e))?;
-    Ok(bytes)
-}
 
-/// The file bytes for `settings`: pretty JSON, trailing newline, secrets
-/// freshly sealed. Always writes the current format and version.
-pub fn to_bytes(key: &Key, settings: &Settings) -> Result<Vec<u8>, SettingsError> {
-    let mut meta = settings.meta.clone();
-    meta.format = FORMAT.to_string();
-    meta.version = VERSION;
-    let secrets = seal(key, &meta, &settings.secrets);
-    let doc = Document { meta, secrets };
-    let mut out = serde_json::to_vec_pretty(&doc)
-        .expect("Document serializes to JSON (only strings, numbers, maps)");
-    out.push(b'\n');
-    Ok(out)
-}
-
-/// Writes `settings` to `path` atomically, keeping the previous version as
-/// `<file>.bak`. Refuses to replace an existing file this key cannot open.
-///
-/// Does not lock: a read-modify-write must hold [`lock_exclusive`] around
-/// both (see [`update`]).
-pub fn write(path: &Path, key: &Key, settings: &Settings) -> Result<(), SettingsError> {
-    match read(path, key) {
-        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
-        Err(e) if e.is_unreadable_file() => {
-            return Err(SettingsError::RefuseOverwrite {
-                path: path.to_path_buf(),
-                reason: short_reason(&e),
-            });
-        }
-        Err(e) => return Err(e),
+    pub fn path(&self) -> &'a Path {
+        self.path
     }
-    write_atomic(path, &to_bytes(key, settings)?)
+
+    pub fn key(&self) -> &'a Key {
+        self.key
+    }
 }
 
-/// Like [`write`], but replaces a file that cannot be opened (explicit
-/// `--force`). The replaced file is still kept as `<file>.bak`.
-pub fn write_replacing_unreadable(
-    path: &Path,
-    key: &Key,
-    settings: &Settings,
-) -> Result<(), SettingsError> {
-    write_atomic(path, &to_bytes(key, settings)?)
-}
+impl Store for FileStore<'_> {
+    type Lock = SettingsLock;
 
-/// Locked read-modify-write: takes the lock, reads the current file, lets
-/// `change` modify it, writes it back, releases the lock.
-pub fn update<T>(
-    path: &Path,
-    key: &Key,
-    timeout: Duration,
-    change: impl FnOnce(&mut Settings) -> T,
-) -> Result<T, SettingsError> {
-    let _lock = lock_exclusive(path, timeout)?;
-    let mut settings = read(path, key)?;
-    let out = change(&mut settings);
-    write(path, key, &settings)?;
-    Ok(out)
-}
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
 
-fn short_reason(e: &SettingsError) -> String {
-    match e {
-        SettingsError::WrongKey {
-            file_key_id,
-            key_id,
-            ..
-        } => format!(
-            "it was written with another key (file key id {file_key_id}, current key id {key_id})"
-        ),
-        SettingsError::Damaged { .. } => "it fails authentication (edited or corrupt)".into(),
-        SettingsError::Parse { reason, .. } => format!("it cannot be parsed ({reason})"),
-        SettingsError::WrongFormat { .. } => "it is not an oauth-setup settings file".into(),
-        SettingsError::UnknownVersion { version, .. } => {
-            format!("it has version {version}, written by a newer oauth-setup")
+    async fn load(&self) -> Result<Settings, SettingsError> {
+        file::read(self.path, self.key)
+    }
+
+    async fn save(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
+        match replace {
+            Replace::Readable => file::write(self.path, self.key, settings),
+            Replace::Unreadable => file::write_replacing_unreadable(self.path, self.key, settings),
         }
-        SettingsError::UnknownAlg { alg, .. } => format!("it uses unknown algorithm `{alg}`"),
-        other => other.to_string(),
+    }
+
+    async fn try_lock(&self) -> Result<Option<SettingsLock>, SettingsError> {
+        match lock::lock_exclusive(self.path, Duration::ZERO) {
+            Ok(l) => Ok(Some(l)),
+            Err(SettingsError::LockTimeout { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn lock_location(&self) -> PathBuf {
+        lock::lock_path(self.path)
     }
 }

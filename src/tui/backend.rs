@@ -7,7 +7,7 @@ use super::state::{FormKey, FormRow, State};
 use crate::probe;
 use crate::provider::{self, Endpoints, Field, Profile, Scheme};
 use crate::settings::key::{KeySource, load_key};
-use crate::settings::{InitiateOAuth, Settings, store};
+use crate::settings::{InitiateOAuth, Settings};
 use crate::signin::LoginError;
 use crate::signin::{self, LoginInput};
 use base64::Engine as _;
@@ -269,7 +269,7 @@ pub fn save(
     settings.meta.initiate_oauth = mode;
     let source = KeySource::from_env_and_flag(None, config_dir);
     let key = load_key(&source).map_err(|e| Failure::new(e.to_string()))?;
-    store::write(&path, &key, &settings).map_err(|e| Failure::new(e.to_string()))?;
+    crate::settings::write(&path, &key, &settings).map_err(|e| Failure::new(e.to_string()))?;
     Ok(Saved {
         connection_string: connection_string(&settings, &path),
         token_command: token_command(&path),
