@@ -1,6 +1,6 @@
 //! Where things live: config dir (key, settings, user profiles) and the log file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "oauth-setup")
@@ -21,11 +21,10 @@ pub fn providers_dir() -> PathBuf {
     config_dir().join("providers")
 }
 
-/// Default settings file for a provider.
-pub fn default_settings_path(provider: &str) -> PathBuf {
-    config_dir()
-        .join("settings")
-        .join(format!("{provider}.json"))
+/// Default settings file for a provider, under `config_dir` (which the
+/// `--config-dir` flag may have chosen, so it is passed in, not looked up).
+pub fn default_settings_path(config_dir: &Path, provider: &str) -> PathBuf {
+    config_dir.join("settings").join(format!("{provider}.json"))
 }
 
 /// `OAUTH_SETUP_LOG_FILE`, else `oauth-setup.log` in the platform state dir.
