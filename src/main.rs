@@ -37,11 +37,7 @@ fn wizard(ctx: &Ctx) -> Result<(), Failure> {
     let opts = oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
     match oauth_setup::tui::run(opts) {
         Ok(Some(path)) => {
-            println!("Settings saved to {}", path.display());
-            println!(
-                "Get a token with:  oauth-setup token --settings {}",
-                path.display()
-            );
+            cli::wizard_saved(&path);
             Ok(())
         }
         Ok(None) => {

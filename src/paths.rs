@@ -16,9 +16,9 @@ pub fn config_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".oauth-setup"))
 }
 
-/// User provider profiles (`*.toml`).
-pub fn providers_dir() -> PathBuf {
-    config_dir().join("providers")
+/// User provider profiles (`*.toml`) under `config_dir`.
+pub fn providers_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("providers")
 }
 
 /// Default settings file for a provider, under `config_dir` (which the

@@ -52,7 +52,7 @@ impl Ctx {
     }
 
     pub fn profiles(&self) -> Result<Vec<Profile>, ProviderError> {
-        provider::load_all(Some(&self.config_dir.join("providers")))
+        provider::load_all(Some(&paths::providers_dir(&self.config_dir)))
     }
 
     /// `--settings` when given, else `<config dir>/settings/<provider>.json`.

@@ -15,6 +15,7 @@ mod qr;
 pub use args::{Cli, Command};
 pub use ctx::Ctx;
 pub use failure::{Failure, exit};
+pub use output::wizard_saved;
 
 /// Runs one subcommand.
 pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {

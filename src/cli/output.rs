@@ -19,10 +19,23 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
         print_json(&status_json(s, path, ctx));
         return;
     }
-    let (provider, scheme, path) = (&s.meta.provider, &s.meta.scheme, path.display());
+    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
     eprintln!("{what}: {provider} ({scheme}). {}", expiry_text(s));
-    eprintln!("Settings written to {path}");
-    eprintln!("Get a token with:  oauth-setup token --settings {path}");
+    eprintln!("Settings written to {}", path.display());
+    eprintln!("{}", token_hint(path));
+}
+
+/// After the wizard saved a settings file.
+pub fn wizard_saved(path: &Path) {
+    println!("Settings saved to {}", path.display());
+    println!("{}", token_hint(path));
+}
+
+fn token_hint(settings: &Path) -> String {
+    format!(
+        "Get a token with:  oauth-setup token --settings {}",
+        settings.display()
+    )
 }
 
 /// How long the stored token lasts, as a sentence.
