@@ -5,7 +5,6 @@
 mod browser;
 mod child;
 pub mod export;
-pub mod headless;
 pub mod http;
 pub mod logging;
 pub mod oauth;
@@ -16,8 +15,3 @@ pub mod settings;
 pub mod signin;
 pub mod token;
 pub mod tui;
-
-pub mod cli;
-pub mod commands;
-pub mod commands_headless;
-pub mod secret_input;

@@ -7,8 +7,8 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the file logger. `RUST_LOG` sets the level (default `info`).
 /// A log file that cannot be opened disables logging rather than failing.
-pub fn init() {
-    let path = crate::paths::log_file();
+pub fn init(config_dir: &std::path::Path) {
+    let path = crate::paths::log_file(config_dir);
     if let Some(dir) = path.parent() {
         let _ = std::fs::DirBuilder::new()
             .recursive(true)

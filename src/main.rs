@@ -1,52 +1,52 @@
-use clap::Parser;
-use oauth_setup::cli::Cli;
-use oauth_setup::commands::{self, exit};
+//! `oauth-setup`: parse the command line, then run a subcommand or, with
+//! none, the wizard. Errors become a message and an exit code here and
+//! nowhere deeper.
 
-fn main() {
-    // Like other Unix tools, end quietly when the reader of our output goes
-    // away (`oauth-setup providers | head -1`) instead of panicking in println!.
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Ctx, Failure, exit};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    reset_sigpipe();
+    let args = Cli::parse();
+    let ctx = Ctx::new(args.config_dir, args.key_file.as_deref());
+    oauth_setup::logging::init(&ctx.config_dir);
+    let outcome = match args.command {
+        Some(command) => cli::run(&ctx, command).inspect_err(|f| {
+            tracing::info!(code = f.code, "command failed");
+        }),
+        None => wizard(&ctx),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => f.report(),
+    }
+}
+
+/// Like other Unix tools, end quietly when the reader of our output goes
+/// away (`oauth-setup providers | head -1`) instead of panicking in println!.
+#[allow(unsafe_code)]
+fn reset_sigpipe() {
     // SAFETY: resetting a signal disposition before any thread starts.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    let cli = Cli::parse();
-    if let Some(dir) = &cli.config_dir {
-        // One place decides paths; the flag wins over the environment.
-        // SAFETY: single-threaded at this point.
-        unsafe { std::env::set_var("OAUTH_SETUP_CONFIG_DIR", dir) };
-    }
-    oauth_setup::logging::init();
-    if cli.command.is_none() {
-        if let Some(key_file) = &cli.key_file {
-            // The wizard reads the key source from the environment; the flag wins.
-            // SAFETY: single-threaded at this point.
-            unsafe {
-                std::env::remove_var("OAUTH_SETUP_KEY");
-                std::env::set_var("OAUTH_SETUP_KEY_FILE", key_file);
-            }
+}
+
+fn wizard(ctx: &Ctx) -> Result<(), Failure> {
+    let opts = oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
+    match oauth_setup::tui::run(opts) {
+        Ok(Some(path)) => {
+            cli::wizard_saved(&path);
+            Ok(())
         }
-        let opts = oauth_setup::tui::TuiOptions::new(oauth_setup::paths::config_dir());
-        match oauth_setup::tui::run(opts) {
-            Ok(Some(path)) => {
-                println!("Settings saved to {}", path.display());
-                println!(
-                    "Get a token with:  oauth-setup token --settings {}",
-                    path.display()
-                );
-            }
-            Ok(None) => {
-                eprintln!("Closed without saving.");
-                std::process::exit(exit::CANCELLED);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "wizard failed");
-                eprintln!("error: {e}");
-                std::process::exit(exit::ERROR);
-            }
+        Ok(None) => {
+            eprintln!("Closed without saving.");
+            Err(Failure::said(exit::CANCELLED))
         }
-        return;
-    }
-    if let Err(f) = commands::run(cli) {
-        tracing::info!(code = f.code, "command failed");
-        eprintln!("error: {}", f.message);
-        std::process::exit(f.code);
+        Err(e) => {
+            tracing::error!(error = %e, "wizard failed");
+            Err(Failure::new(exit::ERROR, e))
+        }
     }
 }

@@ -38,12 +38,12 @@ pub fn key_file(config_dir: &Path) -> PathBuf {
 }
 
 /// `OAUTH_SETUP_LOG_FILE`, else `oauth-setup.log` in the platform state dir.
-pub fn log_file() -> PathBuf {
+pub fn log_file(config_dir: &Path) -> PathBuf {
     if let Some(f) = std::env::var_os("OAUTH_SETUP_LOG_FILE").filter(|d| !d.is_empty()) {
         return PathBuf::from(f);
     }
     let dir = project_dirs()
         .and_then(|p| p.state_dir().map(|d| d.to_path_buf()))
-        .unwrap_or_else(config_dir);
+        .unwrap_or_else(|| config_dir.to_path_buf());
     dir.join("oauth-setup.log")
 }

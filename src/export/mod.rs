@@ -1,5 +1,7 @@
-//! Handing credentials on: passphrase bundles for another machine, and the
-//! connection string a connector reads.
+//! Handing credentials on: passphrase bundles for another machine, the
+//! connection string a connector reads, and the env-file / Kubernetes
+//! Secret text a service reads.
 
 pub mod bundle;
 pub mod connection_string;
+pub mod service_env;

@@ -24,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 /// beside them for the provider screen to show.
 pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
     let (profiles, errors) =
-        provider::load_all_lenient(Some(&crate::paths::providers_dir(&config_dir)));
+        provider::load_all_lenient(Some(&crate::paths::providers_dir(config_dir)));
     let error = errors.first().map(|e| {
         let more = errors.len() - 1;
         if more > 0 {

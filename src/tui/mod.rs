@@ -16,21 +16,25 @@ pub mod theme;
 pub mod update;
 pub mod widgets;
 
+use crate::settings::KeySource;
 use std::path::PathBuf;
 
 /// What the CLI hands to the wizard.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct TuiOptions {
     /// oauth-setup's config directory (settings files, key, user profiles).
     pub config_dir: PathBuf,
+    /// Where the settings key comes from, as the command line resolved it.
+    pub key: KeySource,
     /// Skip the provider list (`--provider cvent`).
     pub provider: Option<String>,
 }
 
 impl TuiOptions {
-    pub fn new(config_dir: impl Into<PathBuf>) -> Self {
+    pub fn new(config_dir: PathBuf, key: KeySource) -> Self {
         Self {
-            config_dir: config_dir.into(),
+            config_dir,
+            key,
             provider: None,
         }
     }

@@ -3,7 +3,6 @@
 
 use qrcode::QrCode;
 use qrcode::render::unicode::Dense1x2;
-use std::io::IsTerminal;
 
 /// The QR code of `text` as lines of half blocks, or None when `text` does
 /// not fit in a QR code.
@@ -22,9 +21,8 @@ pub fn render(text: &str) -> Option<String> {
 
 /// Prints the QR code of `url` on stderr when stderr is a terminal wide
 /// enough for it; pipes and logs never get the block art.
-pub fn print_if_terminal(url: &str) {
-    let stderr = std::io::stderr();
-    if !stderr.is_terminal() {
+pub fn print_if_terminal(url: &str, stderr_tty: bool) {
+    if !stderr_tty {
         return;
     }
     let Some(art) = render(url) else { return };

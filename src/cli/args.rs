@@ -1,6 +1,8 @@
-//! The command line. No subcommand opens the wizard.
+//! The command line's shape (clap). No subcommand opens the wizard.
 
 use clap::{Args, Parser, Subcommand};
+use oauth_setup::provider::ClientAuth;
+use oauth_setup::settings::InitiateOAuth;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -30,35 +32,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the provider profiles (built-in and from <config dir>/providers).
-    Providers {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
+    Providers(ProvidersArgs),
     /// Sign in and write a settings file.
     Login(Box<LoginArgs>),
     /// Print a valid access token, renewing it when needed.
-    Token {
-        #[command(flatten)]
-        file: SettingsArg,
-        /// Print JSON with the expiry.
-        #[arg(long)]
-        json: bool,
-    },
+    Token(TokenArgs),
     /// Show what a settings file holds (never secrets).
-    Status {
-        #[command(flatten)]
-        file: SettingsArg,
-        #[arg(long)]
-        json: bool,
-    },
+    Status(StatusArgs),
     /// Run the provider's test request with the stored token.
-    Test {
-        #[command(flatten)]
-        file: SettingsArg,
-        #[arg(long)]
-        json: bool,
-    },
+    Test(TestArgs),
     /// Start a sign-in for a browser on another machine: print the URL to open
     /// (and a QR code); finish with `exchange`.
     AuthUrl(Box<AuthUrlArgs>),
@@ -71,20 +53,61 @@ pub enum Command {
     /// Import a bundle made by `export`, re-encrypted under this machine's key.
     Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
     /// Print the CData-style connection string for a settings file.
-    ConnectionString {
-        #[command(flatten)]
-        file: SettingsArg,
-        /// Include the client secret (it is left out by default).
-        #[arg(long)]
-        include_secret: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    ConnectionString(ConnectionStringArgs),
+}
+
+// The argument structs below carry no doc comment of their own: the
+// subcommand's help text is the doc comment on its `Command` variant.
+
+#[derive(Debug, Args)]
+pub struct ProvidersArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// Print JSON with the expiry.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionStringArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// Include the client secret (it is left out by default).
+    #[arg(long)]
+    pub include_secret: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -134,16 +157,16 @@ pub struct SignInArgs {
     #[command(flatten)]
     pub endpoints: EndpointArgs,
     /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
-    #[arg(long = "var", value_name = "NAME=VALUE")]
-    pub vars: Vec<String>,
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = Var::parse)]
+    pub vars: Vec<Var>,
     /// Redirect URI registered with the app (e.g. http://localhost:33333).
     /// `login` listens there (default: a free port on 127.0.0.1); with
     /// `auth-url` nothing listens: copy the address the browser lands on.
     #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
     pub callback_url: Option<String>,
-    /// InitiateOAuth mode stored in the file: GETANDREFRESH, REFRESH or OFF.
-    #[arg(long, default_value = "GETANDREFRESH")]
-    pub initiate_oauth: String,
+    /// InitiateOAuth mode stored in the file.
+    #[arg(long, value_enum, ignore_case = true, default_value = "GETANDREFRESH")]
+    pub initiate_oauth: InitiateOAuthArg,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +179,23 @@ pub struct LoginArgs {
     /// Replace a settings file that cannot be read (wrong key, damaged).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+    /// Only print the authorization URL; do not start a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the browser or device approval.
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The user's own credentials, which only `login` takes: `auth-url` runs a
+/// browser sign-in, where the provider asks for them.
+#[derive(Debug, Args, Default)]
+pub struct CredentialArgs {
     /// InEvent username.
     #[arg(long, env = "OAUTH_SETUP_USERNAME")]
     pub username: Option<String>,
@@ -176,15 +216,6 @@ pub struct LoginArgs {
     pub token_file: Option<PathBuf>,
     #[arg(long)]
     pub token_stdin: bool,
-    /// Only print the authorization URL; do not start a browser.
-    #[arg(long)]
-    pub no_browser: bool,
-    /// Seconds to wait for the browser or device approval.
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args, Default)]
@@ -312,15 +343,99 @@ pub enum ClientAuthArg {
     None,
 }
 
-impl From<ClientAuthArg> for crate::provider::ClientAuth {
+impl From<ClientAuthArg> for ClientAuth {
     fn from(a: ClientAuthArg) -> Self {
-        use crate::provider::ClientAuth as C;
         match a {
-            ClientAuthArg::Basic => C::Basic,
-            ClientAuthArg::BasicAndBody => C::BasicAndBody,
-            ClientAuthArg::Form => C::Form,
-            ClientAuthArg::Json => C::Json,
-            ClientAuthArg::None => C::None,
+            ClientAuthArg::Basic => ClientAuth::Basic,
+            ClientAuthArg::BasicAndBody => ClientAuth::BasicAndBody,
+            ClientAuthArg::Form => ClientAuth::Form,
+            ClientAuthArg::Json => ClientAuth::Json,
+            ClientAuthArg::None => ClientAuth::None,
         }
+    }
+}
+
+/// `--initiate-oauth` values, spelled as CData spells them.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum InitiateOAuthArg {
+    /// Sign in interactively when nothing usable is stored; refresh when expired.
+    #[value(name = "GETANDREFRESH")]
+    Getandrefresh,
+    /// Refresh only; never interactive (servers).
+    #[value(name = "REFRESH")]
+    Refresh,
+    /// Use what is stored; never refresh.
+    #[value(name = "OFF")]
+    Off,
+}
+
+impl From<InitiateOAuthArg> for InitiateOAuth {
+    fn from(a: InitiateOAuthArg) -> Self {
+        match a {
+            InitiateOAuthArg::Getandrefresh => InitiateOAuth::Getandrefresh,
+            InitiateOAuthArg::Refresh => InitiateOAuth::Refresh,
+            InitiateOAuthArg::Off => InitiateOAuth::Off,
+        }
+    }
+}
+
+/// One `--var NAME=VALUE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Var {
+    pub name: String,
+    pub value: String,
+}
+
+impl Var {
+    fn parse(raw: &str) -> Result<Var, String> {
+        let (name, value) = raw.split_once('=').ok_or_else(|| {
+            "expected NAME=VALUE, e.g. --var host=https://api.example.com".to_string()
+        })?;
+        Ok(Var {
+            name: name.trim().to_string(),
+            value: value.trim().to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn var_splits_at_the_first_equals_sign() {
+        assert_eq!(
+            Var::parse(" service_root = https://x/odata?a=b ").unwrap(),
+            Var {
+                name: "service_root".into(),
+                value: "https://x/odata?a=b".into()
+            }
+        );
+        assert!(Var::parse("host").is_err());
+    }
+
+    #[test]
+    fn initiate_oauth_takes_any_case() {
+        let cli = Cli::try_parse_from([
+            "oauth-setup",
+            "auth-url",
+            "custom",
+            "--initiate-oauth",
+            "refresh",
+        ])
+        .unwrap();
+        let Some(Command::AuthUrl(a)) = cli.command else {
+            panic!("not auth-url");
+        };
+        assert!(matches!(
+            a.sign_in.initiate_oauth,
+            InitiateOAuthArg::Refresh
+        ));
+    }
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
     }
 }

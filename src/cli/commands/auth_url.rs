@@ -1,0 +1,84 @@
+//! `oauth-setup auth-url`: start a sign-in whose browser is on another
+//! machine. The PKCE verifier stays here, sealed in `pending/`, until
+//! `exchange` finishes it.
+
+use crate::cli::args::{AuthUrlArgs, CredentialArgs};
+use crate::cli::ctx::Ctx;
+use crate::cli::failure::Failure;
+use crate::cli::input::{Run, login_input};
+use crate::cli::output::print_json;
+use crate::cli::qr;
+use oauth_setup::oauth::{BrowserMode, LoginEvent};
+use oauth_setup::paths;
+use oauth_setup::signin::DEFAULT_TIMEOUT;
+use oauth_setup::signin::paste;
+use oauth_setup::signin::pending;
+use secrecy::ExposeSecret;
+use serde_json::json;
+use std::io::Write;
+
+pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
+    let profiles = ctx.profiles()?;
+    // Nothing here opens a browser or waits for one, and the provider's page
+    // asks for the user's own credentials: only the app's flags apply.
+    let run = Run {
+        browser: BrowserMode::PrintOnly,
+        timeout: DEFAULT_TIMEOUT,
+        prompt: !args.json,
+    };
+    let input = login_input(
+        ctx,
+        &args.sign_in,
+        &CredentialArgs::default(),
+        run,
+        &profiles,
+    )?;
+    // The key first: the pending state is useless if it cannot be sealed.
+    let key = ctx.key()?;
+    let dir = paths::pending_dir(&ctx.config_dir);
+    pending::cleanup(&dir);
+    let rt = ctx.runtime()?;
+    let started = rt.block_on(async {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let printer = tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                // Only discovery happens before the URL exists.
+                if let LoginEvent::Discovering { issuer } = ev {
+                    eprintln!("Reading the server's metadata from {issuer}");
+                }
+            }
+        });
+        let http = oauth_setup::http::client();
+        let out = paste::start(&input, &profiles, &http, &tx).await;
+        drop(tx);
+        let _ = printer.await;
+        out
+    })?;
+    pending::save(&dir, &key, &started.pending)?;
+    let p = &started.pending;
+    if args.json {
+        print_json(&json!({
+            "url": started.url,
+            "state": p.state.expose_secret(),
+            "redirect_uri": p.redirect_uri,
+            "expires_at": p.expires_at,
+        }));
+    } else {
+        println!("{}", started.url);
+    }
+    let minutes = pending::ttl().as_secs().div_ceil(60);
+    let settings = ctx.settings_path(None, &p.meta.provider);
+    // A closed stderr loses only the advice; the URL is already out.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "\nOpen the URL above in a browser on any machine and sign in (valid {minutes} min).\n\
+         The browser then goes to {redirect} — that page may fail to load; that is expected.\n\
+         Copy the whole address from the browser's address bar, then run here:\n\n  \
+         oauth-setup exchange --settings {settings}\n\n\
+         and paste it (or pipe it: `echo 'URL' | oauth-setup exchange --settings …`).",
+        redirect = p.redirect_uri,
+        settings = settings.display(),
+    );
+    qr::print_if_terminal(&started.url, ctx.tty.stderr);
+    Ok(())
+}

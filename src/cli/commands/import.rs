@@ -1,0 +1,51 @@
+//! `oauth-setup import`: open a bundle made by `export` and re-encrypt it
+//! under this machine's key.
+
+use crate::cli::args::ImportArgs;
+use crate::cli::ctx::{Ctx, write_settings};
+use crate::cli::failure::{Failure, exit};
+use crate::cli::{output, prompt};
+use oauth_setup::export::bundle;
+use std::io::Read;
+
+pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
+    let path = &args.file.settings;
+    let key = ctx.key()?;
+    if (path.exists() || path.is_symlink()) && !args.force {
+        return Err(Failure::new(
+            exit::SETTINGS,
+            format!(
+                "{} already exists; nothing was written. Give another --settings path, or --force to replace it (the old file is kept as {}.bak)",
+                path.display(),
+                path.display()
+            ),
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&args.bundle)
+        .and_then(|f| f.take(bundle::MAX_BUNDLE + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            Failure::new(
+                exit::USAGE,
+                format!("cannot read the bundle {}: {e}", args.bundle.display()),
+            )
+        })?;
+    let pass = prompt::passphrase(args.passphrase_file.as_deref(), false, ctx.tty.stdin)?;
+    let mut s = bundle::open(&bytes, &pass)?;
+    s.meta.imported = true;
+    s.meta.touch();
+    write_settings(path, &key, &s, args.force)?;
+    if !args.json {
+        eprintln!(
+            "Imported and re-encrypted with this machine's key ({}).",
+            ctx.key_source.describe()
+        );
+        if s.secrets.refresh_token.is_some() {
+            eprintln!(
+                "Use these credentials on this machine only from now on: if the provider rotates refresh tokens, the exporting machine's copy stops working (or breaks this one). Delete the bundle."
+            );
+        }
+    }
+    output::settings_written(ctx, &s, path, args.json, "Imported");
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! `oauth-setup login`: sign in here and write the settings file.
+
+use crate::cli::args::LoginArgs;
+use crate::cli::ctx::{Ctx, unreadable_existing, write_settings};
+use crate::cli::failure::{Failure, exit};
+use crate::cli::input::{Run, login_input};
+use crate::cli::{output, progress};
+use oauth_setup::oauth::BrowserMode;
+use std::time::Duration;
+
+pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
+    let profiles = ctx.profiles()?;
+    let run = Run {
+        browser: if args.no_browser {
+            BrowserMode::PrintOnly
+        } else {
+            BrowserMode::Open
+        },
+        timeout: Duration::from_secs(args.timeout),
+        prompt: !args.json,
+    };
+    let input = login_input(ctx, &args.sign_in, &args.credentials, run, &profiles)?;
+    let path = ctx.settings_path(args.settings.as_deref(), &input.profile_id);
+    // Load (or create) the key before signing in: a key problem found after
+    // the browser dance would waste the user's sign-in.
+    let key = ctx.key()?;
+    if let Some(e) = unreadable_existing(&path, &key, args.force) {
+        return Err(Failure::new(
+            exit::SETTINGS,
+            format!(
+                "{e}\nThe existing file is kept. Give another --settings path, or --force to replace it."
+            ),
+        ));
+    }
+    let rt = ctx.runtime()?;
+    let settings = progress::sign_in(ctx, &rt, input, &profiles)?;
+    write_settings(&path, &key, &settings, args.force)?;
+    output::settings_written(ctx, &settings, &path, args.json, "Signed in");
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! One module per subcommand, each with `run(ctx, args)`.
+
+pub mod auth_url;
+pub mod completions;
+pub mod connection_string;
+pub mod exchange;
+pub mod export;
+pub mod import;
+pub mod login;
+pub mod providers;
+pub mod status;
+pub mod test;
+pub mod token;

@@ -1,0 +1,57 @@
+//! `oauth-setup status`: what a settings file holds, never its secrets.
+
+use crate::cli::args::StatusArgs;
+use crate::cli::ctx::Ctx;
+use crate::cli::failure::Failure;
+use crate::cli::output::{expiry_text, print_json, status_json};
+use oauth_setup::settings;
+
+pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
+    let path = &args.file.settings;
+    let s = settings::read(path, &ctx.key()?)?;
+    if args.json {
+        print_json(&status_json(&s, path, ctx));
+        return Ok(());
+    }
+    let m = &s.meta;
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    println!("Settings:       {}", path.display());
+    println!(
+        "Provider:       {} ({}, {})",
+        m.provider,
+        m.scheme,
+        m.kind.as_str()
+    );
+    if let Some(c) = &m.client_id {
+        println!("Client id:      {c}");
+    }
+    if let Some(r) = &m.region {
+        println!("Region:         {r}");
+    }
+    if let Some(o) = &m.org_id {
+        println!("Org id:         {o}");
+    }
+    if let Some(u) = &m.endpoints.token_url {
+        println!("Token URL:      {u}");
+    }
+    let scopes = if m.scopes.is_empty() {
+        "(none asked: the app's scopes)".to_string()
+    } else {
+        m.scopes.join(" ")
+    };
+    println!("Scopes:         {scopes}");
+    if let Some(g) = &m.granted_scopes {
+        println!("Granted:        {}", g.join(" "));
+    }
+    println!("Token:          {}", expiry_text(&s));
+    println!("Refresh token:  {}", yes(s.secrets.refresh_token.is_some()));
+    let client_secret = if s.secrets.client_secret.is_some() {
+        "stored (encrypted)"
+    } else {
+        "not stored"
+    };
+    println!("Client secret:  {client_secret}");
+    println!("InitiateOAuth:  {}", m.initiate_oauth.as_str());
+    println!("Key:            {}", ctx.key_source.describe());
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! `oauth-setup token`: print a valid access token, renewing it, or signing
+//! in again when the file allows it and a person is there to do it.
+
+use crate::cli::args::TokenArgs;
+use crate::cli::ctx::{Ctx, write_settings};
+use crate::cli::failure::{Failure, exit};
+use crate::cli::output::print_json;
+use crate::cli::progress;
+use oauth_setup::provider::SchemeKind;
+use oauth_setup::settings::{self, InitiateOAuth, Key, Settings};
+use oauth_setup::signin;
+use oauth_setup::token::{self, TokenServiceError};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use std::path::Path;
+
+pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
+    let path = &args.file.settings;
+    let key = ctx.key()?;
+    // Fast path: no runtime, no network when the cached token is good.
+    let (s, cached) = token::cached(path, &key)?;
+    let (token, s) = match cached {
+        Some(t) => (t, s),
+        None => renew(ctx, path, &key, s)?,
+    };
+    if args.json {
+        print_json(&json!({
+            "access_token": token.expose_secret(),
+            "token_type": s.meta.token_type,
+            "expires_at": s.meta.expires_at,
+        }));
+    } else {
+        println!("{}", token.expose_secret());
+    }
+    Ok(())
+}
+
+/// Renews the token; when renewing cannot work, signs in again if
+/// [`can_sign_in_again`].
+fn renew(
+    ctx: &Ctx,
+    path: &Path,
+    key: &Key,
+    s: Settings,
+) -> Result<(SecretString, Settings), Failure> {
+    let rt = ctx.runtime()?;
+    match rt.block_on(token::get_token(&settings::FileStore::new(path, key))) {
+        Ok(t) => Ok((t, settings::read(path, key)?)),
+        Err(e) if e.needs_sign_in() && can_sign_in_again(ctx, &s) => {
+            // The reason alone: the error's own advice (run login elsewhere)
+            // is what happens next here anyway.
+            let why = if let TokenServiceError::NeedsSignIn { reason, .. } = &e {
+                reason.clone()
+            } else {
+                e.to_string()
+            };
+            eprintln!(
+                "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
+            );
+            let profiles = ctx.profiles()?;
+            let mut fresh =
+                progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles)?;
+            fresh.meta.created_at = s.meta.created_at;
+            let _lock = settings::lock_exclusive(path, token::LOCK_TIMEOUT)?;
+            write_settings(path, key, &fresh, false)?;
+            let t =
+                fresh.secrets.access_token.clone().ok_or_else(|| {
+                    Failure::new(exit::REFUSED, "the sign-in gave no access token")
+                })?;
+            Ok((t, fresh))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// GETANDREFRESH may start an interactive sign-in, but only where a person
+/// can answer it: a browser flow, with a terminal on both ends.
+fn can_sign_in_again(ctx: &Ctx, s: &Settings) -> bool {
+    let browser_flow = match s.meta.kind {
+        SchemeKind::AuthorizationCode | SchemeKind::DeviceCode => true,
+        SchemeKind::ClientCredentials | SchemeKind::PasswordSignin | SchemeKind::StaticToken => {
+            false
+        }
+    };
+    s.meta.initiate_oauth == InitiateOAuth::Getandrefresh
+        && browser_flow
+        && ctx.tty.stdin
+        && ctx.tty.stderr
+}

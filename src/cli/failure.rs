@@ -1,0 +1,246 @@
+//! Where a library error becomes what the person at the terminal reads and
+//! the exit code a script checks. Every mapping is here, and each `match`
+//! names every variant, so a new library error has to be placed on purpose.
+
+use super::prompt::InputError;
+use oauth_setup::export::bundle::BundleError;
+use oauth_setup::http::TransportError;
+use oauth_setup::oauth::TokenError;
+use oauth_setup::probe::TestError;
+use oauth_setup::provider::ProviderError;
+use oauth_setup::provider::{Endpoint, Field};
+use oauth_setup::settings::SettingsError;
+use oauth_setup::signin::paste::PasteError;
+use oauth_setup::signin::pending::PendingError;
+use oauth_setup::signin::{LoginError, Needed};
+use oauth_setup::token::TokenServiceError;
+use std::process::ExitCode;
+
+/// Exit codes (also in `--help`).
+pub mod exit {
+    pub const ERROR: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const SETTINGS: i32 = 3;
+    pub const SIGN_IN_NEEDED: i32 = 4;
+    pub const REFUSED: i32 = 5;
+    pub const NETWORK: i32 = 6;
+    pub const CANCELLED: i32 = 130;
+}
+
+/// A failed command: what to print and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: i32, message: impl std::fmt::Display) -> Self {
+        Self {
+            code,
+            message: message.to_string(),
+        }
+    }
+
+    /// A failure whose explanation is already on the screen.
+    pub fn said(code: i32) -> Self {
+        Self {
+            code,
+            message: String::new(),
+        }
+    }
+
+    /// Prints the message on stderr and gives the exit code.
+    pub fn report(self) -> ExitCode {
+        if !self.message.is_empty() {
+            eprintln!("error: {}", self.message);
+        }
+        ExitCode::from(u8::try_from(self.code).unwrap_or(1))
+    }
+}
+
+impl From<SettingsError> for Failure {
+    fn from(e: SettingsError) -> Self {
+        Failure::new(exit::SETTINGS, e)
+    }
+}
+
+impl From<ProviderError> for Failure {
+    fn from(e: ProviderError) -> Self {
+        Failure::new(exit::USAGE, e)
+    }
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure::new(exit::USAGE, e)
+    }
+}
+
+/// Whether the server could not be reached (as opposed to a bad answer).
+fn is_network(e: &TransportError) -> bool {
+    match e {
+        TransportError::Timeout { .. } | TransportError::Connect { .. } => true,
+        TransportError::Other { .. } => false,
+    }
+}
+
+impl From<LoginError> for Failure {
+    fn from(e: LoginError) -> Self {
+        let code = if e.is_cancelled() {
+            exit::CANCELLED
+        } else if e.is_denied() {
+            exit::REFUSED
+        } else {
+            match &e {
+                LoginError::Token(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+                LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
+                LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => {
+                    exit::USAGE
+                }
+                // A callback timeout lands here too: nobody answered, nobody refused.
+                LoginError::Callback(_)
+                | LoginError::Discovery(_)
+                | LoginError::Device(_)
+                | LoginError::Unsupported(_) => exit::ERROR,
+                LoginError::Cancelled => exit::CANCELLED,
+            }
+        };
+        if let LoginError::Missing(needed) = &e {
+            return Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+        }
+        Failure::new(code, e)
+    }
+}
+
+const SECRET_HOW: &str =
+    "set OAUTH_SETUP_CLIENT_SECRET, or use --client-secret-file PATH or --client-secret-stdin";
+
+/// How to give a missing value on the command line: flags and variables.
+fn how_to_give(needed: &Needed) -> String {
+    match needed {
+        Needed::Field(Field::ClientSecret) => SECRET_HOW.into(),
+        Needed::Field(Field::Password) => {
+            "set OAUTH_SETUP_PASSWORD, or use --password-file PATH or --password-stdin".into()
+        }
+        Needed::Field(Field::Token) => {
+            "set OAUTH_SETUP_TOKEN, or use --token-file PATH or --token-stdin".into()
+        }
+        Needed::Field(other) => format!("give --{}", other.as_str().replace('_', "-")),
+        Needed::Endpoint {
+            endpoint,
+            discovery,
+        } => {
+            let flag = match endpoint {
+                Endpoint::Issuer => "--issuer",
+                Endpoint::Authorize => "--authorize-url",
+                Endpoint::Token => "--token-url",
+                Endpoint::DeviceAuthorization => "--device-url",
+                Endpoint::Signin => "--signin-url",
+                Endpoint::Test => "--test-url",
+            };
+            let or_issuer = if *discovery { ", or --issuer URL" } else { "" };
+            format!("give {flag} URL{or_issuer}")
+        }
+        Needed::Issuer => "give --issuer URL, or --authorize-url and --token-url".into(),
+        Needed::HeaderVar { var, .. } => format!("give it with --{}", var.replace('_', "-")),
+        Needed::RedirectUri => "give --callback-url URL: the redirect URL registered with the app (e.g. http://localhost:33333; nothing needs to listen there, you copy the address the browser lands on)".into(),
+    }
+}
+
+impl From<TokenServiceError> for Failure {
+    fn from(e: TokenServiceError) -> Self {
+        let code = match &e {
+            TokenServiceError::Settings(_) => exit::SETTINGS,
+            TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
+                exit::SIGN_IN_NEEDED
+            }
+            TokenServiceError::Renew(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+            TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<TestError> for Failure {
+    fn from(e: TestError) -> Self {
+        let code = match &e {
+            TestError::Transport(t) if is_network(t) => exit::NETWORK,
+            TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_) => exit::USAGE,
+            TestError::Transport(_)
+            | TestError::Unauthorized { .. }
+            | TestError::Forbidden { .. }
+            | TestError::RateLimited
+            | TestError::Failed { .. } => exit::REFUSED,
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<PendingError> for Failure {
+    fn from(e: PendingError) -> Self {
+        let code = match &e {
+            PendingError::NotFound { .. } | PendingError::Expired { .. } => exit::SIGN_IN_NEEDED,
+            PendingError::Unreadable { .. } | PendingError::Settings(_) => exit::SETTINGS,
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<PasteError> for Failure {
+    fn from(e: PasteError) -> Self {
+        Failure::new(exit::USAGE, e)
+    }
+}
+
+impl From<BundleError> for Failure {
+    fn from(e: BundleError) -> Self {
+        let code = match &e {
+            BundleError::WeakPassphrase => exit::USAGE,
+            BundleError::Encrypt(_) => exit::ERROR,
+            // The bundle file is the problem: like a damaged settings file.
+            BundleError::NotAge
+            | BundleError::NotPassphrase
+            | BundleError::WrongPassphrase
+            | BundleError::Damaged(_)
+            | BundleError::TooMuchWork(_)
+            | BundleError::TooLarge
+            | BundleError::NotBundle(_)
+            | BundleError::NewerVersion { .. } => exit::SETTINGS,
+        };
+        Failure::new(code, e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oauth_setup::oauth::loopback::CallbackError;
+
+    #[test]
+    fn unreachable_servers_are_network_failures() {
+        let t = |e| Failure::from(LoginError::Token(TokenError::Transport(e))).code;
+        let url = String::from("https://idp.example/token");
+        assert_eq!(
+            t(TransportError::Connect {
+                url: url.clone(),
+                reason: "refused".into()
+            }),
+            exit::NETWORK
+        );
+        assert_eq!(
+            t(TransportError::Other {
+                url,
+                reason: "bad body".into()
+            }),
+            exit::REFUSED
+        );
+    }
+
+    #[test]
+    fn a_sign_in_nobody_finished_is_an_error_not_a_refusal() {
+        let e = LoginError::Callback(CallbackError::Timeout(std::time::Duration::from_secs(1)));
+        assert_eq!(Failure::from(e).code, exit::ERROR);
+        assert_eq!(Failure::from(LoginError::Cancelled).code, exit::CANCELLED);
+    }
+}

@@ -1,0 +1,35 @@
+//! The command line: one module per subcommand under `commands/`, sharing
+//! the context (`ctx`), the error-to-exit-code edge (`failure`) and the
+//! printers (`output`, `progress`). This module only dispatches.
+
+mod args;
+mod commands;
+mod ctx;
+mod failure;
+mod input;
+mod output;
+mod progress;
+mod prompt;
+mod qr;
+
+pub use args::{Cli, Command};
+pub use ctx::Ctx;
+pub use failure::{Failure, exit};
+pub use output::wizard_saved;
+
+/// Runs one subcommand.
+pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Providers(args) => commands::providers::run(ctx, &args),
+        Command::Login(args) => commands::login::run(ctx, &args),
+        Command::Token(args) => commands::token::run(ctx, &args),
+        Command::Status(args) => commands::status::run(ctx, &args),
+        Command::Test(args) => commands::test::run(ctx, &args),
+        Command::AuthUrl(args) => commands::auth_url::run(ctx, &args),
+        Command::Exchange(args) => commands::exchange::run(ctx, &args),
+        Command::Export(args) => commands::export::run(ctx, &args),
+        Command::Import(args) => commands::import::run(ctx, &args),
+        Command::Completions(args) => commands::completions::run(ctx, &args),
+        Command::ConnectionString(args) => commands::connection_string::run(ctx, &args),
+    }
+}

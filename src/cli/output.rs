@@ -1,0 +1,86 @@
+//! What the commands print that more than one of them prints. Data goes to
+//! stdout, talk to stderr, so `$(oauth-setup token …)` holds only the token.
+
+use super::ctx::Ctx;
+use oauth_setup::settings::{self, Settings};
+use oauth_setup::token;
+use serde_json::json;
+use std::path::Path;
+
+pub fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// After a settings file is written (`login`, `exchange`, `import`): the
+/// status as JSON, or what happened (`what`: "Signed in", "Imported") and
+/// how to get a token.
+pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: &str) {
+    if json {
+        print_json(&status_json(s, path, ctx));
+        return;
+    }
+    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    eprintln!("{what}: {provider} ({scheme}). {}", expiry_text(s));
+    eprintln!("Settings written to {}", path.display());
+    eprintln!("{}", token_hint(path));
+}
+
+/// After the wizard saved a settings file.
+pub fn wizard_saved(path: &Path) {
+    println!("Settings saved to {}", path.display());
+    println!("{}", token_hint(path));
+}
+
+fn token_hint(settings: &Path) -> String {
+    format!(
+        "Get a token with:  oauth-setup token --settings {}",
+        settings.display()
+    )
+}
+
+/// How long the stored token lasts, as a sentence.
+pub fn expiry_text(s: &Settings) -> String {
+    let Some(exp) = s.meta.expires_at else {
+        return "The token has no stated expiry.".into();
+    };
+    let left = exp - settings::now_unix();
+    if left <= 0 {
+        return format!("Token expired {} min ago.", -left / 60);
+    }
+    let renewable = if s.secrets.refresh_token.is_some() {
+        ", renewable with the refresh token"
+    } else {
+        ""
+    };
+    format!("Token valid for {} min{renewable}.", left / 60)
+}
+
+/// What `status --json` prints: everything but the secrets themselves.
+pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
+    let m = &s.meta;
+    let now = settings::now_unix();
+    json!({
+        "settings": path.display().to_string(),
+        "provider": m.provider,
+        "scheme": m.scheme,
+        "kind": m.kind.as_str(),
+        "client_id": m.client_id,
+        "region": m.region,
+        "org_id": m.org_id,
+        "username": m.username,
+        "event_id": m.event_id,
+        "endpoints": m.endpoints,
+        "scopes": m.scopes,
+        "granted_scopes": m.granted_scopes,
+        "initiate_oauth": m.initiate_oauth.as_str(),
+        "expires_at": m.expires_at,
+        "expires_in": m.expires_at.map(|e| e - now),
+        "valid": token::usable_token(s, now).is_some(),
+        "has_access_token": s.secrets.access_token.is_some() || s.secrets.static_token.is_some(),
+        "has_refresh_token": s.secrets.refresh_token.is_some(),
+        "has_client_secret": s.secrets.client_secret.is_some(),
+        "has_password": s.secrets.password.is_some(),
+        "updated_at": m.updated_at,
+        "key": ctx.key_source.describe(),
+    })
+}

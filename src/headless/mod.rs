@@ -1,3 +1,0 @@
-//! QR codes for URLs shown on a terminal.
-
-pub mod qr;
