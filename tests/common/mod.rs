@@ -11,6 +11,16 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_oauth-setup")
 }
 
+/// The libtest name of test `f` in the module `module_path` (pass
+/// `module_path!()`), for a test that runs another test of its binary in a
+/// child process (`--exact`).
+pub fn test_name(module_path: &str, f: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_, module)) => format!("{module}::{f}"),
+        None => f.to_string(),
+    }
+}
+
 fn node_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node")
 }

@@ -196,10 +196,41 @@ fn token_renewal_that_cannot_write_keeps_old_file() {
     user.run(&["token", "--settings", s]).ok();
 }
 
+/// Env var that makes `orphaned_temps_child` do the work.
+const ORPHANED_ENV: &str = "OAUTH_SETUP_TEST_ORPHANED_TEMPS";
+
 /// A temp file whose writer died (no lock on it) goes at the next write once
 /// it is a second old; one a live writer holds locked stays.
+///
+/// Runs in a process of its own: a fork by any other test of this binary
+/// between taking and dropping the lock would keep a copy of the locked file
+/// open (and the lock held) until that child execs.
 #[test]
 fn orphaned_temps_go_live_writers_stay() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            &test_name(module_path!(), "orphaned_temps_child"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(ORPHANED_ENV, "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("CHILD-OK"),
+        "child did not run:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn orphaned_temps_child() {
+    if std::env::var_os(ORPHANED_ENV).is_none() {
+        return;
+    }
     let d = tempfile::tempdir().unwrap();
     let orphan = d.path().join(".s.json.orphan.tmp");
     let live = d.path().join(".s.json.live.tmp");
@@ -231,4 +262,5 @@ fn orphaned_temps_go_live_writers_stay() {
         1
     );
     assert!(!live.exists());
+    println!("CHILD-OK");
 }
