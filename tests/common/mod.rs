@@ -4,11 +4,21 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_oauth-setup")
+}
+
+/// The libtest name of test `f` in the module `module_path` (pass
+/// `module_path!()`), for a test that runs another test of its binary in a
+/// child process (`--exact`).
+pub fn test_name(module_path: &str, f: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_, module)) => format!("{module}::{f}"),
+        None => f.to_string(),
+    }
 }
 
 fn node_dir() -> PathBuf {
@@ -20,17 +30,46 @@ pub struct Idp {
     child: Child,
     pub port: u16,
     pub issuer: String,
-    pub stats: PathBuf,
-    _dir: tempfile::TempDir,
+    /// The token-request log; `None` on a shared server, where it would mix
+    /// every test's requests.
+    stats: Option<PathBuf>,
+    /// Held open for the server's lifetime: a shared server exits when the
+    /// test binary does and this pipe closes.
+    _stdin: Option<ChildStdin>,
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl Idp {
+    /// A server of the test's own: its `requests()` are the test's alone.
     pub fn start(extra: &[&str]) -> Idp {
+        Self::start_retrying(extra, false)
+    }
+
+    /// One server per test binary for these options, started on first use.
+    /// For tests that do not count the server's token requests (`requests()`
+    /// panics on it) and need no state of their own: sign-ins are independent
+    /// (codes, and with `--rotate` refresh-token families, are per sign-in).
+    /// It exits when the test binary does (its stdin closes).
+    pub fn shared(extra: &'static [&'static str]) -> &'static Idp {
+        type Started = Vec<(&'static [&'static str], &'static Idp)>;
+        static SHARED: Mutex<Started> = Mutex::new(Vec::new());
+        // A test that failed while starting one poisons the lock; the next
+        // test may still start it (or fail loudly itself).
+        let mut started = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, idp)) = started.iter().find(|(opts, _)| *opts == extra) {
+            return idp;
+        }
+        let idp: &'static Idp = Box::leak(Box::new(Self::start_retrying(extra, true)));
+        started.push((extra, idp));
+        idp
+    }
+
+    fn start_retrying(extra: &[&str], shared: bool) -> Idp {
         // A node start can fail under heavy load on a 2-core machine; the
         // server itself is not what the tests check, so try again.
         let mut last = String::new();
         for _ in 0..3 {
-            match Self::try_start(extra) {
+            match Self::try_start(extra, shared) {
                 Ok(idp) => return idp,
                 Err(e) => last = e,
             }
@@ -38,18 +77,25 @@ impl Idp {
         panic!("test server did not start: {last}; run `npm ci --prefix tests/node`")
     }
 
-    fn try_start(extra: &[&str]) -> Result<Idp, String> {
-        let dir = tempfile::tempdir().unwrap();
-        let stats = dir.path().join("stats.jsonl");
-        let mut child = Command::new("node")
-            .arg(node_dir().join("server.mjs"))
-            .args(extra)
-            .arg("--stats")
-            .arg(&stats)
+    fn try_start(extra: &[&str], shared: bool) -> Result<Idp, String> {
+        let mut cmd = Command::new("node");
+        cmd.arg(node_dir().join("server.mjs")).args(extra);
+        let (dir, stats) = if shared {
+            cmd.arg("--exit-on-stdin-close");
+            (None, None)
+        } else {
+            let dir = tempfile::tempdir().unwrap();
+            let stats = dir.path().join("stats.jsonl");
+            cmd.arg("--stats").arg(&stats);
+            (Some(dir), Some(stats))
+        };
+        let mut child = cmd
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("node is installed (scripts/test.sh installs the test servers)");
+        let stdin = child.stdin.take();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         // Node may print warnings first: the first JSON line is ours.
         for _ in 0..20 {
@@ -65,6 +111,7 @@ impl Idp {
                     port: v["port"].as_u64().unwrap() as u16,
                     issuer: v["issuer"].as_str().unwrap().to_string(),
                     stats,
+                    _stdin: stdin,
                     _dir: dir,
                 });
             }
@@ -75,8 +122,13 @@ impl Idp {
     }
 
     /// Token requests seen, as (grant_type, outcome).
+    #[track_caller]
     pub fn requests(&self) -> Vec<(String, String)> {
-        std::fs::read_to_string(&self.stats)
+        let stats = self.stats.as_ref().expect(
+            "a shared server sees every test's requests: count them on a server of \
+             the test's own (Idp::start)",
+        );
+        std::fs::read_to_string(stats)
             .unwrap_or_default()
             .lines()
             .map(|l| {

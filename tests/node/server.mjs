@@ -6,6 +6,8 @@
 //   --deny              the authorize step answers error=access_denied
 //   --client-secret S   token requests must authenticate with this secret
 //   --stats FILE        one JSON line per token request (grant type, outcome)
+//   --exit-on-stdin-close  stop when stdin closes (the test binary that started
+//                       a shared server exited, however it ended)
 // Prints one JSON line {"port":..,"issuer":..} when listening.
 import { OAuth2Server } from "oauth2-mock-server";
 import { appendFileSync } from "node:fs";
@@ -93,3 +95,8 @@ await server.start(0, "127.0.0.1");
 const { port } = server.address();
 console.log(JSON.stringify({ port, issuer: server.issuer.url }));
 process.on("SIGTERM", async () => { await server.stop(); process.exit(0); });
+if (flag("--exit-on-stdin-close")) {
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.on("error", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -1,0 +1,24 @@
+//! Reliability under hostile conditions: kill -9, races between processes,
+//! secret leaks, hostile local traffic and hostile input. One test binary.
+
+mod common;
+
+/// kill -9 during renewals and writes; a write that cannot happen.
+#[path = "reliability/crash.rs"]
+mod crash;
+
+/// Many processes at once; lock holders that die or stay.
+#[path = "reliability/race.rs"]
+mod race;
+
+/// No secret in any output, log, file or process argument.
+#[path = "reliability/leaks.rs"]
+mod leaks;
+
+/// The loopback redirect receiver under hostile local traffic.
+#[path = "reliability/loopback.rs"]
+mod loopback;
+
+/// Fuzz regressions and whole-file properties of the settings format.
+#[path = "reliability/hostile.rs"]
+mod hostile;

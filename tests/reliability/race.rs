@@ -1,0 +1,180 @@
+//! Many processes asking for a token at once, against a server that rotates
+//! refresh tokens and revokes the whole family when an old one is reused:
+//! one renewal reaches the server and everyone gets its token. A lock holder
+//! that dies does not block the others; one that stays gives a clear timeout.
+
+use crate::common::*;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn refreshes(idp: &Idp) -> Vec<(String, String)> {
+    idp.requests()
+        .into_iter()
+        .filter(|(g, _)| g == "refresh_token")
+        .collect()
+}
+
+#[test]
+fn fifty_processes_one_refresh() {
+    // Login tokens live 30 s (inside the 60 s skew: expired for `token`);
+    // the renewed one lives an hour, so it is good for everyone after.
+    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let user = User::new();
+    let settings = user.path("race.json");
+    let s = settings.to_str().unwrap();
+    user.login_code(&idp, s).ok();
+    let before = user.run(&["status", "--settings", s, "--json"]).ok().json();
+    assert_eq!(before["valid"], false, "the login token counts as expired");
+
+    let start = Instant::now();
+    let children: Vec<Child> = (0..50)
+        .map(|_| {
+            user.cmd()
+                .args(["token", "--settings", s])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Out> = children
+        .into_iter()
+        .map(|c| Out::from(c.wait_with_output().unwrap()))
+        .collect();
+    eprintln!("50 concurrent `token` calls took {:?}", start.elapsed());
+
+    for o in &outs {
+        assert_eq!(o.code, 0, "a `token` call failed: {o:#?}");
+    }
+    let first = outs[0].stdout.trim().to_string();
+    assert_eq!(first.split('.').count(), 3, "a JWT: {first}");
+    for o in &outs {
+        assert_eq!(
+            o.stdout.trim(),
+            first,
+            "every process prints the same token"
+        );
+    }
+    assert_eq!(
+        refreshes(&idp),
+        vec![("refresh_token".to_string(), "ok".to_string())],
+        "exactly one refresh reached the server: {:?}",
+        idp.requests()
+    );
+
+    // The file ends valid and holds that token; the refresh token still works
+    // (no reuse revoked the family).
+    let after = user.run(&["status", "--settings", s, "--json"]).ok().json();
+    assert_eq!(after["valid"], true);
+    assert_eq!(after["has_refresh_token"], true);
+    let cached = user.run(&["token", "--settings", s]).ok().stdout;
+    assert_eq!(cached.trim(), first);
+    assert_eq!(refreshes(&idp).len(), 1);
+}
+
+/// Holds the settings file's lock in a shell (flock on fd 9, then the shell
+/// becomes `sleep` keeping fd 9 open). Returns once the lock is held.
+fn hold_lock(settings: &Path) -> Child {
+    let lock = oauth_setup::settings::lock_path(settings);
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("exec 9>>\"$1\" && flock -x 9 && echo LOCKED && exec sleep 60")
+        .arg("sh")
+        .arg(&lock)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "LOCKED");
+    assert!(
+        matches!(
+            oauth_setup::settings::lock_exclusive(settings, Duration::from_millis(50)),
+            Err(oauth_setup::settings::SettingsError::LockTimeout { .. })
+        ),
+        "the helper holds the lock"
+    );
+    child
+}
+
+#[test]
+fn killed_lock_holder_does_not_block() {
+    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let user = User::new();
+    let settings = user.path("k.json");
+    let s = settings.to_str().unwrap();
+    user.login_code(&idp, s).ok();
+
+    let mut holder = hold_lock(&settings);
+    let mut waiting = user
+        .cmd()
+        .args(["token", "--settings", s])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    assert!(
+        waiting.try_wait().unwrap().is_none(),
+        "`token` waits while another process holds the lock"
+    );
+    assert!(refreshes(&idp).is_empty());
+
+    holder.kill().unwrap(); // SIGKILL: the OS drops its lock
+    holder.wait().unwrap();
+    let killed_at = Instant::now();
+    let out = Out::from(waiting.wait_with_output().unwrap()).ok();
+    assert!(
+        killed_at.elapsed() < Duration::from_secs(5),
+        "the waiter went on promptly: {:?}",
+        killed_at.elapsed()
+    );
+    assert_eq!(out.stdout.trim().split('.').count(), 3);
+    assert_eq!(refreshes(&idp).len(), 1);
+
+    // And a fresh process after the kill is not blocked either.
+    let t = Instant::now();
+    user.run(&["token", "--settings", s]).ok();
+    assert!(t.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn lock_held_too_long_is_a_clear_timeout() {
+    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let user = User::new();
+    let settings = user.path("t.json");
+    let s = settings.to_str().unwrap();
+    user.login_code(&idp, s).ok();
+    let file_before = std::fs::read(&settings).unwrap();
+
+    let mut holder = hold_lock(&settings);
+    let start = Instant::now();
+    let out = user.run_env(
+        &["token", "--settings", s],
+        &[("OAUTH_SETUP_LOCK_TIMEOUT", "1")],
+    );
+    let took = start.elapsed();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+
+    assert_eq!(out.code, 3, "a settings-file problem: {out:#?}");
+    assert!(out.stdout.is_empty(), "no token printed: {out:#?}");
+    assert!(out.stderr.contains("timed out after"), "{}", out.stderr);
+    assert!(out.stderr.contains("t.json.lock"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("another oauth-setup process holds it"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(10),
+        "waited about OAUTH_SETUP_LOCK_TIMEOUT: {took:?}"
+    );
+    assert!(refreshes(&idp).is_empty(), "no renewal without the lock");
+    assert_eq!(std::fs::read(&settings).unwrap(), file_before);
+    user.run(&["token", "--settings", s]).ok();
+}
