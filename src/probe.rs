@@ -7,6 +7,7 @@ use crate::settings::Meta;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::time::Instant;
 
 /// A successful test call.
@@ -61,7 +62,7 @@ pub fn error_detail(body: &[u8]) -> Option<String> {
     if let Some(Value::Array(missing)) = v.pointer("/context/missingScopes") {
         let names: Vec<_> = missing.iter().filter_map(Value::as_str).collect();
         if !names.is_empty() {
-            msg.push_str(&format!(" (missing scopes: {})", names.join(", ")));
+            let _ = write!(msg, " (missing scopes: {})", names.join(", "));
         }
     }
     Some(http::sanitize(&msg, 300))

@@ -9,6 +9,7 @@ use crate::settings::now_unix;
 use crate::settings::{self, InitiateOAuth, Key, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -77,19 +78,19 @@ fn sign_in_flags(s: &Settings) -> String {
     let m = &s.meta;
     let mut f = format!("{} --scheme {}", m.provider, m.scheme);
     if let Some(r) = &m.region {
-        f.push_str(&format!(" --region {r}"));
+        let _ = write!(f, " --region {r}");
     }
     if let Some(c) = &m.client_id {
-        f.push_str(&format!(" --client-id {c}"));
+        let _ = write!(f, " --client-id {c}");
     }
     if let Some(i) = &m.endpoints.issuer {
-        f.push_str(&format!(" --issuer {i}"));
+        let _ = write!(f, " --issuer {i}");
     }
     if let Some(root) = m.vars.get("service_root") {
-        f.push_str(&format!(" --service-root {root}"));
+        let _ = write!(f, " --service-root {root}");
     }
     if !m.scopes.is_empty() {
-        f.push_str(&format!(" --scopes '{}'", m.scopes.join(" ")));
+        let _ = write!(f, " --scopes '{}'", m.scopes.join(" "));
     }
     f
 }
@@ -106,13 +107,14 @@ pub fn login_command(s: &Settings, location: &str) -> String {
             .callback_url
             .as_deref()
             .unwrap_or("REGISTERED_REDIRECT_URL");
-        cmd.push_str(&format!(
+        let _ = write!(
+            cmd,
             "\nthen copy it here: there `oauth-setup export --settings {p} --out bundle.age`, here `oauth-setup import bundle.age --settings {p} --force`.\n\
              Or, from this machine with a browser anywhere (paste flow):\n  \
              oauth-setup auth-url {flags} --callback-url {callback}\n  \
              (open the printed URL in any browser, sign in, copy the address it ends on)\n  \
              oauth-setup exchange --settings {p}   (paste that address)"
-        ));
+        );
     }
     cmd
 }

@@ -460,6 +460,7 @@ fn disk_full_keeps_old_file() {
 }
 
 #[test]
+#[allow(unsafe_code)]
 fn disk_full_child() {
     let Some(dir) = std::env::var_os(DISK_FULL_ENV) else {
         return;

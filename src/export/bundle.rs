@@ -94,12 +94,20 @@ fn document(s: &Settings) -> Zeroizing<Vec<u8>> {
 
 /// Encrypts `s` with `passphrase`; returns the armored text.
 pub fn seal(s: &Settings, passphrase: &SecretString) -> Result<String, BundleError> {
+    seal_with(s, passphrase, work_factor())
+}
+
+fn seal_with(
+    s: &Settings,
+    passphrase: &SecretString,
+    work_factor: Option<u8>,
+) -> Result<String, BundleError> {
     use age::secrecy::ExposeSecret;
     if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE {
         return Err(BundleError::WeakPassphrase);
     }
     let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(n) = work_factor() {
+    if let Some(n) = work_factor {
         recipient.set_work_factor(n);
     }
     age::encrypt_and_armor(&recipient, &document(s))
@@ -226,14 +234,13 @@ mod tests {
         SecretString::from(s.to_string())
     }
 
-    fn fast() {
-        // SAFETY: tests in this module only read the variable they all set alike.
-        unsafe { std::env::set_var(WORK_FACTOR_ENV, "4") };
+    /// A cheap scrypt work factor: the format is what is under test.
+    fn seal(s: &Settings, passphrase: &SecretString) -> Result<String, BundleError> {
+        seal_with(s, passphrase, Some(4))
     }
 
     #[test]
     fn round_trip_and_failures() {
-        fast();
         let original = settings();
         let armored = seal(&original, &pw("correct horse")).unwrap();
         assert!(armored.starts_with(ARMOR_BEGIN));
@@ -263,7 +270,6 @@ mod tests {
 
     #[test]
     fn tampered_body_is_damaged() {
-        fast();
         let armored = seal(&settings(), &pw("correct horse")).unwrap();
         let bin = age::encrypt(
             &{
@@ -287,7 +293,6 @@ mod tests {
 
     #[test]
     fn newer_version_and_foreign_content() {
-        fast();
         let enc = |doc: &str| {
             let mut r = age::scrypt::Recipient::new(pw("correct horse"));
             r.set_work_factor(4);

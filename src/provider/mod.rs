@@ -6,9 +6,11 @@ pub mod error;
 pub mod load;
 pub mod template;
 pub mod types;
+pub mod validate;
 
 pub use endpoints::{Endpoint, EndpointError, Endpoints, check_url, env_vars, is_loopback};
 pub use error::ProviderError;
-pub use load::{builtin, find, is_runtime_var, load_all, load_all_lenient, load_file, validate};
+pub use load::{builtin, find, load_all, load_all_lenient, load_file};
 pub use template::{placeholders, render};
 pub use types::*;
+pub use validate::{is_runtime_var, validate};
