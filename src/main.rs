@@ -15,15 +15,12 @@ fn main() {
     }
     oauth_setup::logging::init();
     if cli.command.is_none() {
-        if let Some(key_file) = &cli.key_file {
-            // The wizard reads the key source from the environment; the flag wins.
-            // SAFETY: single-threaded at this point.
-            unsafe {
-                std::env::remove_var("OAUTH_SETUP_KEY");
-                std::env::set_var("OAUTH_SETUP_KEY_FILE", key_file);
-            }
-        }
-        let opts = oauth_setup::tui::TuiOptions::new(oauth_setup::paths::config_dir());
+        let config_dir = oauth_setup::paths::config_dir();
+        let key = oauth_setup::settings::KeySource::from_env_and_flag(
+            cli.key_file.as_deref(),
+            &config_dir,
+        );
+        let opts = oauth_setup::tui::TuiOptions::new(config_dir, key);
         match oauth_setup::tui::run(opts) {
             Ok(Some(path)) => {
                 println!("Settings saved to {}", path.display());

@@ -1,5 +1,5 @@
 //! Everything that can happen to the wizard (one `Action` enum) and
-//! everything the wizard can ask the outside world to do (`Command`).
+//! everything the wizard can ask the outside world to do (`Effect`).
 
 use crate::api_test::Choice;
 use crate::login::{LoginEvent, LoginInput};
@@ -70,11 +70,11 @@ pub enum Action {
         result: Result<String, Failure>,
     },
     SaveFinished(Result<Saved, Failure>),
-    /// The transfer bundle for a server (`Command::ExportBundle`).
+    /// The transfer bundle for a server (`Effect::ExportBundle`).
     ExportFinished(Result<PathBuf, Failure>),
     /// The pasted redirect URL was handed to the local callback server.
     ReplayFinished(Result<(), Failure>),
-    /// The pick list for a field (`Command::Lookup`).
+    /// The pick list for a field (`Effect::Lookup`).
     LookupFinished {
         run: u64,
         result: Result<Vec<Choice>, Failure>,
@@ -83,9 +83,9 @@ pub enum Action {
     Notice(String),
 }
 
-/// Side effects requested by `update`; the app (or a test) runs them.
+/// Side effects requested by `update`; the executor (or a test) runs them.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum Effect {
     StartLogin {
         run: u64,
         input: Box<LoginInput>,

@@ -6,9 +6,7 @@
 //! Skips (with a printed reason) only when tmux is not installed; `.ci/run`
 //! installs it.
 
-mod common;
-
-use common::{Idp, User, bin, set_mode};
+use crate::common::{Idp, User, bin, set_mode};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,12 +1,12 @@
-//! Everything the wizard needs from the rest of the crate, in one file, so
-//! that following renames on `main` is a local edit. `update` stays pure:
-//! it only builds [`Command`]s, and [`Executor`] runs them here.
+//! The executor: runs the [`Effect`]s `update` asks for (sign-in, test
+//! call, save, export, pick lists, browser, clipboard) and sends their
+//! results back as [`Action`]s. What the wizard does with the rest of the
+//! crate happens here, so following renames there is a local edit.
 
-use super::action::{Action, Command, Failure, Saved};
-use super::state::{FormKey, FormRow, State};
+use super::action::{Action, Effect, Failure, Saved};
 use crate::error::LoginError;
 use crate::login::LoginInput;
-use crate::provider::{self, Endpoints, Field, Profile, Scheme};
+use crate::provider::{self, Field, Profile};
 use crate::settings::key::{KeySource, load_key};
 use crate::settings::{InitiateOAuth, Settings, store};
 use crate::{api_test, flow};
@@ -33,94 +33,6 @@ pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
         }
     });
     (profiles, error)
-}
-
-/// `<config>/settings/<provider>.json`: the layout of `crate::paths`, under
-/// the config dir the CLI handed over.
-pub fn default_settings_path(config_dir: &Path, provider_id: &str) -> PathBuf {
-    config_dir
-        .join("settings")
-        .join(format!("{provider_id}.json"))
-}
-
-/// The scopes a preset stands for.
-pub fn preset_scopes(profile: &Profile, preset_id: &str) -> Option<Vec<String>> {
-    profile.preset_scopes(preset_id)
-}
-
-/// The method's default selection: its named preset, else nothing.
-pub fn default_scopes(profile: &Profile, scheme: &Scheme) -> (Option<usize>, Vec<String>) {
-    let Some(id) = &scheme.default_scope_preset else {
-        return (None, Vec::new());
-    };
-    let idx = profile.scope_presets.iter().position(|p| &p.id == id);
-    (idx, preset_scopes(profile, id).unwrap_or_default())
-}
-
-/// The sign-in request the wizard's answers describe.
-pub fn login_input(state: &State) -> LoginInput {
-    let mut input = LoginInput::default();
-    let (Some(profile), Some(scheme)) = (state.profile(), state.scheme()) else {
-        return input;
-    };
-    input.profile_id = profile.id.clone();
-    input.scheme = Some(scheme.id.clone());
-    input.region = state.region().map(|r| r.id.clone());
-    if scheme.uses_scopes && !profile.scopes.is_empty() {
-        input.scopes = Some(state.selected_scopes());
-    }
-    for row in state.form_rows() {
-        let key = match row {
-            FormRow::Input { key, .. } => key,
-            FormRow::KeepSecret => {
-                input.store_client_secret = state.creds.keep_secret;
-                input.store_password = state.creds.keep_secret;
-                continue;
-            }
-        };
-        let v = state.input_value(&key).trim().to_string();
-        if v.is_empty() {
-            continue;
-        }
-        match key {
-            FormKey::Var(name) => {
-                input.vars.insert(name, v);
-            }
-            FormKey::Field(f) => match f {
-                Field::ClientId => input.client_id = Some(v),
-                Field::ClientSecret => input.client_secret = Some(SecretString::from(v)),
-                Field::CallbackUrl => input.callback_url = Some(v),
-                Field::OrgId => input.org_id = Some(v),
-                Field::Username => input.username = Some(v),
-                Field::Password => input.password = Some(SecretString::from(v)),
-                Field::EventId => input.event_id = Some(v),
-                Field::Token => input.static_token = Some(SecretString::from(v)),
-                Field::Issuer => {
-                    input.endpoints.issuer = Some(v.clone());
-                    input.vars.insert("issuer".into(), v);
-                }
-                Field::AuthorizeUrl => input.endpoints.authorize_url = Some(v),
-                Field::TokenUrl => input.endpoints.token_url = Some(v),
-                Field::ServiceRoot => {
-                    input.vars.insert("service_root".into(), v);
-                }
-            },
-        }
-    }
-    // The environment overrides the profile as on the command line; what the
-    // user typed in the wizard wins over both.
-    for (k, v) in provider::env_vars() {
-        input.vars.entry(k).or_insert(v);
-    }
-    if let Some(root) = std::env::var("OAUTH_SETUP_SERVICE_ROOT")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        input.vars.entry("service_root".into()).or_insert(root);
-    }
-    input.endpoints = std::mem::take(&mut input.endpoints).or(Endpoints::from_env());
-    input.initiate_oauth = state.save.mode;
-    input
 }
 
 pub fn failure_from_login(e: LoginError) -> Failure {
@@ -180,13 +92,6 @@ pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<St
         .map_err(|e| Failure::new(e.to_string()))
 }
 
-pub fn lookup_noun(field: Field) -> &'static str {
-    match field {
-        Field::OrgId => "organizations",
-        _ => "choices",
-    }
-}
-
 /// The pick list for `field`: a token by client credentials with what the
 /// form holds (no extra headers: the org header is what we are looking for),
 /// then the profile's lookup request with it. The token is not kept.
@@ -195,7 +100,6 @@ pub async fn lookup_choices(
     field: Field,
     profiles: &[Profile],
 ) -> Result<Vec<api_test::Choice>, Failure> {
-    let what = lookup_noun(field);
     let profile = profiles
         .iter()
         .find(|p| p.id == input.profile_id)
@@ -252,27 +156,22 @@ pub async fn lookup_choices(
         .iter()
         .filter_map(|(k, t)| Some((k.clone(), profile.render(t, &vars).ok()?)))
         .collect();
-    let choices = api_test::lookup(&http, lookup, &url, &headers, &token.access_token)
+    api_test::lookup(&http, lookup, &url, &headers, &token.access_token)
         .await
-        .map_err(|e| Failure::new(e.to_string()))?;
-    if choices.is_empty() {
-        return Err(Failure::new(format!("the app's token sees no {what}")));
-    }
-    Ok(choices)
+        .map_err(|e| Failure::new(e.to_string()))
 }
 
 /// Writes the settings file (encrypted under the user's key) and describes
 /// how to use it.
-pub fn save(
+fn save(
     path: &Path,
     mut settings: Settings,
     mode: InitiateOAuth,
-    config_dir: &Path,
+    key: &KeySource,
 ) -> Result<Saved, Failure> {
     let path = expand_home(path);
     settings.meta.initiate_oauth = mode;
-    let source = KeySource::from_env_and_flag(None, config_dir);
-    let key = load_key(&source).map_err(|e| Failure::new(e.to_string()))?;
+    let key = load_key(key).map_err(|e| Failure::new(e.to_string()))?;
     store::write(&path, &key, &settings).map_err(|e| Failure::new(e.to_string()))?;
     Ok(Saved {
         connection_string: connection_string(&settings, &path),
@@ -343,11 +242,6 @@ pub fn osc52(text: &str) -> String {
     )
 }
 
-/// Starts `$BROWSER` (or the system opener) without waiting for it.
-pub fn open_url(url: &str) -> Result<(), String> {
-    crate::browser::open(url)
-}
-
 /// Hands the query of a redirect URL pasted from another machine's browser
 /// to the loopback server waiting at `redirect_uri`. The flow still checks
 /// `state`, so a wrong or stale paste is refused there.
@@ -388,7 +282,7 @@ pub async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Fai
     }
 }
 
-/// What the caller must do itself after a command ran.
+/// What the caller must do itself after an effect ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Nothing,
@@ -397,14 +291,15 @@ pub enum Outcome {
     Quit,
 }
 
-/// Runs [`Command`]s on a tokio runtime; results come back as [`Action`]s.
+/// Runs [`Effect`]s on a tokio runtime; results come back as [`Action`]s.
 pub struct Executor {
     handle: Handle,
     tx: UnboundedSender<Action>,
     cancel: Option<CancellationToken>,
     /// The profiles the wizard shows; sign-in and test use the same ones.
     profiles: Arc<Vec<Profile>>,
-    config_dir: PathBuf,
+    /// The key settings files are encrypted with.
+    key: KeySource,
 }
 
 impl Executor {
@@ -412,130 +307,129 @@ impl Executor {
         handle: Handle,
         tx: UnboundedSender<Action>,
         profiles: Vec<Profile>,
-        config_dir: PathBuf,
+        key: KeySource,
     ) -> Self {
         Self {
             handle,
             tx,
             cancel: None,
             profiles: Arc::new(profiles),
-            config_dir,
+            key,
         }
     }
 
-    pub fn execute(&mut self, cmd: Command) -> Outcome {
-        match cmd {
-            Command::StartLogin { run, input } => {
-                self.cancel_login();
-                let cancel = CancellationToken::new();
-                self.cancel = Some(cancel.clone());
-                let tx = self.tx.clone();
-                let (etx, mut erx) = unbounded_channel();
-                let profiles = self.profiles.clone();
-                let mut task = self.handle.spawn(async move {
-                    flow::run_login_with(*input, &profiles, etx, cancel).await
-                });
-                self.handle.spawn(async move {
-                    let result = loop {
-                        tokio::select! {
-                            Some(event) = erx.recv() => {
-                                let _ = tx.send(Action::Login { run, event });
-                            }
-                            joined = &mut task => break joined,
-                        }
-                    };
-                    // Events sent just before the flow returned come first.
-                    while let Ok(event) = erx.try_recv() {
-                        let _ = tx.send(Action::Login { run, event });
-                    }
-                    let result = match result {
-                        Ok(r) => r.map(Box::new).map_err(failure_from_login),
-                        Err(e) => Err(Failure::new(format!(
-                            "the sign-in stopped unexpectedly: {e}"
-                        ))),
-                    };
-                    let _ = tx.send(Action::LoginFinished { run, result });
-                });
-                Outcome::Nothing
-            }
-            Command::CancelLogin => {
-                self.cancel_login();
-                Outcome::Nothing
-            }
-            Command::StartTest { run, settings } => {
-                let tx = self.tx.clone();
+    pub fn execute(&mut self, effect: Effect) -> Outcome {
+        match effect {
+            Effect::StartLogin { run, input } => self.start_login(run, *input),
+            Effect::CancelLogin => self.cancel_login(),
+            Effect::StartTest { run, settings } => {
                 let profile = self
                     .profiles
                     .iter()
                     .find(|p| p.id == settings.meta.provider)
                     .cloned();
-                self.handle.spawn(async move {
+                self.spawn(async move {
                     let result = run_test(*settings, profile).await;
-                    let _ = tx.send(Action::TestFinished { run, result });
+                    Action::TestFinished { run, result }
                 });
-                Outcome::Nothing
             }
-            Command::Save {
+            Effect::Save {
                 path,
                 settings,
                 mode,
             } => {
-                let tx = self.tx.clone();
-                let config_dir = self.config_dir.clone();
-                self.handle.spawn_blocking(move || {
-                    let result = save(&path, *settings, mode, &config_dir);
-                    let _ = tx.send(Action::SaveFinished(result));
-                });
-                Outcome::Nothing
+                let key = self.key.clone();
+                self.blocking(move || Action::SaveFinished(save(&path, *settings, mode, &key)));
             }
-            Command::Lookup { run, field, input } => {
-                let tx = self.tx.clone();
+            Effect::Lookup { run, field, input } => {
                 let profiles = self.profiles.clone();
-                self.handle.spawn(async move {
+                self.spawn(async move {
                     let result = lookup_choices(*input, field, &profiles).await;
-                    let _ = tx.send(Action::LookupFinished { run, result });
+                    Action::LookupFinished { run, result }
                 });
-                Outcome::Nothing
             }
-            Command::ExportBundle {
+            Effect::ExportBundle {
                 path,
                 settings,
                 mode,
                 passphrase,
             } => {
-                let tx = self.tx.clone();
                 // scrypt takes about a second on purpose: off the async workers.
-                self.handle.spawn_blocking(move || {
-                    let result = export_bundle(&path, *settings, mode, &passphrase);
-                    let _ = tx.send(Action::ExportFinished(result));
+                self.blocking(move || {
+                    Action::ExportFinished(export_bundle(&path, *settings, mode, &passphrase))
                 });
-                Outcome::Nothing
             }
-            Command::OpenUrl(url) => {
-                if let Err(e) = open_url(&url) {
+            Effect::OpenUrl(url) => {
+                if let Err(e) = crate::browser::open(&url) {
                     let _ = self.tx.send(Action::Notice(format!(
                         "The browser did not start ({e}); press c to copy the address instead."
                     )));
                 }
-                Outcome::Nothing
             }
-            Command::Copy(text) => Outcome::Copy(osc52(&text)),
-            Command::ReplayRedirect {
+            Effect::Copy(text) => return Outcome::Copy(osc52(&text)),
+            Effect::ReplayRedirect {
                 redirect_uri,
                 pasted,
-            } => {
-                let tx = self.tx.clone();
-                self.handle.spawn(async move {
-                    let r = replay_redirect(&redirect_uri, &pasted).await;
-                    let _ = tx.send(Action::ReplayFinished(r));
-                });
-                Outcome::Nothing
-            }
-            Command::Quit => {
+            } => self.spawn(async move {
+                Action::ReplayFinished(replay_redirect(&redirect_uri, &pasted).await)
+            }),
+            Effect::Quit => {
                 self.cancel_login();
-                Outcome::Quit
+                return Outcome::Quit;
             }
         }
+        Outcome::Nothing
+    }
+
+    /// Runs `job` on the runtime and sends the action it ends with.
+    fn spawn(&self, job: impl Future<Output = Action> + Send + 'static) {
+        let tx = self.tx.clone();
+        self.handle.spawn(async move {
+            let _ = tx.send(job.await);
+        });
+    }
+
+    /// Runs blocking `job` off the async workers and sends the action it ends with.
+    fn blocking(&self, job: impl FnOnce() -> Action + Send + 'static) {
+        let tx = self.tx.clone();
+        self.handle.spawn_blocking(move || {
+            let _ = tx.send(job());
+        });
+    }
+
+    /// Starts sign-in `run` (cancelling the one before) and forwards its
+    /// progress events, then its result, tagged with `run`.
+    fn start_login(&mut self, run: u64, input: LoginInput) {
+        self.cancel_login();
+        let cancel = CancellationToken::new();
+        self.cancel = Some(cancel.clone());
+        let tx = self.tx.clone();
+        let (etx, mut erx) = unbounded_channel();
+        let profiles = self.profiles.clone();
+        let mut task = self
+            .handle
+            .spawn(async move { flow::run_login_with(input, &profiles, etx, cancel).await });
+        self.handle.spawn(async move {
+            let result = loop {
+                tokio::select! {
+                    Some(event) = erx.recv() => {
+                        let _ = tx.send(Action::Login { run, event });
+                    }
+                    joined = &mut task => break joined,
+                }
+            };
+            // Events sent just before the flow returned come first.
+            while let Ok(event) = erx.try_recv() {
+                let _ = tx.send(Action::Login { run, event });
+            }
+            let result = match result {
+                Ok(r) => r.map(Box::new).map_err(failure_from_login),
+                Err(e) => Err(Failure::new(format!(
+                    "the sign-in stopped unexpectedly: {e}"
+                ))),
+            };
+            let _ = tx.send(Action::LoginFinished { run, result });
+        });
     }
 
     fn cancel_login(&mut self) {

@@ -1,18 +1,12 @@
 //! Every wizard screen rendered on ratatui's TestBackend, as insta snapshots.
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always).
 
-#[path = "tui_fixtures.rs"]
-mod fixtures;
-
+use crate::fixtures::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use fixtures::*;
 use insta::assert_snapshot;
 use oauth_setup::login::LoginEvent;
 use oauth_setup::settings::{Meta, Secrets, Settings};
-use oauth_setup::tui::action::{Action, Command, Failure, Saved};
-use oauth_setup::tui::screens::render;
-use oauth_setup::tui::state::{Screen, State};
-use oauth_setup::tui::update::update;
+use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, State, render, update};
 use ratatui::{Terminal, backend::TestBackend};
 use std::time::Duration;
 
@@ -85,7 +79,7 @@ fn at_hubdb_authorize() -> State {
     );
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert!(
-        matches!(cmds.as_slice(), [Command::StartLogin { .. }]),
+        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
         "{cmds:?}"
     );
     assert_eq!(s.screen, Screen::Authorize);
@@ -288,7 +282,7 @@ fn authorize_paste_redirect() {
     );
     assert_snapshot!(draw(&s, 80, 24));
     let cmds = update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::ReplayRedirect { .. }]));
+    assert!(matches!(cmds.as_slice(), [Effect::ReplayRedirect { .. }]));
 }
 
 #[test]
@@ -308,14 +302,14 @@ fn authorize_failed_error() {
     );
     assert_snapshot!(draw(&s, 80, 24));
     let cmds = update(&mut s, key(KeyCode::Char('r')));
-    assert!(matches!(cmds.as_slice(), [Command::StartLogin { .. }]));
+    assert!(matches!(cmds.as_slice(), [Effect::StartLogin { .. }]));
 }
 
 #[test]
 fn authorize_esc_cancels() {
     let mut s = at_hubdb_authorize();
     let cmds = update(&mut s, key(KeyCode::Esc));
-    assert!(matches!(cmds.as_slice(), [Command::CancelLogin]));
+    assert!(matches!(cmds.as_slice(), [Effect::CancelLogin]));
     let run = s.auth.run;
     apply(
         &mut s,
@@ -343,7 +337,7 @@ fn test_running_then_failed() {
         },
     );
     assert_eq!(s.screen, Screen::Test);
-    assert!(matches!(cmds.as_slice(), [Command::StartTest { .. }]));
+    assert!(matches!(cmds.as_slice(), [Effect::StartTest { .. }]));
     assert_snapshot!("test_running", draw(&s, 80, 24));
     let run = s.test.run;
     apply(
@@ -387,7 +381,7 @@ fn save_form() {
 fn save_done() {
     let mut s = at_save();
     let cmds = update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::Save { .. }]));
+    assert!(matches!(cmds.as_slice(), [Effect::Save { .. }]));
     apply(
         &mut s,
         [Action::SaveFinished(Ok(Saved {
@@ -478,7 +472,7 @@ fn ctrl_c_quits_from_anywhere() {
     for mut s in [state(), at_cvent_credentials(), at_hubdb_authorize()] {
         let cmds = update(&mut s, ctrl('c'));
         assert!(s.quit);
-        assert!(matches!(cmds.last(), Some(Command::Quit)));
+        assert!(matches!(cmds.last(), Some(Effect::Quit)));
     }
 }
 
@@ -523,7 +517,7 @@ fn at_eventtemple_org() -> (State, u64) {
     );
     let cmds = update(&mut s, key(KeyCode::Enter));
     let run = match cmds.as_slice() {
-        [Command::Lookup { run, input, .. }] => {
+        [Effect::Lookup { run, input, .. }] => {
             assert_eq!(input.client_id.as_deref(), Some("et-client"));
             *run
         }
@@ -563,7 +557,7 @@ fn credentials_org_list_loading_then_open() {
     assert_snapshot!("credentials_org_list_filtered", draw(&s, 80, 24));
     apply(&mut s, [key(KeyCode::Enter)]);
     assert_eq!(
-        s.input_value(&oauth_setup::tui::state::FormKey::Field(
+        s.creds.value(&oauth_setup::tui::FormKey::Field(
             oauth_setup::provider::Field::OrgId
         )),
         "12"
@@ -589,7 +583,7 @@ fn credentials_org_list_failed() {
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert_eq!(s.screen, Screen::Authorize, "{:?}", s.notice);
     assert!(
-        matches!(cmds.as_slice(), [Command::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
+        matches!(cmds.as_slice(), [Effect::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
     );
 }
 
@@ -607,7 +601,7 @@ fn at_device_wait() -> State {
     );
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert!(
-        matches!(cmds.as_slice(), [Command::StartLogin { .. }]),
+        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
         "{cmds:?}"
     );
     login_event(
@@ -630,14 +624,14 @@ fn authorize_device_code() {
     assert_snapshot!("authorize_device_code", draw(&s, 80, 24));
     // The countdown runs on ticks between the flow's reports.
     apply(&mut s, std::iter::repeat_n(Action::Tick, 50));
-    assert_eq!(s.time_left(), Some(Duration::from_secs(595)));
+    assert_eq!(s.auth.time_left(s.tick), Some(Duration::from_secs(595)));
     login_event(
         &mut s,
         LoginEvent::Waiting {
             remaining: Duration::from_secs(590),
         },
     );
-    assert_eq!(s.time_left(), Some(Duration::from_secs(590)));
+    assert_eq!(s.auth.time_left(s.tick), Some(Duration::from_secs(590)));
 }
 
 #[test]
@@ -656,10 +650,7 @@ fn authorize_device_code_qr() {
 fn authorize_device_code_cancelled() {
     let mut s = at_device_wait();
     let cmds = update(&mut s, key(KeyCode::Esc));
-    assert!(
-        matches!(cmds.as_slice(), [Command::CancelLogin]),
-        "{cmds:?}"
-    );
+    assert!(matches!(cmds.as_slice(), [Effect::CancelLogin]), "{cmds:?}");
     let run = s.auth.run;
     apply(
         &mut s,
@@ -721,7 +712,7 @@ fn save_export_for_a_server() {
     apply(&mut s, typed("rse"));
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert!(
-        matches!(cmds.as_slice(), [Command::ExportBundle { path, .. }] if path.ends_with("hubdb.age")),
+        matches!(cmds.as_slice(), [Effect::ExportBundle { path, .. }] if path.ends_with("hubdb.age")),
         "{cmds:?}"
     );
     apply(

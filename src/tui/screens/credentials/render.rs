@@ -1,9 +1,11 @@
-//! The form for the method's fields, with inline validation.
+//! Drawing the form, its inline messages and the open pick list.
 
+use super::form::{field_error, form_label, form_rows, is_secret};
+use super::lookup::{self, LookupPhase, noun};
+use super::{FormKey, FormRow};
 use crate::provider::Field;
-use crate::tui::backend;
 use crate::tui::layout;
-use crate::tui::state::{FormKey, FormRow, LookupPhase, State, form_label, is_secret};
+use crate::tui::state::State;
 use crate::tui::widgets::field::{self, FieldView};
 use crate::tui::widgets::{Hint, list, spinner, truncate};
 use ratatui::Frame;
@@ -15,14 +17,19 @@ const LABEL_W: u16 = 22;
 
 fn placeholder(state: &State, key: &FormKey) -> String {
     match key {
-        FormKey::Field(Field::ClientSecret) | FormKey::Field(Field::Token) => {
-            "paste it here (hidden)".into()
-        }
+        FormKey::Field(Field::ClientSecret | Field::Token) => "paste it here (hidden)".into(),
         FormKey::Field(Field::Password) => "type or paste (hidden)".into(),
         FormKey::Field(Field::CallbackUrl) => "empty = a free loopback port".into(),
         FormKey::Field(Field::ServiceRoot) => "https://example.com/odata/".into(),
         FormKey::Field(Field::Issuer) => "https://login.example.com/".into(),
-        FormKey::Field(_) => "paste it here".into(),
+        FormKey::Field(
+            Field::ClientId
+            | Field::OrgId
+            | Field::Username
+            | Field::EventId
+            | Field::AuthorizeUrl
+            | Field::TokenUrl,
+        ) => "paste it here".into(),
         FormKey::Var(v) => state
             .profile()
             .and_then(|p| p.vars.get(v))
@@ -34,9 +41,9 @@ fn placeholder(state: &State, key: &FormKey) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
-    let rows = state.form_rows();
+    let rows = form_rows(state);
     frame.render_widget(
         Paragraph::new(Span::styled(
             "Paste the values from the app's page. Enter: next empty field, then on.",
@@ -105,7 +112,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                     },
                     theme,
                 );
-                let text = match state.field_error(key, *required) {
+                let text = match field_error(state, key, *required) {
                     Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
                     None if focused && lookup_field(state, key).is_some() => {
                         lookup_message(state, key)
@@ -159,10 +166,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
             }
         }
     }
-    let l = &state.creds.lookup;
-    if l.open
-        && l.field.is_some()
-        && state.focused_lookup_field() == l.field
+    if lookup::shown(state)
         && let Some(line) = focused_line
     {
         lookup_popup(frame, inner, line, state);
@@ -170,10 +174,10 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
 }
 
 fn lookup_field(state: &State, key: &FormKey) -> Option<Field> {
-    match key {
-        FormKey::Field(f) if state.lookup_for(*f).is_some() => Some(*f),
-        _ => None,
-    }
+    let FormKey::Field(f) = key else {
+        return None;
+    };
+    lookup::lookup_for(state, *f).map(|_| *f)
 }
 
 /// The line under a field with a pick list: where the list stands.
@@ -182,7 +186,7 @@ fn lookup_message(state: &State, key: &FormKey) -> Span<'static> {
     let Some(field) = lookup_field(state, key) else {
         return Span::raw("");
     };
-    let what = backend::lookup_noun(field);
+    let what = noun(field);
     let l = &state.creds.lookup;
     let here = l.field == Some(field);
     match &l.phase {
@@ -198,7 +202,10 @@ fn lookup_message(state: &State, key: &FormKey) -> Span<'static> {
             format!("could not list the {what}: type the ID (Ctrl-L tries again)"),
             theme.warn(),
         ),
-        _ => Span::styled(
+        LookupPhase::Idle
+        | LookupPhase::Loading
+        | LookupPhase::Ready(_)
+        | LookupPhase::Failed(_) => Span::styled(
             format!("Ctrl-L lists the {what} (after the client ID and secret)"),
             theme.dim(),
         ),
@@ -210,8 +217,8 @@ fn lookup_popup(frame: &mut Frame, inner: Rect, line: Rect, state: &State) {
     let theme = &state.theme;
     let l = &state.creds.lookup;
     let Some(field) = l.field else { return };
-    let what = backend::lookup_noun(field);
-    let choices = state.lookup_choices();
+    let what = noun(field);
+    let choices = lookup::choices(state);
     let x = line.x + LABEL_W.min(line.width);
     let width = line.width.saturating_sub(LABEL_W).min(56);
     let failure = match &l.phase {
@@ -232,12 +239,12 @@ fn lookup_popup(frame: &mut Frame, inner: Rect, line: Rect, state: &State) {
             )));
             Some(v)
         }
-        _ => None,
+        LookupPhase::Idle | LookupPhase::Loading | LookupPhase::Ready(_) => None,
     };
-    let body_rows: u16 = match (&l.phase, &failure) {
-        (_, Some(lines)) => lines.len() as u16,
-        (LookupPhase::Ready(_), _) => choices.len().clamp(1, 8) as u16,
-        _ => 1,
+    let body_rows: u16 = match (&failure, &l.phase) {
+        (Some(lines), _) => lines.len() as u16,
+        (None, LookupPhase::Ready(_)) => choices.len().clamp(1, 8) as u16,
+        (None, LookupPhase::Idle | LookupPhase::Loading | LookupPhase::Failed(_)) => 1,
     };
     let below = inner.bottom().saturating_sub(line.y + 1);
     let above = line.y.saturating_sub(inner.y);
@@ -300,7 +307,7 @@ fn lookup_popup(frame: &mut Frame, inner: Rect, line: Rect, state: &State) {
                 })
                 .collect()
         }
-        _ => vec![Line::from(Span::styled(
+        LookupPhase::Idle | LookupPhase::Loading => vec![Line::from(Span::styled(
             format!("{} asking for the {what}…", spinner(state.tick)),
             theme.dim(),
         ))],
@@ -337,10 +344,9 @@ fn capitalized(s: &str) -> String {
     }
 }
 
-pub fn hints(state: &State) -> Vec<Hint> {
-    let l = &state.creds.lookup;
-    if l.open && l.field.is_some() && state.focused_lookup_field() == l.field {
-        if matches!(l.phase, LookupPhase::Failed(_)) {
+pub(super) fn hints(state: &State) -> Vec<Hint> {
+    if lookup::shown(state) {
+        if matches!(state.creds.lookup.phase, LookupPhase::Failed(_)) {
             return vec![("type", "the ID"), ("^L", "try again"), ("Esc", "close")];
         }
         return vec![
@@ -351,12 +357,12 @@ pub fn hints(state: &State) -> Vec<Hint> {
         ];
     }
     let mut h = vec![("Tab", "next field"), ("Enter", "next/continue")];
-    if state.focused_lookup_field().is_some() {
+    if lookup::focused_field(state).is_some() {
         h.push(("^L", "list"));
         h.push(("Esc", "back"));
         return h;
     }
-    let has_secret = state.form_rows().iter().any(|r| match r {
+    let has_secret = form_rows(state).iter().any(|r| match r {
         FormRow::Input { key, .. } => is_secret(key),
         FormRow::KeepSecret => false,
     });

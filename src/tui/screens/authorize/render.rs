@@ -1,43 +1,44 @@
-//! Sign-in progress: the URL (copy, QR), spinner and time left, cancel,
-//! paste-the-redirect for a browser on another machine, errors and retry.
+//! Drawing the sign-in: status, the address or the device code, QR codes
+//! and the paste field.
 
-use crate::tui::state::{DeviceInfo, Phase, State};
+use super::{AuthPhase, DeviceInfo};
+use crate::tui::state::State;
 use crate::tui::widgets::field::{self, FieldView};
-use crate::tui::widgets::{Hint, bigtext, mmss, spinner};
+use crate::tui::widgets::{bigtext, mmss, spinner};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+const RETRY: &str = "Press r to try again, or Esc to change the answers.";
+
+/// The lines that say where the sign-in stands.
+fn status_lines(state: &State) -> Vec<Line<'static>> {
     let theme = &state.theme;
-    let a = &state.auth;
-    let mut lines: Vec<Line> = Vec::new();
-    match &a.phase {
-        Phase::Running | Phase::Idle => {
-            let mut spans = vec![
-                Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
-                Span::raw(a.status.clone()),
+    let spinning = |status: String| {
+        let mut spans = vec![
+            Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
+            Span::raw(status),
+        ];
+        if let Some(r) = state.auth.time_left(state.tick) {
+            spans.push(Span::styled(format!("   {} left", mmss(r)), theme.dim()));
+        }
+        vec![Line::from(spans)]
+    };
+    match &state.auth.phase {
+        AuthPhase::Running(w) => spinning(w.status.clone()),
+        AuthPhase::Idle => spinning(String::new()),
+        AuthPhase::Done => vec![Line::from(Span::styled("✓ Signed in.", theme.ok()))],
+        AuthPhase::Cancelled => vec![
+            Line::from(Span::styled("Sign-in cancelled.", theme.warn())),
+            Line::from(RETRY),
+        ],
+        AuthPhase::Failed { message, hint } => {
+            let mut lines = vec![
+                Line::from(Span::styled("✗ The sign-in failed:", theme.error())),
+                Line::from(message.clone()),
             ];
-            if let Some(r) = state.time_left() {
-                spans.push(Span::styled(format!("   {} left", mmss(r)), theme.dim()));
-            }
-            lines.push(Line::from(spans));
-        }
-        Phase::Done => lines.push(Line::from(Span::styled("✓ Signed in.", theme.ok()))),
-        Phase::Cancelled => {
-            lines.push(Line::from(Span::styled("Sign-in cancelled.", theme.warn())));
-            lines.push(Line::from(
-                "Press r to try again, or Esc to change the answers.",
-            ));
-        }
-        Phase::Failed(msg) => {
-            lines.push(Line::from(Span::styled(
-                "✗ The sign-in failed:",
-                theme.error(),
-            )));
-            lines.push(Line::from(msg.clone()));
-            if let Some(hint) = &a.hint {
+            if let Some(hint) = hint {
                 lines.push(Line::from(""));
                 lines.push(Line::from(vec![
                     Span::styled("What to try: ", theme.accent()),
@@ -45,13 +46,21 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 ]));
             }
             lines.push(Line::from(""));
-            lines.push(Line::from(
-                "Press r to try again, or Esc to change the answers.",
-            ));
+            lines.push(Line::from(RETRY));
+            lines
         }
     }
-    let running = matches!(a.phase, Phase::Running | Phase::Idle);
-    if let (Some(d), true) = (&a.device, running) {
+}
+
+pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
+    let theme = &state.theme;
+    let a = &state.auth;
+    let mut lines = status_lines(state);
+    let waiting = match &a.phase {
+        AuthPhase::Running(w) => Some(w),
+        AuthPhase::Idle | AuthPhase::Done | AuthPhase::Failed { .. } | AuthPhase::Cancelled => None,
+    };
+    if let Some(d) = waiting.and_then(|w| w.device.as_ref()) {
         device(frame, inner, state, d, lines);
         return;
     }
@@ -63,7 +72,9 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
             theme.warn(),
         )));
     }
-    let show_url = a.url.is_some() && matches!(a.phase, Phase::Running | Phase::Idle);
+    let show_url = a.url.is_some() && matches!(a.phase, AuthPhase::Running(_) | AuthPhase::Idle);
+    let redirect = waiting.is_some_and(|w| w.redirect_uri.is_some());
+    let paste = waiting.and_then(|w| w.paste.as_ref());
     if let (Some(url), true) = (&a.url, show_url) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
@@ -73,7 +84,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
         if !a.qr {
             lines.push(Line::from(Span::styled(url.clone(), theme.accent())));
         }
-        if a.redirect_uri.is_some() && a.paste.is_none() {
+        if redirect && paste.is_none() {
             lines.push(Line::from(Span::styled(
                 "Browser on another machine? After approving, press p and paste the address it ended on.",
                 theme.dim(),
@@ -90,7 +101,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
         ..inner
     };
 
-    if let Some(input) = &a.paste {
+    if let Some(input) = paste {
         if rest.height >= 3 {
             let label = Rect {
                 y: rest.y + 1,
@@ -242,26 +253,4 @@ fn qr(frame: &mut Frame, area: Rect, url: &str, state: &State) {
         ..area
     };
     frame.render_widget(widget, r);
-}
-
-pub fn hints(state: &State) -> Vec<Hint> {
-    let a = &state.auth;
-    if a.paste.is_some() {
-        return vec![("Enter", "deliver"), ("Esc", "cancel paste")];
-    }
-    match a.phase {
-        Phase::Running | Phase::Idle => {
-            let mut h = Vec::new();
-            if a.url.is_some() {
-                h.extend([("c", "copy URL"), ("o", "open"), ("q", "QR")]);
-            }
-            if a.redirect_uri.is_some() {
-                h.push(("p", "paste redirect"));
-            }
-            h.push(("Esc", "cancel"));
-            h
-        }
-        Phase::Done => vec![("Enter", "next")],
-        Phase::Failed(_) | Phase::Cancelled => vec![("r", "retry"), ("Esc", "back")],
-    }
 }

@@ -5,18 +5,12 @@
 //! (a) Cvent client credentials: launch → saved and tested ≤ 12 keys + 2 pastes.
 //! (b) HubDB browser sign-in:     launch → saved and tested ≤ 10 keys + 2 pastes.
 
-mod common;
-#[path = "tui_fixtures.rs"]
-mod fixtures;
-
+use crate::common;
+use crate::fixtures::{self, key, paste};
 use crossterm::event::KeyCode;
-use fixtures::{key, paste};
 use oauth_setup::provider::{self, Profile};
-use oauth_setup::tui::action::Action;
-use oauth_setup::tui::backend::Executor;
-use oauth_setup::tui::state::{Phase, Screen, State};
-use oauth_setup::tui::theme::Theme;
-use oauth_setup::tui::update::update;
+use oauth_setup::settings::KeySource;
+use oauth_setup::tui::{Action, AuthPhase, Executor, Phase, Screen, State, Theme, update};
 use std::path::Path;
 use std::sync::Once;
 use std::time::{Duration, Instant};
@@ -157,7 +151,8 @@ impl Driver {
             .build()
             .expect("runtime");
         let (tx, rx) = unbounded_channel();
-        let exec = Executor::new(rt.handle().clone(), tx, profiles.clone(), config_dir.into());
+        let key = KeySource::from_env_and_flag(None, config_dir);
+        let exec = Executor::new(rt.handle().clone(), tx, profiles.clone(), key);
         let mut state = State::new(profiles, config_dir.into(), Theme::plain());
         state.size = (80, 24);
         Self {
@@ -171,8 +166,8 @@ impl Driver {
     }
 
     fn apply(&mut self, a: Action) {
-        for cmd in update(&mut self.state, a) {
-            let _ = self.exec.execute(cmd);
+        for effect in update(&mut self.state, a) {
+            let _ = self.exec.execute(effect);
         }
     }
 
@@ -313,9 +308,9 @@ fn wrong_client_secret_is_explained_and_recoverable() {
     d.paste("wrong-secret");
     d.key(KeyCode::Enter);
     d.settle("failed sign-in", |s| {
-        matches!(s.auth.phase, Phase::Failed(_))
+        matches!(s.auth.phase, AuthPhase::Failed { .. })
     });
-    let Phase::Failed(msg) = d.state.auth.phase.clone() else {
+    let AuthPhase::Failed { message: msg, .. } = d.state.auth.phase.clone() else {
         unreachable!()
     };
     assert!(msg.contains("invalid_client"), "{msg}");
@@ -325,10 +320,9 @@ fn wrong_client_secret_is_explained_and_recoverable() {
     d.key(KeyCode::Esc);
     d.at(Screen::Credentials);
     assert_eq!(
-        d.state
-            .input_value(&oauth_setup::tui::state::FormKey::Field(
-                oauth_setup::provider::Field::ClientId
-            )),
+        d.state.creds.value(&oauth_setup::tui::FormKey::Field(
+            oauth_setup::provider::Field::ClientId
+        )),
         "cvent-client-id"
     );
     // Focus is still on the secret, where the user left it.
@@ -383,15 +377,16 @@ fn eventtemple_server(orgs_status: u16) -> common::TestServer {
 }
 
 fn org_id(s: &State) -> String {
-    s.input_value(&oauth_setup::tui::state::FormKey::Field(
-        oauth_setup::provider::Field::OrgId,
-    ))
-    .to_string()
+    s.creds
+        .value(&oauth_setup::tui::FormKey::Field(
+            oauth_setup::provider::Field::OrgId,
+        ))
+        .to_string()
 }
 
 #[test]
 fn eventtemple_org_picked_from_the_list() {
-    use oauth_setup::tui::state::LookupPhase;
+    use oauth_setup::tui::LookupPhase;
     let server = eventtemple_server(200);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
@@ -407,7 +402,7 @@ fn eventtemple_org_picked_from_the_list() {
         matches!(s.creds.lookup.phase, LookupPhase::Ready(_))
     });
     assert!(d.state.creds.lookup.open, "the list opens by itself");
-    assert_eq!(d.state.lookup_choices().len(), 2);
+    assert_eq!(d.state.creds.lookup_choices().len(), 2);
     d.key(KeyCode::Down);
     d.key(KeyCode::Up);
     d.key(KeyCode::Enter); // pick "Hotel North"
@@ -440,7 +435,7 @@ fn eventtemple_org_picked_from_the_list() {
 
 #[test]
 fn eventtemple_org_list_fails_then_typing_works() {
-    use oauth_setup::tui::state::LookupPhase;
+    use oauth_setup::tui::LookupPhase;
     let server = eventtemple_server(403);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::launch(vec![fixtures::eventtemple_at(&server.url)], dir.path());
@@ -560,10 +555,10 @@ fn device_flow_shows_the_code_and_finishes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::launch(provider::load::builtin(), dir.path());
     custom_device_to_authorize(&mut d, &server.url);
-    d.settle("the device code", |s| s.auth.device.is_some());
-    let dev = d.state.auth.device.clone().expect("device info");
+    d.settle("the device code", |s| s.auth.device().is_some());
+    let dev = d.state.auth.device().cloned().expect("device info");
     assert_eq!(dev.user_code, "WDJB-MJH0");
-    assert!(d.state.time_left().is_some());
+    assert!(d.state.auth.time_left(d.state.tick).is_some());
     let screen = render(&d.state);
     assert!(screen.contains("WDJB-MJH0"), "{screen}");
     assert!(screen.contains("/activate"), "{screen}");
@@ -582,27 +577,29 @@ fn device_flow_esc_cancels_and_r_asks_again() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut d = Driver::launch(provider::load::builtin(), dir.path());
     custom_device_to_authorize(&mut d, &server.url);
-    d.settle("the device code", |s| s.auth.device.is_some());
+    d.settle("the device code", |s| s.auth.device().is_some());
     d.key(KeyCode::Esc);
-    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    d.settle("cancelled", |s| {
+        matches!(s.auth.phase, AuthPhase::Cancelled)
+    });
     assert_eq!(d.state.screen, Screen::Authorize);
     d.key(KeyCode::Char('r'));
     d.settle("a new code", |s| {
         s.auth
-            .device
-            .as_ref()
+            .device()
             .is_some_and(|dev| dev.user_code == "WDJB-MJH1")
     });
     // Answers are kept: Esc twice (cancel, back) lands on the form, filled in.
     d.key(KeyCode::Esc);
-    d.settle("cancelled again", |s| s.auth.phase == Phase::Cancelled);
+    d.settle("cancelled again", |s| {
+        matches!(s.auth.phase, AuthPhase::Cancelled)
+    });
     d.key(KeyCode::Esc);
     d.at(Screen::Credentials);
     assert_eq!(
-        d.state
-            .input_value(&oauth_setup::tui::state::FormKey::Field(
-                oauth_setup::provider::Field::ClientId
-            )),
+        d.state.creds.value(&oauth_setup::tui::FormKey::Field(
+            oauth_setup::provider::Field::ClientId
+        )),
         "tv-client"
     );
 }
@@ -611,7 +608,7 @@ fn device_flow_esc_cancels_and_r_asks_again() {
 fn render(state: &State) -> String {
     let mut t =
         ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).expect("terminal");
-    t.draw(|f| oauth_setup::tui::screens::render(f, state))
+    t.draw(|f| oauth_setup::tui::render(f, state))
         .expect("draw");
     t.backend().to_string()
 }
@@ -635,7 +632,8 @@ fn custom_code_to_authorize(d: &mut Driver, client_id: &str, issuer: &str) {
 }
 
 fn credential(s: &State, f: oauth_setup::provider::Field) -> String {
-    s.input_value(&oauth_setup::tui::state::FormKey::Field(f))
+    s.creds
+        .value(&oauth_setup::tui::FormKey::Field(f))
         .to_string()
 }
 
@@ -648,12 +646,12 @@ fn denied_consent_is_explained_retry_asks_again_answers_kept() {
     let mut d = Driver::launch(provider::load::builtin(), dir.path());
     custom_code_to_authorize(&mut d, "tui-client", &idp.issuer);
     d.settle("denied sign-in", |s| {
-        matches!(s.auth.phase, Phase::Failed(_))
+        matches!(s.auth.phase, AuthPhase::Failed { .. })
     });
-    let Phase::Failed(msg) = d.state.auth.phase.clone() else {
+    let AuthPhase::Failed { message: msg, hint } = d.state.auth.phase.clone() else {
         unreachable!()
     };
-    let hint = d.state.auth.hint.clone().unwrap_or_default();
+    let hint = hint.unwrap_or_default();
     eprintln!("denied: {msg} / {hint}");
     assert!(msg.contains("denied") || msg.contains("declined"), "{msg}");
     assert!(hint.contains("Press r"), "{hint}");
@@ -665,8 +663,10 @@ fn denied_consent_is_explained_retry_asks_again_answers_kept() {
     let run = d.state.auth.run;
     d.key(KeyCode::Char('r'));
     assert_eq!(d.state.auth.run, run + 1);
-    assert_eq!(d.state.auth.phase, Phase::Running);
-    d.settle("denied again", |s| matches!(s.auth.phase, Phase::Failed(_)));
+    assert!(matches!(d.state.auth.phase, AuthPhase::Running(_)));
+    d.settle("denied again", |s| {
+        matches!(s.auth.phase, AuthPhase::Failed { .. })
+    });
 
     // Back keeps the answers; pointing at a server that approves works.
     d.key(KeyCode::Esc);
@@ -692,7 +692,9 @@ fn cancelled_sign_in_then_retry_completes() {
     custom_code_to_authorize(&mut d, "idle-client", &idp.issuer);
     d.settle("the authorize URL", |s| s.auth.url.is_some());
     d.key(KeyCode::Esc);
-    d.settle("cancelled", |s| s.auth.phase == Phase::Cancelled);
+    d.settle("cancelled", |s| {
+        matches!(s.auth.phase, AuthPhase::Cancelled)
+    });
     let screen = render(&d.state);
     assert!(screen.contains("Sign-in cancelled."), "{screen}");
     assert!(screen.contains("Press r to try again"), "{screen}");

@@ -1,13 +1,10 @@
-//! Shared by the TUI tests (`#[path]`-included): provider profiles as TOML,
+//! Shared by the TUI tests: provider profiles as TOML,
 //! so the tests do not depend on the shipped profiles changing.
 #![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oauth_setup::provider::Profile;
-use oauth_setup::tui::action::Action;
-use oauth_setup::tui::state::State;
-use oauth_setup::tui::theme::Theme;
-use oauth_setup::tui::update::update;
+use oauth_setup::tui::{Action, State, Theme, update};
 
 pub const CVENT: &str = r#"
 id = "cvent"
@@ -380,7 +377,7 @@ pub fn ctrl(c: char) -> Action {
 }
 
 pub fn paste(s: &str) -> Action {
-    Action::Paste(oauth_setup::tui::action::Pasted(s.to_string()))
+    Action::Paste(oauth_setup::tui::Pasted(s.to_string()))
 }
 
 /// Applies actions, dropping the commands (rendering tests need no I/O).
