@@ -73,97 +73,11 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
         if focused {
             focused_line = Some(line);
         }
-        let marker = if focused { "›" } else { " " };
         match row {
             FormRow::Input { key, required } => {
-                let mut label = form_label(key);
-                if !required {
-                    label.push_str(" (opt)");
-                }
-                let label_style = if focused {
-                    theme.focus()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        format!("{marker} {}", truncate(&label, LABEL_W as usize - 3)),
-                        label_style,
-                    )),
-                    Rect {
-                        width: LABEL_W.min(line.width),
-                        ..line
-                    },
-                );
-                let value_area = Rect {
-                    x: line.x + LABEL_W.min(line.width),
-                    width: line.width.saturating_sub(LABEL_W),
-                    ..line
-                };
-                let ph = placeholder(state, key);
-                field::render(
-                    frame,
-                    value_area,
-                    FieldView {
-                        input: state.creds.inputs.get(key),
-                        masked: is_secret(key) && !state.creds.reveal,
-                        focused,
-                        placeholder: &ph,
-                    },
-                    theme,
-                );
-                let text = match field_error(state, key, *required) {
-                    Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
-                    None if focused && lookup_field(state, key).is_some() => {
-                        lookup_message(state, key)
-                    }
-                    None if focused && is_secret(key) => Span::styled(
-                        if state.creds.reveal {
-                            "shown: Ctrl-R hides it"
-                        } else {
-                            "hidden: Ctrl-R shows it"
-                        },
-                        theme.dim(),
-                    ),
-                    None => Span::raw(""),
-                };
-                frame.render_widget(
-                    Paragraph::new(text),
-                    Rect {
-                        x: msg.x + LABEL_W.min(msg.width),
-                        width: msg.width.saturating_sub(LABEL_W),
-                        ..msg
-                    },
-                );
+                input_row(frame, (line, msg), state, key, *required, focused);
             }
-            FormRow::KeepSecret => {
-                let what = if state
-                    .scheme()
-                    .is_some_and(|s| s.fields.contains(&Field::Password))
-                {
-                    "Keep the password (encrypted) so oauth-setup can sign in again by itself"
-                } else {
-                    "Keep the client secret (encrypted) so tokens renew without you"
-                };
-                let style = if focused {
-                    theme.focus()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                frame.render_widget(
-                    Paragraph::new(Span::styled(
-                        truncate(
-                            &format!(
-                                "{marker} [{}] {what}",
-                                if state.creds.keep_secret { "x" } else { " " }
-                            ),
-                            line.width as usize,
-                        ),
-                        style,
-                    )),
-                    line,
-                );
-            }
+            FormRow::KeepSecret => keep_secret_row(frame, line, state, focused),
         }
     }
     if lookup::shown(state)
@@ -171,6 +85,109 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     {
         lookup_popup(frame, inner, line, state);
     }
+}
+
+/// One field: label, value, and the line under it (error, list state or
+/// the reveal hint). `line` is the label/value row, `msg` the one below.
+fn input_row(
+    frame: &mut Frame,
+    (line, msg): (Rect, Rect),
+    state: &State,
+    key: &FormKey,
+    required: bool,
+    focused: bool,
+) {
+    let theme = &state.theme;
+    let marker = if focused { "›" } else { " " };
+    let mut label = form_label(key);
+    if !required {
+        label.push_str(" (opt)");
+    }
+    let label_style = if focused {
+        theme.focus()
+    } else {
+        ratatui::style::Style::new()
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            format!("{marker} {}", truncate(&label, LABEL_W as usize - 3)),
+            label_style,
+        )),
+        Rect {
+            width: LABEL_W.min(line.width),
+            ..line
+        },
+    );
+    let value_area = Rect {
+        x: line.x + LABEL_W.min(line.width),
+        width: line.width.saturating_sub(LABEL_W),
+        ..line
+    };
+    let ph = placeholder(state, key);
+    field::render(
+        frame,
+        value_area,
+        FieldView {
+            input: state.creds.inputs.get(key),
+            masked: is_secret(key) && !state.creds.reveal,
+            focused,
+            placeholder: &ph,
+        },
+        theme,
+    );
+    let text = match field_error(state, key, required) {
+        Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
+        None if focused && lookup_field(state, key).is_some() => lookup_message(state, key),
+        None if focused && is_secret(key) => Span::styled(
+            if state.creds.reveal {
+                "shown: Ctrl-R hides it"
+            } else {
+                "hidden: Ctrl-R shows it"
+            },
+            theme.dim(),
+        ),
+        None => Span::raw(""),
+    };
+    frame.render_widget(
+        Paragraph::new(text),
+        Rect {
+            x: msg.x + LABEL_W.min(msg.width),
+            width: msg.width.saturating_sub(LABEL_W),
+            ..msg
+        },
+    );
+}
+
+/// The "keep the secret" check box.
+fn keep_secret_row(frame: &mut Frame, line: Rect, state: &State, focused: bool) {
+    let theme = &state.theme;
+    let marker = if focused { "›" } else { " " };
+    let what = if state
+        .scheme()
+        .is_some_and(|s| s.fields.contains(&Field::Password))
+    {
+        "Keep the password (encrypted) so oauth-setup can sign in again by itself"
+    } else {
+        "Keep the client secret (encrypted) so tokens renew without you"
+    };
+    let style = if focused {
+        theme.focus()
+    } else {
+        ratatui::style::Style::new()
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            truncate(
+                &format!(
+                    "{marker} [{}] {what}",
+                    if state.creds.keep_secret { "x" } else { " " }
+                ),
+                line.width as usize,
+            ),
+            style,
+        )),
+        line,
+    );
 }
 
 fn lookup_field(state: &State, key: &FormKey) -> Option<Field> {

@@ -215,44 +215,56 @@ pub(super) fn render(
         row(inner, 2),
     );
     if let (Phase::Done, Some(out)) = (&x.phase, &x.written) {
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let mut lines = vec![
-            Line::from(Span::styled(
-                format!("✓ Bundle written to {}", out.display()),
-                theme.ok(),
-            )),
-            Line::from(""),
-            Line::from("Copy it to the server and run there:"),
-            Line::from(Span::styled(
-                format!("oauth-setup import {name} --settings PATH"),
-                theme.accent(),
-            )),
-            Line::from("It asks for the passphrase. Then delete the bundle on both machines."),
-        ];
-        if state
-            .settings
-            .as_ref()
-            .is_some_and(|s| s.secrets.refresh_token.is_some())
-        {
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
+        written(frame, inner, state, out);
+        return;
+    }
+    fields(frame, inner, state, x);
+}
+
+/// The bundle is written: what to do with it on the server.
+fn written(frame: &mut Frame, inner: Rect, state: &State, out: &Path) {
+    let theme = &state.theme;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("✓ Bundle written to {}", out.display()),
+            theme.ok(),
+        )),
+        Line::from(""),
+        Line::from("Copy it to the server and run there:"),
+        Line::from(Span::styled(
+            format!("oauth-setup import {name} --settings PATH"),
+            theme.accent(),
+        )),
+        Line::from("It asks for the passphrase. Then delete the bundle on both machines."),
+    ];
+    if state
+        .settings
+        .as_ref()
+        .is_some_and(|s| s.secrets.refresh_token.is_some())
+    {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
                 "The bundle holds a refresh token: if the provider rotates them, use it on one machine only.",
                 theme.warn(),
             )));
-        }
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }),
-            Rect {
-                y: inner.y + 4.min(inner.height),
-                height: inner.height.saturating_sub(4),
-                ..inner
-            },
-        );
-        return;
     }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Rect {
+            y: inner.y + 4.min(inner.height),
+            height: inner.height.saturating_sub(4),
+            ..inner
+        },
+    );
+}
+
+/// The form: bundle path, passphrase twice, and where the export stands.
+fn fields(frame: &mut Frame, inner: Rect, state: &State, x: &ExportForm) {
+    let theme = &state.theme;
     frame.render_widget(
         Paragraph::new(Span::styled(
             "Export for a server (age bundle, encrypted with a passphrase):",

@@ -237,10 +237,10 @@ fn row(inner: Rect, y: u16) -> Rect {
     }
 }
 
-fn render(frame: &mut Frame, inner: Rect, state: &State) {
+/// The first line: how the test call went, or that there was none.
+fn test_line(state: &State) -> Line<'static> {
     let theme = &state.theme;
-    let s = &state.save;
-    let test_line = match (&state.test.phase, &state.test.summary) {
+    match (&state.test.phase, &state.test.summary) {
         (Phase::Done, Some(sum)) => {
             Line::from(Span::styled(format!("✓ Test call: {sum}"), theme.ok()))
         }
@@ -259,51 +259,64 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         (Phase::Idle | Phase::Running | Phase::Done, _) => {
             Line::from(Span::styled("✓ Signed in.", theme.ok()))
         }
-    };
-    frame.render_widget(Paragraph::new(test_line), row(inner, 0));
-
-    if let (Phase::Done, Some(saved), Some(x)) = (&s.phase, &s.saved, &s.export) {
-        export::render(frame, inner, state, &saved.path, x);
-        return;
     }
-    if let (Phase::Done, Some(saved)) = (&s.phase, &s.saved) {
-        let lines = vec![
-            Line::from(Span::styled(
-                format!("✓ Saved to {}", saved.path.display()),
-                theme.ok(),
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
-                "Connection string for the connector (c copies):",
-                theme.dim(),
-            )),
-            Line::from(Span::styled(
-                saved.connection_string.clone(),
-                theme.accent(),
-            )),
-            Line::from(""),
-            Line::from(Span::styled(
-                "For scripts, a fresh access token (t copies):",
-                theme.dim(),
-            )),
-            Line::from(Span::styled(saved.token_command.clone(), theme.accent())),
-            Line::from(""),
-            Line::from(Span::styled(
-                "For a server without a browser: e exports a passphrase-protected bundle to `import` there.",
-                theme.dim(),
-            )),
-        ];
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }),
-            Rect {
-                y: inner.y + 2,
-                height: inner.height.saturating_sub(2),
-                ..inner
-            },
-        );
-        return;
-    }
+}
 
+fn render(frame: &mut Frame, inner: Rect, state: &State) {
+    let s = &state.save;
+    frame.render_widget(Paragraph::new(test_line(state)), row(inner, 0));
+    match (&s.phase, &s.saved, &s.export) {
+        (Phase::Done, Some(saved), Some(x)) => export::render(frame, inner, state, &saved.path, x),
+        (Phase::Done, Some(saved), None) => summary(frame, inner, state, saved),
+        (Phase::Idle | Phase::Running | Phase::Done | Phase::Failed(_), _, _) => {
+            form(frame, inner, state);
+        }
+    }
+}
+
+/// After saving: where, and what to use the file with.
+fn summary(frame: &mut Frame, inner: Rect, state: &State, saved: &Saved) {
+    let theme = &state.theme;
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("✓ Saved to {}", saved.path.display()),
+            theme.ok(),
+        )),
+        Line::from(""),
+        Line::from(Span::styled(
+            "Connection string for the connector (c copies):",
+            theme.dim(),
+        )),
+        Line::from(Span::styled(
+            saved.connection_string.clone(),
+            theme.accent(),
+        )),
+        Line::from(""),
+        Line::from(Span::styled(
+            "For scripts, a fresh access token (t copies):",
+            theme.dim(),
+        )),
+        Line::from(Span::styled(saved.token_command.clone(), theme.accent())),
+        Line::from(""),
+        Line::from(Span::styled(
+            "For a server without a browser: e exports a passphrase-protected bundle to `import` there.",
+            theme.dim(),
+        )),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        Rect {
+            y: inner.y + 2,
+            height: inner.height.saturating_sub(2),
+            ..inner
+        },
+    );
+}
+
+/// Before saving: the path and the InitiateOAuth mode.
+fn form(frame: &mut Frame, inner: Rect, state: &State) {
+    let theme = &state.theme;
+    let s = &state.save;
     let path_focus = s.focus == SaveFocus::Path;
     let label = |text: &str, focused: bool| {
         Span::styled(
