@@ -1,13 +1,16 @@
 //! Everything that can happen to the wizard (one `Action` enum) and
 //! everything the wizard can ask the outside world to do (`Effect`).
 
-use crate::api_test::Choice;
-use crate::login::{LoginEvent, LoginInput};
 use crate::provider::Field;
 use crate::settings::{InitiateOAuth, Settings};
 use crossterm::event::{KeyEvent, MouseEvent};
 use secrecy::SecretString;
 use std::path::PathBuf;
+
+// The sign-in and lookup types that travel in actions and effects, named
+// here once so the screens do not depend on where the sign-in code lives.
+pub use crate::api_test::Choice;
+pub use crate::login::{LoginEvent, LoginInput};
 
 /// Pasted text. Its `Debug` hides the content because pastes are usually
 /// secrets and actions may end up in trace logs.

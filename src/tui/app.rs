@@ -25,6 +25,23 @@ fn to_action(ev: Event) -> Option<Action> {
 
 const FRAME: Duration = super::state::TICK;
 
+/// What the terminal reports within `wait`. What is queued is drained at
+/// once so a burst (typed-ahead keys) costs one redraw.
+fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
+    let mut actions = Vec::new();
+    if event::poll(wait)? {
+        loop {
+            if let Some(a) = to_action(event::read()?) {
+                actions.push(a);
+            }
+            if actions.len() > 256 || !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+    }
+    Ok(actions)
+}
+
 pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
@@ -65,19 +82,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
         if std::env::var_os("OAUTH_SETUP_TUI_PANIC_FOR_TEST").is_some_and(|v| v == "1") {
             panic!("panic requested by OAUTH_SETUP_TUI_PANIC_FOR_TEST");
         }
-        let mut actions = Vec::new();
-        let wait = FRAME.saturating_sub(last_tick.elapsed());
-        if event::poll(wait)? {
-            // Drain what is queued so a burst (typed-ahead keys) costs one redraw.
-            loop {
-                if let Some(a) = to_action(event::read()?) {
-                    actions.push(a);
-                }
-                if actions.len() > 256 || !event::poll(Duration::ZERO)? {
-                    break;
-                }
-            }
-        }
+        let mut actions = terminal_events(FRAME.saturating_sub(last_tick.elapsed()))?;
         if last_tick.elapsed() >= FRAME {
             last_tick = Instant::now();
             actions.push(Action::Tick);

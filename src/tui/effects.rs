@@ -3,9 +3,9 @@
 //! results back as [`Action`]s. What the wizard does with the rest of the
 //! crate happens here, so following renames there is a local edit.
 
+use super::action::LoginInput;
 use super::action::{Action, Effect, Failure, Saved};
 use crate::error::LoginError;
-use crate::login::LoginInput;
 use crate::provider::{self, Field, Profile};
 use crate::settings::key::{KeySource, load_key};
 use crate::settings::{InitiateOAuth, Settings, store};
@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 /// Built-in profiles plus the user's own (`<config>/providers/*.toml`). A
 /// broken user file does not hide the good profiles: its error comes back
 /// beside them for the provider screen to show.
-pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
+pub(super) fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
     let (profiles, errors) = provider::load_all_lenient(Some(&config_dir.join("providers")));
     let error = errors.first().map(|e| {
         let more = errors.len() - 1;
@@ -35,23 +35,29 @@ pub fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>) {
     (profiles, error)
 }
 
-pub fn failure_from_login(e: LoginError) -> Failure {
+fn failure_from_login(e: LoginError) -> Failure {
     use crate::http::TransportError;
     use crate::oauth::TokenError;
     // Most messages already say what to do; these are the ones that do not
     // point at the likely cause from the wizard's point of view.
-    let hint = match &e {
-        _ if e.is_denied() => Some(
-            "The request was declined in the browser. Press r to ask again, and approve it."
-                .to_string(),
-        ),
+    let unreachable = matches!(
+        &e,
         LoginError::Token(TokenError::Transport(
             TransportError::Connect { .. } | TransportError::Timeout { .. },
-        )) => Some(
+        ))
+    );
+    let hint = if e.is_denied() {
+        Some(
+            "The request was declined in the browser. Press r to ask again, and approve it."
+                .to_string(),
+        )
+    } else if unreachable {
+        Some(
             "Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed."
                 .to_string(),
-        ),
-        _ => None,
+        )
+    } else {
+        None
     };
     Failure {
         cancelled: e.is_cancelled(),
@@ -62,7 +68,7 @@ pub fn failure_from_login(e: LoginError) -> Failure {
 
 /// Runs the provider's test request with the fresh token; `Ok` is a
 /// one-line summary.
-pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String, Failure> {
+async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String, Failure> {
     let Some(profile) = profile else {
         return Err(Failure::new(format!(
             "provider `{}` is not loaded",
@@ -95,7 +101,7 @@ pub async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<St
 /// The pick list for `field`: a token by client credentials with what the
 /// form holds (no extra headers: the org header is what we are looking for),
 /// then the profile's lookup request with it. The token is not kept.
-pub async fn lookup_choices(
+async fn lookup_choices(
     input: LoginInput,
     field: Field,
     profiles: &[Profile],
@@ -182,7 +188,7 @@ fn save(
 
 /// Writes `settings` as an age bundle (passphrase, scrypt) that
 /// `oauth-setup import` opens on a server. An existing file is not replaced.
-pub fn export_bundle(
+fn export_bundle(
     path: &Path,
     mut settings: Settings,
     mode: InitiateOAuth,
@@ -204,11 +210,11 @@ pub fn export_bundle(
 }
 
 /// The connector's connection string (no secret in it: it points at the file).
-pub fn connection_string(settings: &Settings, path: &Path) -> String {
+fn connection_string(settings: &Settings, path: &Path) -> String {
     crate::connection_string::build(settings, path, false)
 }
 
-pub fn token_command(path: &Path) -> String {
+fn token_command(path: &Path) -> String {
     format!(
         "oauth-setup token --settings {}",
         shell_quote(&path.to_string_lossy())
@@ -235,7 +241,7 @@ fn expand_home(p: &Path) -> PathBuf {
 
 /// The OSC 52 sequence that puts `text` on the terminal's clipboard (works
 /// over SSH, where no local clipboard tool could).
-pub fn osc52(text: &str) -> String {
+fn osc52(text: &str) -> String {
     format!(
         "\x1b]52;c;{}\x07",
         base64::engine::general_purpose::STANDARD.encode(text)
@@ -245,7 +251,7 @@ pub fn osc52(text: &str) -> String {
 /// Hands the query of a redirect URL pasted from another machine's browser
 /// to the loopback server waiting at `redirect_uri`. The flow still checks
 /// `state`, so a wrong or stale paste is refused there.
-pub async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Failure> {
+async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Failure> {
     let pasted = url::Url::parse(pasted.trim()).map_err(|_| {
         Failure::new("That is not a web address: copy the whole address bar of the browser.")
     })?;

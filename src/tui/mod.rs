@@ -21,14 +21,13 @@ mod theme;
 mod update;
 mod widgets;
 
+// What the binary, the tests and the bench drive the wizard with.
 pub use action::{Action, Effect, Failure, Pasted, Saved};
-pub use effects::{Executor, Outcome};
-pub use screens::authorize::{AuthPhase, AuthScreen, DeviceInfo, Waiting};
-pub use screens::credentials::{CredsScreen, FormKey, LookupPhase, LookupState};
+pub use effects::Executor;
+pub use screens::authorize::AuthPhase;
+pub use screens::credentials::{FormKey, LookupPhase};
 pub use screens::render;
-pub use screens::save::{ExportFocus, ExportForm, SaveFocus, SaveScreen};
-pub use screens::test::TestScreen;
-pub use state::{Notice, NoticeKind, Phase, Screen, State};
+pub use state::{Phase, Screen, State};
 pub use theme::Theme;
 pub use update::update;
 

@@ -1,10 +1,10 @@
 //! The wizard's answers as a sign-in request: the one place that maps form
 //! fields onto `LoginInput`.
 
+use super::action::LoginInput;
 use super::screens::credentials::{FormKey, FormRow, form_rows};
 use super::screens::scopes::selected_scopes;
 use super::state::State;
-use crate::login::LoginInput;
 use crate::provider::{self, Endpoints, Field};
 use secrecy::SecretString;
 

@@ -5,10 +5,9 @@
 mod render;
 
 use super::{Nav, keys};
-use crate::login::LoginEvent;
 use crate::provider::SchemeKind;
 use crate::settings::Settings;
-use crate::tui::action::{Effect, Failure};
+use crate::tui::action::{Effect, Failure, LoginEvent};
 use crate::tui::request;
 use crate::tui::state::{Phase, Screen, State, TICK};
 use crate::tui::widgets::Hint;

@@ -60,7 +60,7 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
         AuthPhase::Running(w) => Some(w),
         AuthPhase::Idle | AuthPhase::Done | AuthPhase::Failed { .. } | AuthPhase::Cancelled => None,
     };
-    if let Some(d) = waiting.and_then(|w| w.device.as_ref()) {
+    if let Some(d) = a.device() {
         device(frame, inner, state, d, lines);
         return;
     }

@@ -2,9 +2,8 @@
 //! background once per client ID and secret, filtered by what is typed.
 
 use super::{CredsScreen, FormKey, FormRow, field_label, form_rows};
-use crate::api_test::Choice;
 use crate::provider::{Field, Lookup, SchemeKind};
-use crate::tui::action::{Effect, Failure};
+use crate::tui::action::{Choice, Effect, Failure};
 use crate::tui::request;
 use crate::tui::state::{Screen, State};
 use crossterm::event::{KeyCode, KeyEvent};

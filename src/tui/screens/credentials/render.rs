@@ -4,6 +4,7 @@ use super::form::{field_error, form_label, form_rows, is_secret};
 use super::lookup::{self, LookupPhase, noun};
 use super::{FormKey, FormRow};
 use crate::provider::Field;
+use crate::tui::action::Choice;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crate::tui::widgets::field::{self, FieldView};
@@ -289,47 +290,49 @@ fn lookup_popup(frame: &mut Frame, inner: Rect, line: Rect, state: &State) {
             "none matches what is typed: Enter keeps it",
             theme.dim(),
         ))],
-        LookupPhase::Ready(_) => {
-            let rows = inside.height as usize;
-            let cursor = l.cursor.min(choices.len() - 1);
-            let off = list::offset(choices.len(), cursor, rows);
-            let value_w = choices
-                .iter()
-                .map(|c| c.value.chars().count())
-                .max()
-                .unwrap_or(0)
-                .min(20);
-            let label_w = (inside.width as usize).saturating_sub(value_w + 3);
-            choices
-                .iter()
-                .enumerate()
-                .skip(off)
-                .take(rows)
-                .map(|(i, c)| {
-                    let sel = i == cursor;
-                    let text = format!(
-                        "{} {:<label_w$} {:>value_w$}",
-                        if sel { "›" } else { " " },
-                        truncate(&c.label, label_w),
-                        truncate(&c.value, value_w)
-                    );
-                    Line::from(Span::styled(
-                        text,
-                        if sel {
-                            theme.selected()
-                        } else {
-                            ratatui::style::Style::new()
-                        },
-                    ))
-                })
-                .collect()
-        }
+        LookupPhase::Ready(_) => choice_lines(state, &choices, inside),
         LookupPhase::Idle | LookupPhase::Loading => vec![Line::from(Span::styled(
             format!("{} asking for the {what}…", spinner(state.tick)),
             theme.dim(),
         ))],
     };
     frame.render_widget(Paragraph::new(lines), inside);
+}
+
+/// The visible choices, label left and value right, the cursor's highlighted.
+fn choice_lines(state: &State, choices: &[&Choice], inside: Rect) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let rows = inside.height as usize;
+    let cursor = state.creds.lookup.cursor.min(choices.len() - 1);
+    let off = list::offset(choices.len(), cursor, rows);
+    let value_w = choices
+        .iter()
+        .map(|c| c.value.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(20);
+    let label_w = (inside.width as usize).saturating_sub(value_w + 3);
+    choices
+        .iter()
+        .enumerate()
+        .skip(off)
+        .take(rows)
+        .map(|(i, c)| {
+            let sel = i == cursor;
+            let text = format!(
+                "{} {:<label_w$} {:>value_w$}",
+                if sel { "›" } else { " " },
+                truncate(&c.label, label_w),
+                truncate(&c.value, value_w)
+            );
+            let style = if sel {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            };
+            Line::from(Span::styled(text, style))
+        })
+        .collect()
 }
 
 /// Word-wraps `text` to `width` columns (long words are cut).

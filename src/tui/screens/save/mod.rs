@@ -3,7 +3,7 @@
 
 mod export;
 
-pub use export::{ExportFocus, ExportForm};
+use export::ExportForm;
 
 use super::{Nav, keys};
 use crate::settings::InitiateOAuth;
