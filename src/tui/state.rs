@@ -1,8 +1,9 @@
 //! What the whole wizard shares: the profiles, which screen is current, the
 //! status line, and each screen's own state side by side. Every screen keeps
 //! its answers while another is current, so Back (and Forward again) keeps
-//! everything typed so far; answers that stop making sense (another provider
-//! was picked) are reset explicitly by the screen that changes them.
+//! everything typed so far. Answers that stop making sense are reset
+//! explicitly: by the provider screen when another provider is picked, by
+//! `update` when a method is entered for the first time.
 
 use super::screens::authorize::AuthScreen;
 use super::screens::credentials::{self, CredsScreen};

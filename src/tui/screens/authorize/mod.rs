@@ -97,7 +97,7 @@ impl AuthScreen {
         Some(remaining.saturating_sub(TICK.saturating_mul(since)))
     }
 
-    fn waiting(&mut self) -> Option<&mut Waiting> {
+    fn waiting_mut(&mut self) -> Option<&mut Waiting> {
         match &mut self.phase {
             AuthPhase::Running(w) => Some(w),
             AuthPhase::Idle | AuthPhase::Done | AuthPhase::Failed { .. } | AuthPhase::Cancelled => {
@@ -130,21 +130,15 @@ impl super::Page for Page {
             AuthPhase::Running(w) if w.paste.is_some() => {
                 vec![("Enter", "deliver"), ("Esc", "cancel paste")]
             }
-            AuthPhase::Running(w) => {
+            AuthPhase::Running(_) | AuthPhase::Idle => {
                 let mut h = Vec::new();
                 if a.url.is_some() {
                     h.extend([("c", "copy URL"), ("o", "open"), ("q", "QR")]);
                 }
-                if w.redirect_uri.is_some() {
+                if let AuthPhase::Running(w) = &a.phase
+                    && w.redirect_uri.is_some()
+                {
                     h.push(("p", "paste redirect"));
-                }
-                h.push(("Esc", "cancel"));
-                h
-            }
-            AuthPhase::Idle => {
-                let mut h = Vec::new();
-                if a.url.is_some() {
-                    h.extend([("c", "copy URL"), ("o", "open"), ("q", "QR")]);
                 }
                 h.push(("Esc", "cancel"));
                 h
@@ -157,7 +151,7 @@ impl super::Page for Page {
     }
 
     fn on_key(&self, state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
-        if state.auth.waiting().is_some_and(|w| w.paste.is_some()) {
+        if state.auth.waiting_mut().is_some_and(|w| w.paste.is_some()) {
             paste_key(state, k, fx);
             return Nav::Stay;
         }
@@ -192,7 +186,7 @@ impl super::Page for Page {
             }
             KeyCode::Char('q') if a.url.is_some() => a.qr = !a.qr,
             KeyCode::Char('p') => {
-                if let Some(w) = a.waiting()
+                if let Some(w) = a.waiting_mut()
                     && w.redirect_uri.is_some()
                 {
                     w.paste = Some(Input::default());
@@ -212,7 +206,7 @@ impl super::Page for Page {
 
     fn on_paste(&self, state: &mut State, text: &str) {
         // Pasting here can only mean the redirect from another machine.
-        if let Some(w) = state.auth.waiting()
+        if let Some(w) = state.auth.waiting_mut()
             && w.redirect_uri.is_some()
         {
             keys::insert(w.paste.get_or_insert_with(Input::default), text);
@@ -230,7 +224,7 @@ impl super::Page for Page {
 
 /// Keys while the redirect address from another machine is being pasted.
 fn paste_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
-    let Some(w) = state.auth.waiting() else {
+    let Some(w) = state.auth.waiting_mut() else {
         return;
     };
     let Some(input) = w.paste.as_mut() else {
@@ -367,7 +361,7 @@ pub fn finished(state: &mut State, run: u64, result: Result<Box<Settings>, Failu
 pub fn replayed(state: &mut State, result: Result<(), Failure>) {
     match result {
         Ok(()) => {
-            if let Some(w) = state.auth.waiting() {
+            if let Some(w) = state.auth.waiting_mut() {
                 w.paste = None;
             }
             state.info("Address delivered: finishing the sign-in…");
