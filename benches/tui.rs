@@ -2,7 +2,7 @@
 //! program (`harness = false`): `cargo bench --bench tui`.
 //!
 //! Two measures per screen at 80x24:
-//! - `render`: one frame of `screens::render` on ratatui's TestBackend;
+//! - `render`: one frame of `tui::render` on ratatui's TestBackend;
 //! - `key+draw`: what a key press costs in the app loop — `update` with the
 //!   key, then `Terminal::draw` on a crossterm backend writing its escape
 //!   sequences into memory (diffing and encoding included, no tty).
