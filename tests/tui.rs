@@ -2,8 +2,12 @@
 //! keystroke budgets against local servers, and the real binary in tmux.
 
 mod common;
+#[path = "tui/driver.rs"]
+mod driver;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
+#[path = "tui/flows.rs"]
+mod flows;
 #[path = "tui/keystrokes.rs"]
 mod keystrokes;
 #[path = "tui/snapshots.rs"]
