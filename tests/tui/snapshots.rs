@@ -2,94 +2,12 @@
 //! Review changes with `cargo insta review` (or INSTA_UPDATE=always).
 
 use crate::fixtures::*;
+use crate::journeys::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use insta::assert_snapshot;
 use oauth_setup::login::LoginEvent;
-use oauth_setup::settings::{Meta, Secrets, Settings};
-use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, State, render, update};
-use ratatui::{Terminal, backend::TestBackend};
+use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, update};
 use std::time::Duration;
-
-fn draw(state: &State, w: u16, h: u16) -> String {
-    let mut s = state.clone();
-    s.size = (w, h);
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
-    t.draw(|f| render(f, &s)).expect("draw");
-    t.backend().to_string()
-}
-
-fn settings(provider: &str, scheme: &str, kind: &str) -> Settings {
-    let meta: Meta = serde_json::from_value(serde_json::json!({
-        "format": "oauth-setup-settings",
-        "version": 1,
-        "provider": provider,
-        "scheme": scheme,
-        "kind": kind,
-        "created_at": 0,
-        "updated_at": 0,
-    }))
-    .expect("meta");
-    Settings {
-        meta,
-        secrets: Secrets::default(),
-    }
-}
-
-fn at_cvent_scopes() -> State {
-    let mut s = state();
-    apply(
-        &mut s,
-        [
-            key(KeyCode::Enter),
-            key(KeyCode::Enter),
-            key(KeyCode::Enter),
-        ],
-    );
-    assert_eq!(s.screen, Screen::Scopes);
-    s
-}
-
-fn at_cvent_credentials() -> State {
-    let mut s = at_cvent_scopes();
-    apply(&mut s, [key(KeyCode::Enter)]);
-    assert_eq!(s.screen, Screen::Credentials);
-    s
-}
-
-fn at_hubdb_authorize() -> State {
-    let mut s = state();
-    apply(&mut s, typed("hub"));
-    apply(
-        &mut s,
-        [
-            key(KeyCode::Enter),
-            key(KeyCode::Enter),
-            key(KeyCode::Enter),
-            key(KeyCode::Enter),
-        ],
-    );
-    assert_eq!(s.screen, Screen::Credentials);
-    apply(
-        &mut s,
-        [
-            paste("hub-client-id"),
-            key(KeyCode::Enter),
-            paste("hub-secret\n"),
-        ],
-    );
-    let cmds = update(&mut s, key(KeyCode::Enter));
-    assert!(
-        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
-        "{cmds:?}"
-    );
-    assert_eq!(s.screen, Screen::Authorize);
-    s
-}
-
-fn login_event(s: &mut State, event: LoginEvent) {
-    let run = s.auth.run;
-    apply(s, [Action::Login { run, event }]);
-}
 
 #[test]
 fn provider_list() {
@@ -350,28 +268,6 @@ fn test_running_then_failed() {
     assert_snapshot!("test_failed", draw(&s, 80, 24));
 }
 
-fn at_save() -> State {
-    let mut s = at_hubdb_authorize();
-    let run = s.auth.run;
-    apply(
-        &mut s,
-        [Action::LoginFinished {
-            run,
-            result: Ok(Box::new(settings("hubdb", "oauth", "authorization_code"))),
-        }],
-    );
-    let run = s.test.run;
-    apply(
-        &mut s,
-        [Action::TestFinished {
-            run,
-            result: Ok("3 HubDB tables".into()),
-        }],
-    );
-    assert_eq!(s.screen, Screen::Save);
-    s
-}
-
 #[test]
 fn save_form() {
     assert_snapshot!(draw(&at_save(), 80, 24));
@@ -505,41 +401,6 @@ fn long_breadcrumb_never_hides_the_step() {
     assert!(first.contains('…'), "{first}");
 }
 
-/// Event Temple's credentials form with the ID and secret pasted: Enter
-/// lands on the org field, which asks for the organizations by itself.
-fn at_eventtemple_org() -> (State, u64) {
-    let mut s = state_with(vec![profile(EVENTTEMPLE)]);
-    apply(&mut s, [key(KeyCode::Enter), key(KeyCode::Enter)]);
-    assert_eq!(s.screen, Screen::Credentials);
-    apply(
-        &mut s,
-        [paste("et-client"), key(KeyCode::Enter), paste("et-secret")],
-    );
-    let cmds = update(&mut s, key(KeyCode::Enter));
-    let run = match cmds.as_slice() {
-        [Effect::Lookup { run, input, .. }] => {
-            assert_eq!(input.client_id.as_deref(), Some("et-client"));
-            *run
-        }
-        other => panic!("expected one lookup, got {other:?}"),
-    };
-    (s, run)
-}
-
-fn orgs() -> Vec<oauth_setup::api_test::Choice> {
-    [
-        ("11", "Hotel North"),
-        ("12", "Hotel South"),
-        ("207", "Conference Centre"),
-    ]
-    .into_iter()
-    .map(|(v, l)| oauth_setup::api_test::Choice {
-        value: v.into(),
-        label: l.into(),
-    })
-    .collect()
-}
-
 #[test]
 fn credentials_org_list_loading_then_open() {
     let (mut s, run) = at_eventtemple_org();
@@ -585,37 +446,6 @@ fn credentials_org_list_failed() {
     assert!(
         matches!(cmds.as_slice(), [Effect::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
     );
-}
-
-fn at_device_wait() -> State {
-    let mut s = state_with(vec![profile(DEVICE)]);
-    apply(&mut s, [key(KeyCode::Enter)]);
-    assert_eq!(s.screen, Screen::Credentials);
-    apply(
-        &mut s,
-        [
-            paste("tv-client"),
-            key(KeyCode::Enter),
-            paste("https://id.example.com"),
-        ],
-    );
-    let cmds = update(&mut s, key(KeyCode::Enter));
-    assert!(
-        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
-        "{cmds:?}"
-    );
-    login_event(
-        &mut s,
-        LoginEvent::DeviceCode {
-            user_code: "WDJB-MJHT".into(),
-            verification_uri: "https://id.example.com/device".into(),
-            verification_uri_complete: Some(
-                "https://id.example.com/device?user_code=WDJB-MJHT".into(),
-            ),
-            expires_in: Duration::from_secs(600),
-        },
-    );
-    s
 }
 
 #[test]
@@ -669,22 +499,6 @@ fn authorize_device_code_cancelled() {
         !screen.contains("WDJB"),
         "the stale code is gone:\n{screen}"
     );
-}
-
-fn at_save_done() -> State {
-    let mut s = at_save();
-    let _ = update(&mut s, key(KeyCode::Enter));
-    apply(
-        &mut s,
-        [Action::SaveFinished(Ok(Saved {
-            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
-            token_command:
-                "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json"
-                    .into(),
-        }))],
-    );
-    s
 }
 
 #[test]
