@@ -2,7 +2,7 @@
 //! program (`harness = false`): `cargo bench --bench tui`.
 //!
 //! Two measures per screen at 80x24:
-//! - `render`: one frame of `screens::render` on ratatui's TestBackend;
+//! - `render`: one frame of `tui::render` on ratatui's TestBackend;
 //! - `key+draw`: what a key press costs in the app loop — `update` with the
 //!   key, then `Terminal::draw` on a crossterm backend writing its escape
 //!   sequences into memory (diffing and encoding included, no tty).
@@ -10,16 +10,13 @@
 //! Time to first frame after exec is measured on the real binary by
 //! `scripts/tui-first-frame.sh`.
 
-#[path = "../tests/tui_fixtures.rs"]
+#[path = "../tests/tui/fixtures.rs"]
 mod fixtures;
 
 use crossterm::event::KeyCode;
 use fixtures::*;
 use oauth_setup::oauth::LoginEvent;
-use oauth_setup::tui::action::{Action, Command};
-use oauth_setup::tui::screens::render;
-use oauth_setup::tui::state::{Screen, State};
-use oauth_setup::tui::update::update;
+use oauth_setup::tui::{Action, Effect, Screen, State, render, update};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -162,7 +159,7 @@ fn device_wait(qr: bool) -> State {
         ],
     );
     let cmds = update(&mut s, key(KeyCode::Enter));
-    assert!(matches!(cmds.as_slice(), [Command::StartLogin { .. }]));
+    assert!(matches!(cmds.as_slice(), [Effect::StartLogin { .. }]));
     let run = s.auth.run;
     let _ = update(
         &mut s,

@@ -1,14 +1,17 @@
 //! Everything that can happen to the wizard (one `Action` enum) and
-//! everything the wizard can ask the outside world to do (`Command`).
+//! everything the wizard can ask the outside world to do (`Effect`).
 
-use crate::oauth::LoginEvent;
-use crate::probe::Choice;
 use crate::provider::Field;
 use crate::settings::{InitiateOAuth, Settings};
-use crate::signin::LoginInput;
 use crossterm::event::{KeyEvent, MouseEvent};
 use secrecy::SecretString;
 use std::path::PathBuf;
+
+// The sign-in and lookup types that travel in actions and effects, named
+// here once so the screens do not depend on where the sign-in code lives.
+pub use crate::oauth::LoginEvent;
+pub use crate::probe::Choice;
+pub use crate::signin::LoginInput;
 
 /// Pasted text. Its `Debug` hides the content because pastes are usually
 /// secrets and actions may end up in trace logs.
@@ -71,11 +74,11 @@ pub enum Action {
         result: Result<String, Failure>,
     },
     SaveFinished(Result<Saved, Failure>),
-    /// The transfer bundle for a server (`Command::ExportBundle`).
+    /// The transfer bundle for a server (`Effect::ExportBundle`).
     ExportFinished(Result<PathBuf, Failure>),
     /// The pasted redirect URL was handed to the local callback server.
     ReplayFinished(Result<(), Failure>),
-    /// The pick list for a field (`Command::Lookup`).
+    /// The pick list for a field (`Effect::Lookup`).
     LookupFinished {
         run: u64,
         result: Result<Vec<Choice>, Failure>,
@@ -84,9 +87,9 @@ pub enum Action {
     Notice(String),
 }
 
-/// Side effects requested by `update`; the app (or a test) runs them.
+/// Side effects requested by `update`; the executor (or a test) runs them.
 #[derive(Debug, Clone)]
-pub enum Command {
+pub enum Effect {
     StartLogin {
         run: u64,
         input: Box<LoginInput>,

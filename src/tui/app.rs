@@ -1,93 +1,19 @@
-//! The terminal side: raw mode and alternate screen behind a guard (restored
-//! on drop and from the panic hook), the event loop, and running commands.
+//! The event loop: terminal events and background results in, `update`,
+//! effects to the executor, one redraw per batch.
 
 use super::action::{Action, Pasted};
-use super::backend::{self, Executor, Outcome};
+use super::effects::{self, Executor, Outcome};
 use super::state::State;
+use super::terminal::TerminalGuard;
 use super::theme::Theme;
-use super::update::{self, update};
+use super::update::update;
 use super::{TuiError, TuiOptions, screens};
-use crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
-    Event, KeyEventKind,
-};
-use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
-};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
-use std::io::{IsTerminal, Stdout, Write};
-use std::panic::PanicHookInfo;
-use std::sync::Arc;
+use crossterm::event::{self, Event, KeyEventKind};
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::unbounded_channel;
 
-type Hook = Arc<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
-
-/// Best effort: every step runs even if an earlier one fails.
-/// Whether the terminal is in the wizard's modes. Restoring twice is not
-/// harmless: a second "leave alternate screen" moves the cursor back over
-/// what was printed in between (a panic message).
-static ACTIVE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-fn restore_terminal() {
-    if !ACTIVE.swap(false, std::sync::atomic::Ordering::SeqCst) {
-        return;
-    }
-    let _ = disable_raw_mode();
-    let _ = crossterm::execute!(
-        std::io::stdout(),
-        DisableBracketedPaste,
-        DisableMouseCapture,
-        LeaveAlternateScreen,
-        crossterm::cursor::Show
-    );
-}
-
-struct TerminalGuard {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
-    previous_hook: Option<Hook>,
-}
-
-impl TerminalGuard {
-    fn enter() -> Result<Self, TuiError> {
-        // The hook goes in first so a panic anywhere below still restores.
-        let previous: Hook = Arc::from(std::panic::take_hook());
-        let chained = previous.clone();
-        std::panic::set_hook(Box::new(move |info| {
-            restore_terminal();
-            chained(info);
-        }));
-        let guard = TerminalGuard {
-            terminal: Terminal::new(CrosstermBackend::new(std::io::stdout()))?,
-            previous_hook: Some(previous),
-        };
-        ACTIVE.store(true, std::sync::atomic::Ordering::SeqCst);
-        enable_raw_mode()?;
-        crossterm::execute!(
-            std::io::stdout(),
-            EnterAlternateScreen,
-            EnableMouseCapture,
-            EnableBracketedPaste
-        )?;
-        Ok(guard)
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-        // Touching the hook while unwinding would abort the process.
-        if !std::thread::panicking()
-            && let Some(prev) = self.previous_hook.take()
-        {
-            let _ = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| prev(info)));
-        }
-    }
-}
-
-pub fn to_action(ev: Event) -> Option<Action> {
+fn to_action(ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
         Event::Mouse(m) => Some(Action::Mouse(m)),
@@ -99,11 +25,28 @@ pub fn to_action(ev: Event) -> Option<Action> {
 
 const FRAME: Duration = super::state::TICK;
 
+/// What the terminal reports within `wait`. What is queued is drained at
+/// once so a burst (typed-ahead keys) costs one redraw.
+fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
+    let mut actions = Vec::new();
+    if event::poll(wait)? {
+        loop {
+            if let Some(a) = to_action(event::read()?) {
+                actions.push(a);
+            }
+            if actions.len() > 256 || !event::poll(Duration::ZERO)? {
+                break;
+            }
+        }
+    }
+    Ok(actions)
+}
+
 pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    let (profiles, load_error) = backend::load_profiles(&opts.config_dir);
+    let (profiles, load_error) = effects::load_profiles(&opts.config_dir);
     if profiles.is_empty() {
         return Err(TuiError::Profiles(
             load_error.unwrap_or_else(|| "no provider profile found".into()),
@@ -111,18 +54,13 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     }
     let mut state = State::new(profiles.clone(), opts.config_dir.clone(), Theme::from_env());
     state.load_error = load_error;
-    if let Some(p) = &opts.provider
-        && !update::preselect(&mut state, p)
-    {
-        return Err(TuiError::UnknownProvider(p.clone()));
-    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(TuiError::Runtime)?;
     let (tx, mut rx) = unbounded_channel();
-    let mut exec = Executor::new(rt.handle().clone(), tx, profiles, opts.config_dir.clone());
+    let mut exec = Executor::new(rt.handle().clone(), tx, profiles, opts.key);
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
@@ -144,19 +82,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
         if std::env::var_os("OAUTH_SETUP_TUI_PANIC_FOR_TEST").is_some_and(|v| v == "1") {
             panic!("panic requested by OAUTH_SETUP_TUI_PANIC_FOR_TEST");
         }
-        let mut actions = Vec::new();
-        let wait = FRAME.saturating_sub(last_tick.elapsed());
-        if event::poll(wait)? {
-            // Drain what is queued so a burst (typed-ahead keys) costs one redraw.
-            loop {
-                if let Some(a) = to_action(event::read()?) {
-                    actions.push(a);
-                }
-                if actions.len() > 256 || !event::poll(Duration::ZERO)? {
-                    break;
-                }
-            }
-        }
+        let mut actions = terminal_events(FRAME.saturating_sub(last_tick.elapsed()))?;
         if last_tick.elapsed() >= FRAME {
             last_tick = Instant::now();
             actions.push(Action::Tick);
@@ -165,8 +91,8 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
             actions.push(a);
         }
         for a in actions {
-            for cmd in update(&mut state, a) {
-                match exec.execute(cmd) {
+            for effect in update(&mut state, a) {
+                match exec.execute(effect) {
                     Outcome::Nothing => {}
                     Outcome::Copy(seq) => {
                         let out = guard.terminal.backend_mut();

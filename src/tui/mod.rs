@@ -1,20 +1,35 @@
 //! The full-screen wizard (`oauth-setup` with no subcommand).
 //!
-//! Key press → [`action::Action`] → [`update::update`] (pure, returns
-//! [`action::Command`]s) → [`screens::render`] of the new [`state::State`].
-//! Background work (sign-in, test call, save) runs in [`backend::Executor`]
-//! on a tokio runtime and reports back through the same `Action` channel.
+//! A key press becomes an [`Action`]; [`update`] (pure) routes it to the
+//! current screen and returns [`Effect`]s; [`render`] draws the new
+//! [`State`]. Background work (sign-in, test call, save) runs in the
+//! [`Executor`] on a tokio runtime and reports back through the same
+//! `Action` channel, tagged with run ids so stale results are dropped.
+//! Each screen lives in one module under `screens/`: its state, keys,
+//! paste, clicks, render and hints.
 
-pub mod action;
-pub mod app;
-pub mod backend;
+mod action;
+mod app;
+mod effects;
 mod help;
-pub mod layout;
-pub mod screens;
-pub mod state;
-pub mod theme;
-pub mod update;
-pub mod widgets;
+mod layout;
+mod request;
+mod screens;
+mod state;
+mod terminal;
+mod theme;
+mod update;
+mod widgets;
+
+// What the binary, the tests and the bench drive the wizard with.
+pub use action::{Action, Effect, Failure, Pasted, Saved};
+pub use effects::Executor;
+pub use screens::authorize::AuthPhase;
+pub use screens::credentials::{FormKey, LookupPhase};
+pub use screens::render;
+pub use state::{Phase, Screen, State};
+pub use theme::Theme;
+pub use update::update;
 
 use crate::settings::KeySource;
 use std::path::PathBuf;
@@ -22,20 +37,17 @@ use std::path::PathBuf;
 /// What the CLI hands to the wizard.
 #[derive(Debug, Clone)]
 pub struct TuiOptions {
-    /// oauth-setup's config directory (settings files, key, user profiles).
+    /// oauth-setup's config directory (settings files, user profiles).
     pub config_dir: PathBuf,
-    /// Where the settings key comes from, as the command line resolved it.
+    /// The key settings files are encrypted with.
     pub key: KeySource,
-    /// Skip the provider list (`--provider cvent`).
-    pub provider: Option<String>,
 }
 
 impl TuiOptions {
-    pub fn new(config_dir: PathBuf, key: KeySource) -> Self {
+    pub fn new(config_dir: impl Into<PathBuf>, key: KeySource) -> Self {
         Self {
-            config_dir,
+            config_dir: config_dir.into(),
             key,
-            provider: None,
         }
     }
 }
@@ -50,8 +62,6 @@ pub enum TuiError {
     Io(#[from] std::io::Error),
     #[error("could not load the provider profiles: {0}")]
     Profiles(String),
-    #[error("unknown provider `{0}`: run `oauth-setup providers` to list them")]
-    UnknownProvider(String),
     #[error("could not start the background runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -59,6 +69,6 @@ pub enum TuiError {
 /// Runs the wizard until the user finishes or quits. The terminal is
 /// restored on every exit path, panics included. Returns the settings file
 /// written, or None when the user left without saving.
-pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
+pub fn run(opts: TuiOptions) -> Result<Option<PathBuf>, TuiError> {
     app::run(opts)
 }

@@ -147,6 +147,8 @@ fn export_import_between_machines_then_token_renews() {
 }
 
 #[test]
+// A table of hostile inputs, each checked the same way: long, not deep.
+#[allow(clippy::too_many_lines)]
 fn bad_bundles_are_clear_errors_and_write_nothing() {
     let idp = Idp::shared(&[]);
     let laptop = User::new();
@@ -270,6 +272,8 @@ fn bad_bundles_are_clear_errors_and_write_nothing() {
 }
 
 #[test]
+// A table of hostile inputs, each checked the same way: long, not deep.
+#[allow(clippy::too_many_lines)]
 fn export_env_and_k8s_secret_hide_the_key_unless_asked() {
     let idp = Idp::shared(&[]);
     let user = User::new();

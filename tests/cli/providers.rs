@@ -264,6 +264,8 @@ fn hubdb_static_token_validated_by_test_call() {
 /// Each bad answer from a token endpoint: a specific message, a non-zero
 /// exit, and the good settings file left as it was.
 #[test]
+// A table of hostile inputs, each checked the same way: long, not deep.
+#[allow(clippy::too_many_lines)]
 fn token_endpoint_bad_answers() {
     let cases: Vec<(&str, Reply, &str)> = vec![
         (

@@ -154,6 +154,7 @@ fn kill_9_during_token_renewals() {
 /// Runs `token` with a file-size limit of 64 bytes (works as root, unlike a
 /// read-only directory): the renewal succeeds at the server but the write
 /// fails; the error is clear and the old file is untouched.
+#[allow(unsafe_code)]
 #[test]
 fn token_renewal_that_cannot_write_keeps_old_file() {
     let idp = Idp::shared(&["--ttl", "30"]);

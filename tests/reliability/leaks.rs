@@ -83,6 +83,8 @@ fn all_cmdlines() -> Vec<(String, String)> {
 }
 
 #[test]
+// Every command in turn against one sign-in: long, not deep.
+#[allow(clippy::too_many_lines)]
 fn code_flow_and_every_command_leak_nothing() {
     let idp = Idp::start(&["--rotate", "--ttl", "30", "--client-secret", CLIENT_SECRET]);
     let user = User::new();

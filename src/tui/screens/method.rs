@@ -1,14 +1,88 @@
 //! Method (scheme) picker, with the hosting region where the provider has several.
 
+use super::{Nav, keys};
+use crate::tui::action::Effect;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crate::tui::widgets::{Hint, list, truncate};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+#[derive(Debug, Clone, Default)]
+pub struct MethodScreen {
+    /// Index into the profile's schemes.
+    pub scheme: usize,
+    /// Index into the profile's regions.
+    pub region: usize,
+}
+
+pub(super) struct Page;
+
+impl super::Page for Page {
+    fn title(&self) -> &'static str {
+        "How to sign in"
+    }
+
+    fn render(&self, frame: &mut Frame, inner: Rect, state: &State) {
+        render(frame, inner, state);
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        let mut h = vec![("↑↓", "method")];
+        if state.profile().is_some_and(|p| p.regions.len() > 1) {
+            h.push(("←→", "region"));
+        }
+        h.push(("Enter", "next"));
+        h.push(("Esc", "back"));
+        h
+    }
+
+    fn on_key(&self, state: &mut State, k: KeyEvent, _fx: &mut Vec<Effect>) -> Nav {
+        let (schemes, regions) = state
+            .profile()
+            .map_or((0, 0), |p| (p.schemes.len(), p.regions.len()));
+        let m = &mut state.method;
+        if keys::nav(&mut m.scheme, schemes, schemes, &k) {
+            return Nav::Stay;
+        }
+        match k.code {
+            KeyCode::Left if regions > 0 => m.region = (m.region + regions - 1) % regions,
+            KeyCode::Right | KeyCode::Tab if regions > 0 => m.region = (m.region + 1) % regions,
+            KeyCode::Enter => return Nav::Next,
+            KeyCode::Esc => return Nav::Back,
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_click(
+        &self,
+        state: &mut State,
+        inner: Rect,
+        (col, row): (u16, u16),
+        _fx: &mut Vec<Effect>,
+    ) -> Nav {
+        let n = state.profile().map_or(0, |p| p.schemes.len());
+        let a = layout::method_list(inner);
+        match list::hit(a, n, state.method.scheme, col, row) {
+            Some(i) if i == state.method.scheme => Nav::Next,
+            Some(i) => {
+                state.method.scheme = i;
+                Nav::Stay
+            }
+            None => Nav::Stay,
+        }
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+}
+
+fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let Some(p) = state.profile() else { return };
     frame.render_widget(
@@ -67,14 +141,4 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
         lines.push(Line::from(Span::styled(s.description.clone(), theme.dim())));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), bottom);
-}
-
-pub fn hints(state: &State) -> Vec<Hint> {
-    let mut h = vec![("↑↓", "method")];
-    if state.profile().is_some_and(|p| p.regions.len() > 1) {
-        h.push(("←→", "region"));
-    }
-    h.push(("Enter", "next"));
-    h.push(("Esc", "back"));
-    h
 }

@@ -1,8 +1,12 @@
-//! `render(&State)`: chrome (header, box, status, footer), the current
-//! screen, the help overlay and the "terminal too small" fallback.
+//! One module per screen, each owning its state, keys, paste, clicks,
+//! render and hints behind [`Page`]; [`page`] is the only place that maps a
+//! [`Screen`] to its module. Also the frame around every screen: header,
+//! box, status line, footer, the help overlay and the "terminal too small"
+//! fallback.
 
 pub mod authorize;
 pub mod credentials;
+mod keys;
 pub mod method;
 pub mod provider;
 pub mod save;
@@ -10,16 +14,73 @@ pub mod scopes;
 pub mod setup;
 pub mod test;
 
+use super::action::Effect;
 use super::help;
 use super::layout;
 use super::state::{NoticeKind, Screen, State};
-use super::update::typing;
 use super::widgets::{self, Hint};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
+/// Where a screen wants to go after handling an input. Screens say it and
+/// `update` does it, so no screen needs to know the order of the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub enum Nav {
+    Stay,
+    Next,
+    Back,
+    Quit,
+}
+
+/// What every screen provides. The defaults are for screens without text
+/// fields, without a pick-by-click list or without work to start on entry.
+pub trait Page {
+    fn title(&self) -> &'static str;
+    fn render(&self, frame: &mut Frame, inner: Rect, state: &State);
+    fn hints(&self, state: &State) -> Vec<Hint>;
+    fn on_key(&self, state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav;
+    /// `text` is one line already (see `update`).
+    fn on_paste(&self, _state: &mut State, _text: &str) {}
+    /// A left click at (`col`, `row`); `inner` is the inside of the screen's box.
+    fn on_click(
+        &self,
+        _state: &mut State,
+        _inner: Rect,
+        _at: (u16, u16),
+        _fx: &mut Vec<Effect>,
+    ) -> Nav {
+        Nav::Stay
+    }
+    /// The mouse wheel moves the cursor like the arrow keys.
+    fn scrolls(&self) -> bool {
+        false
+    }
+    /// True when printable keys go into a text field (so `?` is text, not help).
+    fn typing(&self, _state: &State) -> bool {
+        false
+    }
+    /// Arriving forward: start what the screen is for.
+    fn enter(&self, _state: &mut State, _fx: &mut Vec<Effect>) {}
+}
+
+pub fn page(screen: Screen) -> &'static dyn Page {
+    match screen {
+        Screen::Provider => &provider::Page,
+        Screen::Method => &method::Page,
+        Screen::Setup => &setup::Page,
+        Screen::Scopes => &scopes::Page,
+        Screen::Credentials => &credentials::Page,
+        Screen::Authorize => &authorize::Page,
+        Screen::Test => &test::Page,
+        Screen::Save => &save::Page,
+    }
+}
+
+/// The whole frame: a pure function of `state`.
 pub fn render(frame: &mut Frame, state: &State) {
     let area = frame.area();
     if layout::too_small(area) {
@@ -29,23 +90,12 @@ pub fn render(frame: &mut Frame, state: &State) {
     let theme = &state.theme;
     let c = layout::chrome(area);
     header(frame, c.header, state);
+    let here = page(state.screen);
     let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ", state.screen.title()),
-            theme.title(),
-        ))
+        .title(Span::styled(format!(" {} ", here.title()), theme.title()))
         .border_style(theme.dim());
     frame.render_widget(block, c.body);
-    match state.screen {
-        Screen::Provider => provider::render(frame, c.inner, state),
-        Screen::Method => method::render(frame, c.inner, state),
-        Screen::Setup => setup::render(frame, c.inner, state),
-        Screen::Scopes => scopes::render(frame, c.inner, state),
-        Screen::Credentials => credentials::render(frame, c.inner, state),
-        Screen::Authorize => authorize::render(frame, c.inner, state),
-        Screen::Test => test::render(frame, c.inner, state),
-        Screen::Save => save::render(frame, c.inner, state),
-    }
+    here.render(frame, c.inner, state);
     if let Some(n) = &state.notice {
         let style = match n.kind {
             NoticeKind::Info => theme.accent(),
@@ -56,17 +106,8 @@ pub fn render(frame: &mut Frame, state: &State) {
             c.status,
         );
     }
-    let mut hints: Vec<Hint> = match state.screen {
-        Screen::Provider => provider::hints(state),
-        Screen::Method => method::hints(state),
-        Screen::Setup => setup::hints(state),
-        Screen::Scopes => scopes::hints(state),
-        Screen::Credentials => credentials::hints(state),
-        Screen::Authorize => authorize::hints(state),
-        Screen::Test => test::hints(state),
-        Screen::Save => save::hints(state),
-    };
-    hints.push(if typing(state) {
+    let mut hints = here.hints(state);
+    hints.push(if here.typing(state) {
         ("F1", "help")
     } else {
         ("?", "help")
@@ -144,7 +185,7 @@ fn help_overlay(frame: &mut Frame, area: Rect, state: &State, scroll: u16) {
     frame.render_widget(Clear, r);
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" Help: {} ", state.screen.title()),
+            format!(" Help: {} ", page(state.screen).title()),
             theme.title(),
         ))
         .title_bottom(Line::from(" ↑/↓ scroll · Esc close ").alignment(Alignment::Right));

@@ -1,14 +1,277 @@
 //! Scope multi-select: grouped, filterable, presets, live preview and warnings.
 
+use super::{Nav, keys};
+use crate::provider::{Profile, Scheme, ScopeInfo};
+use crate::tui::action::Effect;
 use crate::tui::layout;
-use crate::tui::state::{ScopeRow, State};
+use crate::tui::state::State;
 use crate::tui::widgets::{Hint, list, truncate};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+#[derive(Debug, Clone, Default)]
+pub struct ScopesScreen {
+    pub filter: String,
+    /// Index into the visible scopes (headers excluded).
+    pub cursor: usize,
+    pub selected: BTreeSet<String>,
+    /// Index into the profile's presets of the last preset applied.
+    pub preset: Option<usize>,
+}
+
+impl ScopesScreen {
+    /// Starts from the method's named preset, else from nothing.
+    pub fn reset_to_default(&mut self, profile: &Profile, scheme: &Scheme) {
+        let (preset, scopes) = match &scheme.default_scope_preset {
+            Some(id) => (
+                profile.scope_presets.iter().position(|p| &p.id == id),
+                profile.preset_scopes(id).unwrap_or_default(),
+            ),
+            None => (None, Vec::new()),
+        };
+        self.preset = preset;
+        self.selected = scopes.into_iter().collect();
+        self.cursor = 0;
+        self.filter.clear();
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ScopeRow {
+    Header(String),
+    /// Index into `Profile::scopes`.
+    Scope(usize),
+}
+
+pub(super) struct Page;
+
+impl super::Page for Page {
+    fn title(&self) -> &'static str {
+        "Scopes (permissions)"
+    }
+
+    fn render(&self, frame: &mut Frame, inner: Rect, state: &State) {
+        render(frame, inner, state);
+    }
+
+    fn hints(&self, _state: &State) -> Vec<Hint> {
+        vec![
+            ("Space", "select"),
+            ("Tab", "preset"),
+            ("Enter", "next"),
+            ("Esc", "back"),
+        ]
+    }
+
+    fn on_key(&self, state: &mut State, k: KeyEvent, _fx: &mut Vec<Effect>) -> Nav {
+        let visible = visible_scopes(state);
+        let list_area = layout::scopes_list(keys::inner(state));
+        if keys::nav(
+            &mut state.scopes.cursor,
+            visible.len(),
+            keys::page(list_area),
+            &k,
+        ) {
+            return Nav::Stay;
+        }
+        match k.code {
+            KeyCode::Char(' ') => {
+                if let Some(&i) = visible.get(state.scopes.cursor) {
+                    toggle_scope(state, i);
+                }
+            }
+            KeyCode::Tab => apply_preset(state, true),
+            KeyCode::BackTab => apply_preset(state, false),
+            KeyCode::Enter => return Nav::Next,
+            KeyCode::Esc if !state.scopes.filter.is_empty() => {
+                state.scopes.filter.clear();
+                state.scopes.cursor = 0;
+            }
+            KeyCode::Esc => return Nav::Back,
+            KeyCode::Backspace => {
+                state.scopes.filter.pop();
+                state.scopes.cursor = 0;
+            }
+            _ => {
+                if let Some(c) = keys::plain_char(&k) {
+                    state.scopes.filter.push(c);
+                    state.scopes.cursor = 0;
+                }
+            }
+        }
+        Nav::Stay
+    }
+
+    fn on_paste(&self, state: &mut State, text: &str) {
+        state.scopes.filter.push_str(text);
+        state.scopes.cursor = 0;
+    }
+
+    fn on_click(
+        &self,
+        state: &mut State,
+        inner: Rect,
+        (col, row): (u16, u16),
+        _fx: &mut Vec<Effect>,
+    ) -> Nav {
+        let rows = scope_rows(state);
+        let visible = visible_scopes(state);
+        let cursor_row = visible
+            .get(state.scopes.cursor)
+            .and_then(|v| rows.iter().position(|r| *r == ScopeRow::Scope(*v)))
+            .unwrap_or(0);
+        let a = layout::scopes_list(inner);
+        if let Some(r) = list::hit(a, rows.len(), cursor_row, col, row)
+            && let ScopeRow::Scope(idx) = rows[r]
+        {
+            if let Some(pos) = visible.iter().position(|v| *v == idx) {
+                state.scopes.cursor = pos;
+            }
+            toggle_scope(state, idx);
+        }
+        Nav::Stay
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+}
+
+fn toggle_scope(state: &mut State, idx: usize) {
+    let Some(name) = state
+        .profile()
+        .and_then(|p| p.scopes.get(idx))
+        .map(|s| s.name.clone())
+    else {
+        return;
+    };
+    keys::toggle(&mut state.scopes.selected, name);
+    state.scopes.preset = None;
+}
+
+fn apply_preset(state: &mut State, forward: bool) {
+    let Some(p) = state.profile() else { return };
+    let n = p.scope_presets.len();
+    if n == 0 {
+        state.info("This provider has no presets.");
+        return;
+    }
+    let next = match (state.scopes.preset, forward) {
+        (None, true) => 0,
+        (None, false) => n - 1,
+        (Some(i), true) => (i + 1) % n,
+        (Some(i), false) => (i + n - 1) % n,
+    };
+    let preset = &p.scope_presets[next];
+    let scopes = p.preset_scopes(&preset.id).unwrap_or_default();
+    let name = preset.name.clone();
+    state.scopes.selected = scopes.into_iter().collect();
+    state.scopes.preset = Some(next);
+    state.info(format!("Preset: {name}"));
+}
+
+/// Visible scopes grouped by `group`, groups in first-seen order.
+fn scope_rows(state: &State) -> Vec<ScopeRow> {
+    let Some(p) = state.profile() else {
+        return Vec::new();
+    };
+    let f = state.scopes.filter.to_lowercase();
+    let matches = |s: &ScopeInfo| {
+        f.is_empty()
+            || s.name.to_lowercase().contains(&f)
+            || s.group.to_lowercase().contains(&f)
+            || s.description.to_lowercase().contains(&f)
+    };
+    let mut groups: Vec<&str> = Vec::new();
+    for s in p.scopes.iter().filter(|s| matches(s)) {
+        if !groups.contains(&s.group.as_str()) {
+            groups.push(&s.group);
+        }
+    }
+    let mut rows = Vec::new();
+    for g in groups {
+        if !g.is_empty() {
+            rows.push(ScopeRow::Header(g.to_string()));
+        }
+        for (i, s) in p.scopes.iter().enumerate() {
+            if s.group == g && matches(s) {
+                rows.push(ScopeRow::Scope(i));
+            }
+        }
+    }
+    rows
+}
+
+/// Visible scope indices (into `Profile::scopes`) in row order.
+fn visible_scopes(state: &State) -> Vec<usize> {
+    scope_rows(state)
+        .into_iter()
+        .filter_map(|r| match r {
+            ScopeRow::Scope(i) => Some(i),
+            ScopeRow::Header(_) => None,
+        })
+        .collect()
+}
+
+/// Selected scopes in the profile's order (stable scope strings).
+pub fn selected_scopes(state: &State) -> Vec<String> {
+    let Some(p) = state.profile() else {
+        return Vec::new();
+    };
+    let selected = &state.scopes.selected;
+    let mut v: Vec<String> = p
+        .scopes
+        .iter()
+        .filter(|s| selected.contains(&s.name))
+        .map(|s| s.name.clone())
+        .collect();
+    // Scopes from a preset that the profile does not list still count.
+    for s in selected {
+        if !v.contains(s) {
+            v.push(s.clone());
+        }
+    }
+    v
+}
+
+/// Warnings for the current scope selection.
+fn scope_warnings(state: &State) -> Vec<String> {
+    let Some(p) = state.profile() else {
+        return Vec::new();
+    };
+    let mut w = Vec::new();
+    let n = state.scopes.selected.len();
+    if let Some(limit) = p.scope_limit
+        && n > limit
+    {
+        w.push(format!(
+            "{n} scopes selected: {} is known to fail above about {limit}. Pick fewer.",
+            p.name
+        ));
+    }
+    if n == 0 {
+        if p.empty_scope_means_all {
+            w.push("No scope: the token gets every scope the app has.".to_string());
+        } else {
+            w.push("No scope selected: the provider may refuse the sign-in.".to_string());
+        }
+    }
+    for s in &p.scopes {
+        if let Some(msg) = &s.warning
+            && state.scopes.selected.contains(&s.name)
+        {
+            w.push(format!("{}: {msg}", s.name));
+        }
+    }
+    w
+}
+
+fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let Some(p) = state.profile() else { return };
     let preset = match state.scopes.preset.and_then(|i| p.scope_presets.get(i)) {
@@ -29,8 +292,8 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     );
 
     let area = layout::scopes_list(inner);
-    let rows = state.scope_rows();
-    let visible = state.visible_scopes();
+    let rows = scope_rows(state);
+    let visible = visible_scopes(state);
     let cursor_scope = visible.get(state.scopes.cursor).copied();
     let cursor_row = cursor_scope
         .and_then(|c| rows.iter().position(|r| *r == ScopeRow::Scope(c)))
@@ -86,9 +349,9 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     }
 
     let bottom = layout::band(inner, inner.height.saturating_sub(5), 0);
-    let selected = state.selected_scopes();
+    let selected = selected_scopes(state);
     let mut lines = preview_lines(&selected, w, theme);
-    for warn in state.scope_warnings().into_iter().take(2) {
+    for warn in scope_warnings(state).into_iter().take(2) {
         lines.push(Line::from(Span::styled(format!("! {warn}"), theme.warn())));
     }
     if let Some(s) = cursor_scope.and_then(|c| p.scopes.get(c))
@@ -145,7 +408,7 @@ fn preview_lines(
     if more > 0
         && let Some(row) = rows.last_mut()
     {
-        row.push_str(&format!(" +{more} more"));
+        let _ = write!(row, " +{more} more");
     }
     let mut out = vec![Line::from(vec![
         Span::styled(head, theme.dim()),
@@ -155,13 +418,4 @@ fn preview_lines(
         out.push(Line::from(second.clone()));
     }
     out
-}
-
-pub fn hints(_state: &State) -> Vec<Hint> {
-    vec![
-        ("Space", "select"),
-        ("Tab", "preset"),
-        ("Enter", "next"),
-        ("Esc", "back"),
-    ]
 }

@@ -1,26 +1,135 @@
 //! Set-up checklist: the provider-side steps, then the redirect URI to register.
 
+use super::{Nav, credentials, keys};
+use crate::provider::SchemeKind;
+use crate::tui::action::Effect;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crate::tui::widgets::{Hint, list, truncate};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
+use std::collections::BTreeSet;
 
-pub fn redirect_line(state: &State) -> String {
-    match state.redirect_uri() {
+#[derive(Debug, Clone, Default)]
+pub struct SetupScreen {
+    pub cursor: usize,
+    /// Steps the user ticked off (for their own bookkeeping only).
+    pub ticked: BTreeSet<usize>,
+}
+
+pub(super) struct Page;
+
+impl super::Page for Page {
+    fn title(&self) -> &'static str {
+        "Set up the app at the provider"
+    }
+
+    fn render(&self, frame: &mut Frame, inner: Rect, state: &State) {
+        render(frame, inner, state);
+    }
+
+    fn hints(&self, _state: &State) -> Vec<Hint> {
+        vec![
+            ("Space", "tick"),
+            ("o", "open link"),
+            ("c", "copy"),
+            ("Enter", "next"),
+            ("Esc", "back"),
+        ]
+    }
+
+    fn on_key(&self, state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
+        let rows = rows(state);
+        let steps = steps(state);
+        let list_area = layout::setup_list(keys::inner(state));
+        if keys::nav(&mut state.setup.cursor, rows, keys::page(list_area), &k) {
+            return Nav::Stay;
+        }
+        match k.code {
+            KeyCode::Char(' ') | KeyCode::Char('x') if state.setup.cursor < steps => {
+                keys::toggle(&mut state.setup.ticked, state.setup.cursor);
+            }
+            KeyCode::Char('o') => match link(state) {
+                Some(url) if state.setup.cursor < steps => {
+                    state.info(format!("Opening {url}"));
+                    fx.push(Effect::OpenUrl(url));
+                }
+                _ => state.info("This step has no link to open."),
+            },
+            KeyCode::Char('c') => match link(state) {
+                Some(text) => {
+                    state.info("Copied to the clipboard (if your terminal allows OSC 52).");
+                    fx.push(Effect::Copy(text));
+                }
+                None => state.info("Nothing to copy on this line."),
+            },
+            KeyCode::Enter => return Nav::Next,
+            KeyCode::Esc => return Nav::Back,
+            _ => {}
+        }
+        Nav::Stay
+    }
+
+    fn on_click(
+        &self,
+        state: &mut State,
+        inner: Rect,
+        (col, row): (u16, u16),
+        _fx: &mut Vec<Effect>,
+    ) -> Nav {
+        let steps = steps(state);
+        let a = layout::setup_list(inner);
+        if let Some(i) = list::hit(a, rows(state), state.setup.cursor, col, row) {
+            state.setup.cursor = i;
+            if i < steps {
+                keys::toggle(&mut state.setup.ticked, i);
+            }
+        }
+        Nav::Stay
+    }
+
+    fn scrolls(&self) -> bool {
+        true
+    }
+}
+
+fn steps(state: &State) -> usize {
+    state.scheme().map_or(0, |s| s.setup_steps.len())
+}
+
+/// Rows of the checklist: the steps, then the redirect URI to register.
+fn rows(state: &State) -> usize {
+    let needs_redirect = state
+        .scheme()
+        .is_some_and(|s| s.kind == SchemeKind::AuthorizationCode);
+    steps(state) + usize::from(needs_redirect)
+}
+
+/// What o opens and c copies on the current row.
+fn link(state: &State) -> Option<String> {
+    let s = state.scheme()?;
+    match s.setup_steps.get(state.setup.cursor) {
+        Some(step) => step.url.clone(),
+        None => credentials::redirect_uri(state),
+    }
+}
+
+fn redirect_line(state: &State) -> String {
+    match credentials::redirect_uri(state) {
         Some(u) => format!("Register this redirect URI: {u}"),
         None => "Redirect URI: a loopback address (http://127.0.0.1:<port>) picked at sign-in"
             .to_string(),
     }
 }
 
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
+fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let Some(s) = state.scheme() else { return };
     let area = layout::setup_list(inner);
-    let rows = state.setup_rows();
+    let rows = rows(state);
     let cursor = state.setup.cursor.min(rows.saturating_sub(1));
     let off = list::offset(rows, cursor, area.height as usize);
     let w = area.width as usize;
@@ -94,14 +203,4 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
         theme.dim(),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), bottom);
-}
-
-pub fn hints(_state: &State) -> Vec<Hint> {
-    vec![
-        ("Space", "tick"),
-        ("o", "open link"),
-        ("c", "copy"),
-        ("Enter", "next"),
-        ("Esc", "back"),
-    ]
 }

@@ -55,8 +55,6 @@ pub fn width(text: &str) -> usize {
     (n * 4).saturating_sub(1)
 }
 
-pub const HEIGHT: u16 = 3;
-
 /// `text` as three lines of half blocks; None when a character has no glyph.
 pub fn render(text: &str) -> Option<[String; 3]> {
     let glyphs: Vec<[&str; 5]> = text.chars().map(glyph).collect::<Option<_>>()?;

@@ -1,0 +1,188 @@
+//! Which rows the form has for the chosen method, and what is wrong with
+//! their values.
+
+use super::field_label;
+use crate::provider::{EndpointError, Field};
+use crate::tui::state::State;
+
+/// A row of the credentials form.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FormKey {
+    Field(Field),
+    /// A profile template variable with no default (`tenant`, `org`).
+    Var(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormRow {
+    Input {
+        key: FormKey,
+        required: bool,
+    },
+    /// "Keep the secret (encrypted)" check box.
+    KeepSecret,
+}
+
+/// Template variables the user must type: no default, not set by the
+/// region, not covered by a field, and used by this method.
+fn missing_vars(state: &State) -> Vec<String> {
+    let (Some(p), Some(s)) = (state.profile(), state.scheme()) else {
+        return Vec::new();
+    };
+    let region_vars = state.region().map(|r| &r.vars);
+    let mut templates: Vec<&str> = [
+        &s.authorize_url,
+        &s.token_url,
+        &s.device_authorization_url,
+        &s.signin_url,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .collect();
+    templates.extend(s.extra_headers.values().map(String::as_str));
+    if let Some(t) = &p.test {
+        templates.push(&t.url);
+        templates.extend(t.headers.values().map(String::as_str));
+    }
+    let field_names: Vec<&str> = s
+        .fields
+        .iter()
+        .chain(&s.optional_fields)
+        .map(|f| f.as_str())
+        .collect();
+    p.vars
+        .iter()
+        .filter(|(name, spec)| {
+            spec.default.is_none()
+                && !region_vars.is_some_and(|rv| rv.contains_key(*name))
+                && !field_names.contains(&name.as_str())
+                && templates.iter().any(|t| t.contains(&format!("{{{name}}}")))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Rows of the credentials form for the chosen method.
+pub fn form_rows(state: &State) -> Vec<FormRow> {
+    let Some(s) = state.scheme() else {
+        return Vec::new();
+    };
+    let mut rows: Vec<FormRow> = Vec::new();
+    for f in &s.fields {
+        rows.push(FormRow::Input {
+            key: FormKey::Field(*f),
+            required: true,
+        });
+    }
+    // A variable only the test request uses is optional: the sign-in
+    // works without it and the test step says what it skipped.
+    let endpoint_templates: Vec<&str> = [
+        &s.authorize_url,
+        &s.token_url,
+        &s.device_authorization_url,
+        &s.signin_url,
+    ]
+    .into_iter()
+    .flatten()
+    .map(String::as_str)
+    .chain(s.extra_headers.values().map(String::as_str))
+    .collect();
+    let (required_vars, optional_vars): (Vec<String>, Vec<String>) =
+        missing_vars(state).into_iter().partition(|v| {
+            endpoint_templates
+                .iter()
+                .any(|t| t.contains(&format!("{{{v}}}")))
+        });
+    for v in required_vars {
+        rows.push(FormRow::Input {
+            key: FormKey::Var(v),
+            required: true,
+        });
+    }
+    for f in &s.optional_fields {
+        if !s.fields.contains(f) {
+            rows.push(FormRow::Input {
+                key: FormKey::Field(*f),
+                required: false,
+            });
+        }
+    }
+    for v in optional_vars {
+        rows.push(FormRow::Input {
+            key: FormKey::Var(v),
+            required: false,
+        });
+    }
+    let has = |f: Field| s.fields.contains(&f) || s.optional_fields.contains(&f);
+    if has(Field::ClientSecret) || has(Field::Password) {
+        rows.push(FormRow::KeepSecret);
+    }
+    rows
+}
+
+/// What is wrong with one form value, in words; None when it is fine.
+pub fn field_error(state: &State, key: &FormKey, required: bool) -> Option<String> {
+    let v = state.creds.value(key).trim();
+    if v.is_empty() {
+        return (required && state.creds.attempted).then(|| "required".to_string());
+    }
+    let FormKey::Field(f) = key else {
+        return None;
+    };
+    match f {
+        Field::CallbackUrl
+        | Field::Issuer
+        | Field::AuthorizeUrl
+        | Field::TokenUrl
+        | Field::ServiceRoot => {
+            crate::provider::check_url(field_label(*f), v)
+                .err()
+                .map(|e| match e {
+                    EndpointError::InsecureHttp { .. } => {
+                        "use https (plain http only on localhost / 127.0.0.1)".to_string()
+                    }
+                    EndpointError::Scheme { .. } => "must start with https://".to_string(),
+                    EndpointError::Invalid { reason, .. } => format!("not a URL: {reason}"),
+                })
+        }
+        Field::EventId if !v.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some("an event id is letters and digits only".to_string())
+        }
+        Field::ClientId
+        | Field::ClientSecret
+        | Field::OrgId
+        | Field::Username
+        | Field::Password
+        | Field::EventId
+        | Field::Token => (v.chars().any(char::is_whitespace) && !f.is_secret())
+            .then(|| "contains spaces: check the paste".to_string()),
+    }
+}
+
+/// True when the row needs the user's attention (empty and required, or wrong).
+pub fn row_invalid(state: &State, row: &FormRow) -> bool {
+    match row {
+        FormRow::Input { key, required } => {
+            (*required && state.creds.value(key).trim().is_empty())
+                || field_error(state, key, *required).is_some()
+        }
+        FormRow::KeepSecret => false,
+    }
+}
+
+/// True when every row validates (Enter then submits).
+pub fn valid(state: &State) -> bool {
+    form_rows(state).iter().all(|r| !row_invalid(state, r))
+}
+
+pub fn form_label(key: &FormKey) -> String {
+    match key {
+        FormKey::Field(f) => field_label(*f).to_string(),
+        FormKey::Var(v) => v.replace('_', " "),
+    }
+}
+
+pub fn is_secret(key: &FormKey) -> bool {
+    matches!(key, FormKey::Field(f) if f.is_secret())
+}

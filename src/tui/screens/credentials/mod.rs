@@ -1,0 +1,229 @@
+//! The form for the method's fields, with inline validation and, for fields
+//! the profile can list (Event Temple's organizations), a pick list.
+
+mod form;
+mod lookup;
+mod render;
+
+pub use form::{FormKey, FormRow, form_rows};
+pub use lookup::{LookupPhase, LookupState, finished};
+
+use super::{Nav, keys};
+use crate::provider::Field;
+use crate::tui::action::Effect;
+use crate::tui::layout;
+use crate::tui::state::State;
+use crate::tui::widgets::{Hint, list};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use std::collections::BTreeMap;
+use tui_input::Input;
+
+#[derive(Debug, Clone, Default)]
+pub struct CredsScreen {
+    pub lookup: LookupState,
+    /// Index into [`form_rows`].
+    pub focus: usize,
+    /// Keyed by field so values survive a change of method.
+    pub inputs: BTreeMap<FormKey, Input>,
+    pub reveal: bool,
+    pub keep_secret: bool,
+    /// Set on the first submit: from then on empty required fields are flagged.
+    pub attempted: bool,
+}
+
+impl CredsScreen {
+    /// What is typed for `key` ("" when nothing).
+    pub fn value(&self, key: &FormKey) -> &str {
+        self.inputs.get(key).map_or("", |i| i.value())
+    }
+
+    /// Fills the answers a method starts with: whether to keep the secret,
+    /// and its default callback URL unless one is typed.
+    pub fn reset_to_default(&mut self, keep_secret: bool, callback: Option<String>) {
+        // Client secrets are needed again to renew tokens unattended; passwords
+        // are only kept when the user asks.
+        self.keep_secret = keep_secret;
+        self.attempted = false;
+        if let Some(cb) = callback {
+            let key = FormKey::Field(Field::CallbackUrl);
+            if self.value(&key).is_empty() {
+                self.inputs.insert(key, Input::new(cb));
+            }
+        }
+    }
+}
+
+/// The redirect URI the provider must know: the one typed, else the
+/// method's default. None means "a loopback port picked at sign-in".
+pub fn redirect_uri(state: &State) -> Option<String> {
+    let typed = state
+        .creds
+        .value(&FormKey::Field(Field::CallbackUrl))
+        .trim()
+        .to_string();
+    Some(typed)
+        .filter(|v| !v.is_empty())
+        .or_else(|| state.scheme().and_then(|s| s.default_callback_url.clone()))
+}
+
+pub(super) struct Page;
+
+impl super::Page for Page {
+    fn title(&self) -> &'static str {
+        "Credentials"
+    }
+
+    fn render(&self, frame: &mut Frame, inner: Rect, state: &State) {
+        render::render(frame, inner, state);
+    }
+
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        render::hints(state)
+    }
+
+    fn on_key(&self, state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
+        if lookup::on_key(state, k) {
+            return Nav::Stay;
+        }
+        let focus = state.creds.focus;
+        let nav = form_key(state, k, fx);
+        if nav != Nav::Stay {
+            state.creds.lookup.open = false;
+        } else if state.creds.focus != focus {
+            state.creds.lookup.open = false;
+            lookup::offer(state, true, fx);
+        } else {
+            // Typing filters the list: keep the highlight on a visible row.
+            let n = lookup::choices(state).len();
+            state.creds.lookup.cursor = state.creds.lookup.cursor.min(n.saturating_sub(1));
+        }
+        nav
+    }
+
+    fn on_paste(&self, state: &mut State, text: &str) {
+        if let Some(FormRow::Input { key, .. }) = form_rows(state).get(state.creds.focus) {
+            keys::insert(state.creds.inputs.entry(key.clone()).or_default(), text);
+        }
+    }
+
+    fn on_click(
+        &self,
+        state: &mut State,
+        inner: Rect,
+        (col, row): (u16, u16),
+        _fx: &mut Vec<Effect>,
+    ) -> Nav {
+        let rows = form_rows(state);
+        let n = rows.len();
+        let a = layout::creds_rows(inner);
+        let per = layout::FORM_ROW_HEIGHT;
+        let visible_rows = (a.height / per) as usize;
+        if row >= a.y && row < a.bottom() && col >= a.x && col < a.right() {
+            let c = &mut state.creds;
+            let i = list::offset(n, c.focus, visible_rows) + ((row - a.y) / per) as usize;
+            if i < n {
+                if c.focus == i && matches!(rows.get(i), Some(FormRow::KeepSecret)) {
+                    c.keep_secret = !c.keep_secret;
+                }
+                c.focus = i;
+            }
+        }
+        Nav::Stay
+    }
+
+    fn typing(&self, state: &State) -> bool {
+        matches!(
+            form_rows(state).get(state.creds.focus),
+            Some(FormRow::Input { .. })
+        )
+    }
+
+    fn enter(&self, state: &mut State, fx: &mut Vec<Effect>) {
+        // Focus the first empty required field so the first paste lands there.
+        let rows = form_rows(state);
+        state.creds.focus = rows
+            .iter()
+            .position(|r| match r {
+                FormRow::Input { key, required } => {
+                    *required && state.creds.value(key).trim().is_empty()
+                }
+                FormRow::KeepSecret => false,
+            })
+            .unwrap_or(0);
+        lookup::offer(state, true, fx);
+    }
+}
+
+fn form_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
+    let rows = form_rows(state);
+    let n = rows.len();
+    let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    match k.code {
+        KeyCode::Tab | KeyCode::Down => {
+            state.creds.focus = (state.creds.focus + 1).min(n.saturating_sub(1));
+        }
+        KeyCode::BackTab | KeyCode::Up => {
+            state.creds.focus = state.creds.focus.saturating_sub(1);
+        }
+        KeyCode::Enter => return submit(state, &rows),
+        KeyCode::Esc => return Nav::Back,
+        KeyCode::Char('r') | KeyCode::Char('R') if ctrl => {
+            state.creds.reveal = !state.creds.reveal;
+        }
+        KeyCode::Char('l') | KeyCode::Char('L') if ctrl => lookup::offer(state, false, fx),
+        _ => match rows.get(state.creds.focus) {
+            Some(FormRow::KeepSecret) => {
+                if matches!(k.code, KeyCode::Char(' ') | KeyCode::Char('x')) {
+                    state.creds.keep_secret = !state.creds.keep_secret;
+                }
+            }
+            Some(FormRow::Input { key, .. }) => {
+                keys::edit(state.creds.inputs.entry(key.clone()).or_default(), k);
+            }
+            None => {}
+        },
+    }
+    Nav::Stay
+}
+
+fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
+    if form::valid(state) {
+        return Nav::Next;
+    }
+    let f = state.creds.focus;
+    if rows.get(f).is_some_and(|r| form::row_invalid(state, r)) {
+        // Enter on the field that is wrong: say what is wrong with it.
+        state.creds.attempted = true;
+    } else {
+        // Enter on a good field moves to the next one that needs typing,
+        // so "paste, Enter, paste, Enter" fills a two-field form.
+        let n = rows.len();
+        if let Some(i) = (1..=n)
+            .map(|d| (f + d) % n)
+            .find(|&i| form::row_invalid(state, &rows[i]))
+        {
+            state.creds.focus = i;
+        }
+    }
+    Nav::Stay
+}
+
+/// Human label for a field.
+pub fn field_label(f: Field) -> &'static str {
+    match f {
+        Field::ClientId => "Client ID",
+        Field::ClientSecret => "Client secret",
+        Field::CallbackUrl => "Callback URL",
+        Field::OrgId => "API Org ID",
+        Field::Username => "Username",
+        Field::Password => "Password",
+        Field::EventId => "Event ID",
+        Field::Token => "Token",
+        Field::Issuer => "Issuer URL",
+        Field::AuthorizeUrl => "Authorize URL",
+        Field::TokenUrl => "Token URL",
+        Field::ServiceRoot => "Service root URL",
+    }
+}

@@ -1,0 +1,18 @@
+//! The wizard's tests, in one binary: every screen as an insta snapshot,
+//! keystroke budgets against local servers, and the real binary in tmux.
+
+mod common;
+#[path = "tui/driver.rs"]
+mod driver;
+#[path = "tui/fixtures.rs"]
+mod fixtures;
+#[path = "tui/flows.rs"]
+mod flows;
+#[path = "tui/journeys.rs"]
+mod journeys;
+#[path = "tui/keystrokes.rs"]
+mod keystrokes;
+#[path = "tui/snapshots.rs"]
+mod snapshots;
+#[path = "tui/tmux.rs"]
+mod tmux;

@@ -1,0 +1,542 @@
+//! Every wizard screen rendered on ratatui's TestBackend, as insta snapshots.
+//! Review changes with `cargo insta review` (or INSTA_UPDATE=always).
+
+use crate::fixtures::*;
+use crate::journeys::*;
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use insta::assert_snapshot;
+use oauth_setup::oauth::LoginEvent;
+use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, update};
+use std::time::Duration;
+
+#[test]
+fn provider_list() {
+    assert_snapshot!(draw(&state(), 80, 24));
+}
+
+#[test]
+fn provider_filtered() {
+    let mut s = state();
+    apply(&mut s, typed("hub"));
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn provider_no_match_error() {
+    let mut s = state();
+    apply(&mut s, typed("zzz"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Provider);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn method_with_regions() {
+    let mut s = state();
+    apply(&mut s, [key(KeyCode::Enter), key(KeyCode::Right)]);
+    assert_eq!(s.screen, Screen::Method);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn setup_checklist_with_redirect() {
+    let mut s = state();
+    apply(&mut s, typed("hub"));
+    apply(
+        &mut s,
+        [
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+            key(KeyCode::Char(' ')),
+            key(KeyCode::End),
+        ],
+    );
+    assert_eq!(s.screen, Screen::Setup);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn scopes_default_preset() {
+    assert_snapshot!(draw(&at_cvent_scopes(), 80, 24));
+}
+
+#[test]
+fn scopes_filtered_and_all_preset() {
+    let mut s = at_cvent_scopes();
+    apply(&mut s, [key(KeyCode::Tab), key(KeyCode::Tab)]);
+    apply(&mut s, typed("contacts"));
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn credentials_empty() {
+    assert_snapshot!(draw(&at_cvent_credentials(), 80, 24));
+}
+
+#[test]
+fn credentials_required_error() {
+    let mut s = at_cvent_credentials();
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn credentials_secret_masked_then_revealed() {
+    let mut s = at_cvent_credentials();
+    apply(
+        &mut s,
+        [paste("my-client"), key(KeyCode::Tab), paste("s3cr3t-value")],
+    );
+    let masked = draw(&s, 80, 24);
+    assert!(!masked.contains("s3cr3t"), "secret on screen:\n{masked}");
+    assert_snapshot!("credentials_masked", masked);
+    apply(&mut s, [ctrl('r')]);
+    assert_snapshot!("credentials_revealed", draw(&s, 80, 24));
+}
+
+#[test]
+fn credentials_bad_url() {
+    let mut s = state();
+    apply(&mut s, typed("hub"));
+    apply(
+        &mut s,
+        [
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+            key(KeyCode::Enter),
+        ],
+    );
+    apply(
+        &mut s,
+        [
+            paste("id"),
+            key(KeyCode::Tab),
+            paste("secret"),
+            key(KeyCode::Tab),
+        ],
+    );
+    apply(&mut s, [ctrl('u')]);
+    apply(&mut s, typed("http://example.com/cb"));
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn authorize_waiting_for_browser() {
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::Listening {
+            redirect_uri: "http://localhost:33333".into(),
+        },
+    );
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: "https://app.hubspot.com/oauth/authorize?client_id=hub-client-id&redirect_uri=http%3A%2F%2Flocalhost%3A33333&scope=hubdb%20oauth&state=abc".into(),
+            browser_started: true,
+        },
+    );
+    login_event(
+        &mut s,
+        LoginEvent::Waiting {
+            remaining: Duration::from_secs(283),
+        },
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn authorize_qr_too_big_for_80x24() {
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: "https://app.hubspot.com/oauth/authorize?client_id=x&state=abc".into(),
+            browser_started: false,
+        },
+    );
+    apply(&mut s, [key(KeyCode::Char('q'))]);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn authorize_qr_on_big_terminal() {
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: "https://x.test/a".into(),
+            browser_started: false,
+        },
+    );
+    apply(&mut s, [key(KeyCode::Char('q'))]);
+    assert_snapshot!(draw(&s, 80, 40));
+}
+
+#[test]
+fn authorize_paste_redirect() {
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::Listening {
+            redirect_uri: "http://localhost:33333".into(),
+        },
+    );
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: "https://app.hubspot.com/oauth/authorize?x=1".into(),
+            browser_started: false,
+        },
+    );
+    apply(
+        &mut s,
+        [
+            key(KeyCode::Char('p')),
+            paste("http://localhost:33333/?code=abc&state=xyz"),
+        ],
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Effect::ReplayRedirect { .. }]));
+}
+
+#[test]
+fn authorize_failed_error() {
+    let mut s = at_hubdb_authorize();
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure {
+                message: "could not connect to https://api.hubapi.com/oauth/2026-03/token: connection refused".into(),
+                cancelled: false,
+                hint: Some("Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed.".into()),
+            }),
+        }],
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+    let cmds = update(&mut s, key(KeyCode::Char('r')));
+    assert!(matches!(cmds.as_slice(), [Effect::StartLogin { .. }]));
+}
+
+#[test]
+fn authorize_esc_cancels() {
+    let mut s = at_hubdb_authorize();
+    let cmds = update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(cmds.as_slice(), [Effect::CancelLogin]));
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure {
+                message: "sign-in cancelled".into(),
+                cancelled: true,
+                hint: None,
+            }),
+        }],
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn test_running_then_failed() {
+    let mut s = at_hubdb_authorize();
+    let run = s.auth.run;
+    let cmds = update(
+        &mut s,
+        Action::LoginFinished {
+            run,
+            result: Ok(Box::new(settings("hubdb", "oauth", "authorization_code"))),
+        },
+    );
+    assert_eq!(s.screen, Screen::Test);
+    assert!(matches!(cmds.as_slice(), [Effect::StartTest { .. }]));
+    assert_snapshot!("test_running", draw(&s, 80, 24));
+    let run = s.test.run;
+    apply(
+        &mut s,
+        [Action::TestFinished {
+            run,
+            result: Err(Failure::new("HTTP 403: missing scopes hubdb")),
+        }],
+    );
+    assert_snapshot!("test_failed", draw(&s, 80, 24));
+}
+
+#[test]
+fn save_form() {
+    assert_snapshot!(draw(&at_save(), 80, 24));
+}
+
+#[test]
+fn save_done() {
+    let mut s = at_save();
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(matches!(cmds.as_slice(), [Effect::Save { .. }]));
+    apply(
+        &mut s,
+        [Action::SaveFinished(Ok(Saved {
+            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
+            connection_string: "InitiateOAuth=GETANDREFRESH;OAuthSettingsLocation=/home/user/.config/oauth-setup/settings/hubdb.json;".into(),
+            token_command: "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json".into(),
+        }))],
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn save_failed_error() {
+    let mut s = at_save();
+    apply(
+        &mut s,
+        [
+            key(KeyCode::Enter),
+            Action::SaveFinished(Err(Failure::new("permission denied"))),
+        ],
+    );
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn help_overlay() {
+    let mut s = at_cvent_scopes();
+    apply(&mut s, [key(KeyCode::Char('?'))]);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn narrow_20x5_says_too_small() {
+    let out = draw(&at_cvent_credentials(), 20, 5);
+    assert!(out.contains("Terminal"));
+    assert_snapshot!(out);
+}
+
+#[test]
+fn every_screen_survives_tiny_and_odd_sizes() {
+    let mut screens = vec![
+        state(),
+        at_cvent_scopes(),
+        at_cvent_credentials(),
+        at_hubdb_authorize(),
+        at_save(),
+    ];
+    let mut help = at_save();
+    apply(&mut help, [key(KeyCode::F(1))]);
+    screens.push(help);
+    for s in &screens {
+        for (w, h) in [
+            (1, 1),
+            (20, 5),
+            (59, 16),
+            (60, 16),
+            (61, 17),
+            (80, 24),
+            (200, 60),
+        ] {
+            let _ = draw(s, w, h);
+        }
+    }
+}
+
+#[test]
+fn back_keeps_answers() {
+    let mut s = at_cvent_credentials();
+    apply(
+        &mut s,
+        [
+            paste("my-client"),
+            key(KeyCode::Esc),
+            key(KeyCode::Char(' ')),
+            key(KeyCode::Esc),
+        ],
+    );
+    assert_eq!(s.screen, Screen::Setup);
+    apply(&mut s, [key(KeyCode::Enter), key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    assert!(draw(&s, 80, 24).contains("my-client"));
+    // The scope toggled before going back is still toggled.
+    assert!(!s.scopes.selected.contains("event/attendees:read"));
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    for mut s in [state(), at_cvent_credentials(), at_hubdb_authorize()] {
+        let cmds = update(&mut s, ctrl('c'));
+        assert!(s.quit);
+        assert!(matches!(cmds.last(), Some(Effect::Quit)));
+    }
+}
+
+#[test]
+fn mouse_click_selects_list_item() {
+    let mut s = state();
+    // Row 4 = the second provider: header 1 + border 1 + filter 2 lines.
+    let click = |row| {
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 5,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    apply(&mut s, [click(5)]);
+    assert_eq!(s.provider.cursor, 1);
+    apply(&mut s, [click(5)]);
+    assert_eq!(s.profile().map(|p| p.id.as_str()), Some("hubdb"));
+}
+
+#[test]
+fn long_breadcrumb_never_hides_the_step() {
+    let mut s = at_cvent_scopes();
+    let p = s.chosen.expect("provider chosen");
+    s.profiles[p].schemes[0].title = "a very long method title ".repeat(5);
+    let out = draw(&s, 80, 24);
+    let first = out.lines().next().unwrap_or_default().to_string();
+    assert!(first.contains("step 4 of 8"), "{first}");
+    assert!(first.contains('…'), "{first}");
+}
+
+#[test]
+fn credentials_org_list_loading_then_open() {
+    let (mut s, run) = at_eventtemple_org();
+    assert_snapshot!("credentials_org_list_loading", draw(&s, 80, 24));
+    apply(
+        &mut s,
+        [Action::LookupFinished {
+            run,
+            result: Ok(orgs()),
+        }],
+    );
+    assert_snapshot!("credentials_org_list_open", draw(&s, 80, 24));
+    // Typing filters; Enter picks the highlighted organization.
+    apply(&mut s, typed("sou"));
+    assert_snapshot!("credentials_org_list_filtered", draw(&s, 80, 24));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(
+        s.creds.value(&oauth_setup::tui::FormKey::Field(
+            oauth_setup::provider::Field::OrgId
+        )),
+        "12"
+    );
+    assert!(!s.creds.lookup.open);
+}
+
+#[test]
+fn credentials_org_list_failed() {
+    let (mut s, run) = at_eventtemple_org();
+    apply(
+        &mut s,
+        [Action::LookupFinished {
+            run,
+            result: Err(Failure::new(
+                "no token to ask with: invalid_client: Client authentication failed",
+            )),
+        }],
+    );
+    assert_snapshot!("credentials_org_list_failed", draw(&s, 80, 24));
+    // Typing the ID by hand still works, and the form goes on.
+    apply(&mut s, typed("42"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.screen, Screen::Authorize, "{:?}", s.notice);
+    assert!(
+        matches!(cmds.as_slice(), [Effect::StartLogin { input, .. }] if input.org_id.as_deref() == Some("42"))
+    );
+}
+
+#[test]
+fn authorize_device_code() {
+    let mut s = at_device_wait();
+    assert_snapshot!("authorize_device_code", draw(&s, 80, 24));
+    // The countdown runs on ticks between the flow's reports.
+    apply(&mut s, std::iter::repeat_n(Action::Tick, 50));
+    assert_eq!(s.auth.time_left(s.tick), Some(Duration::from_secs(595)));
+    login_event(
+        &mut s,
+        LoginEvent::Waiting {
+            remaining: Duration::from_secs(590),
+        },
+    );
+    assert_eq!(s.auth.time_left(s.tick), Some(Duration::from_secs(590)));
+}
+
+#[test]
+fn authorize_device_code_qr() {
+    let mut s = at_device_wait();
+    apply(&mut s, [key(KeyCode::Char('q'))]);
+    assert!(s.auth.qr);
+    assert_snapshot!("authorize_device_code_qr", draw(&s, 80, 24));
+    // Too small for the code: says so, keeps the address.
+    let small = draw(&s, 60, 16);
+    assert!(small.contains("does not fit"), "{small}");
+    assert!(small.contains("WDJB-MJHT"), "{small}");
+}
+
+#[test]
+fn authorize_device_code_cancelled() {
+    let mut s = at_device_wait();
+    let cmds = update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(cmds.as_slice(), [Effect::CancelLogin]), "{cmds:?}");
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure {
+                message: "sign-in cancelled".into(),
+                cancelled: true,
+                hint: None,
+            }),
+        }],
+    );
+    let screen = draw(&s, 80, 24);
+    assert!(screen.contains("Sign-in cancelled"), "{screen}");
+    assert!(
+        !screen.contains("WDJB"),
+        "the stale code is gone:\n{screen}"
+    );
+}
+
+#[test]
+fn save_export_for_a_server() {
+    let mut s = at_save_done();
+    apply(&mut s, [key(KeyCode::Char('e'))]);
+    let x = s.save.export.as_ref().expect("export form");
+    assert_eq!(
+        x.path.value(),
+        "/home/user/.config/oauth-setup/settings/hubdb.age"
+    );
+    // Passphrase typed twice, masked; a mismatch is flagged on Enter.
+    apply(&mut s, typed("correct horse"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    apply(&mut s, typed("correct hose"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let screen = draw(&s, 80, 24);
+    assert!(
+        !screen.contains("correct"),
+        "passphrase on screen:\n{screen}"
+    );
+    assert_snapshot!("save_export_mismatch", screen);
+    apply(&mut s, [key(KeyCode::Backspace), key(KeyCode::Backspace)]);
+    apply(&mut s, typed("rse"));
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Effect::ExportBundle { path, .. }] if path.ends_with("hubdb.age")),
+        "{cmds:?}"
+    );
+    apply(
+        &mut s,
+        [Action::ExportFinished(Ok(
+            "/home/user/.config/oauth-setup/settings/hubdb.age".into(),
+        ))],
+    );
+    assert_snapshot!("save_export_done", draw(&s, 80, 24));
+    // Enter goes back to the saved summary.
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert!(s.save.export.is_none());
+}

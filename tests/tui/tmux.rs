@@ -1,0 +1,373 @@
+//! The real binary in a real terminal: `oauth-setup` (the wizard) runs in a
+//! detached tmux session (80x24) and is driven with `send-keys`; screens are
+//! read back with `capture-pane`. Each test gets its own tmux server (`-L`),
+//! killed on drop, so nothing leaks into a user's tmux.
+//!
+//! Skips (with a printed reason) only when tmux is not installed; `.ci/run`
+//! installs it.
+
+use crate::common::{Idp, User, bin, set_mode};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+
+fn have_tmux() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+macro_rules! require_tmux {
+    () => {
+        if !have_tmux() {
+            eprintln!("SKIPPED: tmux is not installed (apt-get install tmux)");
+            return;
+        }
+    };
+}
+
+/// One tmux server with one 80x24 session running a shell script.
+struct Tmux {
+    socket: String,
+    /// The server's socket file, removed on drop (tmux leaves it behind).
+    socket_path: Option<PathBuf>,
+}
+
+impl Tmux {
+    /// Starts `script` (run with `sh`) in a detached session of `w`x`h`.
+    fn start(script: &Path, w: u16, h: u16) -> Tmux {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let socket = format!(
+            "oauth-setup-e2e-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut t = Tmux {
+            socket,
+            socket_path: None,
+        };
+        let out = t.tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+            "sh",
+            &script.to_string_lossy(),
+        ]);
+        assert!(out.status.success(), "tmux new-session: {out:?}");
+        let path = t.format("#{socket_path}");
+        t.socket_path = (!path.is_empty()).then(|| PathBuf::from(path));
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux runs")
+    }
+
+    /// Keys by tmux name (`Enter`, `Tab`, `C-c`, `Escape`).
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.tmux(&args);
+        assert!(out.status.success(), "send-keys: {out:?}");
+    }
+
+    /// Text typed literally.
+    fn text(&self, s: &str) {
+        let out = self.tmux(&["send-keys", "-t", "e2e", "-l", s]);
+        assert!(out.status.success(), "send-keys -l: {out:?}");
+    }
+
+    fn screen(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The visible screen plus everything scrolled off.
+    fn history(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-S", "-", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A tmux format (`#{alternate_on}`) for the pane.
+    fn format(&self, f: &str) -> String {
+        let out = self.tmux(&["display-message", "-p", "-t", "e2e", f]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn resize(&self, w: u16, h: u16) {
+        let out = self.tmux(&[
+            "resize-window",
+            "-t",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        assert!(out.status.success(), "resize-window: {out:?}");
+    }
+
+    /// Polls the screen until it contains `text`; returns that screen.
+    #[track_caller]
+    fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |s| s.contains(text))
+    }
+
+    #[track_caller]
+    fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what:?}; the screen shows:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+        if let Some(p) = &self.socket_path {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A script that runs the wizard the way a user's shell would, then reports
+/// how it ended: the exit code, and whether the tty modes came back as they
+/// were (raw mode off). The pane stays open for the test to read.
+fn wizard_script(user: &User, browser: &Path) -> PathBuf {
+    wizard_script_with(user, browser, "")
+}
+
+/// [`wizard_script`] with extra `export` lines.
+fn wizard_script_with(user: &User, browser: &Path, extra: &str) -> PathBuf {
+    let q = |p: &Path| format!("'{}'", p.display());
+    let script = user.path("run-wizard.sh");
+    let text = format!(
+        "export OAUTH_SETUP_CONFIG_DIR={cfg}\n\
+         export OAUTH_SETUP_LOG_FILE={log}\n\
+         export BROWSER={browser}\n\
+         export HOME={home}\n\
+         export RUST_LOG=debug\n\
+         unset NO_COLOR\n\
+         {extra}\n\
+         before=$(stty -g)\n\
+         {bin}\n\
+         code=$?\n\
+         if [ \"$(stty -g)\" = \"$before\" ]; then echo TTY=restored; else echo TTY=changed; fi\n\
+         echo EXIT=$code\n\
+         exec sleep 600\n",
+        cfg = q(&user.config()),
+        log = q(&user.log_file()),
+        browser = q(browser),
+        home = q(user.dir.path()),
+        bin = q(Path::new(bin())),
+        extra = extra,
+    );
+    std::fs::write(&script, text).unwrap();
+    script
+}
+
+/// `$BROWSER` that does nothing: the sign-in waits, as when the user has not
+/// approved yet.
+fn idle_browser(user: &User) -> PathBuf {
+    let p = user.path("idle-browser.sh");
+    std::fs::write(&p, "#!/bin/sh\nexit 0\n").unwrap();
+    set_mode(&p, 0o755);
+    p
+}
+
+/// Provider list → Custom → browser sign-in → setup → scopes → credentials.
+fn to_custom_credentials(t: &Tmux) {
+    t.wait_for("Choose the service");
+    t.text("cu");
+    t.wait_for("› Custom");
+    t.keys(&["Enter"]);
+    t.wait_for("How to sign in");
+    t.keys(&["Enter"]); // browser sign-in (authorization code + PKCE)
+    t.wait_for("Set up the app");
+    t.keys(&["Enter"]);
+    t.wait_for("Scopes (permissions)");
+    t.keys(&["Enter"]);
+    t.wait_for("Credentials");
+}
+
+fn fill_custom_credentials(t: &Tmux, issuer: &str) {
+    t.text("tui-client");
+    t.keys(&["Tab"]);
+    t.text(issuer);
+    t.wait_for(issuer);
+    t.keys(&["Enter"]);
+}
+
+/// `EXIT=<n>` and `TTY=…` from the script after the wizard ended.
+fn ending(t: &Tmux) -> (i32, String) {
+    let s = t.wait_for("EXIT=");
+    let code = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("EXIT="))
+        .and_then(|c| c.trim().parse().ok())
+        .unwrap_or(-1);
+    let tty = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("TTY="))
+        .unwrap_or("?")
+        .to_string();
+    (code, tty)
+}
+
+/// The terminal is back to normal: main screen, cursor shown, no mouse
+/// reporting, tty modes as before.
+#[track_caller]
+fn assert_restored(t: &Tmux, tty: &str) {
+    assert_eq!(tty, "restored", "stty modes differ after the wizard");
+    assert_eq!(t.format("#{alternate_on}"), "0", "still on the alt screen");
+    assert_eq!(t.format("#{cursor_flag}"), "1", "cursor left hidden");
+    assert_eq!(
+        t.format("#{mouse_any_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
+    assert_eq!(
+        t.format("#{mouse_button_flag}"),
+        "0",
+        "mouse reporting left on"
+    );
+}
+
+#[test]
+fn custom_browser_sign_in_to_saved_settings() {
+    require_tmux!();
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let script = wizard_script(&user, &user.path("browser.sh"));
+    let t = Tmux::start(&script, 80, 24);
+
+    to_custom_credentials(&t);
+    fill_custom_credentials(&t, &idp.issuer);
+    // The browser script plays the consent; the test call runs; Save.
+    t.wait_for("Settings file:");
+    let before_save = t.screen();
+    assert!(before_save.contains("Test call: HTTP 200"), "{before_save}");
+    t.keys(&["Enter"]);
+    let saved = t.wait_for("Saved to");
+    assert!(saved.contains("oauth-setup token --settings"), "{saved}");
+    let path = user.config().join("settings/custom.json");
+    assert!(path.exists(), "no settings file at {}", path.display());
+    t.keys(&["Enter"]); // finish
+    let (code, tty) = ending(&t);
+    assert_eq!(code, 0, "{}", t.screen());
+    assert_restored(&t, &tty);
+
+    // The file works for scripts, and no token was ever on the screen.
+    let out = user
+        .run(&["token", "--settings", &path.to_string_lossy()])
+        .ok();
+    let token = out.stdout.trim();
+    assert!(token.len() > 20, "token: {token:?}");
+    for screen in [&before_save, &saved, &t.history()] {
+        assert!(!screen.contains(token), "the token was shown:\n{screen}");
+    }
+    let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
+    assert!(!log.contains(token), "the token is in the log file");
+}
+
+#[test]
+fn ctrl_c_while_waiting_for_the_browser_restores_the_terminal() {
+    require_tmux!();
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let script = wizard_script(&user, &idle_browser(&user));
+    let t = Tmux::start(&script, 80, 24);
+
+    to_custom_credentials(&t);
+    fill_custom_credentials(&t, &idp.issuer);
+    let waiting = t.wait_for("left");
+    assert!(waiting.contains("Address to open"), "{waiting}");
+    t.keys(&["C-c"]);
+    let (code, tty) = ending(&t);
+    let after = t.screen();
+    assert_eq!(code, 130, "Ctrl-C before saving ends as cancelled: {after}");
+    assert!(after.contains("Closed without saving."), "{after}");
+    assert_restored(&t, &tty);
+    // The shell's own lines are on a normal screen: no wizard frame left.
+    assert!(
+        !after.contains('┌') && !after.contains("Sign in"),
+        "{after}"
+    );
+    assert!(
+        !user.config().join("settings/custom.json").exists(),
+        "nothing is saved after Ctrl-C"
+    );
+}
+
+#[test]
+fn resize_to_20x5_and_back() {
+    require_tmux!();
+    let user = User::new();
+    let script = wizard_script(&user, &idle_browser(&user));
+    let t = Tmux::start(&script, 80, 24);
+
+    to_custom_credentials(&t);
+    t.text("typed-before-resize");
+    t.wait_for("typed-before-resize");
+    t.resize(20, 5);
+    let small = t.wait_for("too small");
+    assert!(small.contains("20x5"), "{small}");
+    // Keys at this size do not crash anything either.
+    t.keys(&["Tab", "Down", "Up"]);
+    t.resize(80, 24);
+    let back = t.wait_for("Credentials");
+    assert!(
+        back.contains("typed-before-resize"),
+        "answers kept:\n{back}"
+    );
+    assert!(!back.contains("too small"), "{back}");
+    t.keys(&["C-c"]);
+    let (code, tty) = ending(&t);
+    assert_eq!(code, 130, "{}", t.screen());
+    assert_restored(&t, &tty);
+    let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
+    assert!(!log.contains("panicked"), "{log}");
+}
+
+#[test]
+fn panic_restores_the_terminal() {
+    require_tmux!();
+    let user = User::new();
+    let script = wizard_script_with(
+        &user,
+        &idle_browser(&user),
+        "export OAUTH_SETUP_TUI_PANIC_FOR_TEST=1",
+    );
+    let t = Tmux::start(&script, 80, 24);
+    let (code, tty) = ending(&t);
+    let after = t.screen();
+    assert_eq!(code, 101, "a panic exits with Rust's panic code: {after}");
+    assert_restored(&t, &tty);
+    assert!(
+        after.contains("OAUTH_SETUP_TUI_PANIC_FOR_TEST"),
+        "the panic message is readable: {after}"
+    );
+    assert!(!after.contains('┌'), "no wizard frame left: {after}");
+}
