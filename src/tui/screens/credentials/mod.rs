@@ -5,7 +5,7 @@ mod form;
 mod lookup;
 mod render;
 
-pub use form::{FormKey, FormRow, form_rows};
+pub use form::{FormKey, FormRow, form_label, form_rows};
 pub use lookup::{LookupPhase, LookupState, finished};
 
 use super::{Nav, keys};
