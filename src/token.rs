@@ -161,9 +161,10 @@ async fn wait_for_lock_or_token<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
 ) -> Result<Waited<S::Lock>, SettingsError> {
-    let timeout = lock_timeout();
+    let patience = store.patience();
+    let timeout = patience.limit;
     let start = std::time::Instant::now();
-    let mut pause = Duration::from_millis(1);
+    let mut pause = patience.first_pause;
     loop {
         if let Some(lock) = store.try_lock().await? {
             return Ok(Waited::Locked(lock));
@@ -183,7 +184,7 @@ async fn wait_for_lock_or_token<S: Store>(
             });
         }
         tokio::time::sleep(pause.min(timeout - waited)).await;
-        pause = (pause * 2).min(Duration::from_millis(10));
+        pause = (pause * 2).min(patience.max_pause);
     }
 }
 
@@ -213,10 +214,20 @@ async fn renew_under_lock<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
 ) -> Result<SecretString, TokenServiceError> {
-    let _lock = match wait_for_lock_or_token(store, rejected).await? {
+    let lock = match wait_for_lock_or_token(store, rejected).await? {
         Waited::Locked(lock) => lock,
         Waited::Renewed(t) => return Ok(t),
     };
+    let out = renew_locked(store, rejected).await;
+    store.unlock(lock).await;
+    out
+}
+
+/// The renewal proper, with the lock held by the caller.
+async fn renew_locked<S: Store>(
+    store: &S,
+    rejected: Option<&SecretString>,
+) -> Result<SecretString, TokenServiceError> {
     let mut s = store.load().await?;
     if let Some(t) = usable_token(&s, now_unix())
         && !is_rejected(t, rejected)

@@ -22,3 +22,7 @@ mod loopback;
 /// Fuzz regressions and whole-file properties of the settings format.
 #[path = "reliability/hostile.rs"]
 mod hostile;
+
+/// Many hosts sharing one grant through a real OpenBao.
+#[path = "reliability/vault.rs"]
+mod vault;

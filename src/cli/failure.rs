@@ -10,6 +10,7 @@ use oauth_setup::probe::TestError;
 use oauth_setup::provider::ProviderError;
 use oauth_setup::provider::{Endpoint, Field};
 use oauth_setup::settings::SettingsError;
+use oauth_setup::settings::vault::VaultError;
 use oauth_setup::signin::paste::PasteError;
 use oauth_setup::signin::pending::PendingError;
 use oauth_setup::signin::{LoginError, Needed};
@@ -59,9 +60,19 @@ impl Failure {
     }
 }
 
+/// A store problem is a settings problem, unless the store is a server
+/// that could not be reached.
+fn settings_code(e: &SettingsError) -> i32 {
+    if matches!(e, SettingsError::Vault(VaultError::Unreachable { .. })) {
+        exit::NETWORK
+    } else {
+        exit::SETTINGS
+    }
+}
+
 impl From<SettingsError> for Failure {
     fn from(e: SettingsError) -> Self {
-        Failure::new(exit::SETTINGS, e)
+        Failure::new(settings_code(&e), e)
     }
 }
 
@@ -151,7 +162,7 @@ fn how_to_give(needed: &Needed) -> String {
 impl From<TokenServiceError> for Failure {
     fn from(e: TokenServiceError) -> Self {
         let code = match &e {
-            TokenServiceError::Settings(_) => exit::SETTINGS,
+            TokenServiceError::Settings(s) => settings_code(s),
             TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
                 exit::SIGN_IN_NEEDED
             }

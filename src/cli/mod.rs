@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod prompt;
 mod qr;
+mod store;
 
 pub use args::{Cli, Command};
 pub use ctx::Ctx;

@@ -85,6 +85,9 @@ pub enum SettingsError {
          upgrade oauth-setup"
     )]
     UnknownAlg { path: PathBuf, alg: String },
+
+    #[error(transparent)]
+    Vault(#[from] super::vault::VaultError),
 }
 
 impl SettingsError {

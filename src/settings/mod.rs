@@ -10,6 +10,7 @@ pub mod format;
 pub mod key;
 pub mod lock;
 pub mod store;
+pub mod vault;
 
 pub use atomic::{backup_path, cleanup_stale_temps, write_atomic};
 pub use envelope::{aad, open, seal};
@@ -18,4 +19,5 @@ pub use file::{parse, read, to_bytes, update, write, write_replacing_unreadable}
 pub use format::*;
 pub use key::{Key, KeySource, load_key};
 pub use lock::{SettingsLock, lock_exclusive, lock_path};
-pub use store::{FileStore, Replace, Store};
+pub use store::{FileStore, Patience, Replace, Store};
+pub use vault::VaultStore;

@@ -58,8 +58,24 @@ pub trait Store: Sync {
 
     fn try_lock(&self) -> impl Future<Output = Result<Option<Self::Lock>, SettingsError>> + Send;
 
+    /// Releases a lock [`Store::try_lock`] gave (a remote lock cannot be
+    /// released by dropping it).
+    fn unlock(&self, lock: Self::Lock) -> impl Future<Output = ()> + Send;
+
     /// The lock's own name, for a "waited too long" message.
     fn lock_location(&self) -> PathBuf;
+
+    /// How waiters poll while another process renews.
+    fn patience(&self) -> Patience;
+}
+
+/// How a waiter polls: pauses grow from `first_pause` to `max_pause`, and it
+/// gives up after `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct Patience {
+    pub first_pause: Duration,
+    pub max_pause: Duration,
+    pub limit: Duration,
 }
 
 /// A settings file on this machine, sealed with `key`.
@@ -109,7 +125,19 @@ impl Store for FileStore<'_> {
         }
     }
 
+    async fn unlock(&self, lock: SettingsLock) {
+        drop(lock);
+    }
+
     fn lock_location(&self) -> PathBuf {
         lock::lock_path(self.path)
+    }
+
+    fn patience(&self) -> Patience {
+        Patience {
+            first_pause: Duration::from_millis(1),
+            max_pause: Duration::from_millis(10),
+            limit: crate::token::lock_timeout(),
+        }
     }
 }

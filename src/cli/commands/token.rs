@@ -6,6 +6,7 @@ use crate::cli::ctx::{Ctx, write_settings};
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::print_json;
 use crate::cli::progress;
+use crate::cli::store;
 use oauth_setup::provider::SchemeKind;
 use oauth_setup::settings::{self, InitiateOAuth, Key, Settings};
 use oauth_setup::signin;
@@ -15,6 +16,9 @@ use serde_json::json;
 use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
+    if let Some(location) = store::vault_location(&args.file.settings) {
+        return from_vault(ctx, location, args.json);
+    }
     let path = &args.file.settings;
     let key = ctx.key()?;
     // Fast path: no runtime, no network when the cached token is good.
@@ -23,15 +27,7 @@ pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
         Some(t) => (t, s),
         None => renew(ctx, path, &key, s)?,
     };
-    if args.json {
-        print_json(&json!({
-            "access_token": token.expose_secret(),
-            "token_type": s.meta.token_type,
-            "expires_at": s.meta.expires_at,
-        }));
-    } else {
-        println!("{}", token.expose_secret());
-    }
+    print(&token, &s, args.json);
     Ok(())
 }
 
@@ -86,4 +82,30 @@ fn can_sign_in_again(ctx: &Ctx, s: &Settings) -> bool {
         && browser_flow
         && ctx.tty.stdin
         && ctx.tty.stderr
+}
+
+fn print(token: &SecretString, s: &Settings, json: bool) {
+    if json {
+        print_json(&json!({
+            "access_token": token.expose_secret(),
+            "token_type": s.meta.token_type,
+            "expires_at": s.meta.expires_at,
+        }));
+    } else {
+        println!("{}", token.expose_secret());
+    }
+}
+
+/// A token from a settings document in Vault, renewed under Vault's own
+/// lock: never an interactive sign-in (a fleet has no person at it).
+fn from_vault(ctx: &Ctx, location: &str, json: bool) -> Result<(), Failure> {
+    let store = store::vault(location)?;
+    let rt = ctx.runtime()?;
+    let (token, s) = rt.block_on(async {
+        let token = token::get_token(&store).await?;
+        let s = settings::Store::load(&store).await?;
+        Ok::<_, Failure>((token, s))
+    })?;
+    print(&token, &s, json);
+    Ok(())
 }

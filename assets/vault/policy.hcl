@@ -1,0 +1,9 @@
+# What a server needs for one shared grant at vault://secret/PATH:
+# read and write the settings document (check-and-set), and the same for its
+# renewal lock beside it. Replace PATH with the path after the mount.
+path "secret/data/PATH" {
+  capabilities = ["read", "create", "update"]
+}
+path "secret/data/PATH.lock" {
+  capabilities = ["read", "create", "update"]
+}

@@ -1,0 +1,17 @@
+//! Which store a `--settings` location names: a file on this machine, or a
+//! Vault / OpenBao KV v2 path (`vault://MOUNT/PATH`) shared by a fleet.
+
+use crate::cli::failure::Failure;
+use oauth_setup::settings::VaultStore;
+use oauth_setup::settings::vault::VaultLocation;
+use std::path::Path;
+
+/// The Vault location `--settings` names, if it names one.
+pub fn vault_location(settings: &Path) -> Option<&str> {
+    settings.to_str().filter(|s| VaultLocation::is_vault(s))
+}
+
+/// The Vault store for `location`, configured from the Vault variables.
+pub fn vault(location: &str) -> Result<VaultStore, Failure> {
+    Ok(VaultStore::from_env(location)?)
+}

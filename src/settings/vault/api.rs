@@ -1,0 +1,363 @@
+//! The few Vault KV v2 calls the store needs, over the documented HTTP API
+//! (the same on HashiCorp Vault and OpenBao): read a secret with its
+//! version, write it with check-and-set, and log in with AppRole.
+
+use super::location::VaultLocation;
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use tokio::sync::OnceCell;
+use url::Url;
+
+/// Why Vault did not do what was asked. Messages name the address or the
+/// path and say what to do; none carries a token.
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("no Vault address: set VAULT_ADDR (or BAO_ADDR), e.g. https://vault.example.com:8200")]
+    NoAddress,
+    #[error("VAULT_ADDR `{addr}` is not usable: {reason}")]
+    BadAddress { addr: String, reason: String },
+    #[error(
+        "no Vault token: set VAULT_TOKEN (or BAO_TOKEN), write it to ~/.vault-token, or use AppRole with OAUTH_SETUP_VAULT_ROLE_ID and OAUTH_SETUP_VAULT_SECRET_ID_FILE"
+    )]
+    NoToken,
+    #[error("cannot read {what} {path}: {reason}")]
+    File {
+        what: &'static str,
+        path: PathBuf,
+        reason: String,
+    },
+    #[error("cannot reach Vault at {addr} (VAULT_ADDR): {reason}")]
+    Unreachable { addr: String, reason: String },
+    #[error(
+        "Vault denied {capability} on {path}: the token's policy needs `{capability}` on `{api_path}` (see the README's Vault policy)"
+    )]
+    Denied {
+        path: String,
+        api_path: String,
+        capability: &'static str,
+    },
+    #[error(
+        "Vault has no KV v2 mount `{mount}` for {path}: enable it (`vault secrets enable -path={mount} kv-v2`) or fix the location"
+    )]
+    NoMount { mount: String, path: String },
+    #[error(
+        "{path} changed in Vault since it was read (check-and-set conflict): another host wrote it; nothing was overwritten"
+    )]
+    Conflict { path: String },
+    #[error("AppRole login at {addr} failed: {reason}")]
+    AppRole { addr: String, reason: String },
+    #[error("Vault answered HTTP {status} for {path}: {message}")]
+    Http {
+        status: u16,
+        path: String,
+        message: String,
+    },
+}
+
+/// How the store authenticates.
+#[derive(Clone)]
+pub enum Auth {
+    Token(SecretString),
+    AppRole {
+        role_id: String,
+        secret_id: SecretString,
+    },
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Token(_) => f.write_str("Token([redacted])"),
+            Auth::AppRole { role_id, .. } => write!(f, "AppRole({role_id})"),
+        }
+    }
+}
+
+/// Where Vault is and how to talk to it.
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    pub addr: Url,
+    pub namespace: Option<String>,
+    pub auth: Auth,
+    /// `VAULT_CACERT`: a PEM file with the CA that signed Vault's certificate.
+    pub ca_cert: Option<PathBuf>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn read_file(what: &'static str, path: PathBuf) -> Result<String, VaultError> {
+    std::fs::read_to_string(&path)
+        .map(|s| s.trim().to_string())
+        .map_err(|e| VaultError::File {
+            what,
+            path,
+            reason: e.to_string(),
+        })
+}
+
+impl VaultConfig {
+    /// The Vault conventions: `VAULT_ADDR`/`BAO_ADDR`, `VAULT_TOKEN`/
+    /// `BAO_TOKEN`/`~/.vault-token`, `VAULT_NAMESPACE`, `VAULT_CACERT`; AppRole
+    /// when `OAUTH_SETUP_VAULT_ROLE_ID` is set.
+    pub fn from_env() -> Result<VaultConfig, VaultError> {
+        let raw = env("VAULT_ADDR")
+            .or_else(|| env("BAO_ADDR"))
+            .ok_or(VaultError::NoAddress)?;
+        let addr =
+            crate::provider::check_url("VAULT_ADDR", &raw).map_err(|e| VaultError::BadAddress {
+                addr: raw.clone(),
+                reason: e.to_string(),
+            })?;
+        let auth = if let Some(role_id) = env("OAUTH_SETUP_VAULT_ROLE_ID") {
+            let file = env("OAUTH_SETUP_VAULT_SECRET_ID_FILE").ok_or(VaultError::NoToken)?;
+            Auth::AppRole {
+                role_id,
+                secret_id: SecretString::from(read_file("the AppRole secret id", file.into())?),
+            }
+        } else if let Some(t) = env("VAULT_TOKEN").or_else(|| env("BAO_TOKEN")) {
+            Auth::Token(SecretString::from(t))
+        } else {
+            let home = std::env::var_os("HOME").ok_or(VaultError::NoToken)?;
+            let file = PathBuf::from(home).join(".vault-token");
+            if !file.exists() {
+                return Err(VaultError::NoToken);
+            }
+            Auth::Token(SecretString::from(read_file("the Vault token", file)?))
+        };
+        Ok(VaultConfig {
+            addr,
+            namespace: env("VAULT_NAMESPACE"),
+            auth,
+            ca_cert: env("VAULT_CACERT").map(PathBuf::from),
+        })
+    }
+}
+
+/// A secret as read: its data and the version check-and-set must name.
+#[derive(Debug)]
+pub struct Versioned {
+    pub data: Value,
+    pub version: u64,
+}
+
+pub struct VaultClient {
+    http: reqwest::Client,
+    config: VaultConfig,
+    token: OnceCell<SecretString>,
+}
+
+impl VaultClient {
+    pub fn new(config: VaultConfig) -> Result<VaultClient, VaultError> {
+        let t = crate::http::timeout();
+        let mut b = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(t.min(std::time::Duration::from_secs(10)))
+            .timeout(t)
+            .user_agent(concat!("oauth-setup/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &config.ca_cert {
+            let pem = std::fs::read(ca).map_err(|e| VaultError::File {
+                what: "VAULT_CACERT",
+                path: ca.clone(),
+                reason: e.to_string(),
+            })?;
+            let cert = reqwest::Certificate::from_pem(&pem).map_err(|e| VaultError::File {
+                what: "VAULT_CACERT",
+                path: ca.clone(),
+                reason: e.to_string(),
+            })?;
+            b = b.add_root_certificate(cert);
+        }
+        let http = b.build().map_err(|e| VaultError::BadAddress {
+            addr: config.addr.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(VaultClient {
+            http,
+            config,
+            token: OnceCell::new(),
+        })
+    }
+
+    pub fn addr(&self) -> String {
+        self.config.addr.as_str().trim_end_matches('/').to_string()
+    }
+
+    fn url(&self, api_path: &str) -> String {
+        format!("{}/v1/{api_path}", self.addr())
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> VaultError {
+        // The innermost cause says what happened ("Connection refused").
+        let reason = if e.is_timeout() {
+            "no answer in time".to_string()
+        } else {
+            let mut reason = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                reason = s.to_string();
+                src = s.source();
+            }
+            crate::http::sanitize(&reason, 200)
+        };
+        VaultError::Unreachable {
+            addr: self.addr(),
+            reason,
+        }
+    }
+
+    async fn token(&self) -> Result<&SecretString, VaultError> {
+        self.token
+            .get_or_try_init(|| async {
+                match &self.config.auth {
+                    Auth::Token(t) => Ok(t.clone()),
+                    Auth::AppRole { role_id, secret_id } => {
+                        self.approle_login(role_id, secret_id).await
+                    }
+                }
+            })
+            .await
+    }
+
+    async fn approle_login(
+        &self,
+        role_id: &str,
+        secret_id: &SecretString,
+    ) -> Result<SecretString, VaultError> {
+        let body = json!({"role_id": role_id, "secret_id": secret_id.expose_secret()});
+        let mut req = self.http.post(self.url("auth/approle/login")).json(&body);
+        if let Some(ns) = &self.config.namespace {
+            req = req.header("X-Vault-Namespace", ns);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = resp.status().as_u16();
+        let v: Value = resp.json().await.unwrap_or(Value::Null);
+        let fail = |reason: String| VaultError::AppRole {
+            addr: self.addr(),
+            reason,
+        };
+        if status != 200 {
+            return Err(fail(format!("HTTP {status}: {}", errors_of(&v))));
+        }
+        v.pointer("/auth/client_token")
+            .and_then(Value::as_str)
+            .map(|t| SecretString::from(t.to_string()))
+            .ok_or_else(|| fail("the answer has no auth.client_token".into()))
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(u16, Value), VaultError> {
+        let mut req = req.header("X-Vault-Token", self.token().await?.expose_secret());
+        if let Some(ns) = &self.config.namespace {
+            req = req.header("X-Vault-Namespace", ns);
+        }
+        let resp = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = resp.status().as_u16();
+        let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
+        if bytes.len() > crate::http::MAX_BODY {
+            return Err(VaultError::Http {
+                status,
+                path: String::new(),
+                message: "the answer is larger than 1 MiB".into(),
+            });
+        }
+        Ok((
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        ))
+    }
+
+    fn failure(
+        &self,
+        loc: &VaultLocation,
+        status: u16,
+        body: &Value,
+        capability: &'static str,
+    ) -> VaultError {
+        let message = errors_of(body);
+        match status {
+            403 => VaultError::Denied {
+                path: loc.to_string(),
+                api_path: loc.data_path(),
+                capability,
+            },
+            // A missing mount: Vault has no route for the path at all.
+            404 | 405 if message.contains("no handler for route") => VaultError::NoMount {
+                mount: loc.mount.clone(),
+                path: loc.to_string(),
+            },
+            400 if message.contains("check-and-set") => VaultError::Conflict {
+                path: loc.to_string(),
+            },
+            _ => VaultError::Http {
+                status,
+                path: loc.to_string(),
+                message,
+            },
+        }
+    }
+
+    /// The current version of a secret, or `None` when there is none (never
+    /// written, or its latest version deleted).
+    pub async fn read(&self, loc: &VaultLocation) -> Result<Option<Versioned>, VaultError> {
+        let (status, body) = self.send(self.http.get(self.url(&loc.data_path()))).await?;
+        match status {
+            200 => {
+                let version = body
+                    .pointer("/data/metadata/version")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                match body.pointer("/data/data") {
+                    Some(Value::Null) | None => Ok(None),
+                    Some(data) => Ok(Some(Versioned {
+                        data: data.clone(),
+                        version,
+                    })),
+                }
+            }
+            404 if !errors_of(&body).contains("no handler for route") => Ok(None),
+            _ => Err(self.failure(loc, status, &body, "read")),
+        }
+    }
+
+    /// Writes `data` only if the secret's current version is `cas` (0: only
+    /// if it does not exist). Returns the new version.
+    pub async fn write(
+        &self,
+        loc: &VaultLocation,
+        data: &Value,
+        cas: u64,
+    ) -> Result<u64, VaultError> {
+        let body = json!({"options": {"cas": cas}, "data": data});
+        let req = self.http.post(self.url(&loc.data_path())).json(&body);
+        let (status, answer) = self.send(req).await?;
+        match status {
+            200 | 204 => Ok(answer
+                .pointer("/data/version")
+                .and_then(Value::as_u64)
+                .unwrap_or(cas + 1)),
+            _ => Err(self.failure(
+                loc,
+                status,
+                &answer,
+                if cas == 0 { "create" } else { "update" },
+            )),
+        }
+    }
+}
+
+/// Vault's `{"errors": [...]}`, as one sanitised line.
+fn errors_of(body: &Value) -> String {
+    let joined = body
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default();
+    crate::http::sanitize(&joined, 300)
+}

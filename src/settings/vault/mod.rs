@@ -1,0 +1,242 @@
+//! The fleet store: one settings document in Vault / OpenBao KV v2, shared
+//! by many hosts. Vault encrypts it at rest and its policies decide who
+//! reads; coordination is Vault's own check-and-set, never an overwrite.
+//!
+//! - The document is written with `cas=<the version this store last read>`,
+//!   so a host that renewed from a stale copy gets a conflict, not a win.
+//! - The renewal lock is its own secret (`PATH.lock`) holding who and until
+//!   when: taken by create-only CAS, taken over by CAS on its version once its
+//!   deadline passed (the holder died), released by CAS.
+
+mod api;
+mod location;
+
+pub use api::{Auth, VaultClient, VaultConfig, VaultError};
+pub use location::{LocationError, VaultLocation};
+
+use super::error::SettingsError;
+use super::format::{FORMAT, Meta, Secrets, Settings, VERSION};
+use super::store::{Patience, Replace, Store};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// How long a lock holds without its holder: a renewal is one token request,
+/// bounded by the HTTP timeout; the rest is margin.
+fn lock_ttl() -> Duration {
+    std::env::var("OAUTH_SETUP_VAULT_LOCK_TTL")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .unwrap_or_else(|| crate::http::timeout() * 2)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// The document as Vault keeps it: the settings metadata and, since Vault
+/// is the vault, the secrets in its own encrypted storage.
+#[derive(Serialize, Deserialize)]
+struct Document {
+    #[serde(flatten)]
+    meta: Meta,
+    secrets: Secrets,
+}
+
+pub struct VaultStore {
+    client: VaultClient,
+    location: VaultLocation,
+    /// Who this process is, in the lock entry (host, pid, random).
+    holder: String,
+    /// The version the last `load` (or `save`) saw; 0 = none exists.
+    seen: Mutex<Option<u64>>,
+}
+
+/// A taken renewal lock: the lock entry's version, for the releasing CAS.
+#[derive(Debug)]
+pub struct VaultLock {
+    version: u64,
+}
+
+impl VaultStore {
+    pub fn new(client: VaultClient, location: VaultLocation) -> VaultStore {
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| "host".into());
+        let mut nonce = [0u8; 6];
+        let _ = getrandom::fill(&mut nonce);
+        let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        VaultStore {
+            client,
+            location,
+            holder: format!("{host}:{}:{nonce}", std::process::id()),
+            seen: Mutex::new(None),
+        }
+    }
+
+    /// From `vault://MOUNT/PATH` and the Vault environment variables.
+    pub fn from_env(location: &str) -> Result<VaultStore, SettingsError> {
+        let loc = VaultLocation::parse(location).map_err(|e| SettingsError::Parse {
+            path: PathBuf::from(location),
+            reason: e.to_string(),
+        })?;
+        let client = VaultClient::new(VaultConfig::from_env()?)?;
+        Ok(VaultStore::new(client, loc))
+    }
+
+    fn name(&self) -> PathBuf {
+        PathBuf::from(self.location.to_string())
+    }
+
+    fn remember(&self, version: u64) {
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(version);
+    }
+
+    fn seen(&self) -> Option<u64> {
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn parse(&self, data: Value) -> Result<Settings, SettingsError> {
+        let format = data.get("format").and_then(Value::as_str);
+        if format != Some(FORMAT) {
+            return Err(SettingsError::WrongFormat { path: self.name() });
+        }
+        let version = data.get("version").and_then(Value::as_u64).unwrap_or(0);
+        if version > u64::from(VERSION) {
+            return Err(SettingsError::UnknownVersion {
+                path: self.name(),
+                version,
+                supported: VERSION,
+            });
+        }
+        let doc: Document = serde_json::from_value(data).map_err(|e| SettingsError::Parse {
+            path: self.name(),
+            reason: e.to_string(),
+        })?;
+        Ok(Settings {
+            meta: doc.meta,
+            secrets: doc.secrets,
+        })
+    }
+
+    /// The version a write must name: what `load` saw, or for a document
+    /// never loaded here, what is there now (only if it is ours, unless
+    /// `replace` says otherwise).
+    async fn version_to_replace(&self, replace: Replace) -> Result<u64, SettingsError> {
+        if let (Some(v), Replace::Readable) = (self.seen(), replace) {
+            return Ok(v);
+        }
+        match self.client.read(&self.location).await? {
+            None => Ok(0),
+            Some(current) => {
+                if replace == Replace::Readable
+                    && let Err(e) = self.parse(current.data)
+                {
+                    return Err(SettingsError::RefuseOverwrite {
+                        path: self.name(),
+                        reason: format!("what is there is not ours ({e})"),
+                    });
+                }
+                Ok(current.version)
+            }
+        }
+    }
+}
+
+impl Store for VaultStore {
+    type Lock = VaultLock;
+
+    fn location(&self) -> String {
+        self.location.to_string()
+    }
+
+    async fn load(&self) -> Result<Settings, SettingsError> {
+        match self.client.read(&self.location).await? {
+            None => {
+                self.remember(0);
+                Err(SettingsError::NotFound { path: self.name() })
+            }
+            Some(v) => {
+                let s = self.parse(v.data)?;
+                self.remember(v.version);
+                Ok(s)
+            }
+        }
+    }
+
+    async fn save(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
+        let cas = self.version_to_replace(replace).await?;
+        let mut meta = settings.meta.clone();
+        meta.format = FORMAT.to_string();
+        meta.version = VERSION;
+        let doc = Document {
+            meta,
+            secrets: settings.secrets.clone(),
+        };
+        let data = serde_json::to_value(&doc).expect("settings serialize to JSON");
+        let version = self.client.write(&self.location, &data, cas).await?;
+        self.remember(version);
+        Ok(())
+    }
+
+    async fn try_lock(&self) -> Result<Option<VaultLock>, SettingsError> {
+        let lock = self.location.lock();
+        let now = now_ms();
+        let cas = match self.client.read(&lock).await? {
+            None => 0,
+            Some(v) => {
+                let holder = v.data.get("holder").and_then(Value::as_str).unwrap_or("");
+                let until = v.data.get("until").and_then(Value::as_i64).unwrap_or(0);
+                if !holder.is_empty() && until > now {
+                    return Ok(None);
+                }
+                if !holder.is_empty() {
+                    tracing::warn!(holder, "taking over a Vault renewal lock past its deadline");
+                }
+                v.version
+            }
+        };
+        let until = now + i64::try_from(lock_ttl().as_millis()).unwrap_or(i64::MAX / 2);
+        let data = json!({"holder": self.holder, "until": until});
+        match self.client.write(&lock, &data, cas).await {
+            Ok(version) => Ok(Some(VaultLock { version })),
+            // Someone else took it between our read and our write.
+            Err(VaultError::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn unlock(&self, lock: VaultLock) {
+        let data = json!({"holder": "", "until": 0});
+        // A conflict means our deadline passed and another host took the
+        // lock over: it is theirs now, leave it.
+        if let Err(e) = self
+            .client
+            .write(&self.location.lock(), &data, lock.version)
+            .await
+        {
+            tracing::warn!(error = %e, "could not release the Vault renewal lock");
+        }
+    }
+
+    fn lock_location(&self) -> PathBuf {
+        PathBuf::from(self.location.lock().to_string())
+    }
+
+    fn patience(&self) -> Patience {
+        // Gentle on Vault: waiters poll every 20–100 ms, and wait long
+        // enough to take over a dead holder's lock.
+        Patience {
+            first_pause: Duration::from_millis(20),
+            max_pause: Duration::from_millis(100),
+            limit: crate::token::lock_timeout().max(lock_ttl() + Duration::from_secs(5)),
+        }
+    }
+}
