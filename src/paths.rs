@@ -32,6 +32,11 @@ pub fn pending_dir(config_dir: &Path) -> PathBuf {
     config_dir.join("pending")
 }
 
+/// This host's sealed copies of Vault documents.
+pub fn vault_cache_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("cache").join("vault")
+}
+
 /// The per-user key, created on first use.
 pub fn key_file(config_dir: &Path) -> PathBuf {
     config_dir.join("key")

@@ -127,15 +127,39 @@ pub fn cached(path: &Path, key: &Key) -> Result<(Settings, Option<SecretString>)
     Ok((s, t))
 }
 
+/// A token ready to use, with the document it came from (for its expiry,
+/// and for a cache of it).
+pub struct Fresh {
+    pub token: SecretString,
+    pub settings: Settings,
+}
+
+impl Fresh {
+    fn usable(settings: Settings, rejected: Option<&SecretString>) -> Result<Fresh, Settings> {
+        match usable_token(&settings, now_unix()) {
+            Some(t) if !is_rejected(t, rejected) => Ok(Fresh {
+                token: t.clone(),
+                settings,
+            }),
+            Some(_) | None => Err(settings),
+        }
+    }
+}
+
 /// A valid access token, renewing it when needed (and allowed).
 pub async fn get_token<S: Store>(store: &S) -> Result<SecretString, TokenServiceError> {
-    let s = store.load().await?;
-    if let Some(t) = usable_token(&s, now_unix()) {
-        return Ok(t.clone());
-    }
+    Ok(get_fresh(store).await?.token)
+}
+
+/// [`get_token`], with the document the token came from.
+pub async fn get_fresh<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> {
+    let s = match Fresh::usable(store.load().await?, None) {
+        Ok(fresh) => return Ok(fresh),
+        Err(s) => s,
+    };
     if s.meta.initiate_oauth == InitiateOAuth::Off {
-        return match &s.secrets.access_token {
-            Some(t) if s.meta.expires_at.is_none() => Ok(t.clone()),
+        return match s.secrets.access_token.clone() {
+            Some(token) if s.meta.expires_at.is_none() => Ok(Fresh { token, settings: s }),
             Some(_) => Err(TokenServiceError::ExpiredOff {
                 path: store.location(),
             }),
@@ -150,7 +174,7 @@ pub async fn get_token<S: Store>(store: &S) -> Result<SecretString, TokenService
 
 enum Waited<L> {
     Locked(L),
-    Renewed(SecretString),
+    Renewed(Fresh),
 }
 
 /// Waits for the renewal lock. While another process holds it (renewing),
@@ -170,11 +194,10 @@ async fn wait_for_lock_or_token<S: Store>(
             return Ok(Waited::Locked(lock));
         }
         if let Ok(s) = store.load().await
-            && let Some(t) = usable_token(&s, now_unix())
-            && !is_rejected(t, rejected)
+            && let Ok(fresh) = Fresh::usable(s, rejected)
         {
             tracing::debug!("token renewed by another process while waiting for the lock");
-            return Ok(Waited::Renewed(t.clone()));
+            return Ok(Waited::Renewed(fresh));
         }
         let waited = start.elapsed();
         if waited >= timeout {
@@ -194,7 +217,7 @@ pub async fn renew_rejected<S: Store>(
     store: &S,
     rejected: &SecretString,
 ) -> Result<SecretString, TokenServiceError> {
-    renew_under_lock(store, Some(rejected)).await
+    Ok(renew_under_lock(store, Some(rejected)).await?.token)
 }
 
 fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
@@ -213,7 +236,7 @@ fn refresh_of(s: &Settings) -> Option<String> {
 async fn renew_under_lock<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
-) -> Result<SecretString, TokenServiceError> {
+) -> Result<Fresh, TokenServiceError> {
     let lock = match wait_for_lock_or_token(store, rejected).await? {
         Waited::Locked(lock) => lock,
         Waited::Renewed(t) => return Ok(t),
@@ -227,14 +250,14 @@ async fn renew_under_lock<S: Store>(
 async fn renew_locked<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
-) -> Result<SecretString, TokenServiceError> {
-    let mut s = store.load().await?;
-    if let Some(t) = usable_token(&s, now_unix())
-        && !is_rejected(t, rejected)
-    {
-        tracing::debug!("token renewed by another process while waiting for the lock");
-        return Ok(t.clone());
-    }
+) -> Result<Fresh, TokenServiceError> {
+    let mut s = match Fresh::usable(store.load().await?, rejected) {
+        Ok(fresh) => {
+            tracing::debug!("token renewed by another process while waiting for the lock");
+            return Ok(fresh);
+        }
+        Err(s) => s,
+    };
     let used_refresh = refresh_of(&s);
     let location = store.location();
     let t = match renew(&s, &location).await {
@@ -242,10 +265,10 @@ async fn renew_locked<S: Store>(
         Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
             // Another process (or machine sharing the document) may have
             // rotated the refresh token after we read it: re-read first.
-            let fresh = store.load().await?;
-            if let Some(t) = usable_token(&fresh, now_unix()) {
-                return Ok(t.clone());
-            }
+            let fresh = match Fresh::usable(store.load().await?, None) {
+                Ok(fresh) => return Ok(fresh),
+                Err(s) => s,
+            };
             let fresh_refresh = refresh_of(&fresh);
             if fresh_refresh == used_refresh || fresh_refresh.is_none() {
                 return Err(TokenServiceError::NeedsSignIn {
@@ -263,10 +286,12 @@ async fn renew_locked<S: Store>(
     apply_tokens(&mut s, t, None);
     store.save(&s, Replace::Readable).await?;
     tracing::info!(location = %location, "token renewed");
-    Ok(s.secrets
+    let token = s
+        .secrets
         .access_token
         .clone()
-        .expect("apply_tokens sets the access token"))
+        .expect("apply_tokens sets the access token");
+    Ok(Fresh { token, settings: s })
 }
 
 fn client_of(s: &Settings) -> ClientCredentials {

@@ -380,3 +380,50 @@ fn approle_end_to_end_with_the_readme_policy() {
     );
     assert_eq!(out.code, 3, "{out:#?}");
 }
+
+#[test]
+fn the_host_cache_serves_valid_tokens_without_vault() {
+    let idp = Idp::start(&["--ttl", "3600"]);
+    let mut bao = Bao::start();
+    let location = "vault://secret/oauth/cached";
+    expired_grant_in_vault(&idp, &bao, location);
+    let h = host(&bao);
+    let first = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(first.code, 0, "{first:#?}");
+    let addr = bao.addr.clone();
+    let _ = bao.child.kill();
+    let _ = bao.child.wait();
+
+    // Valid in the cache: printed, Vault never asked (it is gone).
+    let again = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(again.code, 0, "{again:#?}");
+    assert_eq!(again.stdout, first.stdout);
+    assert!(!again.stderr.contains("warning"), "{}", again.stderr);
+
+    // Near expiry (inside the renewal margin) but not expired: Vault is
+    // asked, cannot be reached, and the still-valid token is printed.
+    let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
+        &h.config(),
+    )))
+    .unwrap();
+    let cache = oauth_setup::settings::vault::HostCache::new(&h.config(), &addr, location);
+    let mut s = cache.read(&key).expect("the first call filled the cache");
+    s.meta.expires_at = Some(settings::now_unix() + 20);
+    cache.write(&key, &s);
+    let near = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(near.code, 0, "{near:#?}");
+    assert_eq!(near.stdout, first.stdout);
+    assert!(
+        near.stderr.contains("warning") && near.stderr.contains("VAULT_ADDR"),
+        "{}",
+        near.stderr
+    );
+
+    // Expired: nothing to fall back on; exit 6 naming VAULT_ADDR.
+    s.meta.expires_at = Some(settings::now_unix() - 10);
+    cache.write(&key, &s);
+    let gone = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(gone.code, 6, "{gone:#?}");
+    assert!(gone.stderr.contains("VAULT_ADDR"), "{}", gone.stderr);
+    assert!(gone.stdout.is_empty());
+}

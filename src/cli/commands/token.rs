@@ -8,7 +8,8 @@ use crate::cli::output::print_json;
 use crate::cli::progress;
 use crate::cli::store;
 use oauth_setup::provider::SchemeKind;
-use oauth_setup::settings::{self, InitiateOAuth, Key, Settings};
+use oauth_setup::settings::vault::{HostCache, VaultError};
+use oauth_setup::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
 use oauth_setup::signin;
 use oauth_setup::token::{self, TokenServiceError};
 use secrecy::{ExposeSecret, SecretString};
@@ -97,15 +98,48 @@ fn print(token: &SecretString, s: &Settings, json: bool) {
 }
 
 /// A token from a settings document in Vault, renewed under Vault's own
-/// lock: never an interactive sign-in (a fleet has no person at it).
+/// lock: never an interactive sign-in (a fleet has no person at it). A
+/// valid token in this host's cache is printed without calling Vault; one
+/// still valid is printed, with a warning, when Vault cannot be reached.
 fn from_vault(ctx: &Ctx, location: &str, json: bool) -> Result<(), Failure> {
     let store = store::vault(location)?;
+    let key = ctx.key()?;
+    let cache = HostCache::new(&ctx.config_dir, &store.addr(), location);
+    let cached = cache.read(&key);
+    if let Some(s) = &cached
+        && let Some(t) = token::usable_token(s, settings::now_unix())
+    {
+        print(t, s, json);
+        return Ok(());
+    }
     let rt = ctx.runtime()?;
-    let (token, s) = rt.block_on(async {
-        let token = token::get_token(&store).await?;
-        let s = settings::Store::load(&store).await?;
-        Ok::<_, Failure>((token, s))
-    })?;
-    print(&token, &s, json);
-    Ok(())
+    match rt.block_on(token::get_fresh(&store)) {
+        Ok(fresh) => {
+            cache.write(&key, &fresh.settings);
+            print(&fresh.token, &fresh.settings, json);
+            Ok(())
+        }
+        Err(TokenServiceError::Settings(
+            e @ SettingsError::Vault(VaultError::Unreachable { .. }),
+        )) => {
+            let still_valid = cached.as_ref().and_then(|s| {
+                let live = s
+                    .meta
+                    .expires_at
+                    .is_some_and(|at| at > settings::now_unix());
+                s.secrets
+                    .access_token
+                    .as_ref()
+                    .filter(|_| live)
+                    .map(|t| (t, s))
+            });
+            let Some((t, s)) = still_valid else {
+                return Err(TokenServiceError::Settings(e).into());
+            };
+            eprintln!("warning: {e}; printing this host's cached token, valid until it expires");
+            print(t, s, json);
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -9,9 +9,11 @@
 //!   deadline passed (the holder died), released by CAS.
 
 mod api;
+mod cache;
 mod location;
 
 pub use api::{Auth, VaultClient, VaultConfig, VaultError};
+pub use cache::HostCache;
 pub use location::{LocationError, VaultLocation};
 
 use super::error::SettingsError;
@@ -89,6 +91,11 @@ impl VaultStore {
         })?;
         let client = VaultClient::new(VaultConfig::from_env()?)?;
         Ok(VaultStore::new(client, loc))
+    }
+
+    /// The Vault server's address, for messages and the host cache's name.
+    pub fn addr(&self) -> String {
+        self.client.addr()
     }
 
     fn name(&self) -> PathBuf {

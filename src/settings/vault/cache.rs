@@ -1,0 +1,36 @@
+//! The per-host copy of a Vault document, sealed with this host's key like
+//! any settings file, so a `token` call while the token is valid does not
+//! call Vault at all, and a Vault outage does not stop a host whose token
+//! is still good.
+
+use super::super::{Key, Settings, file};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub struct HostCache {
+    path: PathBuf,
+}
+
+impl HostCache {
+    /// The cache of `location` at `addr`, under `config_dir`.
+    pub fn new(config_dir: &Path, addr: &str, location: &str) -> HostCache {
+        let digest = Sha256::digest(format!("{addr}\n{location}").as_bytes());
+        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        HostCache {
+            path: crate::paths::vault_cache_dir(config_dir).join(format!("{name}.json")),
+        }
+    }
+
+    /// The cached document, if there is one this key opens.
+    pub fn read(&self, key: &Key) -> Option<Settings> {
+        file::read(&self.path, key).ok()
+    }
+
+    /// Replaces the cached document. A cache that cannot be written only
+    /// costs the next call a Vault read, so the failure is logged, not raised.
+    pub fn write(&self, key: &Key, settings: &Settings) {
+        if let Err(e) = file::write_replacing_unreadable(&self.path, key, settings) {
+            tracing::warn!(error = %e, "could not update the Vault cache");
+        }
+    }
+}
