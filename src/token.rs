@@ -134,16 +134,11 @@ pub struct Fresh {
     pub settings: Settings,
 }
 
-impl Fresh {
-    fn usable(settings: Settings, rejected: Option<&SecretString>) -> Result<Fresh, Settings> {
-        match usable_token(&settings, now_unix()) {
-            Some(t) if !is_rejected(t, rejected) => Ok(Fresh {
-                token: t.clone(),
-                settings,
-            }),
-            Some(_) | None => Err(settings),
-        }
-    }
+/// The document's token when it is usable now and not the one just rejected.
+fn usable_now(s: &Settings, rejected: Option<&SecretString>) -> Option<SecretString> {
+    usable_token(s, now_unix())
+        .filter(|t| !is_rejected(t, rejected))
+        .cloned()
 }
 
 /// A valid access token, renewing it when needed (and allowed).
@@ -153,10 +148,10 @@ pub async fn get_token<S: Store>(store: &S) -> Result<SecretString, TokenService
 
 /// [`get_token`], with the document the token came from.
 pub async fn get_fresh<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> {
-    let s = match Fresh::usable(store.load().await?, None) {
-        Ok(fresh) => return Ok(fresh),
-        Err(s) => s,
-    };
+    let s = store.load().await?;
+    if let Some(token) = usable_now(&s, None) {
+        return Ok(Fresh { token, settings: s });
+    }
     if s.meta.initiate_oauth == InitiateOAuth::Off {
         return match s.secrets.access_token.clone() {
             Some(token) if s.meta.expires_at.is_none() => Ok(Fresh { token, settings: s }),
@@ -174,7 +169,7 @@ pub async fn get_fresh<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> 
 
 enum Waited<L> {
     Locked(L),
-    Renewed(Fresh),
+    Renewed(Box<Fresh>),
 }
 
 /// Waits for the renewal lock. While another process holds it (renewing),
@@ -194,10 +189,10 @@ async fn wait_for_lock_or_token<S: Store>(
             return Ok(Waited::Locked(lock));
         }
         if let Ok(s) = store.load().await
-            && let Ok(fresh) = Fresh::usable(s, rejected)
+            && let Some(token) = usable_now(&s, rejected)
         {
             tracing::debug!("token renewed by another process while waiting for the lock");
-            return Ok(Waited::Renewed(fresh));
+            return Ok(Waited::Renewed(Box::new(Fresh { token, settings: s })));
         }
         let waited = start.elapsed();
         if waited >= timeout {
@@ -239,7 +234,7 @@ async fn renew_under_lock<S: Store>(
 ) -> Result<Fresh, TokenServiceError> {
     let lock = match wait_for_lock_or_token(store, rejected).await? {
         Waited::Locked(lock) => lock,
-        Waited::Renewed(t) => return Ok(t),
+        Waited::Renewed(fresh) => return Ok(*fresh),
     };
     let out = renew_locked(store, rejected).await;
     store.unlock(lock).await;
@@ -251,13 +246,11 @@ async fn renew_locked<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
 ) -> Result<Fresh, TokenServiceError> {
-    let mut s = match Fresh::usable(store.load().await?, rejected) {
-        Ok(fresh) => {
-            tracing::debug!("token renewed by another process while waiting for the lock");
-            return Ok(fresh);
-        }
-        Err(s) => s,
-    };
+    let mut s = store.load().await?;
+    if let Some(token) = usable_now(&s, rejected) {
+        tracing::debug!("token renewed by another process while waiting for the lock");
+        return Ok(Fresh { token, settings: s });
+    }
     let used_refresh = refresh_of(&s);
     let location = store.location();
     let t = match renew(&s, &location).await {
@@ -265,10 +258,13 @@ async fn renew_locked<S: Store>(
         Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
             // Another process (or machine sharing the document) may have
             // rotated the refresh token after we read it: re-read first.
-            let fresh = match Fresh::usable(store.load().await?, None) {
-                Ok(fresh) => return Ok(fresh),
-                Err(s) => s,
-            };
+            let fresh = store.load().await?;
+            if let Some(token) = usable_now(&fresh, None) {
+                return Ok(Fresh {
+                    token,
+                    settings: fresh,
+                });
+            }
             let fresh_refresh = refresh_of(&fresh);
             if fresh_refresh == used_refresh || fresh_refresh.is_none() {
                 return Err(TokenServiceError::NeedsSignIn {

@@ -262,10 +262,21 @@ pub struct ExchangeArgs {
     pub redirect_url_stdin: bool,
     /// The `code` from the redirect URL (CData's OAuthVerifier), with --state.
     /// Useless without the PKCE verifier that stays on this machine.
-    #[arg(long, value_name = "CODE", requires = "state")]
+    // Codes and states are random base64url: they may start with `-`.
+    #[arg(
+        long,
+        value_name = "CODE",
+        requires = "state",
+        allow_hyphen_values = true
+    )]
     pub verifier: Option<String>,
     /// The `state` from the redirect URL, with --verifier.
-    #[arg(long, value_name = "STATE", requires = "verifier")]
+    #[arg(
+        long,
+        value_name = "STATE",
+        requires = "verifier",
+        allow_hyphen_values = true
+    )]
     pub state: Option<String>,
     /// Print the result as JSON.
     #[arg(long)]

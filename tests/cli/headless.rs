@@ -170,6 +170,32 @@ fn paste_flow_with_verifier_and_state_flags() {
 }
 
 #[test]
+fn verifier_and_state_may_start_with_a_hyphen() {
+    // Random base64url values start with `-` one time in 64: the flags
+    // must take them as values, not as options.
+    let user = User::new();
+    let out = user.run(&[
+        "exchange",
+        "--settings",
+        user.path("h.json").to_str().unwrap(),
+        "--verifier",
+        "-Ecode",
+        "--state",
+        "-Estate",
+    ]);
+    assert!(
+        !out.stderr.contains("unexpected argument"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("no sign-in started here"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
 fn paste_flow_url_from_another_attempt() {
     let idp = Idp::shared(&[]);
     let laptop = User::new();
