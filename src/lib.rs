@@ -2,8 +2,9 @@
 //! (providers, flows, sign-in, settings, renewal, hand-off); the binary's
 //! command line and the wizard are faces on it. See ARCHITECTURE.md.
 
+pub mod api;
 mod browser;
-mod child;
+pub mod child;
 pub mod export;
 pub mod http;
 pub mod logging;

@@ -24,3 +24,7 @@ mod headless;
 /// `export` / `import` between machines and the service exports.
 #[path = "cli/export.rs"]
 mod export;
+
+/// `exec`: a program run with the token.
+#[path = "cli/exec.rs"]
+mod exec;

@@ -56,6 +56,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the CData-style connection string for a settings file.
     ConnectionString(ConnectionStringArgs),
+    /// Run a program with a valid token in its environment
+    /// (`exec --settings F -- CMD ARGS…`); its exit status is ours.
+    Exec(ExecArgs),
 }
 
 // The argument structs below carry no doc comment of their own: the
@@ -448,5 +451,37 @@ mod tests {
     fn the_command_line_is_consistent() {
         use clap::CommandFactory;
         Cli::command().debug_assert();
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// The variable that holds the token.
+    #[arg(long = "env", value_name = "NAME", default_value = oauth_setup::api::TOKEN_VAR, value_parser = env_name)]
+    pub token_var: String,
+    /// The program and its arguments, after `--`.
+    #[arg(
+        required = true,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+/// A portable environment variable name: letters, digits and `_`, not
+/// starting with a digit.
+fn env_name(raw: &str) -> Result<String, String> {
+    let ok = raw
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("use letters, digits and _ (not starting with a digit)".into())
     }
 }

@@ -32,5 +32,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Import(args) => commands::import::run(ctx, &args),
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::ConnectionString(args) => commands::connection_string::run(ctx, &args),
+        Command::Exec(args) => commands::exec::run(ctx, &args),
     }
 }

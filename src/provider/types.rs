@@ -19,6 +19,9 @@ pub struct Profile {
     pub description: String,
     #[serde(default)]
     pub docs_url: Option<String>,
+    /// URL template of the API the token is for (`{host}/ea`).
+    #[serde(default)]
+    pub api_base: Option<String>,
     /// Template variables with their defaults (`host`, `base`, `service_root`, `issuer`).
     #[serde(default)]
     pub vars: BTreeMap<String, VarSpec>,

@@ -248,6 +248,9 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
 }
 
 fn test_request(p: &Profile, out: &mut Vec<String>) {
+    if let Some(base) = &p.api_base {
+        check(p, out, "api_base", base);
+    }
     match &p.test {
         None => out.push("no [test]: a provider needs a request that proves a token works".into()),
         Some(t) => {

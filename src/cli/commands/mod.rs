@@ -4,6 +4,7 @@ pub mod auth_url;
 pub mod completions;
 pub mod connection_string;
 pub mod exchange;
+pub mod exec;
 pub mod export;
 pub mod import;
 pub mod login;

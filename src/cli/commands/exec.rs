@@ -1,0 +1,58 @@
+//! `oauth-setup exec --settings F -- CMD ARGS…`: run a program with a valid
+//! token in its environment. The program replaces this process (exec), so
+//! Ctrl-C and SIGTERM reach it directly and its exit status is ours; none
+//! of this tool's own secrets (`OAUTH_SETUP_*`) are in its environment.
+
+use crate::cli::args::ExecArgs;
+use crate::cli::ctx::Ctx;
+use crate::cli::failure::Failure;
+use crate::cli::store;
+use oauth_setup::settings::FileStore;
+use oauth_setup::{api, child, provider, token};
+use std::os::unix::process::CommandExt;
+use std::process::Command;
+
+/// The shell's codes for a program that cannot be run.
+const NOT_FOUND: i32 = 127;
+const NOT_EXECUTABLE: i32 = 126;
+
+pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(Failure::new(
+            crate::cli::failure::exit::USAGE,
+            "name the program to run after `--`",
+        ));
+    };
+    let fresh = {
+        let rt = ctx.runtime()?;
+        if let Some(location) = store::vault_location(&args.file.settings) {
+            rt.block_on(token::get_fresh(&store::vault(location)?))?
+        } else {
+            let key = ctx.key()?;
+            rt.block_on(token::get_fresh(&FileStore::new(&args.file.settings, &key)))?
+        }
+    };
+    let profiles = ctx.profiles().ok();
+    let profile = profiles
+        .as_deref()
+        .and_then(|ps| provider::find(ps, &fresh.settings.meta.provider).ok());
+    let mut cmd = Command::new(program);
+    cmd.args(rest);
+    child::scrub(&mut cmd);
+    cmd.envs(api::program_env(
+        &fresh.token,
+        &fresh.settings,
+        profile,
+        &args.token_var,
+    ));
+    // Only returns when the program could not be started.
+    let e = cmd.exec();
+    let code = match e.kind() {
+        std::io::ErrorKind::NotFound => NOT_FOUND,
+        _ => NOT_EXECUTABLE,
+    };
+    Err(Failure::new(
+        code,
+        format!("cannot run `{}`: {e}", program.to_string_lossy()),
+    ))
+}
