@@ -14,6 +14,38 @@ pub fn api_base(profile: &Profile, settings: &Settings) -> Option<String> {
     profile.render(template, &settings.meta.vars).ok()
 }
 
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{provider} takes its token as the `tokenID` query parameter, not in a header; use `token` (or `exec`) and add ?tokenID=… to the URL"
+)]
+pub struct NoHeader {
+    provider: String,
+}
+
+/// The headers a request to the provider's API carries: the token in
+/// `Authorization` with its type, and the provider's own (`X-API-ORG`).
+pub fn request_headers(
+    token: &SecretString,
+    settings: &Settings,
+) -> Result<Vec<(String, String)>, NoHeader> {
+    let m = &settings.meta;
+    let scheme = match m.token_type.as_deref() {
+        Some(t) if t.eq_ignore_ascii_case("tokenid") => {
+            return Err(NoHeader {
+                provider: m.provider.clone(),
+            });
+        }
+        Some(t) if !t.eq_ignore_ascii_case("bearer") && !t.is_empty() => t.to_string(),
+        Some(_) | None => "Bearer".to_string(),
+    };
+    let mut h = vec![(
+        "Authorization".to_string(),
+        format!("{scheme} {}", token.expose_secret()),
+    )];
+    h.extend(m.extra_headers.iter().map(|(k, v)| (k.clone(), v.clone())));
+    Ok(h)
+}
+
 /// `X-API-ORG` → `OAUTH_HEADER_X_API_ORG`.
 fn header_var(name: &str) -> String {
     let upper: String = name
@@ -70,5 +102,24 @@ mod tests {
     fn header_names_become_variable_names() {
         assert_eq!(header_var("X-API-ORG"), "OAUTH_HEADER_X_API_ORG");
         assert_eq!(header_var("x.y z"), "OAUTH_HEADER_X_Y_Z");
+    }
+
+    #[test]
+    fn headers_follow_the_token_type() {
+        use crate::provider::SchemeKind;
+        use crate::settings::{Meta, Secrets};
+        let t = SecretString::from("tok".to_string());
+        let mut meta = Meta::new("inevent", "system", SchemeKind::PasswordSignin);
+        meta.token_type = Some("tokenID".into());
+        let mut s = Settings {
+            meta,
+            secrets: Secrets::default(),
+        };
+        let e = request_headers(&t, &s).unwrap_err().to_string();
+        assert!(e.contains("tokenID") && e.contains("inevent"), "{e}");
+        s.meta.token_type = Some("DPoP".into());
+        assert_eq!(request_headers(&t, &s).unwrap()[0].1, "DPoP tok");
+        s.meta.token_type = None;
+        assert_eq!(request_headers(&t, &s).unwrap()[0].1, "Bearer tok");
     }
 }

@@ -76,8 +76,12 @@ pub struct TokenArgs {
     #[command(flatten)]
     pub file: SettingsArg,
     /// Print JSON with the expiry.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "header")]
     pub json: bool,
+    /// Print the request headers instead, one per line
+    /// (`Authorization: Bearer …` and any the provider adds), for `curl -H @-`.
+    #[arg(long)]
+    pub header: bool,
 }
 
 #[derive(Debug, Args)]

@@ -123,7 +123,13 @@ fn event_temple_programs_get_the_api_base_and_org() {
             "application/json",
             r#"{"access_token":"et-exec-token","token_type":"Bearer","expires_in":7200}"#.into(),
         ),
-        _ => (200, "application/vnd.api+json", r#"{"data":[]}"#.into()),
+        u if u.starts_with("/v2/bookings")
+            && r.header("Authorization") == Some("Bearer et-exec-token")
+            && r.header("X-API-ORG") == Some("org-42") =>
+        {
+            (200, "application/vnd.api+json", r#"{"data":[]}"#.into())
+        }
+        _ => (401, "application/vnd.api+json", r#"{"errors":[]}"#.into()),
     });
     let user = User::new();
     let s = user.path("et.json");
@@ -158,4 +164,67 @@ fn event_temple_programs_get_the_api_base_and_org() {
         .ok();
     let base = server.url.trim_end_matches('/');
     assert_eq!(out.stdout, format!("et-exec-token|{base}|org-42|org-42"));
+}
+
+#[test]
+fn token_header_feeds_curl() {
+    let server = TestServer::start(|r| match r.url.as_str() {
+        "/oauth/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"et-hdr-token","token_type":"bearer","expires_in":7200}"#.into(),
+        ),
+        "/v2/bookings"
+            if r.header("Authorization") == Some("Bearer et-hdr-token")
+                && r.header("X-API-ORG") == Some("org-7") =>
+        {
+            (200, "application/json", r#"{"data":["ok"]}"#.into())
+        }
+        _ => (401, "application/json", "{}".into()),
+    });
+    let user = User::new();
+    let s = user.path("et.json");
+    let s = s.to_str().unwrap();
+    let base = format!("api_base={}", server.url);
+    user.run_env(
+        &[
+            "login",
+            "eventtemple",
+            "--client-id",
+            "c",
+            "--org-id",
+            "org-7",
+            "--var",
+            &base,
+            "--settings",
+            s,
+        ],
+        &[("OAUTH_SETUP_CLIENT_SECRET", "et-secret")],
+    )
+    .ok();
+    let headers = user
+        .run(&["token", "--header", "--settings", s])
+        .ok()
+        .stdout;
+    assert_eq!(
+        headers,
+        "Authorization: Bearer et-hdr-token\nX-API-ORG: org-7\n"
+    );
+    // What a person would do with it: curl reads the headers from stdin.
+    let url = format!("{}/v2/bookings", server.url.trim_end_matches('/'));
+    let mut curl = std::process::Command::new("curl")
+        .args(["-sS", "-f", "-H", "@-", &url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("curl");
+    use std::io::Write;
+    curl.stdin
+        .take()
+        .unwrap()
+        .write_all(headers.as_bytes())
+        .unwrap();
+    let out = curl.wait_with_output().unwrap();
+    assert!(out.status.success(), "the API accepted the headers");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), r#"{"data":["ok"]}"#);
 }

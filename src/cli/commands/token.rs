@@ -18,7 +18,7 @@ use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.file.settings) {
-        return from_vault(ctx, location, args.json);
+        return from_vault(ctx, location, args);
     }
     let path = &args.file.settings;
     let key = ctx.key()?;
@@ -28,8 +28,7 @@ pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
         Some(t) => (t, s),
         None => renew(ctx, path, &key, s)?,
     };
-    print(&token, &s, args.json);
-    Ok(())
+    print(&token, &s, args)
 }
 
 /// Renews the token; when renewing cannot work, signs in again if
@@ -85,8 +84,14 @@ fn can_sign_in_again(ctx: &Ctx, s: &Settings) -> bool {
         && ctx.tty.stderr
 }
 
-fn print(token: &SecretString, s: &Settings, json: bool) {
-    if json {
+fn print(token: &SecretString, s: &Settings, args: &TokenArgs) -> Result<(), Failure> {
+    if args.header {
+        let headers = oauth_setup::api::request_headers(token, s)
+            .map_err(|e| Failure::new(exit::USAGE, e))?;
+        for (name, value) in headers {
+            println!("{name}: {value}");
+        }
+    } else if args.json {
         print_json(&json!({
             "access_token": token.expose_secret(),
             "token_type": s.meta.token_type,
@@ -95,13 +100,14 @@ fn print(token: &SecretString, s: &Settings, json: bool) {
     } else {
         println!("{}", token.expose_secret());
     }
+    Ok(())
 }
 
 /// A token from a settings document in Vault, renewed under Vault's own
 /// lock: never an interactive sign-in (a fleet has no person at it). A
 /// valid token in this host's cache is printed without calling Vault; one
 /// still valid is printed, with a warning, when Vault cannot be reached.
-fn from_vault(ctx: &Ctx, location: &str, json: bool) -> Result<(), Failure> {
+fn from_vault(ctx: &Ctx, location: &str, args: &TokenArgs) -> Result<(), Failure> {
     let store = store::vault(location)?;
     let key = ctx.key()?;
     let cache = HostCache::new(&ctx.config_dir, &store.addr(), location);
@@ -109,15 +115,13 @@ fn from_vault(ctx: &Ctx, location: &str, json: bool) -> Result<(), Failure> {
     if let Some(s) = &cached
         && let Some(t) = token::usable_token(s, settings::now_unix())
     {
-        print(t, s, json);
-        return Ok(());
+        return print(t, s, args);
     }
     let rt = ctx.runtime()?;
     match rt.block_on(token::get_fresh(&store)) {
         Ok(fresh) => {
             cache.write(&key, &fresh.settings);
-            print(&fresh.token, &fresh.settings, json);
-            Ok(())
+            print(&fresh.token, &fresh.settings, args)
         }
         Err(TokenServiceError::Settings(
             e @ SettingsError::Vault(VaultError::Unreachable { .. }),
@@ -137,8 +141,7 @@ fn from_vault(ctx: &Ctx, location: &str, json: bool) -> Result<(), Failure> {
                 return Err(TokenServiceError::Settings(e).into());
             };
             eprintln!("warning: {e}; printing this host's cached token, valid until it expires");
-            print(t, s, json);
-            Ok(())
+            print(t, s, args)
         }
         Err(e) => Err(e.into()),
     }
