@@ -1,9 +1,10 @@
 //! Using a token against the provider's API: where calls go, and what a
 //! program run with the token needs beside it (`exec`).
 
-use crate::provider::Profile;
+use crate::provider::{EndpointError, Pagination, Profile, TestAuth, check_url};
 use crate::settings::Settings;
 use secrecy::{ExposeSecret, SecretString};
+use url::Url;
 
 /// The variable `exec` puts the token in unless told otherwise.
 pub const TOKEN_VAR: &str = "OAUTH_ACCESS_TOKEN";
@@ -44,6 +45,113 @@ pub fn request_headers(
     )];
     h.extend(m.extra_headers.iter().map(|(k, v)| (k.clone(), v.clone())));
     Ok(h)
+}
+
+/// Why an API call was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "`{path}` is a path, but provider `{provider}` has no API base URL: give the whole https URL"
+    )]
+    NoBase { path: String, provider: String },
+    #[error(
+        "refusing to send the token to {host}: it is not one of this connection's API hosts ({allowed}); add --allow-host {host} if you mean it"
+    )]
+    ForeignHost { host: String, allowed: String },
+    #[error(transparent)]
+    Url(#[from] EndpointError),
+}
+
+/// The hosts a token may be sent to: the API base's and the test request's.
+fn api_hosts(profile: Option<&Profile>, settings: &Settings) -> Vec<String> {
+    let base = profile.and_then(|p| api_base(p, settings));
+    [base.as_deref(), settings.meta.endpoints.test_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| Url::parse(u).ok())
+        .filter_map(|u| u.host_str().map(|h| format!("{h}{}", port_suffix(&u))))
+        .collect()
+}
+
+fn port_suffix(u: &Url) -> String {
+    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+}
+
+/// Where `path_or_url` goes: a path joins the API base; a URL must be on
+/// one of the API hosts or named by `--allow-host`; https (or loopback).
+pub fn target(
+    profile: Option<&Profile>,
+    settings: &Settings,
+    path_or_url: &str,
+    allow: &[String],
+) -> Result<Url, ApiError> {
+    let raw = if path_or_url.starts_with("https://") || path_or_url.starts_with("http://") {
+        path_or_url.to_string()
+    } else {
+        let base = profile
+            .and_then(|p| api_base(p, settings))
+            .ok_or_else(|| ApiError::NoBase {
+                path: path_or_url.to_string(),
+                provider: settings.meta.provider.clone(),
+            })?;
+        format!(
+            "{}/{}",
+            base.trim_end_matches('/'),
+            path_or_url.trim_start_matches('/')
+        )
+    };
+    let url = check_url("API URL", &raw)?;
+    let host = format!(
+        "{}{}",
+        url.host_str().unwrap_or_default(),
+        port_suffix(&url)
+    );
+    let allowed = api_hosts(profile, settings);
+    let named = |h: &String| {
+        h.eq_ignore_ascii_case(&host) || h.eq_ignore_ascii_case(url.host_str().unwrap_or_default())
+    };
+    if !allowed.iter().any(named) && !allow.iter().any(named) {
+        return Err(ApiError::ForeignHost {
+            host,
+            allowed: if allowed.is_empty() {
+                "none known".into()
+            } else {
+                allowed.join(", ")
+            },
+        });
+    }
+    Ok(url)
+}
+
+/// How the token rides on a request to this provider's API.
+pub fn auth_style(profile: Option<&Profile>) -> TestAuth {
+    profile
+        .and_then(|p| p.test.as_ref())
+        .map(|t| t.auth)
+        .unwrap_or_default()
+}
+
+/// The next page's URL from a list answer, per the profile's pagination;
+/// `None` on the last page or when the answer is not JSON.
+pub fn next_page(p: &Pagination, current: &Url, body: &[u8]) -> Option<Url> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if let Some(ptr) = &p.next_url {
+        let next = v.pointer(ptr)?.as_str().filter(|s| !s.is_empty())?;
+        return current.join(next).ok();
+    }
+    let (ptr, param) = (p.next_token.as_ref()?, p.token_param.as_ref()?);
+    let token = v.pointer(ptr)?.as_str().filter(|s| !s.is_empty())?;
+    let mut next = current.clone();
+    let kept: Vec<(String, String)> = current
+        .query_pairs()
+        .filter(|(k, _)| k != param.as_str())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    next.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair(param, token);
+    Some(next)
 }
 
 /// `X-API-ORG` → `OAUTH_HEADER_X_API_ORG`.

@@ -28,3 +28,7 @@ mod export;
 /// `exec`: a program run with the token.
 #[path = "cli/exec.rs"]
 mod exec;
+
+/// `api`: the provider's API with the token.
+#[path = "cli/api.rs"]
+mod api;

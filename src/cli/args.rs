@@ -59,6 +59,9 @@ pub enum Command {
     /// Run a program with a valid token in its environment
     /// (`exec --settings F -- CMD ARGS…`); its exit status is ours.
     Exec(ExecArgs),
+    /// Call the provider's API with the token (`api --settings F /v2/bookings`):
+    /// the body on stdout, the status on stderr.
+    Api(ApiArgs),
 }
 
 // The argument structs below carry no doc comment of their own: the
@@ -488,4 +491,32 @@ fn env_name(raw: &str) -> Result<String, String> {
     } else {
         Err("use letters, digits and _ (not starting with a digit)".into())
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub file: SettingsArg,
+    /// HTTP method.
+    #[arg(short = 'X', long, default_value = "GET", value_name = "METHOD")]
+    pub method: String,
+    /// An extra request header, `Name: value` (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The request body: `@FILE`, `-` for stdin, or the text itself.
+    #[arg(long, value_name = "@FILE|-|TEXT", allow_hyphen_values = true)]
+    pub data: Option<String>,
+    /// Print the status line and headers before the body.
+    #[arg(short = 'i', long)]
+    pub include: bool,
+    /// Follow the provider's next-page links and print every page.
+    #[arg(long)]
+    pub paginate: bool,
+    /// Also send the token to this host (repeatable); by default only the
+    /// connection's own API hosts get it.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// A path under the provider's API base URL, or a whole URL.
+    #[arg(value_name = "PATH_OR_URL")]
+    pub path: String,
 }

@@ -33,5 +33,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::Completions(args) => commands::completions::run(ctx, &args),
         Command::ConnectionString(args) => commands::connection_string::run(ctx, &args),
         Command::Exec(args) => commands::exec::run(ctx, &args),
+        Command::Api(args) => commands::api::run(ctx, &args),
     }
 }

@@ -22,6 +22,9 @@ pub struct Profile {
     /// URL template of the API the token is for (`{host}/ea`).
     #[serde(default)]
     pub api_base: Option<String>,
+    /// How the API's list answers point at the next page (`api --paginate`).
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
     /// Template variables with their defaults (`host`, `base`, `service_root`, `issuer`).
     #[serde(default)]
     pub vars: BTreeMap<String, VarSpec>,
@@ -49,6 +52,24 @@ pub struct Profile {
     /// at hand (Event Temple's organizations for `org_id`).
     #[serde(default)]
     pub lookups: Vec<Lookup>,
+}
+
+/// Where a list answer says what comes next: a whole URL (OData
+/// `/@odata.nextLink`, JSON:API `/links/next`, HubSpot `/paging/next/link`)
+/// or a token to send back as a query parameter (Cvent `/paging/nextToken`
+/// as `token`).
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// JSON pointer to the next page's URL.
+    #[serde(default)]
+    pub next_url: Option<String>,
+    /// JSON pointer to the next page's token.
+    #[serde(default)]
+    pub next_token: Option<String>,
+    /// The query parameter the token goes back in.
+    #[serde(default)]
+    pub token_param: Option<String>,
 }
 
 /// A pick list for a field, read from a JSON API.

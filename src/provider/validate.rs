@@ -251,6 +251,18 @@ fn test_request(p: &Profile, out: &mut Vec<String>) {
     if let Some(base) = &p.api_base {
         check(p, out, "api_base", base);
     }
+    if let Some(pg) = &p.pagination {
+        for ptr in [&pg.next_url, &pg.next_token].into_iter().flatten() {
+            if !ptr.starts_with('/') {
+                out.push(format!(
+                    "[pagination]: pointer `{ptr}` must be a JSON pointer starting with /"
+                ));
+            }
+        }
+        if pg.next_token.is_some() != pg.token_param.is_some() {
+            out.push("[pagination]: next_token and token_param go together".into());
+        }
+    }
     match &p.test {
         None => out.push("no [test]: a provider needs a request that proves a token works".into()),
         Some(t) => {

@@ -1,5 +1,6 @@
 //! One module per subcommand, each with `run(ctx, args)`.
 
+pub mod api;
 pub mod auth_url;
 pub mod completions;
 pub mod connection_string;
