@@ -6,28 +6,17 @@ use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
 use crate::settings::now_unix;
-use crate::settings::{self, InitiateOAuth, Key, Replace, Settings, SettingsError, Store};
+use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-/// Renew when the token has less than this left.
+/// Renew when the token has less than this left (or less than half its
+/// lifetime, for tokens that live under twice this: see [`renewal_margin`]).
 pub const SKEW_SECS: i64 = 60;
-/// How long to wait for another process's renewal by default.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The lock wait in force: `OAUTH_SETUP_LOCK_TIMEOUT` (seconds) overrides
-/// [`LOCK_TIMEOUT`].
-pub fn lock_timeout() -> Duration {
-    std::env::var("OAUTH_SETUP_LOCK_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| *s >= 0.0 && s.is_finite())
-        .map(Duration::from_secs_f64)
-        .unwrap_or(LOCK_TIMEOUT)
-}
+pub use crate::settings::lock::{LOCK_TIMEOUT, lock_timeout};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
@@ -61,8 +50,25 @@ pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
     }
     let token = s.secrets.access_token.as_ref()?;
     match s.meta.expires_at {
-        Some(exp) if exp - SKEW_SECS <= now => None,
+        Some(exp) if exp.saturating_sub(renewal_margin(&s.meta)) <= now => None,
         _ => Some(token),
+    }
+}
+
+/// How long before expiry a token counts as expired: [`SKEW_SECS`], but at
+/// most half the token's lifetime, so that a token living under two margins
+/// (a 30 s token) is used for half its life instead of renewed on every call.
+/// The lifetime is what the file records: expiry minus when it was obtained.
+pub fn renewal_margin(m: &Meta) -> i64 {
+    let Some(exp) = m.expires_at else {
+        return SKEW_SECS;
+    };
+    match m.token_timestamp_ms {
+        Some(obtained_ms) => {
+            let lifetime = exp.saturating_sub(obtained_ms.div_euclid(1000));
+            SKEW_SECS.min(lifetime.max(0) / 2)
+        }
+        None => SKEW_SECS,
     }
 }
 

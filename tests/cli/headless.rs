@@ -49,7 +49,7 @@ fn pending_files(user: &User) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn paste_flow_end_to_end() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let server = User::new();
     let v = auth_url(&server, &idp, &[]);
     let url = v["url"].as_str().unwrap();
@@ -100,7 +100,7 @@ fn paste_flow_end_to_end() {
     assert_eq!(again.code, 4, "{again:#?}");
     assert!(again.stderr.contains("auth-url"), "{}", again.stderr);
 
-    // Tokens work and renew (30 s tokens are inside the renewal skew).
+    // Tokens work and renew (they arrive expired: expires_in 0).
     let t1 = server.run(&["token", "--settings", s]).ok().stdout;
     let t2 = server.run(&["token", "--settings", s]).ok().stdout;
     assert_eq!(t2.trim().split('.').count(), 3);

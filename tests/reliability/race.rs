@@ -18,9 +18,9 @@ fn refreshes(idp: &Idp) -> Vec<(String, String)> {
 
 #[test]
 fn fifty_processes_one_refresh() {
-    // Login tokens live 30 s (inside the 60 s skew: expired for `token`);
+    // Login tokens arrive expired (expires_in 0: `token` must renew);
     // the renewed one lives an hour, so it is good for everyone after.
-    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--refresh-ttl", "3600"]);
     let user = User::new();
     let settings = user.path("race.json");
     let s = settings.to_str().unwrap();
@@ -103,7 +103,7 @@ fn hold_lock(settings: &Path) -> Child {
 
 #[test]
 fn killed_lock_holder_does_not_block() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--refresh-ttl", "3600"]);
     let user = User::new();
     let settings = user.path("k.json");
     let s = settings.to_str().unwrap();
@@ -144,7 +144,7 @@ fn killed_lock_holder_does_not_block() {
 
 #[test]
 fn lock_held_too_long_is_a_clear_timeout() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let user = User::new();
     let settings = user.path("t.json");
     let s = settings.to_str().unwrap();

@@ -61,7 +61,7 @@ fn renew(
             let mut fresh =
                 progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles)?;
             fresh.meta.created_at = s.meta.created_at;
-            let _lock = settings::lock_exclusive(path, token::LOCK_TIMEOUT)?;
+            // Takes the lock itself (a renewal elsewhere finishes first).
             write_settings(path, key, &fresh, false)?;
             let t =
                 fresh.secrets.access_token.clone().ok_or_else(|| {
