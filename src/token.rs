@@ -321,3 +321,42 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{Meta, Secrets};
+
+    fn with_token(obtained: i64, lifetime: i64) -> Settings {
+        let mut meta = Meta::new("custom", "oauth", SchemeKind::AuthorizationCode);
+        meta.token_timestamp_ms = Some(obtained * 1000 + 250);
+        meta.expires_at = Some(obtained + lifetime);
+        let secrets = Secrets {
+            access_token: Some(SecretString::from("t".to_string())),
+            ..Secrets::default()
+        };
+        Settings::new(meta, secrets)
+    }
+
+    #[test]
+    fn margin_is_a_minute_or_half_the_lifetime() {
+        let t0 = 1_800_000_000;
+        let long = with_token(t0, 3600);
+        assert!(usable_token(&long, t0 + 3600 - 61).is_some());
+        assert!(usable_token(&long, t0 + 3600 - 60).is_none());
+        let short = with_token(t0, 30);
+        assert_eq!(renewal_margin(&short.meta), 15);
+        assert!(usable_token(&short, t0).is_some());
+        assert!(usable_token(&short, t0 + 14).is_some());
+        assert!(usable_token(&short, t0 + 15).is_none());
+        // Expired on arrival, and a timestamp after the expiry (a hand-made
+        // or clock-skewed file): no margin, never a token past its expiry.
+        assert!(usable_token(&with_token(t0, 0), t0).is_none());
+        let mut odd = with_token(t0, 30);
+        odd.meta.token_timestamp_ms = Some(i64::MAX);
+        assert_eq!(renewal_margin(&odd.meta), 0);
+        assert!(usable_token(&odd, t0 + 30).is_none());
+        odd.meta.token_timestamp_ms = None;
+        assert_eq!(renewal_margin(&odd.meta), SKEW_SECS);
+    }
+}

@@ -24,3 +24,8 @@ mod headless;
 /// `export` / `import` between machines and the service exports.
 #[path = "cli/export.rs"]
 mod export;
+
+/// What the settings store leaves on disk: keys, backups, removed secrets;
+/// short-lived tokens.
+#[path = "cli/store.rs"]
+mod store;
