@@ -71,3 +71,47 @@ fn backup_keeps_no_secret_the_new_document_dropped() {
     let bak = settings::read(&backup_path(&p), &key()).unwrap();
     assert!(bak.secrets.client_secret.is_none() && bak.secrets.password.is_none());
 }
+
+/// The attack as it happened: a racer in a shared directory keeps putting a
+/// symlink at the backup name, between any two steps of a write. Nothing
+/// outside may be written or chmodded, whichever instant it wins.
+#[test]
+fn racer_replanting_a_symlink_at_backup_never_reaches_outside() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let d = tempfile::tempdir().unwrap();
+    let p = written(d.path());
+    let outside = d.path().join("victim.conf");
+    fs::write(&outside, b"victim\n").unwrap();
+    fs::set_permissions(&outside, fs::Permissions::from_mode(0o644)).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let racer = {
+        let (stop, bak, outside) = (stop.clone(), backup_path(&p), outside.clone());
+        std::thread::spawn(move || {
+            let mut planted = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let _ = fs::remove_file(&bak);
+                if std::os::unix::fs::symlink(&outside, &bak).is_ok() {
+                    planted += 1;
+                }
+            }
+            planted
+        })
+    };
+    let mut results = Vec::new();
+    for _ in 0..200 {
+        results.push(settings::write(&p, &key(), &sample()));
+    }
+    stop.store(true, Ordering::Relaxed);
+    let planted = racer.join().unwrap();
+    assert!(planted > 200, "the racer ran ({planted} links planted)");
+    assert!(
+        fs::read(&outside).unwrap() == b"victim\n",
+        "the file outside was written through the backup name"
+    );
+    assert_eq!(mode(&outside), 0o644, "outside file chmodded");
+    for r in results {
+        r.unwrap();
+    }
+    settings::read(&p, &key()).unwrap();
+}
