@@ -106,8 +106,7 @@ pub fn unreadable_existing(path: &Path, key: Option<&Key>, force: bool) -> Optio
     let Some(key) = key else {
         return Some(SettingsError::RefuseOverwrite {
             path: path.to_path_buf(),
-            reason: "there is no key here yet to open it (it was written with another key)"
-                .into(),
+            reason: "there is no key here yet to open it (it was written with another key)".into(),
         });
     };
     settings::read(path, key)

@@ -195,7 +195,10 @@ pub fn replace(
 /// The file now at `path`, as far as this key can tell.
 enum Existing {
     None,
-    Readable { bytes: Vec<u8>, settings: Settings },
+    Readable {
+        bytes: Vec<u8>,
+        settings: Box<Settings>,
+    },
     Unreadable(SettingsError),
 }
 
@@ -207,7 +210,10 @@ fn existing(path: &Path, key: &Key) -> Result<Existing, SettingsError> {
         Err(e) => return Err(e),
     };
     match parse(&bytes, key, path) {
-        Ok(settings) => Ok(Existing::Readable { bytes, settings }),
+        Ok(settings) => Ok(Existing::Readable {
+            bytes,
+            settings: Box::new(settings),
+        }),
         Err(e) if e.is_unreadable_file() => Ok(Existing::Unreadable(e)),
         Err(e) => Err(e),
     }

@@ -4,12 +4,12 @@
 //! is a plain read + decode: no KDF ever runs here.
 
 use super::error::SettingsError;
-use base64::Engine;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 use super::key_file::{
     ReadErr, check_creatable, fix_default_mode, load_or_create_default, read_key_file,
 };
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use zeroize::{Zeroize, Zeroizing};
@@ -415,7 +415,10 @@ mod tests {
         assert!(matches!(e, SettingsError::NoKey { .. }), "{e}");
         let plan = plan_key(&src).unwrap();
         assert!(plan.existing().is_none());
-        assert!(!cfg.exists(), "neither the key nor its directory was created");
+        assert!(
+            !cfg.exists(),
+            "neither the key nor its directory was created"
+        );
         let k = plan.into_key().unwrap();
         assert_eq!(load_key(&src).unwrap(), k);
         assert!(matches!(plan_key(&src).unwrap(), KeyPlan::Ready(r) if r == k));

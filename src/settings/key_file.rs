@@ -197,4 +197,3 @@ fn sync_dir(dir: &Path) {
         let _ = d.sync_all();
     }
 }
-

@@ -73,7 +73,11 @@ fn no_store_client_secret_leaves_it_in_no_file() {
     let mut opened = 0;
     for f in &files {
         let raw = std::fs::read(f).unwrap();
-        assert_no_secret(&f.display().to_string(), &String::from_utf8_lossy(&raw), &[SECRET]);
+        assert_no_secret(
+            &f.display().to_string(),
+            &String::from_utf8_lossy(&raw),
+            &[SECRET],
+        );
         if let Ok(s) = settings::parse(&raw, &key, f) {
             opened += 1;
             assert!(

@@ -230,7 +230,10 @@ fn login_during_a_renewal_keeps_the_new_login() {
         .unwrap();
     let start = Instant::now();
     while asked.load(Ordering::SeqCst) < 2 {
-        assert!(start.elapsed() < Duration::from_secs(20), "no renewal started");
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no renewal started"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     // The renewal now holds the lock and waits for its server.
