@@ -176,8 +176,54 @@ fn failed_login_creates_no_key_and_a_good_one_does() {
     assert!(!key.exists(), "a failed login left a key");
     assert!(!path.exists());
 
+    // An import whose bundle does not open writes nothing: no key either.
+    let bundle = user.path("bad.age");
+    std::fs::write(&bundle, "not an age bundle\n").unwrap();
+    let out = user.run_env(
+        &[
+            "import",
+            bundle.to_str().unwrap(),
+            "--settings",
+            path.to_str().unwrap(),
+        ],
+        &[("OAUTH_SETUP_PASSPHRASE", "pass phrase")],
+    );
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(!key.exists(), "a failed import left a key");
+
+    // A file already there that no key here can open (written with a key
+    // given in the environment) is not replaced without --force.
+    let given = "11".repeat(32);
     let good = TestServer::start(|_| token_json("tok-ok", 3600));
-    cc_login(&user, &format!("{}/token", good.url), &path, &[]).ok();
+    let token_url = format!("{}/token", good.url);
+    let other = user.run_env(
+        &[
+            "login",
+            "custom",
+            "--scheme",
+            "client_credentials",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "store-app",
+            "--settings",
+            path.to_str().unwrap(),
+        ],
+        &[
+            ("OAUTH_SETUP_CLIENT_SECRET", SECRET),
+            ("OAUTH_SETUP_KEY", &given),
+        ],
+    );
+    other.ok();
+    assert!(!key.exists(), "a given key is used, none created");
+    let before = std::fs::read(&path).unwrap();
+    let out = cc_login(&user, &token_url, &path, &[]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!key.exists());
+
+    cc_login(&user, &token_url, &path, &["--force"]).ok();
     assert!(key.exists(), "the first write creates the key");
     settings::read(&path, &key_of(&user)).unwrap();
 }
