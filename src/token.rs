@@ -6,28 +6,16 @@ use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::SchemeKind;
 use crate::settings::now_unix;
-use crate::settings::{self, InitiateOAuth, Key, Replace, Settings, SettingsError, Store};
+use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 
-/// Renew when the token has less than this left.
+/// Renew when the token has less than this left (or less than half its
+/// lifetime, for tokens that live under twice this: see [`renewal_margin`]).
 pub const SKEW_SECS: i64 = 60;
-/// How long to wait for another process's renewal by default.
-pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The lock wait in force: `OAUTH_SETUP_LOCK_TIMEOUT` (seconds) overrides
-/// [`LOCK_TIMEOUT`].
-pub fn lock_timeout() -> Duration {
-    std::env::var("OAUTH_SETUP_LOCK_TIMEOUT")
-        .ok()
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| *s >= 0.0 && s.is_finite())
-        .map(Duration::from_secs_f64)
-        .unwrap_or(LOCK_TIMEOUT)
-}
+pub use crate::settings::lock::{LOCK_TIMEOUT, lock_timeout};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
@@ -61,8 +49,25 @@ pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
     }
     let token = s.secrets.access_token.as_ref()?;
     match s.meta.expires_at {
-        Some(exp) if exp - SKEW_SECS <= now => None,
+        Some(exp) if exp.saturating_sub(renewal_margin(&s.meta)) <= now => None,
         _ => Some(token),
+    }
+}
+
+/// How long before expiry a token counts as expired: [`SKEW_SECS`], but at
+/// most half the token's lifetime, so that a token living under two margins
+/// (a 30 s token) is used for half its life instead of renewed on every call.
+/// The lifetime is what the file records: expiry minus when it was obtained.
+pub fn renewal_margin(m: &Meta) -> i64 {
+    let Some(exp) = m.expires_at else {
+        return SKEW_SECS;
+    };
+    match m.token_timestamp_ms {
+        Some(obtained_ms) => {
+            let lifetime = exp.saturating_sub(obtained_ms.div_euclid(1000));
+            SKEW_SECS.min(lifetime.max(0) / 2)
+        }
+        None => SKEW_SECS,
     }
 }
 
@@ -345,5 +350,44 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
             reason: "the token expired and the file has no refresh token (or stored client secret) to renew it".into(),
             command: login_command(s, location),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::{Meta, Secrets};
+
+    fn with_token(obtained: i64, lifetime: i64) -> Settings {
+        let mut meta = Meta::new("custom", "oauth", SchemeKind::AuthorizationCode);
+        meta.token_timestamp_ms = Some(obtained * 1000 + 250);
+        meta.expires_at = Some(obtained + lifetime);
+        let secrets = Secrets {
+            access_token: Some(SecretString::from("t".to_string())),
+            ..Secrets::default()
+        };
+        Settings::new(meta, secrets)
+    }
+
+    #[test]
+    fn margin_is_a_minute_or_half_the_lifetime() {
+        let t0 = 1_800_000_000;
+        let long = with_token(t0, 3600);
+        assert!(usable_token(&long, t0 + 3600 - 61).is_some());
+        assert!(usable_token(&long, t0 + 3600 - 60).is_none());
+        let short = with_token(t0, 30);
+        assert_eq!(renewal_margin(&short.meta), 15);
+        assert!(usable_token(&short, t0).is_some());
+        assert!(usable_token(&short, t0 + 14).is_some());
+        assert!(usable_token(&short, t0 + 15).is_none());
+        // Expired on arrival, and a timestamp after the expiry (a hand-made
+        // or clock-skewed file): no margin, never a token past its expiry.
+        assert!(usable_token(&with_token(t0, 0), t0).is_none());
+        let mut odd = with_token(t0, 30);
+        odd.meta.token_timestamp_ms = Some(i64::MAX);
+        assert_eq!(renewal_margin(&odd.meta), 0);
+        assert!(usable_token(&odd, t0 + 30).is_none());
+        odd.meta.token_timestamp_ms = None;
+        assert_eq!(renewal_margin(&odd.meta), SKEW_SECS);
     }
 }

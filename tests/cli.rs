@@ -32,3 +32,8 @@ mod exec;
 /// `api`: the provider's API with the token.
 #[path = "cli/api.rs"]
 mod api;
+
+/// What the settings store leaves on disk: keys, backups, removed secrets;
+/// short-lived tokens.
+#[path = "cli/store.rs"]
+mod store;

@@ -17,6 +17,10 @@ const REFRESH: &str = "REFRESH-pp0Lm4-distinctive-refresh-token";
 const CLIENT_SECRET: &str = "CLIENTSECRET-w7Kd2-distinctive";
 const PASSWORD: &str = "PASSWORD-r9Tq3-distinctive";
 
+/// Backups: no symlink followed, no removed secret kept.
+#[path = "settings/backup.rs"]
+mod backup;
+
 fn key() -> Key {
     Key::from_bytes([0x11; 32])
 }

@@ -5,7 +5,7 @@
 use super::failure::{Failure, exit};
 use oauth_setup::paths;
 use oauth_setup::provider::{self, Profile, ProviderError};
-use oauth_setup::settings::{self, Key, KeySource, Settings, SettingsError};
+use oauth_setup::settings::{self, Key, KeyPlan, KeySource, Replace, Settings, SettingsError};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -46,9 +46,17 @@ impl Ctx {
         }
     }
 
-    /// Loads the key, creating the default one on first use.
-    pub fn key(&self) -> Result<Key, SettingsError> {
-        settings::load_key(&self.key_source)
+    /// Loads the existing key, for commands that only read settings: a
+    /// reader never creates one (it could open nothing with it).
+    pub fn key(&self) -> Result<Key, Failure> {
+        settings::load_key(&self.key_source).map_err(key_failure)
+    }
+
+    /// For a command that writes settings: the key if it exists, else a
+    /// checked plan to create it. Create it (`into_key`) only when about to
+    /// write, so a command that fails first leaves no key behind.
+    pub fn key_plan(&self) -> Result<KeyPlan, Failure> {
+        settings::plan_key(&self.key_source).map_err(key_failure)
     }
 
     pub fn profiles(&self) -> Result<Vec<Profile>, ProviderError> {
@@ -72,25 +80,45 @@ impl Ctx {
     }
 }
 
-/// A settings file at `path` that `key` cannot read, unless `force`. Such a
-/// file is never overwritten by accident, and the check runs before a sign-in
-/// so that a refusal does not waste it.
-pub fn unreadable_existing(path: &Path, key: &Key, force: bool) -> Option<SettingsError> {
+/// The key problem in CLI words: a missing default key means nothing was
+/// ever saved with this config dir.
+fn key_failure(e: SettingsError) -> Failure {
+    match e {
+        SettingsError::NoKey { path } => Failure::new(
+            exit::SETTINGS,
+            format!(
+                "no key yet ({}): nothing has been saved with this config dir; run `oauth-setup login` first, or set OAUTH_SETUP_KEY (or --key-file) to the key the settings were written with",
+                path.display()
+            ),
+        ),
+        other => other.into(),
+    }
+}
+
+/// A settings file at `path` that `key` cannot read (or, with no key yet,
+/// any file there), unless `force`. Such a file is never overwritten by
+/// accident, and the check runs before a sign-in so that a refusal does not
+/// waste it.
+pub fn unreadable_existing(path: &Path, key: Option<&Key>, force: bool) -> Option<SettingsError> {
     if force || !path.exists() {
         return None;
     }
+    let Some(key) = key else {
+        return Some(SettingsError::RefuseOverwrite {
+            path: path.to_path_buf(),
+            reason: "there is no key here yet to open it (it was written with another key)".into(),
+        });
+    };
     settings::read(path, key)
         .err()
         .filter(SettingsError::is_unreadable_file)
 }
 
-/// Writes `s` to `path` under `key`; with `force` (`--force`) a file this key
-/// cannot read is replaced too.
+/// Writes `s` to `path` under `key`, taking the settings lock (a renewal in
+/// progress finishes first and cannot overwrite this); with `force`
+/// (`--force`) a file this key cannot read is replaced too. Never call it
+/// while holding the lock.
 pub fn write_settings(path: &Path, key: &Key, s: &Settings, force: bool) -> Result<(), Failure> {
-    if force {
-        settings::write_replacing_unreadable(path, key, s)?;
-    } else {
-        settings::write(path, key, s)?;
-    }
+    settings::replace(path, key, s, Replace::forced(force))?;
     Ok(())
 }

@@ -56,9 +56,31 @@ pub(crate) fn ensure_dir(dir: &Path) -> Result<(), SettingsError> {
         .map_err(|e| SettingsError::io(dir, "create directory", e))
 }
 
-/// Atomically replaces `path` with `bytes` (mode 0600). Refuses a symlink at
-/// `path`. On error the old file is untouched and no temp file is left.
+/// What [`write_atomic_with`] keeps as `<file>.bak`.
+#[derive(Debug, Clone, Copy)]
+pub enum Backup<'a> {
+    /// The file being replaced, as it is (when it is a regular file).
+    Current,
+    /// These bytes: the previous version as the caller wants it kept (e.g.
+    /// without secrets the new version dropped).
+    Bytes(&'a [u8]),
+    /// No backup; an existing one is left as it is.
+    None,
+}
+
+/// Atomically replaces `path` with `bytes` (mode 0600), keeping the replaced
+/// file as `<file>.bak`. Refuses a symlink at `path`. On error the old file
+/// is untouched and no temp file is left.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
+    write_atomic_with(path, bytes, Backup::Current)
+}
+
+/// [`write_atomic`] with a choice of what the backup holds.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    backup: Backup<'_>,
+) -> Result<(), SettingsError> {
     let existing = match fs::symlink_metadata(path) {
         Ok(md) if md.file_type().is_symlink() => {
             return Err(SettingsError::Symlink {
@@ -74,10 +96,38 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
     ensure_dir(dir)?;
     cleanup_stale_temps(dir, &name);
 
+    let tmp = complete_temp(dir, &name, path, bytes)?;
+    let current;
+    let backup_bytes = match backup {
+        Backup::Current if existing.is_some_and(|md| md.is_file()) => {
+            current = read_current(path)?;
+            current.as_deref()
+        }
+        Backup::Current | Backup::None => None,
+        Backup::Bytes(b) => Some(b),
+    };
+    if let Some(b) = backup_bytes {
+        write_backup(dir, &name, path, b)?;
+    }
+
+    tmp.persist(path)
+        .map_err(|e| SettingsError::io(path, "rename", e.error))?;
+    sync_dir(dir)
+}
+
+/// A temp file `.<name>.XXXX.tmp` in `dir` holding `bytes`, synced, mode
+/// 0600, locked while its writer lives (see [`cleanup_stale_temps`]). It is
+/// created exclusively under a random name, so nothing planted in a shared
+/// directory is opened or followed; it deletes itself when dropped.
+fn complete_temp(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<tempfile::NamedTempFile, SettingsError> {
     let mut prefix = OsString::from(".");
-    prefix.push(&name);
+    prefix.push(name);
     prefix.push(".");
-    // NamedTempFile deletes itself when dropped, which covers every error below.
     let mut tmp = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
@@ -94,33 +144,54 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SettingsError> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| SettingsError::io(path, "fsync", e))?;
-
-    if existing.is_some_and(|md| md.is_file()) {
-        make_backup(path)?;
-    }
-
-    tmp.persist(path)
-        .map_err(|e| SettingsError::io(path, "rename", e.error))?;
-    sync_dir(dir)
+    Ok(tmp)
 }
 
-/// Keeps the current version as `<file>.bak` (0600). A hard link costs no
-/// copy and the rename that follows leaves that inode alone.
-fn make_backup(path: &Path) -> Result<(), SettingsError> {
+/// The file at `path` as it is now, or `None` when it is gone or is no
+/// longer a regular file (a racer swapped it: nothing of ours to keep).
+fn read_current(path: &Path) -> Result<Option<Vec<u8>>, SettingsError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path);
+    let mut f = match opened {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound || e.raw_os_error() == Some(libc::ELOOP) => {
+            return Ok(None);
+        }
+        Err(e) => return Err(SettingsError::io(path, "read", e)),
+    };
+    let md = f
+        .metadata()
+        .map_err(|e| SettingsError::io(path, "read", e))?;
+    if !md.is_file() {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(md.len() as usize);
+    f.read_to_end(&mut bytes)
+        .map_err(|e| SettingsError::io(path, "read", e))?;
+    Ok(Some(bytes))
+}
+
+/// Writes `<file>.bak` the way the file itself is written: a fresh temp file
+/// renamed over it. rename() replaces whatever is at the name (a symlink a
+/// racer planted included) and never follows it, and no chmod is needed on a
+/// name someone else could swap.
+fn write_backup(
+    dir: &Path,
+    name: &std::ffi::OsStr,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<(), SettingsError> {
     let bak = backup_path(path);
-    // remove_file on a symlink removes the link, never its target.
-    match fs::remove_file(&bak) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(SettingsError::io(&bak, "replace backup", e)),
-    }
-    if fs::hard_link(path, &bak).is_err() {
-        // Filesystems without hard links, or a racing writer recreated it.
-        let _ = fs::remove_file(&bak);
-        fs::copy(path, &bak).map_err(|e| SettingsError::io(&bak, "write backup", e))?;
-    }
-    fs::set_permissions(&bak, fs::Permissions::from_mode(0o600))
-        .map_err(|e| SettingsError::io(&bak, "set permissions on backup", e))
+    let mut bak_name = name.to_owned();
+    bak_name.push(".bak");
+    let tmp = complete_temp(dir, &bak_name, &bak, bytes)?;
+    tmp.persist(&bak)
+        .map_err(|e| SettingsError::io(&bak, "write backup", e.error))?;
+    Ok(())
 }
 
 fn sync_dir(dir: &Path) -> Result<(), SettingsError> {

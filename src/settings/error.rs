@@ -65,6 +65,12 @@ pub enum SettingsError {
     )]
     LockTimeout { path: PathBuf, waited: Duration },
 
+    #[error(
+        "no key yet at {path}: nothing has been saved with this configuration directory, so \
+         there is nothing to open; sign in first, or give the key the settings were written with"
+    )]
+    NoKey { path: PathBuf },
+
     #[error("key file {path}: {reason}")]
     KeyFile { path: PathBuf, reason: String },
 

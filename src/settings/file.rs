@@ -3,12 +3,13 @@
 //! A file that exists but cannot be opened with the current key is never
 //! overwritten by [`write`]: it may hold the only copy of a refresh token.
 
-use super::atomic::write_atomic;
+use super::atomic::{Backup, write_atomic_with};
 use super::envelope::{open, seal};
 use super::error::SettingsError;
-use super::format::{Document, FORMAT, Settings, VERSION};
+use super::format::{Document, FORMAT, Secrets, Settings, VERSION};
 use super::key::Key;
-use super::lock::lock_exclusive;
+use super::lock::{lock_exclusive, lock_timeout};
+use super::store::Replace;
 use serde::Deserialize;
 use std::fs;
 use std::io::{self, Read};
@@ -156,22 +157,13 @@ pub fn to_bytes(key: &Key, settings: &Settings) -> Result<Vec<u8>, SettingsError
 }
 
 /// Writes `settings` to `path` atomically, keeping the previous version as
-/// `<file>.bak`. Refuses to replace an existing file this key cannot open.
+/// `<file>.bak` (see [`save`]). Refuses to replace an existing file this key
+/// cannot open.
 ///
-/// Does not lock: a read-modify-write must hold [`lock_exclusive`] around
-/// both (see [`update`]).
+/// Does not lock: call it under [`lock_exclusive`] (as renewal does), or use
+/// [`replace`], which takes the lock.
 pub fn write(path: &Path, key: &Key, settings: &Settings) -> Result<(), SettingsError> {
-    match read(path, key) {
-        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
-        Err(e) if e.is_unreadable_file() => {
-            return Err(SettingsError::RefuseOverwrite {
-                path: path.to_path_buf(),
-                reason: short_reason(&e),
-            });
-        }
-        Err(e) => return Err(e),
-    }
-    write_atomic(path, &to_bytes(key, settings)?)
+    save(path, key, settings, Replace::Readable)
 }
 
 /// Like [`write`], but replaces a file that cannot be opened (explicit
@@ -181,7 +173,114 @@ pub fn write_replacing_unreadable(
     key: &Key,
     settings: &Settings,
 ) -> Result<(), SettingsError> {
-    write_atomic(path, &to_bytes(key, settings)?)
+    save(path, key, settings, Replace::Unreadable)
+}
+
+/// Writes `settings` under the settings lock: waits for a renewal in
+/// progress, so that the renewal can never write the document it started
+/// from over this one. Every writer that is not itself holding the lock
+/// (sign-in, import, the wizard) goes through here. Never call it while
+/// holding [`lock_exclusive`] for `path`: the lock is per open file, so it
+/// would wait for itself.
+pub fn replace(
+    path: &Path,
+    key: &Key,
+    settings: &Settings,
+    replace: Replace,
+) -> Result<(), SettingsError> {
+    let _lock = lock_exclusive(path, lock_timeout())?;
+    save(path, key, settings, replace)
+}
+
+/// The file now at `path`, as far as this key can tell.
+enum Existing {
+    None,
+    Readable {
+        bytes: Vec<u8>,
+        settings: Box<Settings>,
+    },
+    Unreadable(SettingsError),
+}
+
+fn existing(path: &Path, key: &Key) -> Result<Existing, SettingsError> {
+    let bytes = match read_bytes(path) {
+        Ok(b) => b,
+        Err(SettingsError::NotFound { .. }) => return Ok(Existing::None),
+        Err(e) if e.is_unreadable_file() => return Ok(Existing::Unreadable(e)),
+        Err(e) => return Err(e),
+    };
+    match parse(&bytes, key, path) {
+        Ok(settings) => Ok(Existing::Readable {
+            bytes,
+            settings: Box::new(settings),
+        }),
+        Err(e) if e.is_unreadable_file() => Ok(Existing::Unreadable(e)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Writes `settings` atomically. The previous document is kept as
+/// `<file>.bak` for recovery, but never with a secret the new one dropped
+/// (a client secret no longer stored, a removed password): removing a secret
+/// removes it from disk, so the backup is the previous document re-sealed
+/// without it. Unchanged secrets keep the previous file byte for byte. A file
+/// this key cannot open is replaced only with [`Replace::Unreadable`] and is
+/// then kept as it is (it may hold the only copy of a refresh token, and
+/// what it holds cannot be seen).
+fn save(
+    path: &Path,
+    key: &Key,
+    settings: &Settings,
+    replace: Replace,
+) -> Result<(), SettingsError> {
+    let new = to_bytes(key, settings)?;
+    match existing(path, key)? {
+        Existing::None => write_atomic_with(path, &new, Backup::None),
+        Existing::Readable {
+            bytes,
+            settings: mut old,
+        } => {
+            if drop_secrets_missing_from(&mut old.secrets, &settings.secrets) {
+                let resealed = to_bytes(key, &old)?;
+                write_atomic_with(path, &new, Backup::Bytes(&resealed))
+            } else {
+                write_atomic_with(path, &new, Backup::Bytes(&bytes))
+            }
+        }
+        Existing::Unreadable(e) => match replace {
+            Replace::Readable => Err(SettingsError::RefuseOverwrite {
+                path: path.to_path_buf(),
+                reason: short_reason(&e),
+            }),
+            Replace::Unreadable => write_atomic_with(path, &new, Backup::Current),
+        },
+    }
+}
+
+/// Removes from `old` every secret that `new` does not hold; true when one went.
+fn drop_secrets_missing_from(old: &mut Secrets, new: &Secrets) -> bool {
+    let Secrets {
+        access_token,
+        refresh_token,
+        id_token,
+        static_token,
+        client_secret,
+        password,
+    } = new;
+    let mut dropped = false;
+    for (kept, now) in [
+        (&mut old.access_token, access_token),
+        (&mut old.refresh_token, refresh_token),
+        (&mut old.id_token, id_token),
+        (&mut old.static_token, static_token),
+        (&mut old.client_secret, client_secret),
+        (&mut old.password, password),
+    ] {
+        if now.is_none() && kept.take().is_some() {
+            dropped = true;
+        }
+    }
+    dropped
 }
 
 /// Locked read-modify-write: takes the lock, reads the current file, lets

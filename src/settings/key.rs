@@ -4,15 +4,14 @@
 //! is a plain read + decode: no KDF ever runs here.
 
 use super::error::SettingsError;
+use super::key_file::{
+    ReadErr, check_creatable, fix_default_mode, load_or_create_default, read_key_file,
+};
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::ffi::OsString;
-use std::fs;
-use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 use zeroize::{Zeroize, Zeroizing};
 
 pub const KEY_LEN: usize = 32;
@@ -20,9 +19,6 @@ pub const KEY_LEN: usize = 32;
 pub const ENV_KEY: &str = "OAUTH_SETUP_KEY";
 /// Env var naming a key file.
 pub const ENV_KEY_FILE: &str = "OAUTH_SETUP_KEY_FILE";
-/// A key file is 65 bytes; anything much larger is the wrong file, and
-/// reading it whole would be pointless.
-const MAX_KEY_FILE: u64 = 4096;
 
 /// A 32-byte symmetric key. Wiped from memory on drop; `Debug` shows only its id.
 #[derive(Clone)]
@@ -148,12 +144,87 @@ impl KeySource {
     }
 }
 
-/// Loads the key; for [`KeySource::Default`] creates it on first use.
+/// Loads the key a reader needs; never creates one. A default key that
+/// does not exist yet is [`SettingsError::NoKey`]: nothing was ever saved
+/// with it, so there is nothing it could open.
 pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
+    match source {
+        KeySource::Default(path) => match read_key_file(path) {
+            Ok(k) => {
+                fix_default_mode(path);
+                Ok(k)
+            }
+            Err(ReadErr::Missing) => Err(SettingsError::NoKey { path: path.clone() }),
+            Err(ReadErr::Other(e)) => Err(e),
+        },
+        KeySource::Env(_) | KeySource::File(_) => load_given(source),
+    }
+}
+
+/// Loads the key a writer seals with, creating the default one on first use.
+/// Call it when about to write (see [`plan_key`] to find problems earlier).
+pub fn load_or_create_key(source: &KeySource) -> Result<Key, SettingsError> {
+    match source {
+        KeySource::Default(path) => load_or_create_default(path),
+        KeySource::Env(_) | KeySource::File(_) => load_given(source),
+    }
+}
+
+/// The key a writer will use, known before it does its work: the existing
+/// key, or the default one still to be created when the settings are
+/// written (a sign-in that fails then leaves no key behind).
+#[derive(Debug)]
+pub enum KeyPlan {
+    Ready(Key),
+    /// The default key does not exist yet; its directory can take it.
+    Create(PathBuf),
+}
+
+impl KeyPlan {
+    /// The key, if it exists already.
+    pub fn existing(&self) -> Option<&Key> {
+        match self {
+            KeyPlan::Ready(k) => Some(k),
+            KeyPlan::Create(_) => None,
+        }
+    }
+
+    /// The key to write with, creating it now if planned (another process
+    /// may have created it meanwhile: then that one is used).
+    pub fn into_key(self) -> Result<Key, SettingsError> {
+        match self {
+            KeyPlan::Ready(k) => Ok(k),
+            KeyPlan::Create(path) => load_or_create_default(&path),
+        }
+    }
+}
+
+/// Finds key problems before a writer's work (a browser sign-in) without
+/// creating anything: a given key must load; a missing default key must be
+/// creatable (its nearest existing directory accepts a new file).
+pub fn plan_key(source: &KeySource) -> Result<KeyPlan, SettingsError> {
+    match source {
+        KeySource::Default(path) => match read_key_file(path) {
+            Ok(k) => {
+                fix_default_mode(path);
+                Ok(KeyPlan::Ready(k))
+            }
+            Err(ReadErr::Missing) => {
+                check_creatable(path)?;
+                Ok(KeyPlan::Create(path.clone()))
+            }
+            Err(ReadErr::Other(e)) => Err(e),
+        },
+        KeySource::Env(_) | KeySource::File(_) => load_given(source).map(KeyPlan::Ready),
+    }
+}
+
+/// A key the user gives (`OAUTH_SETUP_KEY`, a key file): never created here.
+fn load_given(source: &KeySource) -> Result<Key, SettingsError> {
     match source {
         KeySource::Env(raw) => Key::parse_text(raw.expose_secret())
             .map_err(|reason| SettingsError::BadKeyEnv { reason }),
-        KeySource::File(path) => match read_key_file(path) {
+        KeySource::File(path) | KeySource::Default(path) => match read_key_file(path) {
             Ok(k) => Ok(k),
             Err(ReadErr::Missing) => Err(SettingsError::KeyFile {
                 path: path.clone(),
@@ -161,159 +232,6 @@ pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
             }),
             Err(ReadErr::Other(e)) => Err(e),
         },
-        KeySource::Default(path) => load_or_create_default(path),
-    }
-}
-
-enum ReadErr {
-    Missing,
-    Other(SettingsError),
-}
-
-fn read_key_file(path: &Path) -> Result<Key, ReadErr> {
-    let mut f = match fs::File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(ReadErr::Missing),
-        Err(e) => return Err(ReadErr::Other(SettingsError::io(path, "read key file", e))),
-    };
-    let md = f
-        .metadata()
-        .map_err(|e| ReadErr::Other(SettingsError::io(path, "read key file", e)))?;
-    if !md.is_file() {
-        return Err(ReadErr::Other(SettingsError::KeyFile {
-            path: path.to_path_buf(),
-            reason: "not a regular file".into(),
-        }));
-    }
-    if md.len() > MAX_KEY_FILE {
-        return Err(ReadErr::Other(SettingsError::KeyFile {
-            path: path.to_path_buf(),
-            reason: format!("{} bytes is too large for a key file", md.len()),
-        }));
-    }
-    let mut text = Zeroizing::new(String::new());
-    f.read_to_string(&mut text).map_err(|e| {
-        ReadErr::Other(SettingsError::KeyFile {
-            path: path.to_path_buf(),
-            reason: format!("cannot read it as text: {e}"),
-        })
-    })?;
-    Key::parse_text(&text).map_err(|r| {
-        ReadErr::Other(SettingsError::KeyFile {
-            path: path.to_path_buf(),
-            reason: format!("{r}; it must hold 32 bytes as 64 hex characters or base64"),
-        })
-    })
-}
-
-fn load_or_create_default(path: &Path) -> Result<Key, SettingsError> {
-    // A concurrent creator may have the name linked but we never see a
-    // partial file (see create_default), so a few retries only cover the
-    // fallback path on filesystems without hard links.
-    for attempt in 0..20 {
-        match read_key_file(path) {
-            Ok(k) => {
-                fix_default_mode(path);
-                return Ok(k);
-            }
-            Err(ReadErr::Missing) => match create_default(path)? {
-                Some(k) => return Ok(k),
-                None => continue, // lost the race: read the winner's key
-            },
-            Err(ReadErr::Other(SettingsError::KeyFile { .. })) if attempt < 19 => {
-                // Possibly a half-written key from the non-atomic fallback.
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            Err(ReadErr::Other(e)) => return Err(e),
-        }
-    }
-    read_key_file(path).map_err(|e| match e {
-        ReadErr::Missing => SettingsError::KeyFile {
-            path: path.to_path_buf(),
-            reason: "it keeps disappearing while being created".into(),
-        },
-        ReadErr::Other(e) => e,
-    })
-}
-
-/// Group/other access to the default key defeats its purpose; it is ours, so
-/// fix it rather than fail.
-fn fix_default_mode(path: &Path) {
-    if let Ok(md) = fs::metadata(path)
-        && md.permissions().mode() & 0o077 != 0
-    {
-        tracing::warn!(
-            path = %path.display(),
-            mode = format_args!("{:o}", md.permissions().mode() & 0o777),
-            "key file was readable by others; setting mode 0600"
-        );
-        let _ = fs::set_permissions(path, fs::Permissions::from_mode(0o600));
-    }
-}
-
-/// Creates the default key file. Returns `None` when another process created
-/// it first (the caller then reads that one), so two first runs agree on one key.
-fn create_default(path: &Path) -> Result<Option<Key>, SettingsError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| SettingsError::io(dir, "create directory", e))?;
-    let key = Key::generate().map_err(|e| SettingsError::KeyFile {
-        path: path.to_path_buf(),
-        reason: format!("cannot get random bytes from the OS: {e}"),
-    })?;
-    let text = key.to_file_text();
-
-    // Write a complete temp file, then hard-link it into place: link() fails
-    // if the name exists, so creation is exclusive and readers never see a
-    // partial key.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".key.")
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| SettingsError::io(dir, "create key file in", e))?;
-    tmp.write_all(text.as_bytes())
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| SettingsError::io(path, "write key file", e))?;
-    match fs::hard_link(tmp.path(), path) {
-        Ok(()) => {
-            sync_dir(dir);
-            tracing::info!(path = %path.display(), "created a new settings key");
-            Ok(Some(key))
-        }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
-        Err(_) => create_new_fallback(path, &key, &text),
-    }
-}
-
-/// For filesystems without hard links: create_new is still exclusive, but a
-/// concurrent reader may see the file before it is filled (handled by retries).
-fn create_new_fallback(path: &Path, key: &Key, text: &str) -> Result<Option<Key>, SettingsError> {
-    let mut f = match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-    {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
-        Err(e) => return Err(SettingsError::io(path, "create key file", e)),
-    };
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| SettingsError::io(path, "write key file", e))?;
-    Ok(Some(key.clone()))
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
     }
 }
 
@@ -350,6 +268,8 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     fn key(b: u8) -> Key {
         Key::from_bytes([b; KEY_LEN])
@@ -426,7 +346,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("conf");
         let src = KeySource::Default(crate::paths::key_file(&cfg));
-        let k1 = load_key(&src).unwrap();
+        let k1 = load_or_create_key(&src).unwrap();
         let k2 = load_key(&src).unwrap();
         assert_eq!(k1, k2);
         let md = fs::metadata(cfg.join("key")).unwrap();
@@ -443,7 +363,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("key");
         let src = KeySource::Default(p.clone());
-        let k = load_key(&src).unwrap();
+        let k = load_or_create_key(&src).unwrap();
         fs::set_permissions(&p, fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(load_key(&src).unwrap(), k);
         assert_eq!(
@@ -460,7 +380,7 @@ mod tests {
             let hs: Vec<_> = (0..8)
                 .map(|_| {
                     let p = p.clone();
-                    s.spawn(move || load_key(&KeySource::Default(p)).unwrap().id())
+                    s.spawn(move || load_or_create_key(&KeySource::Default(p)).unwrap().id())
                 })
                 .collect();
             hs.into_iter().map(|h| h.join().unwrap()).collect()
@@ -484,6 +404,46 @@ mod tests {
         let bad = load_key(&KeySource::File(real)).unwrap_err().to_string();
         assert!(bad.contains("64 hex"), "{bad}");
         assert!(!bad.contains("not a key"), "{bad}");
+    }
+
+    #[test]
+    fn readers_never_create_the_default_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("conf");
+        let src = KeySource::Default(crate::paths::key_file(&cfg));
+        let e = load_key(&src).unwrap_err();
+        assert!(matches!(e, SettingsError::NoKey { .. }), "{e}");
+        let plan = plan_key(&src).unwrap();
+        assert!(plan.existing().is_none());
+        assert!(
+            !cfg.exists(),
+            "neither the key nor its directory was created"
+        );
+        let k = plan.into_key().unwrap();
+        assert_eq!(load_key(&src).unwrap(), k);
+        assert!(matches!(plan_key(&src).unwrap(), KeyPlan::Ready(r) if r == k));
+    }
+
+    #[test]
+    fn plan_finds_an_uncreatable_key_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        fs::write(&blocker, "x").unwrap();
+        let src = KeySource::Default(blocker.join("conf").join("key"));
+        let e = plan_key(&src).unwrap_err().to_string();
+        assert!(e.to_lowercase().contains("not a directory"), "{e}");
+        // A directory that exists but takes no new file is found too.
+        let ro = dir.path().join("ro");
+        fs::create_dir(&ro).unwrap();
+        fs::set_permissions(&ro, fs::Permissions::from_mode(0o500)).unwrap();
+        let probe = fs::File::create(ro.join("probe"));
+        if probe.is_ok() {
+            eprintln!("skipped the read-only directory case: root ignores mode bits");
+            return;
+        }
+        let src = KeySource::Default(ro.join("conf").join("key"));
+        let e = plan_key(&src).unwrap_err().to_string();
+        assert!(e.contains("cannot create it"), "{e}");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! same reason. It is an OS lock (flock), so a killed holder releases it.
 //!
 //! Locks belong to an open file: taking the lock twice in one process with
-//! two guards blocks until the timeout. Take it once per read-modify-write.
+//! two guards blocks until the timeout. Take it once per read-modify-write, and
+//! write under it with `file::write` (`file::replace` takes it itself).
 
 use super::atomic::{ensure_dir, parent_dir, with_suffix};
 use super::error::SettingsError;
@@ -20,6 +21,20 @@ const FIRST_SLEEP: Duration = Duration::from_millis(2);
 /// the holder's release and a waiter's next try small, which is what many
 /// processes waiting for one token renewal notice.
 const MAX_SLEEP: Duration = Duration::from_millis(10);
+
+/// How long to wait for another process's renewal (or write) by default.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The lock wait in force: `OAUTH_SETUP_LOCK_TIMEOUT` (seconds) overrides
+/// [`LOCK_TIMEOUT`].
+pub fn lock_timeout() -> Duration {
+    std::env::var("OAUTH_SETUP_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| *s >= 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(LOCK_TIMEOUT)
+}
 
 /// `<file>.lock` next to the settings file.
 pub fn lock_path(settings_path: &Path) -> PathBuf {

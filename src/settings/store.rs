@@ -9,7 +9,12 @@
 //!   ([`Replace::Unreadable`]): it may hold the only refresh token;
 //! - [`Store::try_lock`] takes the renewal lock without waiting, `None` while
 //!   someone else holds it; a holder that dies frees it (the OS for files, a
-//!   deadline for Vault).
+//!   deadline for Vault);
+//! - [`Store::save`] does not lock (it is called under the lock);
+//!   [`Store::replace`] is a save that takes the lock first, for every
+//!   writer that does not hold it (a sign-in, an import): a renewal in
+//!   progress then finishes first, and cannot write its old document over
+//!   the new one.
 //!
 //! A renewal is: lock → load → renew only if still needed → save → unlock.
 
@@ -50,7 +55,16 @@ pub trait Store: Sync {
 
     fn load(&self) -> impl Future<Output = Result<Settings, SettingsError>> + Send;
 
+    /// Call under the lock ([`Store::try_lock`]); it does not take it.
     fn save(
+        &self,
+        settings: &Settings,
+        replace: Replace,
+    ) -> impl Future<Output = Result<(), SettingsError>> + Send;
+
+    /// Takes the lock (waiting for a renewal in progress), saves, unlocks.
+    /// Never call it while holding the lock: it would wait for itself.
+    fn replace(
         &self,
         settings: &Settings,
         replace: Replace,
@@ -117,6 +131,10 @@ impl Store for FileStore<'_> {
         }
     }
 
+    async fn replace(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
+        file::replace(self.path, self.key, settings, replace)
+    }
+
     async fn try_lock(&self) -> Result<Option<SettingsLock>, SettingsError> {
         match lock::lock_exclusive(self.path, Duration::ZERO) {
             Ok(l) => Ok(Some(l)),
@@ -137,7 +155,7 @@ impl Store for FileStore<'_> {
         Patience {
             first_pause: Duration::from_millis(1),
             max_pause: Duration::from_millis(10),
-            limit: crate::token::lock_timeout(),
+            limit: lock::lock_timeout(),
         }
     }
 }

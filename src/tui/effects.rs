@@ -6,7 +6,7 @@
 use super::action::LoginInput;
 use super::action::{Action, Effect, Failure, Saved};
 use crate::provider::{self, Field, Profile};
-use crate::settings::key::{KeySource, load_key};
+use crate::settings::key::{KeySource, load_or_create_key};
 use crate::settings::{InitiateOAuth, Settings};
 use crate::signin::{LoginError, Needed};
 use crate::{probe, signin};
@@ -207,8 +207,10 @@ fn save(
 ) -> Result<Saved, Failure> {
     let path = expand_home(path);
     settings.meta.initiate_oauth = mode;
-    let key = load_key(key).map_err(|e| Failure::new(e.to_string()))?;
-    crate::settings::write(&path, &key, &settings).map_err(|e| Failure::new(e.to_string()))?;
+    // The key is created here, at Save, and nowhere earlier in the wizard.
+    let key = load_or_create_key(key).map_err(|e| Failure::new(e.to_string()))?;
+    crate::settings::replace(&path, &key, &settings, crate::settings::Replace::Readable)
+        .map_err(|e| Failure::new(e.to_string()))?;
     Ok(Saved {
         connection_string: connection_string(&settings, &path),
         token_command: token_command(&path),

@@ -46,7 +46,7 @@ fn secrets_of(settings: &std::path::Path) -> Vec<String> {
 
 #[test]
 fn export_import_between_machines_then_token_renews() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let laptop = User::new();
     let server = User::new();
     let on_laptop = laptop.path("laptop.json");
@@ -95,7 +95,7 @@ fn export_import_between_machines_then_token_renews() {
     assert_eq!(status["has_refresh_token"], true);
     assert_eq!(status["client_id"], "app-1");
 
-    // 30 s tokens: every call renews with the rotating refresh token.
+    // Tokens arrive expired: every call renews with the rotating refresh token.
     let mut tokens = Vec::new();
     for _ in 0..3 {
         let t = server
@@ -389,7 +389,7 @@ fn export_env_and_k8s_secret_hide_the_key_unless_asked() {
 fn server_never_opens_a_browser_and_names_the_commands() {
     // The laptop keeps using its copy after exporting: with rotation, the
     // server's copy of the refresh token is then dead.
-    let idp = Idp::shared(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::shared(&["--rotate", "--ttl", "0"]);
     let laptop = User::new();
     let server = User::new();
     let on_laptop = laptop.path("laptop.json");

@@ -49,7 +49,7 @@ fn pending_files(user: &User) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn paste_flow_end_to_end() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let server = User::new();
     let v = auth_url(&server, &idp, &[]);
     let url = v["url"].as_str().unwrap();
@@ -100,7 +100,7 @@ fn paste_flow_end_to_end() {
     assert_eq!(again.code, 4, "{again:#?}");
     assert!(again.stderr.contains("auth-url"), "{}", again.stderr);
 
-    // Tokens work and renew (30 s tokens are inside the renewal skew).
+    // Tokens work and renew (they arrive expired: expires_in 0).
     let t1 = server.run(&["token", "--settings", s]).ok().stdout;
     let t2 = server.run(&["token", "--settings", s]).ok().stdout;
     assert_eq!(t2.trim().split('.').count(), 3);
@@ -174,15 +174,19 @@ fn verifier_and_state_may_start_with_a_hyphen() {
     // Random base64url values start with `-` one time in 64: the flags
     // must take them as values, not as options.
     let user = User::new();
-    let out = user.run(&[
-        "exchange",
-        "--settings",
-        user.path("h.json").to_str().unwrap(),
-        "--verifier",
-        "-Ecode",
-        "--state",
-        "-Estate",
-    ]);
+    let key = "11".repeat(32);
+    let out = user.run_env(
+        &[
+            "exchange",
+            "--settings",
+            user.path("h.json").to_str().unwrap(),
+            "--verifier",
+            "-Ecode",
+            "--state",
+            "-Estate",
+        ],
+        &[("OAUTH_SETUP_KEY", key.as_str())],
+    );
     assert!(
         !out.stderr.contains("unexpected argument"),
         "{}",

@@ -177,8 +177,8 @@ fn client_credentials_secret_from_env_and_wrong_secret() {
 
 #[test]
 fn expired_token_refreshes_with_rotation() {
-    // 30 s tokens are inside the 60 s skew: every `token` call renews.
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    // Tokens arrive expired (expires_in 0): every `token` call renews.
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let user = User::new();
     let settings = user.path("r.json");
     let s = settings.to_str().unwrap();
@@ -202,7 +202,7 @@ fn expired_token_refreshes_with_rotation() {
 
 #[test]
 fn revoked_refresh_token_says_which_command_to_run() {
-    let idp = Idp::shared(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::shared(&["--rotate", "--ttl", "0"]);
     let user = User::new();
     let settings = user.path("r.json");
     let s = settings.to_str().unwrap();

@@ -86,7 +86,7 @@ fn all_cmdlines() -> Vec<(String, String)> {
 // Every command in turn against one sign-in: long, not deep.
 #[allow(clippy::too_many_lines)]
 fn code_flow_and_every_command_leak_nothing() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30", "--client-secret", CLIENT_SECRET]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--client-secret", CLIENT_SECRET]);
     let user = User::new();
     // A browser that only records what it was given; the test follows the
     // URL itself once it has looked at /proc.
@@ -159,7 +159,7 @@ fn code_flow_and_every_command_leak_nothing() {
     assert!(seen.len() >= 4, "access, refresh, id token, client secret");
     check("login", &out, &seen, &[]);
 
-    // The login token lives 30 s (< 60 s skew): `token` renews (rotation),
+    // The login token arrives expired (expires_in 0): `token` renews (rotation),
     // so new secrets appear; the old ones must not leak either.
     for args in [
         &["token", "--settings", s][..],
@@ -223,7 +223,7 @@ fn code_flow_and_every_command_leak_nothing() {
 #[test]
 fn client_credentials_and_password_signin_leak_nothing() {
     // Client credentials, secret from stdin.
-    let idp = Idp::start(&["--ttl", "30", "--client-secret", CLIENT_SECRET]);
+    let idp = Idp::start(&["--ttl", "0", "--client-secret", CLIENT_SECRET]);
     let user = User::new();
     let cc = user.path("cc.json");
     let cc_s = cc.to_str().unwrap();
@@ -247,7 +247,7 @@ fn client_credentials_and_password_signin_leak_nothing() {
         .ok();
     let mut seen = secrets_of(&user, &cc);
     check("cc login", &out, &seen, &[]);
-    // Expired (30 s < skew): this renews with the stored client secret.
+    // Expired on arrival (expires_in 0): this renews with the stored client secret.
     let out = user.run(&["token", "--settings", cc_s]).ok();
     let token = out.stdout.trim().to_string();
     seen.extend(secrets_of(&user, &cc));

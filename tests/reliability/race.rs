@@ -18,9 +18,9 @@ fn refreshes(idp: &Idp) -> Vec<(String, String)> {
 
 #[test]
 fn fifty_processes_one_refresh() {
-    // Login tokens live 30 s (inside the 60 s skew: expired for `token`);
+    // Login tokens arrive expired (expires_in 0: `token` must renew);
     // the renewed one lives an hour, so it is good for everyone after.
-    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--refresh-ttl", "3600"]);
     let user = User::new();
     let settings = user.path("race.json");
     let s = settings.to_str().unwrap();
@@ -103,7 +103,7 @@ fn hold_lock(settings: &Path) -> Child {
 
 #[test]
 fn killed_lock_holder_does_not_block() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30", "--refresh-ttl", "3600"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--refresh-ttl", "3600"]);
     let user = User::new();
     let settings = user.path("k.json");
     let s = settings.to_str().unwrap();
@@ -144,7 +144,7 @@ fn killed_lock_holder_does_not_block() {
 
 #[test]
 fn lock_held_too_long_is_a_clear_timeout() {
-    let idp = Idp::start(&["--rotate", "--ttl", "30"]);
+    let idp = Idp::start(&["--rotate", "--ttl", "0"]);
     let user = User::new();
     let settings = user.path("t.json");
     let s = settings.to_str().unwrap();
@@ -177,4 +177,90 @@ fn lock_held_too_long_is_a_clear_timeout() {
     assert!(refreshes(&idp).is_empty(), "no renewal without the lock");
     assert_eq!(std::fs::read(&settings).unwrap(), file_before);
     user.run(&["token", "--settings", s]).ok();
+}
+
+/// A sign-in while a renewal of the old account is in flight: the renewal
+/// must not write the old account over the fresh sign-in, whichever order
+/// the two finish in.
+#[test]
+fn login_during_a_renewal_keeps_the_new_login() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let asked = Arc::new(AtomicUsize::new(0));
+    let seen = asked.clone();
+    // The old account's server: the login's token arrives expired; the
+    // renewal is held for a second, long enough for the new login to finish.
+    let old = TestServer::start(move |_| {
+        let n = seen.fetch_add(1, Ordering::SeqCst);
+        if n == 0 {
+            return token_reply("old-login", 0);
+        }
+        std::thread::sleep(Duration::from_millis(1200));
+        token_reply("old-renewed", 3600)
+    });
+    let new = TestServer::start(|_| token_reply("new-login", 3600));
+    let user = User::new();
+    let settings = user.path("acct.json");
+    let s = settings.to_str().unwrap();
+    let login = |server: &TestServer, client: &str, extra: &[&str]| {
+        let token_url = format!("{}/token", server.url);
+        let mut args = vec![
+            "login",
+            "custom",
+            "--scheme",
+            "client_credentials",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            client,
+            "--settings",
+            s,
+        ];
+        args.extend_from_slice(extra);
+        user.run_env(&args, &[("OAUTH_SETUP_CLIENT_SECRET", "sec")])
+    };
+    login(&old, "old-account", &[]).ok();
+
+    let renewal = user
+        .cmd()
+        .args(["token", "--settings", s])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while asked.load(Ordering::SeqCst) < 2 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no renewal started"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // The renewal now holds the lock and waits for its server.
+    login(&new, "new-account", &["--force"]).ok();
+    let renewed = Out::from(renewal.wait_with_output().unwrap()).ok();
+    assert_eq!(renewed.stdout.trim(), "old-renewed");
+
+    let key = oauth_setup::settings::load_key(&oauth_setup::settings::KeySource::Default(
+        oauth_setup::paths::key_file(&user.config()),
+    ))
+    .unwrap();
+    let now = oauth_setup::settings::read(&settings, &key).unwrap();
+    assert_eq!(now.meta.client_id.as_deref(), Some("new-account"));
+    use secrecy::ExposeSecret;
+    assert_eq!(
+        now.secrets.access_token.as_ref().map(|t| t.expose_secret()),
+        Some("new-login"),
+        "the fresh login survives the renewal"
+    );
+    let t = user.run(&["token", "--settings", s]).ok();
+    assert_eq!(t.stdout.trim(), "new-login");
+}
+
+fn token_reply(token: &str, expires_in: i64) -> Reply {
+    (
+        200,
+        "application/json",
+        format!(r#"{{"access_token":"{token}","token_type":"Bearer","expires_in":{expires_in}}}"#),
+    )
 }

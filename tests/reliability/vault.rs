@@ -409,6 +409,7 @@ fn the_host_cache_serves_valid_tokens_without_vault() {
     let cache = oauth_setup::settings::vault::HostCache::new(&h.config(), &addr, location);
     let mut s = cache.read(&key).expect("the first call filled the cache");
     s.meta.expires_at = Some(settings::now_unix() + 20);
+    s.meta.token_timestamp_ms = Some((settings::now_unix() - 3600) * 1000);
     cache.write(&key, &s);
     let near = Out::from(token_cmd(&h, &bao, location).output().unwrap());
     assert_eq!(near.code, 0, "{near:#?}");

@@ -34,7 +34,8 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         &profiles,
     )?;
     // The key first: the pending state is useless if it cannot be sealed.
-    let key = ctx.key()?;
+    // Created only when the pending state is written.
+    let key = ctx.key_plan()?;
     let dir = paths::pending_dir(&ctx.config_dir);
     pending::cleanup(&dir);
     let rt = ctx.runtime()?;
@@ -54,7 +55,7 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         let _ = printer.await;
         out
     })?;
-    pending::save(&dir, &key, &started.pending)?;
+    pending::save(&dir, &key.into_key()?, &started.pending)?;
     let p = &started.pending;
     if args.json {
         print_json(&json!({

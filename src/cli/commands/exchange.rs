@@ -52,7 +52,7 @@ pub fn run(ctx: &Ctx, args: &ExchangeArgs) -> Result<(), Failure> {
     };
     let path = ctx.settings_path(args.settings.as_deref(), &p.meta.provider);
     // Refuse before spending the single-use code.
-    if let Some(e) = unreadable_existing(&path, &key, args.force) {
+    if let Some(e) = unreadable_existing(&path, Some(&key), args.force) {
         return Err(Failure::new(
             exit::SETTINGS,
             format!(

@@ -10,7 +10,8 @@ use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
-    let key = ctx.key()?;
+    // Checked now, created only when the bundle opened and is written.
+    let key = ctx.key_plan()?;
     if (path.exists() || path.is_symlink()) && !args.force {
         return Err(Failure::new(
             exit::SETTINGS,
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
     let mut s = bundle::open(&bytes, &pass)?;
     s.meta.imported = true;
     s.meta.touch();
-    write_settings(path, &key, &s, args.force)?;
+    write_settings(path, &key.into_key()?, &s, args.force)?;
     if !args.json {
         eprintln!(
             "Imported and re-encrypted with this machine's key ({}).",

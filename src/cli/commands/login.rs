@@ -21,10 +21,11 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     };
     let input = login_input(ctx, &args.sign_in, &args.credentials, run, &profiles)?;
     let path = ctx.settings_path(args.settings.as_deref(), &input.profile_id);
-    // Load (or create) the key before signing in: a key problem found after
-    // the browser dance would waste the user's sign-in.
-    let key = ctx.key()?;
-    if let Some(e) = unreadable_existing(&path, &key, args.force) {
+    // Check the key before signing in: a key problem found after the browser
+    // dance would waste the user's sign-in. A new key is only created once
+    // there is something to write, so a failed sign-in leaves none.
+    let key = ctx.key_plan()?;
+    if let Some(e) = unreadable_existing(&path, key.existing(), args.force) {
         return Err(Failure::new(
             exit::SETTINGS,
             format!(
@@ -34,7 +35,7 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     }
     let rt = ctx.runtime()?;
     let settings = progress::sign_in(ctx, &rt, input, &profiles)?;
-    write_settings(&path, &key, &settings, args.force)?;
+    write_settings(&path, &key.into_key()?, &settings, args.force)?;
     output::settings_written(ctx, &settings, &path, args.json, "Signed in");
     Ok(())
 }

@@ -57,7 +57,7 @@ fn renew(
             let mut fresh =
                 progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles)?;
             fresh.meta.created_at = s.meta.created_at;
-            let _lock = settings::lock_exclusive(path, token::LOCK_TIMEOUT)?;
+            // Takes the lock itself (a renewal elsewhere finishes first).
             write_settings(path, key, &fresh, false)?;
             let t =
                 fresh.secrets.access_token.clone().ok_or_else(|| {
@@ -109,7 +109,8 @@ fn print(token: &SecretString, s: &Settings, args: &TokenArgs) -> Result<(), Fai
 /// still valid is printed, with a warning, when Vault cannot be reached.
 fn from_vault(ctx: &Ctx, location: &str, args: &TokenArgs) -> Result<(), Failure> {
     let store = store::vault(location)?;
-    let key = ctx.key()?;
+    // The host cache is this host's own file: the first call creates its key.
+    let key = settings::load_or_create_key(&ctx.key_source)?;
     let cache = HostCache::new(&ctx.config_dir, &store.addr(), location);
     let cached = cache.read(&key);
     if let Some(s) = &cached

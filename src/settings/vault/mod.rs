@@ -193,6 +193,32 @@ impl Store for VaultStore {
         Ok(())
     }
 
+    async fn replace(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
+        let patience = self.patience();
+        let start = std::time::Instant::now();
+        let mut pause = patience.first_pause;
+        let lock = loop {
+            if let Some(lock) = self.try_lock().await? {
+                break lock;
+            }
+            let waited = start.elapsed();
+            if waited >= patience.limit {
+                return Err(SettingsError::LockTimeout {
+                    path: self.lock_location(),
+                    waited,
+                });
+            }
+            tokio::time::sleep(pause.min(patience.limit - waited)).await;
+            pause = (pause * 2).min(patience.max_pause);
+        };
+        // A replacement is on purpose: it names the version there now (read
+        // under the lock), not one an earlier load saw.
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let out = self.save(settings, replace).await;
+        self.unlock(lock).await;
+        out
+    }
+
     async fn try_lock(&self) -> Result<Option<VaultLock>, SettingsError> {
         let lock = self.location.lock();
         let now = now_ms();
@@ -243,7 +269,7 @@ impl Store for VaultStore {
         Patience {
             first_pause: Duration::from_millis(20),
             max_pause: Duration::from_millis(100),
-            limit: crate::token::lock_timeout().max(lock_ttl() + Duration::from_secs(5)),
+            limit: super::lock::lock_timeout().max(lock_ttl() + Duration::from_secs(5)),
         }
     }
 }
