@@ -6,6 +6,7 @@ use super::prompt::InputError;
 use oauth_setup::export::bundle::BundleError;
 use oauth_setup::http::TransportError;
 use oauth_setup::oauth::TokenError;
+use oauth_setup::oauth::password_signin::SigninError;
 use oauth_setup::probe::TestError;
 use oauth_setup::provider::ProviderError;
 use oauth_setup::provider::{Endpoint, Field};
@@ -91,13 +92,15 @@ impl From<LoginError> for Failure {
             exit::CANCELLED
         } else if e.is_denied() {
             exit::REFUSED
+        } else if e.unreachable().is_some() {
+            exit::NETWORK
         } else {
             match &e {
-                LoginError::Token(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
                 LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
-                LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => {
-                    exit::USAGE
-                }
+                LoginError::Missing { .. }
+                | LoginError::UnknownVar { .. }
+                | LoginError::Provider(_)
+                | LoginError::Endpoint(_) => exit::USAGE,
                 // A callback timeout lands here too: nobody answered, nobody refused.
                 LoginError::Callback(_)
                 | LoginError::Discovery(_)
@@ -108,6 +111,13 @@ impl From<LoginError> for Failure {
         };
         if let LoginError::Missing(needed) = &e {
             return Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+        }
+        if let LoginError::UnknownVar { name, .. } = &e {
+            let env = format!("OAUTH_SETUP_VAR_{}", name.to_ascii_uppercase());
+            return Failure::new(
+                code,
+                format!("{e}\n(`{name}` was given with --var {name}=… or {env})"),
+            );
         }
         Failure::new(code, e)
     }
@@ -155,7 +165,12 @@ impl From<TokenServiceError> for Failure {
             TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
                 exit::SIGN_IN_NEEDED
             }
-            TokenServiceError::Renew(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+            TokenServiceError::Renew(TokenError::Transport(t))
+            | TokenServiceError::Signin(SigninError::Transport(t))
+                if is_network(t) =>
+            {
+                exit::NETWORK
+            }
             TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
         };
         Failure::new(code, e)

@@ -120,7 +120,7 @@ impl Profile {
                 .ok_or_else(|| ProviderError::NoSchemes {
                     profile: self.id.clone(),
                 }),
-            Some(id) => self.schemes.iter().find(|s| s.id == id).ok_or_else(|| {
+            Some(id) => self.schemes.iter().find(|s| s.answers_to(id)).ok_or_else(|| {
                 ProviderError::UnknownScheme {
                     profile: self.id.clone(),
                     id: id.to_string(),

@@ -46,6 +46,11 @@ pub struct Profile {
     /// at hand (Event Temple's organizations for `org_id`).
     #[serde(default)]
     pub lookups: Vec<Lookup>,
+    /// Set by the loader, never read from a file: this profile is the user's
+    /// and took the place of the builtin with its id. Lists say so, so that a
+    /// profile dropped into `<config>/providers` cannot pass for the builtin.
+    #[serde(skip)]
+    pub replaces_builtin: bool,
 }
 
 /// A pick list for a field, read from a JSON API.
@@ -148,6 +153,21 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::ClientId,
+        Field::ClientSecret,
+        Field::CallbackUrl,
+        Field::OrgId,
+        Field::Username,
+        Field::Password,
+        Field::EventId,
+        Field::Token,
+        Field::Issuer,
+        Field::AuthorizeUrl,
+        Field::TokenUrl,
+        Field::ServiceRoot,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::ClientId => "client_id",
@@ -173,7 +193,8 @@ impl Field {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
-    /// Identifier on the command line (`--scheme client_credentials`).
+    /// Identifier on the command line (`--scheme client_credentials`; see
+    /// [`Scheme::answers_to`] for the spellings it also takes).
     pub id: String,
     pub kind: SchemeKind,
     /// One line for the method picker.
@@ -226,6 +247,22 @@ pub struct Scheme {
 
 fn yes() -> bool {
     true
+}
+
+impl Scheme {
+    /// True when a typed scheme id names this scheme. People type flags in
+    /// kebab case (`client-credentials`) and ids are snake case in files, so
+    /// `-` and `_` are the same letter here, and case does not count; the id
+    /// itself is stored as the profile spells it.
+    pub fn answers_to(&self, typed: &str) -> bool {
+        scheme_key(&self.id) == scheme_key(typed)
+    }
+}
+
+/// The form of a scheme id that [`Scheme::answers_to`] compares: two ids with
+/// the same key cannot both be in one profile (validate.rs).
+pub(crate) fn scheme_key(id: &str) -> String {
+    id.trim().to_ascii_lowercase().replace('-', "_")
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
