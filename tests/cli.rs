@@ -24,3 +24,7 @@ mod headless;
 /// `export` / `import` between machines and the service exports.
 #[path = "cli/export.rs"]
 mod export;
+
+/// "No network" is exit 6 for every provider and command.
+#[path = "cli/unreachable.rs"]
+mod unreachable;
