@@ -28,3 +28,8 @@ mod export;
 /// "No network" is exit 6 for every provider and command.
 #[path = "cli/unreachable.rs"]
 mod unreachable;
+
+/// What a person types and reads: help text, spellings, `status`,
+/// `providers`, typos refused.
+#[path = "cli/surface.rs"]
+mod surface;

@@ -250,18 +250,23 @@ fn yes() -> bool {
 }
 
 impl Scheme {
-    /// True when a typed scheme id names this scheme. People type flags in
-    /// kebab case (`client-credentials`) and ids are snake case in files, so
-    /// `-` and `_` are the same letter here, and case does not count; the id
-    /// itself is stored as the profile spells it.
+    /// True when a typed scheme id names this scheme (see [`same_id`]).
     pub fn answers_to(&self, typed: &str) -> bool {
-        scheme_key(&self.id) == scheme_key(typed)
+        same_id(&self.id, typed)
     }
 }
 
-/// The form of a scheme id that [`Scheme::answers_to`] compares: two ids with
-/// the same key cannot both be in one profile (validate.rs).
-pub(crate) fn scheme_key(id: &str) -> String {
+/// True when `typed` names the profile id `id` (a scheme or scope preset).
+/// People type flags in kebab case (`client-credentials`) and ids are snake
+/// case in files, so `-` and `_` are the same letter here, and case does not
+/// count; what is stored is the id as the profile spells it.
+pub fn same_id(id: &str, typed: &str) -> bool {
+    id_key(id) == id_key(typed)
+}
+
+/// The form of an id that [`same_id`] compares: two schemes (or presets)
+/// with the same key cannot be in one profile (validate.rs).
+pub(crate) fn id_key(id: &str) -> String {
     id.trim().to_ascii_lowercase().replace('-', "_")
 }
 

@@ -3,7 +3,7 @@
 
 use super::error::ProviderError;
 use super::template::placeholders;
-use super::types::{Field, Profile, Scheme, SchemeKind, scheme_key};
+use super::types::{Field, Profile, Scheme, SchemeKind, id_key, same_id};
 use std::collections::{BTreeSet, HashSet};
 
 /// True when `name` may appear in a template without being declared: the
@@ -83,17 +83,14 @@ fn identity(p: &Profile, out: &mut Vec<String>) {
     if p.schemes.is_empty() {
         out.push("no [[schemes]]: a provider needs at least one".to_string());
     }
-    // `--scheme` takes `a-b` for `a_b`: two ids that differ only so would be
-    // one on the command line.
-    let keys: Vec<String> = p.schemes.iter().map(|s| scheme_key(&s.id)).collect();
+    // `--scheme` and `--preset` take `a-b` for `a_b`: two ids that differ
+    // only so would be one on the command line.
+    let keys: Vec<String> = p.schemes.iter().map(|s| id_key(&s.id)).collect();
     dupes(out, "scheme", keys.iter().map(String::as_str));
     dupes(out, "region", p.regions.iter().map(|r| r.id.as_str()));
     dupes(out, "scope", p.scopes.iter().map(|s| s.name.as_str()));
-    dupes(
-        out,
-        "scope preset",
-        p.scope_presets.iter().map(|s| s.id.as_str()),
-    );
+    let keys: Vec<String> = p.scope_presets.iter().map(|s| id_key(&s.id)).collect();
+    dupes(out, "scope preset", keys.iter().map(String::as_str));
 }
 
 fn vars_and_regions(p: &Profile, out: &mut Vec<String>) {
@@ -206,7 +203,7 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
         check(p, out, &at(&format!("authorize parameter `{k}`")), v);
     }
     if let Some(preset) = &s.default_scope_preset
-        && !p.scope_presets.iter().any(|x| &x.id == preset)
+        && !p.scope_presets.iter().any(|x| same_id(&x.id, preset))
     {
         out.push(format!(
             "scheme `{}` default_scope_preset `{preset}` is not a [[scope_presets]] id",
