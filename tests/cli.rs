@@ -33,3 +33,7 @@ mod unreachable;
 /// `providers`, typos refused.
 #[path = "cli/surface.rs"]
 mod surface;
+
+/// Scopes a server's metadata does not list.
+#[path = "cli/scopes.rs"]
+mod scopes;
