@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
-# The README's test command: installs the test servers, then runs every test.
+# The README's test command: installs what the tests need, then runs every test.
+#   node + npm  the OpenID test server (oauth2-mock-server, tests/node)
+#   curl        plays the browser in the sign-in tests
+#   tmux        runs the wizard in a real terminal (tests/tui/tmux.rs)
+# With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+missing=()
+for tool in node npm curl tmux; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+done
+# The Debian package names are the tool names.
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "installing ${missing[*]} (apt-get)" >&2
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "node and npm are needed for the test servers (oauth2-mock-server)" >&2
+    echo "the tests need ${missing[*]}: install them and run this again" >&2
     exit 1
   fi
 fi
