@@ -120,13 +120,15 @@ impl Profile {
                 .ok_or_else(|| ProviderError::NoSchemes {
                     profile: self.id.clone(),
                 }),
-            Some(id) => self.schemes.iter().find(|s| s.answers_to(id)).ok_or_else(|| {
-                ProviderError::UnknownScheme {
+            Some(id) => self
+                .schemes
+                .iter()
+                .find(|s| s.answers_to(id))
+                .ok_or_else(|| ProviderError::UnknownScheme {
                     profile: self.id.clone(),
                     id: id.to_string(),
                     known: known(self.schemes.iter().map(|s| &s.id)),
-                }
-            }),
+                }),
         }
     }
 

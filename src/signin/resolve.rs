@@ -220,7 +220,11 @@ fn fit_scopes(
     if unlisted.is_empty() {
         return scopes;
     }
-    tracing::warn!(?unlisted, chosen, "scopes not in the server's scopes_supported");
+    tracing::warn!(
+        ?unlisted,
+        chosen,
+        "scopes not in the server's scopes_supported"
+    );
     if chosen {
         let _ = events.send(LoginEvent::ScopesNotListed {
             dropped: Vec::new(),

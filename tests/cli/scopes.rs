@@ -99,7 +99,8 @@ fn scopes_the_user_chose_are_kept_and_named() {
     let scope = scope_of(out.json()["url"].as_str().unwrap());
     assert_eq!(scope, "openid offline_access");
     assert!(
-        out.stderr.contains("offline_access; asking for them anyway"),
+        out.stderr
+            .contains("offline_access; asking for them anyway"),
         "{}",
         out.stderr
     );

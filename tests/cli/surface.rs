@@ -46,7 +46,9 @@ fn undocumented(help: &str) -> Vec<String> {
             text = next.trim().to_string();
         }
         while text.ends_with(']')
-            && let Some(open) = text.rfind(" [").or_else(|| text.starts_with('[').then_some(0))
+            && let Some(open) = text
+                .rfind(" [")
+                .or_else(|| text.starts_with('[').then_some(0))
         {
             text.truncate(open);
             text = text.trim_end().to_string();
@@ -63,11 +65,19 @@ fn every_flag_of_every_command_has_help_text() {
     let user = User::new();
     let mut missing = Vec::new();
     let top = user.run(&["-h"]).ok().stdout;
-    missing.extend(undocumented(&top).into_iter().map(|f| format!("oauth-setup {f}")));
+    missing.extend(
+        undocumented(&top)
+            .into_iter()
+            .map(|f| format!("oauth-setup {f}")),
+    );
     for cmd in subcommands() {
         let help = user.run(&[&cmd, "-h"]).ok().stdout;
         assert!(help.contains("Usage:"), "{help}");
-        missing.extend(undocumented(&help).into_iter().map(|f| format!("{cmd} {f}")));
+        missing.extend(
+            undocumented(&help)
+                .into_iter()
+                .map(|f| format!("{cmd} {f}")),
+        );
     }
     assert!(missing.is_empty(), "flags without help text: {missing:#?}");
     // The parser itself finds a bare flag.
@@ -148,7 +158,10 @@ fn hyphens_and_underscores_both_parse_and_the_file_keeps_the_profiles_spelling()
         ["Client-Credentials", "basic-and-body", "READ_ONLY"],
     ] {
         event_temple_login(&user, &server, s, spelling);
-        let req = server.requests().into_iter().rfind(|r| r.url == "/oauth/token");
+        let req = server
+            .requests()
+            .into_iter()
+            .rfind(|r| r.url == "/oauth/token");
         let req = req.unwrap();
         assert!(
             req.header("Authorization")
@@ -345,7 +358,10 @@ fn a_profile_cannot_set_the_sign_ins_own_authorize_parameters() {
     assert!(!out.stderr.contains("`prompt`"), "{}", out.stderr);
 
     let base = provider::builtin();
-    for name in RESERVED_AUTHORIZE_PARAMS.iter().chain(&["STATE", "Code_Challenge"]) {
+    for name in RESERVED_AUTHORIZE_PARAMS
+        .iter()
+        .chain(&["STATE", "Code_Challenge"])
+    {
         let mut p = provider::find(&base, "custom").unwrap().clone();
         p.schemes[0]
             .extra_authorize_params

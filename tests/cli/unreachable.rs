@@ -22,7 +22,11 @@ fn assert_unreachable(out: &Out, url: &str) {
     assert_eq!(out.code, 6, "{out:#?}");
     assert!(out.stderr.contains(url), "names {url}: {}", out.stderr);
     for wrong in ["not accepted", "refused the", "rejected"] {
-        assert!(!out.stderr.contains(wrong), "says {wrong:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains(wrong),
+            "says {wrong:?}: {}",
+            out.stderr
+        );
     }
 }
 

@@ -409,7 +409,10 @@ fn a_missing_tmux_skips_aloud_and_fails_in_ci() {
         (out.status.success(), text)
     };
     let (ok, text) = run(None);
-    assert!(ok && text.contains("SKIPPED: tmux is not installed"), "{text}");
+    assert!(
+        ok && text.contains("SKIPPED: tmux is not installed"),
+        "{text}"
+    );
     let (ok, text) = run(Some("true"));
     assert!(!ok && text.contains("CI is set"), "{text}");
 }

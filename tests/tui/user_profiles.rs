@@ -11,11 +11,7 @@ use oauth_setup::provider;
 fn with_my_cvent() -> Vec<provider::Profile> {
     let dir = tempfile::tempdir().unwrap();
     let builtin = include_str!("../../assets/providers/cvent.toml");
-    let mine = builtin.replacen(
-        "description = \"",
-        "description = \"Our copy: ",
-        1,
-    );
+    let mine = builtin.replacen("description = \"", "description = \"Our copy: ", 1);
     std::fs::write(dir.path().join("cvent.toml"), mine).unwrap();
     provider::load_all(Some(dir.path())).unwrap()
 }
@@ -34,7 +30,10 @@ fn provider_list_marks_a_replaced_builtin() {
             .unwrap_or_else(|| panic!("no {name} row:\n{screen}"))
             .to_string()
     };
-    assert!(row(&screen, "Cvent").contains("[yours] Our copy"), "{screen}");
+    assert!(
+        row(&screen, "Cvent").contains("[yours] Our copy"),
+        "{screen}"
+    );
     assert!(!row(&screen, "HubSpot").contains("[yours]"), "{screen}");
     assert!(
         screen.contains("Your profile (from the providers folder) replaces the built-in one."),
