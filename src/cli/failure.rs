@@ -253,6 +253,30 @@ mod tests {
     }
 
     #[test]
+    fn no_answer_is_a_network_failure_wherever_the_sign_in_met_it() {
+        use oauth_setup::oauth::device::DeviceError;
+        use oauth_setup::provider::discovery::DiscoveryError;
+        let down = || TransportError::Connect {
+            url: "https://idp.example/x".into(),
+            reason: "refused".into(),
+        };
+        for e in [
+            LoginError::Token(TokenError::Transport(down())),
+            LoginError::Discovery(DiscoveryError::Transport(down())),
+            LoginError::Device(DeviceError::Token(TokenError::Transport(down()))),
+            LoginError::Signin(SigninError::Transport(down())),
+            LoginError::Test(TestError::Transport(down())),
+        ] {
+            let f = Failure::from(e);
+            assert_eq!(f.code, exit::NETWORK, "{}", f.message);
+            assert!(f.message.contains("idp.example"), "{}", f.message);
+            assert!(!f.message.contains("not accepted"), "{}", f.message);
+        }
+        let renew = TokenServiceError::Signin(SigninError::Transport(down()));
+        assert_eq!(Failure::from(renew).code, exit::NETWORK);
+    }
+
+    #[test]
     fn a_sign_in_nobody_finished_is_an_error_not_a_refusal() {
         let e = LoginError::Callback(CallbackError::Timeout(std::time::Duration::from_secs(1)));
         assert_eq!(Failure::from(e).code, exit::ERROR);

@@ -356,3 +356,17 @@ pub struct TestRequest {
 fn get() -> String {
     "GET".to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_ids_take_hyphens_for_underscores_and_any_case() {
+        assert!(same_id("client_credentials", "client-credentials"));
+        assert!(same_id("client_credentials", " Client_Credentials "));
+        assert!(same_id("private_app_token", "private-app_token"));
+        assert!(!same_id("client_credentials", "clientcredentials"));
+        assert!(!same_id("oauth", "oauth2"));
+    }
+}

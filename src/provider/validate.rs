@@ -348,4 +348,19 @@ mod tests {
         assert!(!is_runtime_var("token"));
         assert!(!is_runtime_var("hostt"));
     }
+
+    #[test]
+    fn ids_that_meet_on_the_command_line_are_duplicates() {
+        let mut p = crate::provider::find(&crate::provider::builtin(), "custom")
+            .unwrap()
+            .clone();
+        let mut twin = p.schemes[1].clone();
+        twin.id = "client-credentials".into();
+        p.schemes.push(twin);
+        let err = validate(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("scheme id `client_credentials` appears more than once"),
+            "{err}"
+        );
+    }
 }
