@@ -8,13 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
 for tool in node npm curl tmux; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    # Debian's package for `node` is `nodejs`; the others are named as the tools.
+    case "$tool" in node) missing+=(nodejs) ;; *) missing+=("$tool") ;; esac
+  fi
 done
-# The Debian package names are the tool names.
 if [ ${#missing[@]} -gt 0 ]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
     echo "installing ${missing[*]} (apt-get)" >&2
     $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   else
