@@ -3,7 +3,7 @@
 
 use super::error::ProviderError;
 use super::template::placeholders;
-use super::types::{Field, Profile, Scheme, SchemeKind, id_key, same_id};
+use super::types::{Field, Profile, Scheme, SchemeKind, id_key};
 use std::collections::{BTreeSet, HashSet};
 
 /// True when `name` may appear in a template without being declared: the
@@ -203,7 +203,7 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
         check(p, out, &at(&format!("authorize parameter `{k}`")), v);
     }
     if let Some(preset) = &s.default_scope_preset
-        && !p.scope_presets.iter().any(|x| same_id(&x.id, preset))
+        && !p.scope_presets.iter().any(|x| &x.id == preset)
     {
         out.push(format!(
             "scheme `{}` default_scope_preset `{preset}` is not a [[scope_presets]] id",
