@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# The README's test command: installs the test servers, then runs every test.
+# The README's test command: installs what the tests need, then runs every test.
+#   node + npm  the OpenID test server (oauth2-mock-server, tests/node)
+#   curl        plays the browser in the sign-in tests
+#   tmux        runs the wizard in a real terminal (tests/tui/tmux.rs)
+# With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+missing=()
+for tool in node npm curl tmux; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    # Debian's package for `node` is `nodejs`; the others are named as the tools.
+    case "$tool" in node) missing+=(nodejs) ;; *) missing+=("$tool") ;; esac
+  fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
+    echo "installing ${missing[*]} (apt-get)" >&2
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "node and npm are needed for the test servers (oauth2-mock-server)" >&2
+    echo "the tests need ${missing[*]}: install them and run this again" >&2
     exit 1
   fi
 fi

@@ -37,3 +37,16 @@ mod api;
 /// short-lived tokens.
 #[path = "cli/store.rs"]
 mod store;
+
+/// "No network" is exit 6 for every provider and command.
+#[path = "cli/unreachable.rs"]
+mod unreachable;
+
+/// What a person types and reads: help text, spellings, `status`,
+/// `providers`, typos refused.
+#[path = "cli/surface.rs"]
+mod surface;
+
+/// Scopes a server's metadata does not list.
+#[path = "cli/scopes.rs"]
+mod scopes;

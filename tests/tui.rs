@@ -16,3 +16,5 @@ mod keystrokes;
 mod snapshots;
 #[path = "tui/tmux.rs"]
 mod tmux;
+#[path = "tui/user_profiles.rs"]
+mod user_profiles;

@@ -22,7 +22,8 @@ pub struct Cli {
         value_name = "DIR"
     )]
     pub config_dir: Option<PathBuf>,
-    /// Encryption key file (default: <config dir>/key; or set OAUTH_SETUP_KEY).
+    /// Encryption key file (default: <config dir>/key). Or set
+    /// OAUTH_SETUP_KEY_FILE (a path) or OAUTH_SETUP_KEY (the key itself).
     #[arg(long, global = true, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
     #[command(subcommand)]
@@ -91,6 +92,7 @@ pub struct TokenArgs {
 pub struct StatusArgs {
     #[command(flatten)]
     pub file: SettingsArg,
+    /// Print JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -99,12 +101,14 @@ pub struct StatusArgs {
 pub struct TestArgs {
     #[command(flatten)]
     pub file: SettingsArg,
+    /// Print JSON with the outcome.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
+    /// The shell to print the completion script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
@@ -114,8 +118,10 @@ pub struct ConnectionStringArgs {
     #[command(flatten)]
     pub file: SettingsArg,
     /// Include the client secret (it is left out by default).
-    #[arg(long)]
+    // Spelled as `export --include-secrets`; the old singular still parses.
+    #[arg(long = "include-secrets", alias = "include-secret")]
     pub include_secret: bool,
+    /// Print JSON (the string and its parts).
     #[arg(long)]
     pub json: bool,
 }
@@ -127,55 +133,69 @@ pub struct SettingsArg {
     pub settings: PathBuf,
 }
 
+// `--help` groups the many sign-in flags under these headings.
+pub const PROVIDER: &str = "Provider and method";
+pub const CREDENTIALS: &str = "Credentials";
+pub const SIGN_IN: &str = "Sign-in";
+pub const SAVING: &str = "Settings file and output";
+
 /// What `login` and `auth-url` share: which provider, method, client,
 /// scopes and endpoints.
 #[derive(Debug, Args)]
 pub struct SignInArgs {
     /// Provider profile id (see `oauth-setup providers`).
     pub provider: String,
-    /// Scheme (method) id; default: the provider's first.
-    #[arg(long)]
+    /// Scheme (method) id, e.g. client-credentials or client_credentials;
+    /// default: the provider's first.
+    #[arg(long, help_heading = PROVIDER)]
     pub scheme: Option<String>,
     /// Region id (e.g. na, eu).
-    #[arg(long)]
+    #[arg(long, help_heading = PROVIDER)]
     pub region: Option<String>,
-    /// Scopes, space or comma separated. `--scopes ""` asks for none.
-    #[arg(long, conflicts_with = "preset")]
-    pub scopes: Option<String>,
-    /// Scope preset id (see `oauth-setup providers --json`).
-    #[arg(long)]
-    pub preset: Option<String>,
-    #[arg(long, env = "OAUTH_SETUP_CLIENT_ID")]
+    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = Var::parse, help_heading = PROVIDER)]
+    pub vars: Vec<Var>,
+    #[command(flatten)]
+    pub endpoints: EndpointArgs,
+    /// The app's client id.
+    #[arg(long, env = "OAUTH_SETUP_CLIENT_ID", help_heading = CREDENTIALS)]
     pub client_id: Option<String>,
     /// Read the client secret from this file (or set OAUTH_SETUP_CLIENT_SECRET).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = CREDENTIALS)]
     pub client_secret_file: Option<PathBuf>,
     /// Read the client secret from stdin.
-    #[arg(long)]
+    #[arg(long, help_heading = CREDENTIALS)]
     pub client_secret_stdin: bool,
     /// How the client authenticates at the token endpoint (default: the
     /// provider's; with --issuer, adjusted to what the server lists).
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, help_heading = CREDENTIALS)]
     pub client_auth: Option<ClientAuthArg>,
-    /// Do not keep the client secret in the settings file (tokens then cannot
-    /// be renewed without it).
-    #[arg(long)]
-    pub no_store_client_secret: bool,
     /// Event Temple API org id.
-    #[arg(long, env = "OAUTH_SETUP_ORG_ID")]
+    #[arg(long, env = "OAUTH_SETUP_ORG_ID", help_heading = CREDENTIALS)]
     pub org_id: Option<String>,
-    #[command(flatten)]
-    pub endpoints: EndpointArgs,
-    /// Template variable, e.g. `--var host=https://api-platform.cvent.com` (also OAUTH_SETUP_VAR_<NAME>).
-    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = Var::parse)]
-    pub vars: Vec<Var>,
+    /// Scopes, space or comma separated. `--scopes ""` asks for none.
+    #[arg(long, conflicts_with = "preset", help_heading = SIGN_IN)]
+    pub scopes: Option<String>,
+    /// Scope preset id (see `oauth-setup providers --json`).
+    #[arg(long, help_heading = SIGN_IN)]
+    pub preset: Option<String>,
     /// Redirect URI registered with the app (e.g. http://localhost:33333).
     /// `login` listens there (default: a free port on 127.0.0.1); with
     /// `auth-url` nothing listens: copy the address the browser lands on.
-    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL")]
+    #[arg(long, env = "OAUTH_SETUP_CALLBACK_URL", help_heading = SIGN_IN)]
     pub callback_url: Option<String>,
+    /// Do not keep the client secret in the settings file (tokens then cannot
+    /// be renewed without it).
+    #[arg(long, help_heading = SAVING)]
+    pub no_store_client_secret: bool,
     /// InitiateOAuth mode stored in the file.
-    #[arg(long, value_enum, ignore_case = true, default_value = "GETANDREFRESH")]
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        default_value = "GETANDREFRESH",
+        help_heading = SAVING
+    )]
     pub initiate_oauth: InitiateOAuthArg,
 }
 
@@ -184,21 +204,21 @@ pub struct LoginArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
     /// Settings file to write (default: <config dir>/settings/<provider>.json).
-    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH", help_heading = SAVING)]
     pub settings: Option<PathBuf>,
     /// Replace a settings file that cannot be read (wrong key, damaged).
-    #[arg(long)]
+    #[arg(long, help_heading = SAVING)]
     pub force: bool,
     #[command(flatten)]
     pub credentials: CredentialArgs,
     /// Only print the authorization URL; do not start a browser.
-    #[arg(long)]
+    #[arg(long, help_heading = SIGN_IN)]
     pub no_browser: bool,
     /// Seconds to wait for the browser or device approval.
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, help_heading = SIGN_IN)]
     pub timeout: u64,
     /// Print the result as JSON.
-    #[arg(long)]
+    #[arg(long, help_heading = SAVING)]
     pub json: bool,
 }
 
@@ -207,36 +227,43 @@ pub struct LoginArgs {
 #[derive(Debug, Args, Default)]
 pub struct CredentialArgs {
     /// InEvent username.
-    #[arg(long, env = "OAUTH_SETUP_USERNAME")]
+    #[arg(long, env = "OAUTH_SETUP_USERNAME", help_heading = CREDENTIALS)]
     pub username: Option<String>,
     /// Read the password from this file (or set OAUTH_SETUP_PASSWORD).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = CREDENTIALS)]
     pub password_file: Option<PathBuf>,
-    #[arg(long)]
+    /// Read the password from stdin.
+    #[arg(long, help_heading = CREDENTIALS)]
     pub password_stdin: bool,
-    /// Keep the InEvent password (encrypted) so the token renews itself.
-    #[arg(long)]
-    pub store_password: bool,
     /// InEvent event id (event scope).
-    #[arg(long)]
+    #[arg(long, help_heading = CREDENTIALS)]
     pub event_id: Option<String>,
     /// Read a static token (HubDB private-app token / service key) from this file
     /// (or set OAUTH_SETUP_TOKEN).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = CREDENTIALS)]
     pub token_file: Option<PathBuf>,
-    #[arg(long)]
+    /// Read the static token from stdin.
+    #[arg(long, help_heading = CREDENTIALS)]
     pub token_stdin: bool,
+    /// Keep the InEvent password (encrypted) so the token renews itself.
+    #[arg(long, help_heading = SAVING)]
+    pub store_password: bool,
 }
 
+/// Endpoints that override the profile's.
 #[derive(Debug, Args, Default)]
+#[command(next_help_heading = PROVIDER)]
 pub struct EndpointArgs {
     /// Issuer for OpenID / RFC 8414 discovery.
     #[arg(long, env = "OAUTH_SETUP_ISSUER")]
     pub issuer: Option<String>,
+    /// The authorization endpoint (instead of the profile's or discovery's).
     #[arg(long, env = "OAUTH_SETUP_AUTHORIZE_URL")]
     pub authorize_url: Option<String>,
+    /// The token endpoint (instead of the profile's or discovery's).
     #[arg(long, env = "OAUTH_SETUP_TOKEN_URL")]
     pub token_url: Option<String>,
+    /// The device authorization endpoint (RFC 8628).
     #[arg(long, env = "OAUTH_SETUP_DEVICE_URL")]
     pub device_url: Option<String>,
     /// InEvent sign-in URL.
@@ -255,7 +282,7 @@ pub struct AuthUrlArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
     /// Print `{url, state, expires_at}` as JSON on stdout.
-    #[arg(long)]
+    #[arg(long, help_heading = SAVING)]
     pub json: bool,
 }
 
@@ -300,6 +327,7 @@ pub enum ExportFormat {
     /// KEY=VALUE lines for a systemd EnvironmentFile or a shell.
     Env,
     /// A Kubernetes Secret manifest (YAML).
+    #[value(alias = "k8s_secret")]
     K8sSecret,
 }
 
@@ -310,6 +338,7 @@ pub struct ExportArgs {
     /// Where to write the bundle (mode 0600).
     #[arg(long, value_name = "FILE", required_if_eq("format", "bundle"))]
     pub out: Option<PathBuf>,
+    /// What to write: an encrypted bundle, or a service's environment.
     #[arg(long, value_enum, default_value = "bundle")]
     pub format: ExportFormat,
     /// Read the bundle passphrase from this file (or set OAUTH_SETUP_PASSPHRASE;
@@ -355,6 +384,8 @@ pub enum ClientAuthArg {
     /// HTTP Basic (client_secret_basic).
     Basic,
     /// HTTP Basic and client_id in the body (Cvent).
+    // Profiles spell it `basic_and_body`; either spelling is taken here.
+    #[value(alias = "basic_and_body")]
     BasicAndBody,
     /// client_id and client_secret in the form body (client_secret_post).
     Form,

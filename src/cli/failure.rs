@@ -6,6 +6,7 @@ use super::prompt::InputError;
 use oauth_setup::export::bundle::BundleError;
 use oauth_setup::http::TransportError;
 use oauth_setup::oauth::TokenError;
+use oauth_setup::oauth::password_signin::SigninError;
 use oauth_setup::probe::TestError;
 use oauth_setup::provider::ProviderError;
 use oauth_setup::provider::{Endpoint, Field};
@@ -102,13 +103,15 @@ impl From<LoginError> for Failure {
             exit::CANCELLED
         } else if e.is_denied() {
             exit::REFUSED
+        } else if e.unreachable().is_some() {
+            exit::NETWORK
         } else {
             match &e {
-                LoginError::Token(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
                 LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
-                LoginError::Missing { .. } | LoginError::Provider(_) | LoginError::Endpoint(_) => {
-                    exit::USAGE
-                }
+                LoginError::Missing { .. }
+                | LoginError::UnknownVar { .. }
+                | LoginError::Provider(_)
+                | LoginError::Endpoint(_) => exit::USAGE,
                 // A callback timeout lands here too: nobody answered, nobody refused.
                 LoginError::Callback(_)
                 | LoginError::Discovery(_)
@@ -119,6 +122,13 @@ impl From<LoginError> for Failure {
         };
         if let LoginError::Missing(needed) = &e {
             return Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+        }
+        if let LoginError::UnknownVar { name, .. } = &e {
+            let env = format!("OAUTH_SETUP_VAR_{}", name.to_ascii_uppercase());
+            return Failure::new(
+                code,
+                format!("{e}\n(`{name}` was given with --var {name}=… or {env})"),
+            );
         }
         Failure::new(code, e)
     }
@@ -166,7 +176,12 @@ impl From<TokenServiceError> for Failure {
             TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
                 exit::SIGN_IN_NEEDED
             }
-            TokenServiceError::Renew(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+            TokenServiceError::Renew(TokenError::Transport(t))
+            | TokenServiceError::Signin(SigninError::Transport(t))
+                if is_network(t) =>
+            {
+                exit::NETWORK
+            }
             TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
         };
         Failure::new(code, e)
@@ -246,6 +261,30 @@ mod tests {
             }),
             exit::REFUSED
         );
+    }
+
+    #[test]
+    fn no_answer_is_a_network_failure_wherever_the_sign_in_met_it() {
+        use oauth_setup::oauth::device::DeviceError;
+        use oauth_setup::provider::discovery::DiscoveryError;
+        let down = || TransportError::Connect {
+            url: "https://idp.example/x".into(),
+            reason: "refused".into(),
+        };
+        for e in [
+            LoginError::Token(TokenError::Transport(down())),
+            LoginError::Discovery(DiscoveryError::Transport(down())),
+            LoginError::Device(DeviceError::Token(TokenError::Transport(down()))),
+            LoginError::Signin(SigninError::Transport(down())),
+            LoginError::Test(TestError::Transport(down())),
+        ] {
+            let f = Failure::from(e);
+            assert_eq!(f.code, exit::NETWORK, "{}", f.message);
+            assert!(f.message.contains("idp.example"), "{}", f.message);
+            assert!(!f.message.contains("not accepted"), "{}", f.message);
+        }
+        let renew = TokenServiceError::Signin(SigninError::Transport(down()));
+        assert_eq!(Failure::from(renew).code, exit::NETWORK);
     }
 
     #[test]

@@ -42,6 +42,29 @@ pub fn sign_in(
     Ok(out?)
 }
 
+/// One line per kind of scope the server's metadata does not list.
+pub fn scopes_not_listed(
+    err: &mut impl Write,
+    dropped: &[String],
+    kept: &[String],
+) -> std::io::Result<()> {
+    if !dropped.is_empty() {
+        writeln!(
+            err,
+            "warning: the server does not list the default scope(s) {}; leaving them out",
+            dropped.join(", ")
+        )?;
+    }
+    if !kept.is_empty() {
+        writeln!(
+            err,
+            "warning: the server does not list the scope(s) {}; asking for them anyway (the server decides)",
+            kept.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
 fn fmt_remaining(d: Duration) -> String {
     let s = d.as_secs();
     format!("{}:{:02}", s / 60, s % 60)
@@ -56,6 +79,7 @@ fn print(ev: &LoginEvent, tty: bool) {
         LoginEvent::Discovering { issuer } => {
             writeln!(err, "Reading the server's metadata from {issuer}")
         }
+        LoginEvent::ScopesNotListed { dropped, kept } => scopes_not_listed(&mut err, dropped, kept),
         LoginEvent::Listening { redirect_uri } => {
             writeln!(err, "Listening for the browser on {redirect_uri}")
         }

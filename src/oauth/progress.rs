@@ -21,6 +21,14 @@ pub enum LoginEvent {
     Discovering {
         issuer: String,
     },
+    /// The server's metadata lists the scopes it supports and some asked
+    /// for are not among them: `dropped` were the profile's defaults and are
+    /// left out; `kept` were chosen by the user and are asked for anyway
+    /// (the server decides). Sent before any browser opens.
+    ScopesNotListed {
+        dropped: Vec<String>,
+        kept: Vec<String>,
+    },
     /// The loopback server listens; the browser is about to be opened.
     Listening {
         redirect_uri: String,

@@ -164,7 +164,12 @@ pub fn load_all_lenient(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProviderE
         }
         seen.push((profile.id.clone(), origin));
         match profiles.iter_mut().find(|p| p.id == profile.id) {
-            Some(slot) => *slot = profile,
+            Some(slot) => {
+                *slot = Profile {
+                    replaces_builtin: true,
+                    ..profile
+                }
+            }
             None => profiles.push(profile),
         }
     }
@@ -256,7 +261,7 @@ pub fn find<'a>(profiles: &'a [Profile], id: &str) -> Result<&'a Profile, Provid
     })
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

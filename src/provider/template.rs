@@ -120,13 +120,15 @@ impl Profile {
                 .ok_or_else(|| ProviderError::NoSchemes {
                     profile: self.id.clone(),
                 }),
-            Some(id) => self.schemes.iter().find(|s| s.id == id).ok_or_else(|| {
-                ProviderError::UnknownScheme {
+            Some(id) => self
+                .schemes
+                .iter()
+                .find(|s| s.answers_to(id))
+                .ok_or_else(|| ProviderError::UnknownScheme {
                     profile: self.id.clone(),
                     id: id.to_string(),
                     known: known(self.schemes.iter().map(|s| &s.id)),
-                }
-            }),
+                }),
         }
     }
 
@@ -155,7 +157,10 @@ impl Profile {
     /// The scopes a preset selects, with `all` / `read_only` expanded against
     /// the profile's scope list. None when there is no such preset.
     pub fn preset_scopes(&self, preset_id: &str) -> Option<Vec<String>> {
-        let preset = self.scope_presets.iter().find(|p| p.id == preset_id)?;
+        let preset = self
+            .scope_presets
+            .iter()
+            .find(|p| super::types::same_id(&p.id, preset_id))?;
         let names = if preset.all {
             self.scopes.iter().map(|s| s.name.clone()).collect()
         } else if preset.read_only {

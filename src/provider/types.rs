@@ -52,6 +52,11 @@ pub struct Profile {
     /// at hand (Event Temple's organizations for `org_id`).
     #[serde(default)]
     pub lookups: Vec<Lookup>,
+    /// Set by the loader, never read from a file: this profile is the user's
+    /// and took the place of the builtin with its id. Lists say so, so that a
+    /// profile dropped into `<config>/providers` cannot pass for the builtin.
+    #[serde(skip)]
+    pub replaces_builtin: bool,
 }
 
 /// Where a list answer says what comes next: a whole URL (OData
@@ -172,6 +177,21 @@ pub enum Field {
 }
 
 impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::ClientId,
+        Field::ClientSecret,
+        Field::CallbackUrl,
+        Field::OrgId,
+        Field::Username,
+        Field::Password,
+        Field::EventId,
+        Field::Token,
+        Field::Issuer,
+        Field::AuthorizeUrl,
+        Field::TokenUrl,
+        Field::ServiceRoot,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Field::ClientId => "client_id",
@@ -197,7 +217,8 @@ impl Field {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
-    /// Identifier on the command line (`--scheme client_credentials`).
+    /// Identifier on the command line (`--scheme client_credentials`; see
+    /// [`Scheme::answers_to`] for the spellings it also takes).
     pub id: String,
     pub kind: SchemeKind,
     /// One line for the method picker.
@@ -250,6 +271,27 @@ pub struct Scheme {
 
 fn yes() -> bool {
     true
+}
+
+impl Scheme {
+    /// True when a typed scheme id names this scheme (see [`same_id`]).
+    pub fn answers_to(&self, typed: &str) -> bool {
+        same_id(&self.id, typed)
+    }
+}
+
+/// True when `typed` names the profile id `id` (a scheme or scope preset).
+/// People type flags in kebab case (`client-credentials`) and ids are snake
+/// case in files, so `-` and `_` are the same letter here, and case does not
+/// count; what is stored is the id as the profile spells it.
+pub fn same_id(id: &str, typed: &str) -> bool {
+    id_key(id) == id_key(typed)
+}
+
+/// The form of an id that [`same_id`] compares: two schemes (or presets)
+/// with the same key cannot be in one profile (validate.rs).
+pub(crate) fn id_key(id: &str) -> String {
+    id.trim().to_ascii_lowercase().replace('-', "_")
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
@@ -337,4 +379,18 @@ pub struct TestRequest {
 
 fn get() -> String {
     "GET".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_ids_take_hyphens_for_underscores_and_any_case() {
+        assert!(same_id("client_credentials", "client-credentials"));
+        assert!(same_id("client_credentials", " Client_Credentials "));
+        assert!(same_id("private_app_token", "private-app_token"));
+        assert!(!same_id("client_credentials", "clientcredentials"));
+        assert!(!same_id("oauth", "oauth2"));
+    }
 }

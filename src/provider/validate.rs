@@ -3,7 +3,7 @@
 
 use super::error::ProviderError;
 use super::template::placeholders;
-use super::types::{Field, Profile, Scheme, SchemeKind};
+use super::types::{Field, Profile, Scheme, SchemeKind, id_key};
 use std::collections::{BTreeSet, HashSet};
 
 /// True when `name` may appear in a template without being declared: the
@@ -15,6 +15,19 @@ pub fn is_runtime_var(name: &str) -> bool {
 fn field_named(name: &str) -> Option<Field> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
 }
+
+/// The authorize URL's parameters the code flow sets (oauth/code.rs). A
+/// second copy from a profile would let it replace the redirect URI or the
+/// PKCE challenge with whatever the server reads first.
+pub const RESERVED_AUTHORIZE_PARAMS: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+];
 
 /// Checks what the types cannot: references between parts of the profile.
 pub fn validate(profile: &Profile) -> Result<(), ProviderError> {
@@ -70,14 +83,14 @@ fn identity(p: &Profile, out: &mut Vec<String>) {
     if p.schemes.is_empty() {
         out.push("no [[schemes]]: a provider needs at least one".to_string());
     }
-    dupes(out, "scheme", p.schemes.iter().map(|s| s.id.as_str()));
+    // `--scheme` and `--preset` take `a-b` for `a_b`: two ids that differ
+    // only so would be one on the command line.
+    let keys: Vec<String> = p.schemes.iter().map(|s| id_key(&s.id)).collect();
+    dupes(out, "scheme", keys.iter().map(String::as_str));
     dupes(out, "region", p.regions.iter().map(|r| r.id.as_str()));
     dupes(out, "scope", p.scopes.iter().map(|s| s.name.as_str()));
-    dupes(
-        out,
-        "scope preset",
-        p.scope_presets.iter().map(|s| s.id.as_str()),
-    );
+    let keys: Vec<String> = p.scope_presets.iter().map(|s| id_key(&s.id)).collect();
+    dupes(out, "scope preset", keys.iter().map(String::as_str));
 }
 
 fn vars_and_regions(p: &Profile, out: &mut Vec<String>) {
@@ -177,6 +190,16 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
         check(p, out, &at(&format!("header `{k}`")), v);
     }
     for (k, v) in &s.extra_authorize_params {
+        if let Some(reserved) = RESERVED_AUTHORIZE_PARAMS
+            .iter()
+            .find(|r| r.eq_ignore_ascii_case(k.trim()))
+        {
+            out.push(format!(
+                "scheme `{}` extra_authorize_params sets `{k}`, which the sign-in sets itself ({reserved} is reserved: {})",
+                s.id,
+                RESERVED_AUTHORIZE_PARAMS.join(", ")
+            ));
+        }
         check(p, out, &at(&format!("authorize parameter `{k}`")), v);
     }
     if let Some(preset) = &s.default_scope_preset
@@ -230,7 +253,11 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
                 "scheme `{}` (static_token) must list `token` in fields",
                 s.id
             )),
-            _ => {}
+            // The guarded arms above found nothing to say.
+            SchemeKind::ClientCredentials
+            | SchemeKind::DeviceCode
+            | SchemeKind::PasswordSignin
+            | SchemeKind::StaticToken => {}
         }
     let mut both = BTreeSet::new();
     for f in &s.fields {
@@ -335,5 +362,20 @@ mod tests {
         assert!(!is_runtime_var("client_secret"));
         assert!(!is_runtime_var("token"));
         assert!(!is_runtime_var("hostt"));
+    }
+
+    #[test]
+    fn ids_that_meet_on_the_command_line_are_duplicates() {
+        let mut p = crate::provider::find(&crate::provider::builtin(), "custom")
+            .unwrap()
+            .clone();
+        let mut twin = p.schemes[1].clone();
+        twin.id = "client-credentials".into();
+        p.schemes.push(twin);
+        let err = validate(&p).unwrap_err().to_string();
+        assert!(
+            err.contains("scheme id `client_credentials` appears more than once"),
+            "{err}"
+        );
     }
 }

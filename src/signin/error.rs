@@ -3,6 +3,7 @@
 //! to give it in its own words: flags and variables on the command line,
 //! form fields in the wizard.
 
+use crate::http::TransportError;
 use crate::oauth::TokenError;
 use crate::oauth::code::CodeFlowError;
 use crate::oauth::device::DeviceError;
@@ -58,14 +59,52 @@ pub enum LoginError {
     Device(#[from] DeviceError),
     #[error(transparent)]
     Signin(#[from] SigninError),
-    #[error("the token was not accepted: {0}")]
+    /// The provider's test request, run to check a token the user gave.
+    #[error("{}", test_failed(.0))]
     Test(#[from] TestError),
     #[error("{0} is needed")]
     Missing(Needed),
+    /// A template variable the profile does not have: a typo would otherwise
+    /// fall back to the default (a production host) or be stored unused.
+    #[error("{}", unknown_var(.name, .profile, .known, .suggestion.as_deref()))]
+    UnknownVar {
+        name: String,
+        profile: String,
+        /// The names the profile takes: its declared variables, then the
+        /// names of the values the user enters (`org_id`, `issuer`, ...).
+        known: Vec<String>,
+        suggestion: Option<String>,
+    },
     #[error("{0}")]
     Unsupported(String),
     #[error("sign-in cancelled")]
     Cancelled,
+}
+
+fn unknown_var(name: &str, profile: &str, known: &[String], suggestion: Option<&str>) -> String {
+    let hint = suggestion
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    format!(
+        "provider `{profile}` has no variable `{name}`{hint}; its variables: {}",
+        known.join(", ")
+    )
+}
+
+/// Only the API's 401 and 403 say anything about the token: a server nobody
+/// reached, or one that failed, has not refused it.
+fn test_failed(e: &TestError) -> String {
+    match e {
+        TestError::Unauthorized { .. } | TestError::Forbidden { .. } => {
+            format!("the token was not accepted: {e}")
+        }
+        TestError::Transport(_)
+        | TestError::NoRequest(_)
+        | TestError::NoUrl
+        | TestError::BadUrl(_)
+        | TestError::RateLimited
+        | TestError::Failed { .. } => format!("the token could not be checked: {e}"),
+    }
 }
 
 impl From<CodeFlowError> for LoginError {
@@ -90,6 +129,39 @@ impl LoginError {
                 | LoginError::Callback(CallbackError::Cancelled)
                 | LoginError::Device(DeviceError::Cancelled)
         )
+    }
+
+    /// The failed request, when no server answered it (refused connection,
+    /// timeout), wherever in the sign-in that happened: discovery, the
+    /// device or token endpoint, a password sign-in or the test request.
+    /// Every face reports these alike, as a network problem.
+    pub fn unreachable(&self) -> Option<&TransportError> {
+        let t = match self {
+            LoginError::Token(t) | LoginError::Device(DeviceError::Token(t)) => {
+                let TokenError::Transport(t) = t else {
+                    return None;
+                };
+                t
+            }
+            LoginError::Discovery(DiscoveryError::Transport(t))
+            | LoginError::Signin(SigninError::Transport(t))
+            | LoginError::Test(TestError::Transport(t)) => t,
+            LoginError::Provider(_)
+            | LoginError::Endpoint(_)
+            | LoginError::Discovery(_)
+            | LoginError::Callback(_)
+            | LoginError::Device(_)
+            | LoginError::Signin(_)
+            | LoginError::Test(_)
+            | LoginError::Missing(_)
+            | LoginError::UnknownVar { .. }
+            | LoginError::Unsupported(_)
+            | LoginError::Cancelled => return None,
+        };
+        match t {
+            TransportError::Timeout { .. } | TransportError::Connect { .. } => Some(t),
+            TransportError::Other { .. } => None,
+        }
     }
 
     /// True when the user or the provider refused access.

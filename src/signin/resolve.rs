@@ -5,7 +5,7 @@ use super::error::{LoginError, Needed};
 use super::input::LoginInput;
 use crate::oauth::{Events, LoginEvent};
 use crate::provider::{
-    self, ClientAuth, Endpoint, Endpoints, Profile, Scheme, SchemeKind, discovery,
+    self, ClientAuth, Endpoint, Endpoints, Field, Profile, Scheme, SchemeKind, discovery,
 };
 use std::collections::BTreeMap;
 
@@ -57,6 +57,7 @@ pub async fn resolve(
     let profile = provider::find(profiles, &input.profile_id)?.clone();
     let scheme = profile.scheme(input.scheme.as_deref())?.clone();
     let region = profile.region(input.region.as_deref())?.cloned();
+    check_var_names(&profile, &input.vars)?;
     let mut vars = profile.base_vars(region.as_ref());
     vars.extend(input.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
     for (k, v) in [("org_id", &input.org_id), ("event_id", &input.event_id)] {
@@ -80,6 +81,7 @@ pub async fn resolve(
     }
     let mut client_auth = scheme.client_auth;
     let mut userinfo = None;
+    let mut supported = None;
     let missing = |e: &Endpoints| needed(scheme.kind).iter().any(|w| e.get(*w).is_none());
     if scheme.discovery && missing(&endpoints) {
         let issuer = vars
@@ -92,6 +94,7 @@ pub async fn resolve(
         let meta = discovery::discover(http, &issuer).await?;
         client_auth = meta.adjust_client_auth(client_auth);
         userinfo = meta.userinfo_endpoint.clone();
+        supported = meta.scopes_supported.clone();
         endpoints.issuer = Some(meta.issuer.clone());
         endpoints.authorize_url = endpoints.authorize_url.or(meta.authorization_endpoint);
         endpoints.token_url = endpoints.token_url.or(meta.token_endpoint);
@@ -125,7 +128,12 @@ pub async fn resolve(
     }
     endpoints.check()?;
     let headers = headers_of(&profile, &scheme, &vars)?;
-    let scopes = scopes_of(input, &profile, &scheme);
+    let scopes = fit_scopes(
+        scopes_of(input, &profile, &scheme),
+        supported.as_deref(),
+        input.scopes.is_some(),
+        events,
+    );
     Ok(Resolved {
         client_auth: input.client_auth.unwrap_or(client_auth),
         region: region.map(|r| r.id),
@@ -135,6 +143,40 @@ pub async fn resolve(
         endpoints,
         headers,
         scopes,
+    })
+}
+
+/// Every variable the user gave must be one the profile's templates may
+/// use: a declared var or a runtime one (validate.rs).
+fn check_var_names(profile: &Profile, given: &BTreeMap<String, String>) -> Result<(), LoginError> {
+    let Some(name) = given
+        .keys()
+        .find(|n| !profile.vars.contains_key(*n) && !provider::is_runtime_var(n))
+    else {
+        return Ok(());
+    };
+    let known: Vec<String> = profile
+        .vars
+        .keys()
+        .cloned()
+        .chain(
+            Field::ALL
+                .into_iter()
+                .filter(|f| !f.is_secret() && !profile.vars.contains_key(f.as_str()))
+                .map(|f| f.as_str().to_string()),
+        )
+        .collect();
+    let suggestion = known
+        .iter()
+        .map(|k| (provider::load::edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= (name.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.clone());
+    Err(LoginError::UnknownVar {
+        name: name.clone(),
+        profile: profile.id.clone(),
+        known,
+        suggestion,
     })
 }
 
@@ -154,6 +196,47 @@ fn headers_of(
         headers.insert(k.clone(), v);
     }
     Ok(headers)
+}
+
+/// Scopes the server's metadata does not list would make it refuse the
+/// sign-in after the person went through the browser. A default the server
+/// does not list is left out; a scope the user chose is kept, since a
+/// server may accept more than it lists, and both are reported before any
+/// browser opens. An empty or absent list says nothing: all are kept.
+fn fit_scopes(
+    scopes: Vec<String>,
+    supported: Option<&[String]>,
+    chosen: bool,
+    events: &Events,
+) -> Vec<String> {
+    let Some(listed) = supported.filter(|l| !l.is_empty()) else {
+        return scopes;
+    };
+    let unlisted: Vec<String> = scopes
+        .iter()
+        .filter(|s| !listed.contains(s))
+        .cloned()
+        .collect();
+    if unlisted.is_empty() {
+        return scopes;
+    }
+    tracing::warn!(
+        ?unlisted,
+        chosen,
+        "scopes not in the server's scopes_supported"
+    );
+    if chosen {
+        let _ = events.send(LoginEvent::ScopesNotListed {
+            dropped: Vec::new(),
+            kept: unlisted,
+        });
+        return scopes;
+    }
+    let _ = events.send(LoginEvent::ScopesNotListed {
+        dropped: unlisted,
+        kept: Vec::new(),
+    });
+    scopes.into_iter().filter(|s| listed.contains(s)).collect()
 }
 
 fn scopes_of(input: &LoginInput, profile: &Profile, scheme: &Scheme) -> Vec<String> {

@@ -139,7 +139,7 @@ fn event_temple_json_body_and_org_header() {
     assert!(cs.contains("OrgId=org-42;"), "{cs}");
     assert!(!cs.contains("et-secret"));
     let with_secret = user
-        .run(&["connection-string", "--settings", s, "--include-secret"])
+        .run(&["connection-string", "--settings", s, "--include-secrets"])
         .ok()
         .stdout;
     assert!(

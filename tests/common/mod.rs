@@ -155,8 +155,25 @@ pub struct User {
     pub dir: tempfile::TempDir,
 }
 
+/// The `$BROWSER` script plays the browser with curl; without curl every
+/// browser sign-in would wait out its timeout and fail without saying why.
+fn require_curl() {
+    static HAVE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let have = *HAVE.get_or_init(|| {
+        Command::new("curl")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    assert!(
+        have,
+        "curl is not installed: the tests use it as the browser (scripts/test.sh installs it)"
+    );
+}
+
 impl User {
     pub fn new() -> User {
+        require_curl();
         let dir = tempfile::tempdir().unwrap();
         let browser = dir.path().join("browser.sh");
         std::fs::write(

@@ -3,8 +3,8 @@
 //! read back with `capture-pane`. Each test gets its own tmux server (`-L`),
 //! killed on drop, so nothing leaks into a user's tmux.
 //!
-//! Skips (with a printed reason) only when tmux is not installed; `.ci/run`
-//! installs it.
+//! Skips (with a printed reason) only when tmux is not installed and CI is
+//! not set; in CI a missing tmux fails the test. `scripts/test.sh` installs it.
 
 use crate::common::{Idp, User, bin, set_mode};
 use std::path::{Path, PathBuf};
@@ -21,10 +21,20 @@ fn have_tmux() -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
+/// True when `CI` is set (to anything but empty, `0` or `false`): there a
+/// test that cannot run must fail, or a missing tool passes unnoticed.
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
+}
+
 macro_rules! require_tmux {
     () => {
         if !have_tmux() {
-            eprintln!("SKIPPED: tmux is not installed (apt-get install tmux)");
+            assert!(
+                !in_ci(),
+                "tmux is not installed and CI is set: this test cannot run (scripts/test.sh installs tmux)"
+            );
+            eprintln!("SKIPPED: tmux is not installed (scripts/test.sh or apt-get install tmux)");
             return;
         }
     };
@@ -370,4 +380,39 @@ fn panic_restores_the_terminal() {
         "the panic message is readable: {after}"
     );
     assert!(!after.contains('┌'), "no wizard frame left: {after}");
+}
+
+/// Without tmux a tmux test says it skipped, and in CI it fails: runs one
+/// in a child process whose PATH has no tmux.
+#[test]
+fn a_missing_tmux_skips_aloud_and_fails_in_ci() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = |ci: Option<&str>| {
+        let mut c = Command::new(std::env::current_exe().unwrap());
+        c.args([
+            "--exact",
+            &crate::common::test_name(module_path!(), "resize_to_20x5_and_back"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("PATH", empty.path())
+        .env_remove("CI");
+        if let Some(v) = ci {
+            c.env("CI", v);
+        }
+        let out = c.output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let (ok, text) = run(None);
+    assert!(
+        ok && text.contains("SKIPPED: tmux is not installed"),
+        "{text}"
+    );
+    let (ok, text) = run(Some("true"));
+    assert!(!ok && text.contains("CI is set"), "{text}");
 }

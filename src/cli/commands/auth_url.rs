@@ -7,7 +7,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::input::{Run, login_input};
 use crate::cli::output::print_json;
-use crate::cli::qr;
+use crate::cli::{progress, qr};
 use oauth_setup::oauth::{BrowserMode, LoginEvent};
 use oauth_setup::paths;
 use oauth_setup::signin::DEFAULT_TIMEOUT;
@@ -44,8 +44,11 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         let printer = tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
                 // Only discovery happens before the URL exists.
-                if let LoginEvent::Discovering { issuer } = ev {
+                if let LoginEvent::Discovering { issuer } = &ev {
                     eprintln!("Reading the server's metadata from {issuer}");
+                }
+                if let LoginEvent::ScopesNotListed { dropped, kept } = &ev {
+                    let _ = progress::scopes_not_listed(&mut std::io::stderr(), dropped, kept);
                 }
             }
         });

@@ -18,6 +18,7 @@ pub fn run(ctx: &Ctx, args: &ProvidersArgs) -> Result<(), Failure> {
                     "regions": p.regions.iter().map(|r| &r.id).collect::<Vec<_>>(),
                     "scope_presets": p.scope_presets.iter().map(|s| &s.id).collect::<Vec<_>>(),
                     "scopes": p.scopes.iter().map(|s| &s.name).collect::<Vec<_>>(),
+                    "replaces_builtin": p.replaces_builtin,
                 })
             })
             .collect();
@@ -26,7 +27,17 @@ pub fn run(ctx: &Ctx, args: &ProvidersArgs) -> Result<(), Failure> {
     }
     for p in &profiles {
         let schemes: Vec<_> = p.schemes.iter().map(|s| s.id.as_str()).collect();
-        println!("{:<12} {}  [{}]", p.id, p.description, schemes.join(", "));
+        let replaced = if p.replaces_builtin {
+            "  (your profile, replacing the built-in one)"
+        } else {
+            ""
+        };
+        println!(
+            "{:<12} {}  [{}]{replaced}",
+            p.id,
+            p.description,
+            schemes.join(", ")
+        );
     }
     Ok(())
 }

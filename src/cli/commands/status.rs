@@ -16,12 +16,13 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let m = &s.meta;
     let yes = |b: bool| if b { "yes" } else { "no" };
     println!("Settings:       {}", path.display());
-    println!(
-        "Provider:       {} ({}, {})",
-        m.provider,
-        m.scheme,
-        m.kind.as_str()
-    );
+    // Most scheme ids are their kind (`client_credentials`): say it once.
+    let method = if m.scheme == m.kind.as_str() {
+        m.scheme.clone()
+    } else {
+        format!("{}, {}", m.scheme, m.kind.as_str())
+    };
+    println!("Provider:       {} ({method})", m.provider);
     if let Some(c) = &m.client_id {
         println!("Client id:      {c}");
     }

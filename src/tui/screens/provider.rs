@@ -101,6 +101,9 @@ impl super::Page for Page {
     }
 }
 
+/// Shown before the description of a user profile that replaced a builtin.
+const REPLACED: &str = "[yours] ";
+
 /// Picking another provider forgets the answers given for the previous one.
 fn choose(state: &mut State, idx: usize) -> Nav {
     if state.chosen != Some(idx) {
@@ -176,11 +179,13 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         .filter_map(|(i, &pi)| {
             let p = state.profiles.get(pi)?;
             let desc_w = (area.width as usize).saturating_sub(name_w + 3);
+            // A user file that took a builtin's place must not pass for it.
+            let marker = if p.replaces_builtin { REPLACED } else { "" };
             let text = format!(
                 "{} {:<name_w$} {}",
                 if i == cursor { "›" } else { " " },
                 truncate(&p.name, name_w),
-                truncate(&p.description, desc_w)
+                truncate(&format!("{marker}{}", p.description), desc_w)
             );
             let style = if i == cursor {
                 theme.selected()
@@ -207,6 +212,10 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         ))
     } else if let Some(p) = visible.get(cursor).and_then(|&i| state.profiles.get(i)) {
         match &p.docs_url {
+            _ if p.replaces_builtin => Line::from(Span::styled(
+                "Your profile (from the providers folder) replaces the built-in one.",
+                theme.warn(),
+            )),
             Some(u) => Line::from(vec![
                 Span::styled("Docs: ", theme.dim()),
                 Span::styled(u.clone(), theme.dim()),

@@ -292,6 +292,10 @@ pub fn progress(state: &mut State, run: u64, event: LoginEvent) {
         LoginEvent::Discovering { issuer } => {
             w.status = format!("Looking up the endpoints of {issuer}…");
         }
+        LoginEvent::ScopesNotListed { dropped, kept } => {
+            let names: Vec<_> = dropped.iter().chain(&kept).map(String::as_str).collect();
+            w.status = format!("The server does not list {}.", names.join(", "));
+        }
         LoginEvent::Listening { redirect_uri } => {
             w.status = "Waiting for the browser…".into();
             w.redirect_uri = Some(redirect_uri);
