@@ -134,7 +134,7 @@ fn forged_and_repeated_callbacks_do_not_end_the_wait() {
         let post = raw(
             port,
             format!(
-                "POST /callback?code=c1&state={STATE} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                "POST /callback?code=c1&state={STATE} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
             )
             .as_bytes(),
         );
