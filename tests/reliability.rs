@@ -19,6 +19,10 @@ mod leaks;
 #[path = "reliability/loopback.rs"]
 mod loopback;
 
+/// Another local user against a running browser sign-in.
+#[path = "reliability/local_user.rs"]
+mod local_user;
+
 /// Fuzz regressions and whole-file properties of the settings format.
 #[path = "reliability/hostile.rs"]
 mod hostile;

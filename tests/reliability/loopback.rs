@@ -378,3 +378,66 @@ fn localhost_takes_the_port_on_both_loopbacks() {
     });
     assert_eq!(out.unwrap().expose_secret(), "via-v6");
 }
+
+/// Env var that makes `replay_child` do the work.
+const REPLAY_ENV: &str = "OAUTH_SETUP_TEST_REPLAY_CHILD";
+
+/// The wizard's replay of a pasted redirect reaches the loopback server even
+/// with every proxy variable pointing at a dead port: loopback traffic never
+/// goes through a proxy (which would be handed the code). In a child process,
+/// since the environment cannot be changed in this one.
+#[test]
+fn pasted_redirect_replay_never_uses_a_proxy() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            &crate::common::test_name(module_path!(), "replay_child"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(REPLAY_ENV, "1")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    for var in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+        child.env(var, &proxy);
+    }
+    let out = child.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("CHILD-OK"), "child did not run:\n{stdout}\n{stderr}");
+}
+
+#[test]
+fn replay_child() {
+    use oauth_setup::tui::{Action, Effect, Executor};
+    if std::env::var_os(REPLAY_ENV).is_none() {
+        return;
+    }
+    let srv = server();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let dir = tempfile::tempdir().unwrap();
+    let key = oauth_setup::settings::KeySource::Default(dir.path().join("key"));
+    let mut exec = Executor::new(rt.handle().clone(), tx, Vec::new(), key);
+    let (out, ()) = with_wait(&srv, Duration::from_secs(10), |_| {
+        exec.execute(Effect::ReplayRedirect {
+            redirect_uri: srv.redirect_uri().to_string(),
+            pasted: format!("https://app.example/done?code=pasted&state={STATE}"),
+        });
+        match rx.blocking_recv() {
+            Some(Action::ReplayFinished(r)) => assert!(r.is_ok(), "{r:?}"),
+            other => panic!("{other:?}"),
+        }
+    });
+    assert_eq!(out.unwrap().expose_secret(), "pasted");
+    println!("CHILD-OK");
+}
