@@ -126,7 +126,10 @@ mod tests {
                 other => panic!("{bad:?} was not refused: {other:?}"),
             }
         }
-        for good in ["https://example.com/device?code=AB", "http://127.0.0.1:8/start/x"] {
+        for good in [
+            "https://example.com/device?code=AB",
+            "http://127.0.0.1:8/start/x",
+        ] {
             assert!(web_url(good).is_ok(), "{good}");
         }
         assert_eq!(

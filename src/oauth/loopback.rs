@@ -168,7 +168,10 @@ pub fn parse_target(callback_url: Option<&str>) -> Result<RedirectTarget, Callba
         return Err(bad("the callback URL must not have a query or fragment"));
     }
     let port = url.port().unwrap_or(80);
-    let host = url.host().map(|h| h.to_owned()).ok_or_else(|| bad("no host"))?;
+    let host = url
+        .host()
+        .map(|h| h.to_owned())
+        .ok_or_else(|| bad("no host"))?;
     Ok(RedirectTarget {
         redirect_uri: raw.to_string(),
         host,

@@ -135,17 +135,36 @@ fn the_browser_gets_a_one_time_link_not_the_state() {
     let seen = attacker("cat", &[&format!("/proc/{}/cmdline", pid.trim())]);
     assert!(seen.status.success(), "{seen:?}");
     let argv = String::from_utf8_lossy(&seen.stdout).replace('\0', " ");
-    assert!(argv.contains("http://127.0.0.1:") && argv.contains("/start/"), "{argv}");
+    assert!(
+        argv.contains("http://127.0.0.1:") && argv.contains("/start/"),
+        "{argv}"
+    );
     let ours = descendants(child.id());
-    assert!(ours.iter().any(|(p, _)| p.to_string() == pid.trim()), "{ours:?}");
-    for (p, cmdline) in ours.iter().map(|(p, c)| (p, c.as_str())).chain([(&0, argv.as_str())]) {
-        for secret in ["state=", "code_challenge=", "code_verifier", "redirect_uri="] {
+    assert!(
+        ours.iter().any(|(p, _)| p.to_string() == pid.trim()),
+        "{ours:?}"
+    );
+    for (p, cmdline) in ours
+        .iter()
+        .map(|(p, c)| (p, c.as_str()))
+        .chain([(&0, argv.as_str())])
+    {
+        for secret in [
+            "state=",
+            "code_challenge=",
+            "code_verifier",
+            "redirect_uri=",
+        ] {
             assert!(!cmdline.contains(secret), "argv of {p}: {cmdline}");
         }
     }
     std::fs::write(user.path("go"), "").unwrap();
     let out = Out::from(child.wait_with_output().unwrap()).ok();
-    assert_eq!(wait_for(&user.path("followed"), "browser"), "200", "{out:?}");
+    assert_eq!(
+        wait_for(&user.path("followed"), "browser"),
+        "200",
+        "{out:?}"
+    );
     // The screen still shows the real URL, for a person to copy.
     assert!(out.stderr.contains("code_challenge="), "{}", out.stderr);
 }
@@ -166,16 +185,30 @@ fn a_start_link_someone_else_fetched_stops_the_sign_in() {
     // The other user is first: they get the authorization URL...
     let theirs = attacker(
         "curl",
-        &["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", &link],
+        &[
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code} %{redirect_url}",
+            &link,
+        ],
     );
     let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
-    assert!(theirs.starts_with("303 ") && theirs.contains("code_challenge="), "{theirs}");
+    assert!(
+        theirs.starts_with("303 ") && theirs.contains("code_challenge="),
+        "{theirs}"
+    );
     // ...and the real browser's fetch, second, ends the sign-in loudly.
     std::fs::write(user.path("go"), "").unwrap();
     let out = Out::from(child.wait_with_output().unwrap());
     assert_eq!(wait_for(&user.path("followed"), "browser"), "410");
     assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stderr.contains("opened a second time"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("opened a second time"),
+        "{}",
+        out.stderr
+    );
     assert!(!user.path("s.json").exists(), "nothing written");
     // The port is closed: the other user cannot deliver a code any more.
     let port = link["http://127.0.0.1:".len()..].split('/').next().unwrap();
@@ -203,7 +236,11 @@ fn secrets_in_our_environment_never_reach_the_browser() {
     wait_for(&user.path("pid"), "the browser was never started");
     std::fs::write(user.path("go"), "").unwrap();
     let out = Out::from(child.wait_with_output().unwrap()).ok();
-    assert_eq!(wait_for(&user.path("followed"), "browser"), "200", "{out:?}");
+    assert_eq!(
+        wait_for(&user.path("followed"), "browser"),
+        "200",
+        "{out:?}"
+    );
     let environ = std::fs::read(user.path("environ")).unwrap();
     let environ = String::from_utf8_lossy(&environ);
     let vars: Vec<&str> = environ.split('\0').filter(|v| !v.is_empty()).collect();
@@ -217,7 +254,10 @@ fn secrets_in_our_environment_never_reach_the_browser() {
         );
     }
     for (name, value) in secrets {
-        assert!(!environ.contains(value), "the value of {name} reached the browser");
+        assert!(
+            !environ.contains(value),
+            "the value of {name} reached the browser"
+        );
     }
 }
 
@@ -275,7 +315,10 @@ fn idle_sockets_and_a_huge_request_cost_no_threads_or_memory() {
         .collect();
     std::thread::sleep(Duration::from_millis(500));
     let (with_idle, _) = threads_and_peak(pid);
-    assert!(with_idle <= threads + 1, "{threads} threads, then {with_idle}");
+    assert!(
+        with_idle <= threads + 1,
+        "{threads} threads, then {with_idle}"
+    );
 
     // A 1 MB request line: refused without being read whole.
     let t = Instant::now();
@@ -289,9 +332,15 @@ fn idle_sockets_and_a_huge_request_cost_no_threads_or_memory() {
     let _ = big.read_to_end(&mut answer);
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 431"),
+        "{answer}"
+    );
     let (_, peak_after) = threads_and_peak(pid);
-    assert!(peak_after < peak + 4096, "peak RSS {peak} kB, then {peak_after} kB");
+    assert!(
+        peak_after < peak + 4096,
+        "peak RSS {peak} kB, then {peak_after} kB"
+    );
 
     // The real callback still completes, promptly, the idle sockets still open.
     let t = Instant::now();
@@ -299,7 +348,11 @@ fn idle_sockets_and_a_huge_request_cost_no_threads_or_memory() {
         .args(["-sS", "-L", "-o", "/dev/null", "-w", "%{http_code}", &url])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8_lossy(&followed.stdout), "200", "{followed:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&followed.stdout),
+        "200",
+        "{followed:?}"
+    );
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     let status = child.wait().unwrap();
     let stderr = reader.join().unwrap();

@@ -301,7 +301,10 @@ fn the_start_link_redirects_once_and_a_second_fetch_stops_the_sign_in() {
         .strip_prefix(&format!("http://127.0.0.1:{port}"))
         .unwrap_or_else(|| panic!("the start link is on the server itself: {link}"));
     assert!(path.starts_with("/start/") && path.len() > 30, "{path}");
-    assert!(!link.contains("state") && !link.contains("challenge"), "{link}");
+    assert!(
+        !link.contains("state") && !link.contains("challenge"),
+        "{link}"
+    );
     let (out, ()) = with_wait(&srv, Duration::from_secs(10), |port| {
         // Neither a wrong Host, nor another method, nor a guess uses it up.
         let wrong = get_as(port, path, Some(&format!("localhost:{port}")));
@@ -366,10 +369,17 @@ fn localhost_takes_the_port_on_both_loopbacks() {
         let waiter = sc.spawn(|| srv.wait(STATE, Duration::from_secs(10), &cancel, &mut |_| {}));
         let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
         // The 127.0.0.1 Host of the default target is not this one's.
-        for (host, status) in [(format!("127.0.0.1:{port}"), "400"), (format!("LocalHost:{port}"), "200")] {
+        for (host, status) in [
+            (format!("127.0.0.1:{port}"), "400"),
+            (format!("LocalHost:{port}"), "200"),
+        ] {
             let mut s = TcpStream::connect_timeout(&v6, Duration::from_secs(2)).unwrap();
             s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            write!(s, "GET /cb?code=via-v6&state={STATE} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+            write!(
+                s,
+                "GET /cb?code=via-v6&state={STATE} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+            )
+            .unwrap();
             let mut r = String::new();
             let _ = s.read_to_string(&mut r);
             assert_eq!(r.split(' ').nth(1), Some(status), "{host}: {r}");
@@ -402,14 +412,24 @@ fn pasted_redirect_replay_never_uses_a_proxy() {
         .env(REPLAY_ENV, "1")
         .env_remove("NO_PROXY")
         .env_remove("no_proxy");
-    for var in ["http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] {
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
         child.env(var, &proxy);
     }
     let out = child.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("CHILD-OK"), "child did not run:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("CHILD-OK"),
+        "child did not run:\n{stdout}\n{stderr}"
+    );
 }
 
 #[test]

@@ -27,9 +27,8 @@ fn the_wizard_opens_only_web_addresses() {
         "javascript:alert(1)",
     ] {
         let _ = exec.execute(Effect::OpenUrl(url.to_string()));
-        let notice = rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(5), rx.recv()).await
-        });
+        let notice =
+            rt.block_on(async { tokio::time::timeout(Duration::from_secs(5), rx.recv()).await });
         match notice {
             Ok(Some(Action::Notice(text))) => assert!(
                 text.contains("only http and https addresses are opened"),

@@ -69,9 +69,7 @@ impl CallbackServer {
                 Err(_) => {}
             }
         };
-        let port = listeners[0]
-            .local_addr()
-            .map_or(target.port, |a| a.port());
+        let port = listeners[0].local_addr().map_or(target.port, |a| a.port());
         let mut target = target;
         if target.redirect_uri.is_empty() {
             target.redirect_uri = format!("http://127.0.0.1:{port}{}", target.path);
@@ -263,7 +261,10 @@ fn bind_same_port(ips: &[IpAddr], want: u16) -> Result<Vec<TcpListener>, Callbac
 }
 
 fn no_ipv6(e: &std::io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT))
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EADDRNOTAVAIL | libc::EAFNOSUPPORT)
+    )
 }
 
 /// The `Host` values a browser sends for `redirect_uri` (lower case).
