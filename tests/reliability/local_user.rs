@@ -359,3 +359,89 @@ fn idle_sockets_and_a_huge_request_cost_no_threads_or_memory() {
     assert!(status.success(), "{stderr}");
     drop(idle);
 }
+
+/// A port free on both 127.0.0.1 and ::1 (fails loudly without IPv6).
+fn free_dual_port() -> u16 {
+    for _ in 0..20 {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        match std::net::TcpListener::bind(("::1", port)) {
+            Ok(_) => return port,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
+            Err(e) => panic!("no IPv6 loopback here ({e}): the localhost test cannot run"),
+        }
+    }
+    panic!("no port free on both loopbacks")
+}
+
+/// The URL on the first stderr line of `child` that has `needle`, and the
+/// rest of stderr once the child is done.
+fn stderr_url(child: &mut Child, needle: &str) -> (String, std::thread::JoinHandle<String>) {
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while stderr.read_line(&mut line).unwrap() > 0 {
+        if let Some(url) = line.split_whitespace().find(|w| w.contains(needle)) {
+            let url = url.to_string();
+            let rest = std::thread::spawn(move || {
+                let mut rest = String::new();
+                let _ = stderr.read_to_string(&mut rest);
+                rest
+            });
+            return (url, rest);
+        }
+        line.clear();
+    }
+    panic!("no {needle} on stderr")
+}
+
+#[test]
+fn a_localhost_callback_owns_both_loopbacks() {
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    let port = free_dual_port();
+    let callback = format!("http://localhost:{port}/cb");
+    let args = ["--no-browser", "--callback-url", &callback];
+
+    // Someone listens on [::1]:PORT, where browsers try `localhost` first.
+    let squatter = std::net::TcpListener::bind(("::1", port)).unwrap();
+    let out = Out::from(login(&user, idp, &args, &[]).wait_with_output().unwrap());
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains(&format!("[::1]:{port}")) && out.stderr.contains("in use"),
+        "{}",
+        out.stderr
+    );
+    drop(squatter);
+
+    // Free: the provider's redirect, arriving through ::1, completes it.
+    let mut child = login(&user, idp, &args, &[]);
+    let (url, rest) = stderr_url(&mut child, "/authorize?");
+    let back = Command::new("curl")
+        .args(["-sS", "-o", "/dev/null", "-w", "%{redirect_url}", &url])
+        .output()
+        .unwrap();
+    let back = String::from_utf8_lossy(&back.stdout).into_owned();
+    let via_v6 = back.replace(
+        &format!("http://localhost:{port}/"),
+        &format!("http://[::1]:{port}/"),
+    );
+    assert!(via_v6.starts_with("http://[::1]:"), "{back}");
+    let host = format!("Host: localhost:{port}");
+    let done = Command::new("curl")
+        .args([
+            "-sS",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+            "-H",
+            &host,
+            &via_v6,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&done.stdout), "200", "{done:?}");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{}", rest.join().unwrap());
+    assert!(user.path("s.json").exists());
+}

@@ -284,3 +284,29 @@ fn host_values(redirect_uri: &str) -> Vec<String> {
 fn host_matches(got: Option<&str>, expected: &[String]) -> bool {
     got.is_some_and(|h| expected.iter().any(|e| e.eq_ignore_ascii_case(h.trim())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_a_browser_sends_for_a_redirect_uri() {
+        assert_eq!(host_values("http://127.0.0.1:8765/cb"), ["127.0.0.1:8765"]);
+        assert_eq!(host_values("http://LocalHost:33333"), ["localhost:33333"]);
+        assert_eq!(host_values("http://[::1]:9/cb"), ["[::1]:9"]);
+        assert_eq!(
+            host_values("http://localhost/cb"),
+            ["localhost:80", "localhost"]
+        );
+        let hosts = host_values("http://localhost:33333");
+        assert!(host_matches(Some("LOCALHOST:33333"), &hosts));
+        for wrong in [
+            None,
+            Some("localhost"),
+            Some("localhost:3333"),
+            Some("127.0.0.1:33333"),
+        ] {
+            assert!(!host_matches(wrong, &hosts), "{wrong:?}");
+        }
+    }
+}
