@@ -59,6 +59,12 @@ impl CallbackServer {
             Host::Ipv6(ip) => vec![IpAddr::V6(*ip)],
             Host::Domain(_) => vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
         };
+        if let Some(ip) = ips.iter().find(|ip| !ip.is_loopback()) {
+            return Err(CallbackError::BadUrl {
+                url: target.redirect_uri,
+                reason: format!("{ip} is not a loopback address"),
+            });
+        }
         // A free port picked on the first address may be taken on the next.
         let mut tries = if target.port == 0 { 5 } else { 1 };
         let listeners = loop {
