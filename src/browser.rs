@@ -4,9 +4,14 @@
 
 use crate::child;
 use std::process::{Child, Command, Stdio};
+use url::Url;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrowserError {
+    /// Only web pages are opened: a server-sent `file:` or custom-scheme URL
+    /// would have the desktop open a local file or start another program.
+    #[error("refused to open `{shown}`: only http and https addresses are opened")]
+    NotWeb { shown: String },
     #[error("$BROWSER is set but names no command")]
     EmptyBrowserVar,
     #[error("could not run $BROWSER command `{command}`: {source}")]
@@ -21,10 +26,25 @@ pub enum BrowserError {
 /// Opens `url` through `$BROWSER` when set (the Unix convention: a
 /// colon-separated list of commands, `%s` replaced by the URL or the URL
 /// appended), else the system opener. Returns once the command is started.
+/// Anything but an absolute http(s) URL is refused before any program runs.
 pub fn open(url: &str) -> Result<(), BrowserError> {
+    let url = web_url(url)?;
     match std::env::var("BROWSER") {
-        Ok(list) if !list.trim().is_empty() => open_with_browser_var(&list, url),
-        _ => open_with_system(url),
+        Ok(list) if !list.trim().is_empty() => open_with_browser_var(&list, url.as_str()),
+        _ => open_with_system(url.as_str()),
+    }
+}
+
+/// Parses `raw` as an http(s) URL with a host; what is handed on is the
+/// parser's serialisation (no spaces, quotes or control characters).
+fn web_url(raw: &str) -> Result<Url, BrowserError> {
+    let refuse = || BrowserError::NotWeb {
+        shown: crate::http::sanitize(raw, 80),
+    };
+    let url = Url::parse(raw.trim()).map_err(|_| refuse())?;
+    match url.scheme() {
+        "http" | "https" if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(url),
+        _ => Err(refuse()),
     }
 }
 
@@ -81,4 +101,40 @@ fn open_with_system(url: &str) -> Result<(), BrowserError> {
         }
     }
     Err(BrowserError::System(last))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_web_addresses_are_opened() {
+        for bad in [
+            "file:///etc/passwd",
+            "FILE:///etc/passwd",
+            "javascript:alert(1)",
+            "x-scheme-handler://run",
+            "ftp://example.com/x",
+            "data:text/html,<b>x</b>",
+            "/etc/passwd",
+            "-new-window",
+            "",
+        ] {
+            // Refused before any program is started: nothing is spawned here.
+            match open(bad) {
+                Err(BrowserError::NotWeb { shown }) => assert!(!shown.contains('\n')),
+                other => panic!("{bad:?} was not refused: {other:?}"),
+            }
+        }
+        for good in [
+            "https://example.com/device?code=AB",
+            "http://127.0.0.1:8/start/x",
+        ] {
+            assert!(web_url(good).is_ok(), "{good}");
+        }
+        assert_eq!(
+            web_url(" https://example.com/a b").unwrap().as_str(),
+            "https://example.com/a%20b"
+        );
+    }
 }

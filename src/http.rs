@@ -31,6 +31,21 @@ pub fn client() -> reqwest::Client {
         .expect("a client with static settings builds")
 }
 
+/// The client for requests to our own loopback server (the wizard's replay of
+/// a pasted redirect): never through a proxy, which would be handed the
+/// authorization code and cannot reach this machine's loopback anyway; no
+/// redirects; short timeouts, since the server is local.
+pub fn loopback_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("oauth-setup/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a client with static settings builds")
+}
+
 /// A response read whole (up to [`MAX_BODY`]).
 #[derive(Debug)]
 pub struct Response {

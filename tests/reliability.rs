@@ -19,6 +19,14 @@ mod leaks;
 #[path = "reliability/loopback.rs"]
 mod loopback;
 
+/// Another local user against a running browser sign-in.
+#[path = "reliability/local_user.rs"]
+mod local_user;
+
+/// Only http(s) links go to the desktop's opener.
+#[path = "reliability/opener.rs"]
+mod opener;
+
 /// Fuzz regressions and whole-file properties of the settings format.
 #[path = "reliability/hostile.rs"]
 mod hostile;

@@ -129,7 +129,7 @@ pub async fn run(
     cancel: &CancellationToken,
 ) -> Result<(TokenSet, String), CodeFlowError> {
     let target = loopback::parse_target(flow.callback_url)?;
-    let server = CallbackServer::bind(target)?;
+    let mut server = CallbackServer::bind(target)?;
     let redirect_uri = server.redirect_uri().to_string();
     let _ = events.send(LoginEvent::Listening {
         redirect_uri: redirect_uri.clone(),
@@ -143,15 +143,20 @@ pub async fn run(
     )?;
     let browser_started = match flow.browser {
         BrowserMode::PrintOnly => false,
-        BrowserMode::Open => match crate::browser::open(&req.url) {
-            Ok(()) => true,
-            Err(e) => {
-                let _ = events.send(LoginEvent::BrowserFailed {
-                    reason: e.to_string(),
-                });
-                false
+        BrowserMode::Open => {
+            // Any user can read a process's arguments: the browser gets a
+            // one-time link to our server, never the state and challenge.
+            let start = server.start_link(&req.url)?;
+            match crate::browser::open(&start) {
+                Ok(()) => true,
+                Err(e) => {
+                    let _ = events.send(LoginEvent::BrowserFailed {
+                        reason: e.to_string(),
+                    });
+                    false
+                }
             }
-        },
+        }
     };
     let _ = events.send(LoginEvent::AuthorizeUrl {
         url: req.url.clone(),

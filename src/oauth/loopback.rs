@@ -1,19 +1,25 @@
-//! The loopback redirect receiver (RFC 8252 §7.3): a tiny_http server on
-//! 127.0.0.1 that waits for the one callback carrying our state, answers every
-//! request with a static page and `Connection: close`, and stops when dropped.
+//! The loopback redirect receiver (RFC 8252 §7.3): listens on the redirect
+//! URI's loopback address (both 127.0.0.1 and ::1 for `localhost`), waits for
+//! the one callback carrying our state, answers every request with a static
+//! page and `Connection: close`, and stops when dropped.
+//!
+//! Against other users of the machine (RFC 8252 §8.3): the browser is sent a
+//! one-time start link that redirects to the authorization URL, so state and
+//! challenge never appear in a process's arguments, and a second fetch of it
+//! stops the sign-in; a request whose `Host` is not the redirect URI's is
+//! refused (DNS rebinding, forged callbacks).
+
+mod server;
+mod wire;
+
+pub use server::CallbackServer;
 
 use crate::http::sanitize;
 use secrecy::SecretString;
-use std::io::Write;
-use std::time::{Duration, Instant};
+use std::net::Ipv4Addr;
+use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tokio_util::sync::CancellationToken;
-use url::Url;
-
-const PAGE_SUCCESS: &str = include_str!("../../assets/callback/success.html");
-const PAGE_DENIED: &str = include_str!("../../assets/callback/denied.html");
-const PAGE_WRONG_STATE: &str = include_str!("../../assets/callback/wrong_state.html");
-const PAGE_NOT_FOUND: &str = include_str!("../../assets/callback/not_found.html");
+use url::{Host, Url};
 
 /// Path used when the user gives no callback URL.
 pub const DEFAULT_PATH: &str = "/callback";
@@ -51,13 +57,17 @@ pub enum CallbackError {
     #[error("the callback URL `{url}` is not usable: {reason}")]
     BadUrl { url: String, reason: String },
     #[error(
-        "cannot listen on 127.0.0.1:{port} for the browser's redirect: {reason}. Another program may be using the port; close it, or pick another callback URL (and register it with the provider)"
+        "cannot listen on {addr} for the browser's redirect: {reason}. Another program (perhaps another user's) may be using the port; close it, or pick another callback URL (and register it with the provider)"
     )]
-    Bind { port: u16, reason: String },
+    Bind { addr: String, reason: String },
     #[error("no answer from the browser within {} s. Run the command again, or use --no-browser and open the URL yourself", .0.as_secs())]
     Timeout(Duration),
     #[error("sign-in cancelled")]
     Cancelled,
+    #[error(
+        "the one-time sign-in link was opened a second time, so the sign-in was stopped: if you did not open it twice, another program or user on this machine fetched it (they could have finished the sign-in with their own account). Start the sign-in again"
+    )]
+    StartLinkReused,
     #[error("the provider did not grant access: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
     Denied {
         error: String,
@@ -122,6 +132,8 @@ pub fn check_query(query: &str, expected_state: &str) -> Result<Callback, Reject
 pub struct RedirectTarget {
     /// Exactly the string sent as `redirect_uri` (authorize and exchange).
     pub redirect_uri: String,
+    /// The host to listen on: an IP literal, or `localhost` (both loopbacks).
+    pub host: Host,
     pub port: u16,
     pub path: String,
 }
@@ -132,6 +144,7 @@ pub fn parse_target(callback_url: Option<&str>) -> Result<RedirectTarget, Callba
     let Some(raw) = callback_url.map(str::trim).filter(|s| !s.is_empty()) else {
         return Ok(RedirectTarget {
             redirect_uri: String::new(),
+            host: Host::Ipv4(Ipv4Addr::LOCALHOST),
             port: 0,
             path: DEFAULT_PATH.to_string(),
         });
@@ -155,160 +168,16 @@ pub fn parse_target(callback_url: Option<&str>) -> Result<RedirectTarget, Callba
         return Err(bad("the callback URL must not have a query or fragment"));
     }
     let port = url.port().unwrap_or(80);
+    let host = url
+        .host()
+        .map(|h| h.to_owned())
+        .ok_or_else(|| bad("no host"))?;
     Ok(RedirectTarget {
         redirect_uri: raw.to_string(),
+        host,
         port,
         path: url.path().to_string(),
     })
-}
-
-/// A listening loopback server. Dropping it stops it.
-pub struct CallbackServer {
-    server: tiny_http::Server,
-    target: RedirectTarget,
-}
-
-impl std::fmt::Debug for CallbackServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallbackServer")
-            .field("target", &self.target)
-            .finish()
-    }
-}
-
-impl CallbackServer {
-    /// Binds 127.0.0.1 (never all interfaces) on the target's port.
-    pub fn bind(target: RedirectTarget) -> Result<Self, CallbackError> {
-        let server = tiny_http::Server::http(("127.0.0.1", target.port)).map_err(|e| {
-            CallbackError::Bind {
-                port: target.port,
-                reason: e.to_string(),
-            }
-        })?;
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .unwrap_or(target.port);
-        let mut target = target;
-        if target.redirect_uri.is_empty() {
-            target.redirect_uri = format!("http://127.0.0.1:{port}{}", target.path);
-        }
-        target.port = port;
-        Ok(Self { server, target })
-    }
-
-    pub fn redirect_uri(&self) -> &str {
-        &self.target.redirect_uri
-    }
-
-    pub fn port(&self) -> u16 {
-        self.target.port
-    }
-
-    /// Waits for the callback carrying `state` for `timeout` or until `cancel`.
-    /// `on_tick` is called about once a second with the time left.
-    pub fn wait(
-        &self,
-        state: &str,
-        timeout: Duration,
-        cancel: &CancellationToken,
-        on_tick: &mut dyn FnMut(Duration),
-    ) -> Result<SecretString, CallbackError> {
-        let deadline = Instant::now() + timeout;
-        let mut last_tick = Instant::now() - Duration::from_secs(1);
-        loop {
-            if cancel.is_cancelled() {
-                return Err(CallbackError::Cancelled);
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(CallbackError::Timeout(timeout));
-            }
-            if now.duration_since(last_tick) >= Duration::from_secs(1) {
-                on_tick(deadline - now);
-                last_tick = now;
-            }
-            let req = match self.server.recv_timeout(Duration::from_millis(100)) {
-                Ok(Some(req)) => req,
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::warn!(error = %e, "callback server receive failed");
-                    continue;
-                }
-            };
-            if let Some(done) = self.answer(req, state) {
-                return done;
-            }
-        }
-    }
-
-    /// Answers one request; returns the outcome when it ends the wait.
-    fn answer(
-        &self,
-        req: tiny_http::Request,
-        state: &str,
-    ) -> Option<Result<SecretString, CallbackError>> {
-        if *req.method() != tiny_http::Method::Get {
-            respond(req, 405, PAGE_NOT_FOUND);
-            return None;
-        }
-        match check_callback(req.url(), &self.target.path, state) {
-            Ok(Callback::Code(code)) => {
-                respond(req, 200, PAGE_SUCCESS);
-                Some(Ok(code))
-            }
-            Ok(Callback::Denied { error, description }) => {
-                respond(req, 200, PAGE_DENIED);
-                Some(Err(CallbackError::Denied { error, description }))
-            }
-            Err(Rejected::WrongPath) => {
-                respond(req, 404, PAGE_NOT_FOUND);
-                None
-            }
-            Err(why) => {
-                tracing::warn!(reason = %why, "ignored a callback request");
-                respond(req, 400, PAGE_WRONG_STATE);
-                None
-            }
-        }
-    }
-}
-
-impl Drop for CallbackServer {
-    fn drop(&mut self) {
-        self.server.unblock();
-    }
-}
-
-/// Writes the whole answer itself: tiny_http drops a `Connection` header set
-/// on a `Response` (and keeps the connection alive), so the page would go out
-/// without `Connection: close`.
-fn respond(req: tiny_http::Request, status: u16, page: &'static str) {
-    let reason = match status {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        _ => "Error",
-    };
-    let head = format!(
-        "HTTP/1.1 {status} {reason}\r\n\
-         Content-Type: text/html; charset=utf-8\r\n\
-         Content-Length: {}\r\n\
-         Connection: close\r\n\
-         Cache-Control: no-store\r\n\
-         Referrer-Policy: no-referrer\r\n\r\n",
-        page.len()
-    );
-    let mut w = req.into_writer();
-    let sent = w
-        .write_all(head.as_bytes())
-        .and_then(|()| w.write_all(page.as_bytes()))
-        .and_then(|()| w.flush());
-    if let Err(e) = sent {
-        tracing::debug!(error = %e, "could not answer a callback request");
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 /// What to do with the authorization URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BrowserMode {
-    /// `$BROWSER`, else the system opener.
+    /// `$BROWSER`, else the system opener, with a one-time start link.
     #[default]
     Open,
     /// Only report the URL (the user opens it).
@@ -33,7 +33,10 @@ pub enum LoginEvent {
     Listening {
         redirect_uri: String,
     },
-    /// The URL the user must open (always sent, whether or not a browser was started).
+    /// The URL the user must open (always sent, whether or not a browser was
+    /// started). It carries state and challenge: show it, never pass it to
+    /// another program (its arguments are readable by every local user); a
+    /// started browser got a one-time link to the loopback server instead.
     AuthorizeUrl {
         url: String,
         browser_started: bool,

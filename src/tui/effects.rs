@@ -14,7 +14,6 @@ use base64::Engine as _;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio_util::sync::CancellationToken;
@@ -300,12 +299,7 @@ async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Failure
         ));
     }
     local.set_query(Some(query));
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .map_err(|e| Failure::new(e.to_string()))?;
-    let resp = client
+    let resp = crate::http::loopback_client()
         .get(local)
         .send()
         .await

@@ -278,11 +278,12 @@ fn no_callback_before_timeout() {
 fn forged_callback_does_not_end_the_flow() {
     let idp = Idp::shared(&[]);
     let user = User::new();
-    // This "browser" first sends a callback with another state, then signs in.
+    // This "browser" opens the one-time start link, sends a callback with
+    // another state, then signs in at the URL the link redirected to.
     let script = user.path("forging-browser.sh");
     std::fs::write(
         &script,
-        "#!/bin/sh\nredirect=$(printf '%s' \"$1\" | sed -n 's/.*redirect_uri=\\([^&]*\\).*/\\1/p' | sed 's/%3A/:/g; s/%2F/\\//g')\n(curl -sS -o /dev/null \"$redirect?code=forged&state=not-yours\"; curl -sS -o /dev/null \"$redirect?error=access_denied&state=not-yours\"; curl -sS -L -o /dev/null \"$1\") >/dev/null 2>&1 &\n",
+        "#!/bin/sh\n(\nloc=$(curl -sS -o /dev/null -w '%{redirect_url}' \"$1\")\nredirect=$(printf '%s' \"$loc\" | sed -n 's/.*redirect_uri=\\([^&]*\\).*/\\1/p' | sed 's/%3A/:/g; s/%2F/\\//g')\ncurl -sS -o /dev/null \"$redirect?code=forged&state=not-yours\"; curl -sS -o /dev/null \"$redirect?error=access_denied&state=not-yours\"; curl -sS -L -o /dev/null \"$loc\"\n) >/dev/null 2>&1 &\n",
     )
     .unwrap();
     set_mode(&script, 0o755);

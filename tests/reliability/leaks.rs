@@ -144,7 +144,9 @@ fn code_flow_and_every_command_leak_nothing() {
     let auth_url = std::fs::read_to_string(&url_file).unwrap();
     let browser_argv = std::fs::read_to_string(user.path("browser.cmdline")).unwrap();
     assert!(browser_argv.contains(&auth_url), "{browser_argv}");
-    assert!(auth_url.contains("code_challenge="), "{auth_url}");
+    // The browser gets the one-time start link, never state and challenge.
+    assert!(auth_url.contains("/start/"), "{auth_url}");
+    assert!(!browser_argv.contains("code_challenge="), "{browser_argv}");
     assert_no_secret("browser argv", &browser_argv, &[CLIENT_SECRET]);
 
     let followed = std::process::Command::new("curl")

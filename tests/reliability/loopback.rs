@@ -134,7 +134,7 @@ fn forged_and_repeated_callbacks_do_not_end_the_wait() {
         let post = raw(
             port,
             format!(
-                "POST /callback?code=c1&state={STATE} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+                "POST /callback?code=c1&state={STATE} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\n\r\n"
             )
             .as_bytes(),
         );
@@ -237,4 +237,227 @@ fn port_closed_when_the_flow_ends() {
     drop(srv);
     std::thread::sleep(Duration::from_millis(100));
     assert!(TcpStream::connect_timeout(&addr(port), Duration::from_millis(200)).is_err());
+}
+
+fn get_as(port: u16, target: &str, host: Option<&str>) -> String {
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    raw(
+        port,
+        format!("GET {target} HTTP/1.1\r\n{host}\r\n").as_bytes(),
+    )
+}
+
+#[test]
+fn a_callback_for_another_host_is_refused_the_real_one_completes() {
+    let srv = server();
+    let (out, ()) = with_wait(&srv, Duration::from_secs(10), |port| {
+        let real = format!("/callback?code=theirs&state={STATE}");
+        // DNS rebinding (a page of evil.example that resolves to 127.0.0.1),
+        // a forged callback without a Host, one with two, an absolute target.
+        for host in [
+            Some(format!("evil.example:{port}")),
+            Some(format!("127.0.0.1:{}", port.wrapping_add(1))),
+            Some(format!("localhost:{port}")),
+            None,
+        ] {
+            let r = get_as(port, &real, host.as_deref());
+            assert_eq!(status_of(&r), 400, "{host:?}: {r}");
+            assert_close(&r);
+        }
+        let two = raw(
+            port,
+            format!("GET {real} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example\r\n\r\n")
+                .as_bytes(),
+        );
+        assert_eq!(status_of(&two), 400, "{two}");
+        let absolute = get(port, &format!("http://127.0.0.1:{port}{real}"));
+        assert_eq!(status_of(&absolute), 400, "{absolute}");
+        // Still waiting: the right Host (any case) completes.
+        let ok = get_as(
+            port,
+            &format!("/callback?code=ours&state={STATE}"),
+            Some(&format!("127.0.0.1:{port}")),
+        );
+        assert_eq!(status_of(&ok), 200, "{ok}");
+    });
+    assert_eq!(out.unwrap().expose_secret(), "ours");
+}
+
+/// The `Location` of a 303 answer.
+fn location(resp: &str) -> Option<&str> {
+    resp.split("\r\n\r\n")
+        .next()?
+        .lines()
+        .find_map(|l| l.strip_prefix("Location: "))
+}
+
+#[test]
+fn the_start_link_redirects_once_and_a_second_fetch_stops_the_sign_in() {
+    let authorize = "https://idp.example/authorize?state=s&code_challenge=c&x=%0D%0A";
+    let mut srv = server();
+    let link = srv.start_link(authorize).unwrap();
+    let port = srv.port();
+    let path = link
+        .strip_prefix(&format!("http://127.0.0.1:{port}"))
+        .unwrap_or_else(|| panic!("the start link is on the server itself: {link}"));
+    assert!(path.starts_with("/start/") && path.len() > 30, "{path}");
+    assert!(
+        !link.contains("state") && !link.contains("challenge"),
+        "{link}"
+    );
+    let (out, ()) = with_wait(&srv, Duration::from_secs(10), |port| {
+        // Neither a wrong Host, nor another method, nor a guess uses it up.
+        let wrong = get_as(port, path, Some(&format!("localhost:{port}")));
+        assert_eq!(status_of(&wrong), 400, "{wrong}");
+        let head = raw(
+            port,
+            format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").as_bytes(),
+        );
+        assert!(location(&head).is_none(), "{head}");
+        let guess = get(port, &format!("{}x", &path[..path.len() - 1]));
+        assert_eq!(status_of(&guess), 404, "{guess}");
+        let first = get(port, path);
+        assert_eq!(status_of(&first), 303, "{first}");
+        assert_eq!(location(&first), Some(authorize), "{first}");
+        assert_close(&first);
+        let second = get(port, path);
+        assert_eq!(status_of(&second), 410, "{second}");
+        assert!(location(&second).is_none(), "{second}");
+    });
+    let e = out.unwrap_err();
+    assert!(matches!(e, CallbackError::StartLinkReused), "{e:?}");
+    assert!(e.to_string().contains("opened a second time"), "{e}");
+}
+
+/// A port free on both 127.0.0.1 and ::1 (fails loudly without IPv6: the
+/// `localhost` tests cannot run there).
+fn free_dual_port() -> u16 {
+    for _ in 0..20 {
+        let v4 = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        match std::net::TcpListener::bind(("::1", port)) {
+            Ok(_) => return port,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => panic!("no IPv6 loopback here ({e}): the localhost tests cannot run"),
+        }
+    }
+    panic!("no port free on both loopbacks")
+}
+
+#[test]
+fn localhost_takes_the_port_on_both_loopbacks() {
+    for squat in ["::1", "127.0.0.1"] {
+        let port = free_dual_port();
+        let _theirs = std::net::TcpListener::bind((squat, port)).unwrap();
+        let target = parse_target(Some(&format!("http://localhost:{port}/cb"))).unwrap();
+        let e = CallbackServer::bind(target).unwrap_err();
+        let shown = SocketAddr::new(squat.parse().unwrap(), port).to_string();
+        assert!(matches!(e, CallbackError::Bind { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains(&shown) && e.to_string().contains("in use"),
+            "{e}"
+        );
+    }
+
+    // Free: a callback through ::1 (where browsers try localhost first) completes.
+    let port = free_dual_port();
+    let target = parse_target(Some(&format!("http://localhost:{port}/cb"))).unwrap();
+    let srv = CallbackServer::bind(target).unwrap();
+    assert_eq!(srv.redirect_uri(), format!("http://localhost:{port}/cb"));
+    let cancel = CancellationToken::new();
+    let out = std::thread::scope(|sc| {
+        let waiter = sc.spawn(|| srv.wait(STATE, Duration::from_secs(10), &cancel, &mut |_| {}));
+        let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+        // The 127.0.0.1 Host of the default target is not this one's.
+        for (host, status) in [
+            (format!("127.0.0.1:{port}"), "400"),
+            (format!("LocalHost:{port}"), "200"),
+        ] {
+            let mut s = TcpStream::connect_timeout(&v6, Duration::from_secs(2)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            write!(
+                s,
+                "GET /cb?code=via-v6&state={STATE} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+            )
+            .unwrap();
+            let mut r = String::new();
+            let _ = s.read_to_string(&mut r);
+            assert_eq!(r.split(' ').nth(1), Some(status), "{host}: {r}");
+        }
+        waiter.join().unwrap()
+    });
+    assert_eq!(out.unwrap().expose_secret(), "via-v6");
+}
+
+/// Env var that makes `replay_child` do the work.
+const REPLAY_ENV: &str = "OAUTH_SETUP_TEST_REPLAY_CHILD";
+
+/// The wizard's replay of a pasted redirect reaches the loopback server even
+/// with every proxy variable pointing at a dead port: loopback traffic never
+/// goes through a proxy (which would be handed the code). In a child process,
+/// since the environment cannot be changed in this one.
+#[test]
+fn pasted_redirect_replay_never_uses_a_proxy() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            &crate::common::test_name(module_path!(), "replay_child"),
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(REPLAY_ENV, "1")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    for var in [
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ] {
+        child.env(var, &proxy);
+    }
+    let out = child.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("CHILD-OK"),
+        "child did not run:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn replay_child() {
+    use oauth_setup::tui::{Action, Effect, Executor};
+    if std::env::var_os(REPLAY_ENV).is_none() {
+        return;
+    }
+    let srv = server();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let dir = tempfile::tempdir().unwrap();
+    let key = oauth_setup::settings::KeySource::Default(dir.path().join("key"));
+    let mut exec = Executor::new(rt.handle().clone(), tx, Vec::new(), key);
+    let (out, ()) = with_wait(&srv, Duration::from_secs(10), |_| {
+        exec.execute(Effect::ReplayRedirect {
+            redirect_uri: srv.redirect_uri().to_string(),
+            pasted: format!("https://app.example/done?code=pasted&state={STATE}"),
+        });
+        match rx.blocking_recv() {
+            Some(Action::ReplayFinished(r)) => assert!(r.is_ok(), "{r:?}"),
+            other => panic!("{other:?}"),
+        }
+    });
+    assert_eq!(out.unwrap().expose_secret(), "pasted");
+    println!("CHILD-OK");
 }
