@@ -63,16 +63,11 @@ fn form_words(needed: &Needed) -> String {
 }
 
 fn failure_from_login(e: LoginError) -> Failure {
-    use crate::http::TransportError;
-    use crate::oauth::TokenError;
     // Most messages already say what to do; these are the ones that do not
     // point at the likely cause from the wizard's point of view.
-    let unreachable = matches!(
-        &e,
-        LoginError::Token(TokenError::Transport(
-            TransportError::Connect { .. } | TransportError::Timeout { .. },
-        ))
-    );
+    // The same test as the command line's exit 6: any step that could not
+    // reach its server (token, discovery, device, sign-in, test request).
+    let unreachable = e.unreachable().is_some();
     let hint = if e.is_denied() {
         Some(
             "The request was declined in the browser. Press r to ask again, and approve it."
@@ -507,5 +502,17 @@ mod tests {
             token.contains("Token URL") && !token.contains("--"),
             "{token}"
         );
+    }
+
+    #[test]
+    fn an_unreachable_issuer_gets_the_network_hint() {
+        use crate::http::TransportError;
+        use crate::provider::discovery::DiscoveryError;
+        let e = LoginError::Discovery(DiscoveryError::Transport(TransportError::Connect {
+            url: "https://idp.example/.well-known/openid-configuration".into(),
+            reason: "Connection refused".into(),
+        }));
+        let hint = failure_from_login(e).hint.unwrap();
+        assert!(hint.contains("Check the network"), "{hint}");
     }
 }
