@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod paths;
 pub mod probe;
 pub mod provider;
+pub mod revoke;
 pub mod settings;
 pub mod signin;
 pub mod token;

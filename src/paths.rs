@@ -22,9 +22,14 @@ pub fn providers_dir(config_dir: &Path) -> PathBuf {
     config_dir.join("providers")
 }
 
+/// Where named connections live.
+pub fn settings_dir(config_dir: &Path) -> PathBuf {
+    config_dir.join("settings")
+}
+
 /// The settings file of a named connection (by default the provider id).
 pub fn settings_file(config_dir: &Path, name: &str) -> PathBuf {
-    config_dir.join("settings").join(format!("{name}.json"))
+    settings_dir(config_dir).join(format!("{name}.json"))
 }
 
 /// Paste-flow sign-ins waiting for `exchange`.

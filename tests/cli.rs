@@ -50,3 +50,7 @@ mod surface;
 /// Scopes a server's metadata does not list.
 #[path = "cli/scopes.rs"]
 mod scopes;
+
+/// `list` and `logout`: connections you come back to.
+#[path = "cli/connections.rs"]
+mod connections;

@@ -63,6 +63,10 @@ pub enum Command {
     /// Call the provider's API with the token (`api --settings F /v2/bookings`):
     /// the body on stdout, the status on stderr.
     Api(ApiArgs),
+    /// List the saved connections with the state of their tokens.
+    List(ListArgs),
+    /// Revoke a connection's tokens at the provider, then remove its files.
+    Logout(LogoutArgs),
 }
 
 // The argument structs below carry no doc comment of their own: the
@@ -550,4 +554,22 @@ pub struct ApiArgs {
     /// A path under the provider's API base URL, or a whole URL.
     #[arg(value_name = "PATH_OR_URL")]
     pub path: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The settings file, or the name of a saved connection (see `list`).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH|NAME")]
+    pub settings: PathBuf,
+    /// Remove the files without revoking at the provider (the grant stays
+    /// live there until it expires or is revoked in its admin pages).
+    #[arg(long)]
+    pub local_only: bool,
 }

@@ -159,6 +159,7 @@ fn how_to_give(needed: &Needed) -> String {
                 Endpoint::DeviceAuthorization => "--device-url",
                 Endpoint::Signin => "--signin-url",
                 Endpoint::Test => "--test-url",
+                Endpoint::Revocation => "OAUTH_SETUP_REVOCATION_URL=",
             };
             let or_issuer = if *discovery { ", or --issuer URL" } else { "" };
             format!("give {flag} URL{or_issuer}")

@@ -44,6 +44,7 @@ pub fn login_input(
             device_authorization_url: e.device_url.clone(),
             signin_url: e.signin_url.clone(),
             test_url: e.test_url.clone(),
+            revocation_url: None,
         },
         client_id: args.client_id.clone(),
         client_secret: secrets.client_secret,

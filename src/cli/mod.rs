@@ -34,5 +34,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
         Command::ConnectionString(args) => commands::connection_string::run(ctx, &args),
         Command::Exec(args) => commands::exec::run(ctx, &args),
         Command::Api(args) => commands::api::run(ctx, &args),
+        Command::List(args) => commands::list::run(ctx, &args),
+        Command::Logout(args) => commands::logout::run(ctx, &args),
     }
 }

@@ -15,3 +15,14 @@ pub fn vault_location(settings: &Path) -> Option<&str> {
 pub fn vault(location: &str) -> Result<VaultStore, Failure> {
     Ok(VaultStore::from_env(location)?)
 }
+
+/// `--settings NAME` (no directory, no extension, no such file here) names a
+/// saved connection: `<config dir>/settings/NAME.json`.
+pub fn file_of(config_dir: &Path, given: &Path) -> std::path::PathBuf {
+    let bare = given.components().count() == 1 && given.extension().is_none();
+    if bare && !given.exists() {
+        oauth_setup::paths::settings_file(config_dir, &given.to_string_lossy())
+    } else {
+        given.to_path_buf()
+    }
+}

@@ -8,6 +8,7 @@ pub mod loopback;
 pub mod password_signin;
 mod progress;
 pub mod refresh;
+pub mod revoke;
 pub mod token;
 
 pub use progress::{BrowserMode, Events, LoginEvent};

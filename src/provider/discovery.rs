@@ -26,6 +26,9 @@ pub struct Metadata {
     /// OpenID's userinfo endpoint: a test request any OpenID provider answers.
     #[serde(default)]
     pub userinfo_endpoint: Option<String>,
+    /// RFC 7009 revocation (`logout`).
+    #[serde(default)]
+    pub revocation_endpoint: Option<String>,
 }
 
 impl Metadata {
@@ -131,6 +134,7 @@ mod tests {
             grant_types_supported: None,
             code_challenge_methods_supported: None,
             scopes_supported: None,
+            revocation_endpoint: None,
             userinfo_endpoint: None,
             token_endpoint_auth_methods_supported: Some(
                 methods.iter().map(|m| m.to_string()).collect(),

@@ -19,6 +19,9 @@ pub struct Endpoints {
     pub signin_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_url: Option<String>,
+    /// RFC 7009 token revocation (`logout`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -89,16 +92,18 @@ pub enum Endpoint {
     DeviceAuthorization,
     Signin,
     Test,
+    Revocation,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 6] = [
+    pub const ALL: [Endpoint; 7] = [
         Endpoint::Issuer,
         Endpoint::Authorize,
         Endpoint::Token,
         Endpoint::DeviceAuthorization,
         Endpoint::Signin,
         Endpoint::Test,
+        Endpoint::Revocation,
     ];
 
     /// How a person calls it, in errors and on screen.
@@ -110,6 +115,7 @@ impl Endpoint {
             Endpoint::DeviceAuthorization => "device authorization URL",
             Endpoint::Signin => "sign-in URL",
             Endpoint::Test => "test URL",
+            Endpoint::Revocation => "revocation URL",
         }
     }
 }
@@ -126,6 +132,7 @@ impl Endpoints {
             device_authorization_url: var("OAUTH_SETUP_DEVICE_URL"),
             signin_url: var("OAUTH_SETUP_SIGNIN_URL"),
             test_url: var("OAUTH_SETUP_TEST_URL"),
+            revocation_url: var("OAUTH_SETUP_REVOCATION_URL"),
         }
     }
 
@@ -140,6 +147,7 @@ impl Endpoints {
                 .or(other.device_authorization_url),
             signin_url: self.signin_url.or(other.signin_url),
             test_url: self.test_url.or(other.test_url),
+            revocation_url: self.revocation_url.or(other.revocation_url),
         }
     }
 
@@ -151,6 +159,7 @@ impl Endpoints {
             Endpoint::DeviceAuthorization => self.device_authorization_url.as_deref(),
             Endpoint::Signin => self.signin_url.as_deref(),
             Endpoint::Test => self.test_url.as_deref(),
+            Endpoint::Revocation => self.revocation_url.as_deref(),
         }
     }
 
@@ -162,6 +171,7 @@ impl Endpoints {
             Endpoint::DeviceAuthorization => &mut self.device_authorization_url,
             Endpoint::Signin => &mut self.signin_url,
             Endpoint::Test => &mut self.test_url,
+            Endpoint::Revocation => &mut self.revocation_url,
         }
     }
 

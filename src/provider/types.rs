@@ -235,6 +235,9 @@ pub struct Scheme {
     /// InEvent sign-in endpoint.
     #[serde(default)]
     pub signin_url: Option<String>,
+    /// RFC 7009 revocation endpoint template (`logout`).
+    #[serde(default)]
+    pub revocation_url: Option<String>,
     /// True when endpoints come from OpenID / RFC 8414 discovery of `{issuer}`.
     #[serde(default)]
     pub discovery: bool,

@@ -180,6 +180,7 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
         ("token_url", &s.token_url),
         ("device_authorization_url", &s.device_authorization_url),
         ("signin_url", &s.signin_url),
+        ("revocation_url", &s.revocation_url),
         ("default_callback_url", &s.default_callback_url),
     ] {
         if let Some(t) = t {

@@ -317,3 +317,21 @@ fn short_reason(e: &SettingsError) -> String {
         other => other.to_string(),
     }
 }
+
+/// Removes a settings file and what sits beside it (its backup and its
+/// renewal lock); returns what was removed. Missing ones are fine.
+pub fn remove(path: &Path) -> Result<Vec<std::path::PathBuf>, SettingsError> {
+    let mut removed = Vec::new();
+    for p in [
+        path.to_path_buf(),
+        super::atomic::backup_path(path),
+        super::lock::lock_path(path),
+    ] {
+        match fs::remove_file(&p) {
+            Ok(()) => removed.push(p),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(SettingsError::io(&p, "remove", e)),
+        }
+    }
+    Ok(removed)
+}

@@ -16,7 +16,7 @@ pub mod vault;
 pub use atomic::{Backup, backup_path, cleanup_stale_temps, write_atomic, write_atomic_with};
 pub use envelope::{aad, open, seal};
 pub use error::SettingsError;
-pub use file::{parse, read, replace, to_bytes, update, write, write_replacing_unreadable};
+pub use file::{parse, read, remove, replace, to_bytes, update, write, write_replacing_unreadable};
 pub use format::*;
 pub use key::{Key, KeyPlan, KeySource, load_key, load_or_create_key, plan_key};
 pub use lock::{LOCK_TIMEOUT, SettingsLock, lock_exclusive, lock_path, lock_timeout};

@@ -41,6 +41,7 @@ fn template_of(s: &Scheme, e: Endpoint) -> Option<&str> {
         Endpoint::Token => s.token_url.as_deref(),
         Endpoint::DeviceAuthorization => s.device_authorization_url.as_deref(),
         Endpoint::Signin => s.signin_url.as_deref(),
+        Endpoint::Revocation => s.revocation_url.as_deref(),
         // The issuer is a variable, and the test URL belongs to the profile.
         Endpoint::Issuer | Endpoint::Test => None,
     }
@@ -101,6 +102,7 @@ pub async fn resolve(
         endpoints.device_authorization_url = endpoints
             .device_authorization_url
             .or(meta.device_authorization_endpoint);
+        endpoints.revocation_url = endpoints.revocation_url.or(meta.revocation_endpoint);
         if scheme.kind == SchemeKind::DeviceCode && endpoints.device_authorization_url.is_none() {
             return Err(LoginError::Unsupported(format!(
                 "{issuer} does not offer the device flow (its metadata has no device_authorization_endpoint); use `auth-url` / `exchange` for a server without a browser"

@@ -6,6 +6,7 @@
 //   --deny              the authorize step answers error=access_denied
 //   --client-secret S   token requests must authenticate with this secret
 //   --stats FILE        one JSON line per token request (grant type, outcome)
+//   --fail-revoke       the revocation endpoint answers 503
 //   --exit-on-stdin-close  stop when stdin closes (the test binary that started
 //                       a shared server exited, however it ended)
 // Prints one JSON line {"port":..,"issuer":..} when listening.
@@ -24,6 +25,7 @@ const rotate = flag("--rotate");
 const deny = flag("--deny");
 const secret = opt("--client-secret", null);
 const stats = opt("--stats", null);
+const failRevoke = flag("--fail-revoke");
 
 const server = new OAuth2Server();
 await server.issuer.keys.generate("RS256");
@@ -59,6 +61,16 @@ server.service.on("beforeResponse", (resp, req) => {
       return;
     }
   }
+  if (grant === "refresh_token" && !rotate) {
+    // Without rotation a refresh token lives on until revoked (RFC 7009).
+    const known = refresh.get(req.body.refresh_token);
+    if (known && revoked.has(known.family)) {
+      resp.statusCode = 400;
+      resp.body = { error: "invalid_grant", error_description: "revoked refresh token" };
+      log({ grant, outcome: "invalid_grant" });
+      return;
+    }
+  }
   if (grant === "refresh_token" && rotate) {
     const old = refresh.get(req.body.refresh_token);
     if (!old || revoked.has(old.family)) {
@@ -77,10 +89,30 @@ server.service.on("beforeResponse", (resp, req) => {
     old.used = true;
     refresh.set(resp.body.refresh_token, { family: old.family, used: false });
   } else if (resp.body.refresh_token) {
-    refresh.set(resp.body.refresh_token, { family: ++families, used: false });
+    const known = grant === "refresh_token" && refresh.get(req.body.refresh_token);
+    refresh.set(resp.body.refresh_token, { family: known ? known.family : ++families, used: false });
   }
   if (resp.statusCode === 200) resp.body.expires_in = grant === "refresh_token" ? refreshTtl : ttl;
   log({ grant, outcome: "ok" });
+});
+
+// RFC 7009 at a route of our own (the mock's /revoke does not read the
+// body): revoking a refresh token revokes its whole family.
+server.service.addRoute("POST", "/revoke-rfc7009", async (req, res) => {
+  if (failRevoke) {
+    log({ grant: "revoke", outcome: "unavailable" });
+    res.writeHead(503, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ error: "temporarily_unavailable" }));
+    return;
+  }
+  const known = refresh.get((req.body || {}).token);
+  if (known) revoked.add(known.family);
+  log({ grant: "revoke", outcome: known ? "revoked" : "unknown", hint: (req.body || {}).token_type_hint });
+  res.writeHead(200);
+  res.end();
+});
+server.service.on("beforeWellKnownOpenIdConfiguration", (resp) => {
+  resp.body.revocation_endpoint = server.issuer.url + "/revoke-rfc7009";
 });
 
 server.service.on("beforeAuthorizeRedirect", (redirect) => {

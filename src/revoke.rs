@@ -1,0 +1,69 @@
+//! Ending a grant: revoke its tokens at the provider (RFC 7009), then forget
+//! them on this machine. A revocation that fails keeps the local copy: it is
+//! the only handle left on a grant that is still live.
+
+use crate::oauth::revoke::{self, Hint};
+use crate::oauth::{ClientCredentials, TokenError};
+use crate::settings::Settings;
+
+/// What the provider was told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revoked {
+    /// The refresh and/or access token were revoked at this URL.
+    At(String),
+    /// Nothing that could be revoked: no refresh token, and the access token
+    /// (if any) expires on its own.
+    NothingToRevoke,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error(
+        "provider `{provider}` has no revocation endpoint, so the refresh token would stay valid at the provider; revoke the app's access in the provider's admin pages, then remove the file with --local-only"
+    )]
+    NoEndpoint { provider: String },
+    #[error("the provider did not revoke the token: {0}")]
+    Failed(#[from] TokenError),
+}
+
+/// Revokes the refresh token (which ends the grant), then the access token.
+pub async fn revoke(s: &Settings) -> Result<Revoked, RevokeError> {
+    let m = &s.meta;
+    let refresh = s.secrets.refresh_token.as_ref();
+    let Some(url) = m.endpoints.revocation_url.as_deref() else {
+        return match refresh {
+            Some(_) => Err(RevokeError::NoEndpoint {
+                provider: m.provider.clone(),
+            }),
+            None => Ok(Revoked::NothingToRevoke),
+        };
+    };
+    let http = crate::http::client();
+    let client = ClientCredentials {
+        client_id: m.client_id.clone().unwrap_or_default(),
+        client_secret: s.secrets.client_secret.clone(),
+        auth: m.client_auth,
+    };
+    let mut any = false;
+    if let Some(rt) = refresh {
+        revoke::run(
+            &http,
+            url,
+            &client,
+            rt,
+            Hint::RefreshToken,
+            &m.extra_headers,
+        )
+        .await?;
+        any = true;
+    }
+    if let Some(at) = &s.secrets.access_token {
+        revoke::run(&http, url, &client, at, Hint::AccessToken, &m.extra_headers).await?;
+        any = true;
+    }
+    Ok(if any {
+        Revoked::At(url.to_string())
+    } else {
+        Revoked::NothingToRevoke
+    })
+}
