@@ -13,5 +13,6 @@ pub mod probe;
 pub mod provider;
 pub mod settings;
 pub mod signin;
+pub mod text;
 pub mod token;
 pub mod tui;

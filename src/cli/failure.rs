@@ -81,7 +81,7 @@ impl From<InputError> for Failure {
 fn is_network(e: &TransportError) -> bool {
     match e {
         TransportError::Timeout { .. } | TransportError::Connect { .. } => true,
-        TransportError::Other { .. } => false,
+        TransportError::Other { .. } | TransportError::Insecure { .. } => false,
     }
 }
 
@@ -204,6 +204,7 @@ impl From<BundleError> for Failure {
             | BundleError::WrongPassphrase
             | BundleError::Damaged(_)
             | BundleError::TooMuchWork(_)
+            | BundleError::Invalid(_)
             | BundleError::TooLarge
             | BundleError::NotBundle(_)
             | BundleError::NewerVersion { .. } => exit::SETTINGS,

@@ -10,6 +10,7 @@ pub mod format;
 pub mod key;
 pub mod lock;
 pub mod store;
+pub mod validate;
 
 pub use atomic::{backup_path, cleanup_stale_temps, write_atomic};
 pub use envelope::{aad, open, seal};
@@ -19,3 +20,4 @@ pub use format::*;
 pub use key::{Key, KeySource, load_key};
 pub use lock::{SettingsLock, lock_exclusive, lock_path};
 pub use store::{FileStore, Replace, Store};
+pub use validate::MetaError;

@@ -23,6 +23,12 @@ pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
         Some(t) => (t, s),
         None => renew(ctx, path, &key, s)?,
     };
+    if oauth_setup::text::has_unsafe(token.expose_secret()) {
+        return Err(Failure::new(
+            exit::ERROR,
+            "the stored access token contains control or line-separator characters (a terminal escape sequence?); refusing to print it. The token endpoint sent it: check the token URL and sign in again",
+        ));
+    }
     if args.json {
         print_json(&json!({
             "access_token": token.expose_secret(),
