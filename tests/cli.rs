@@ -24,3 +24,8 @@ mod headless;
 /// `export` / `import` between machines and the service exports.
 #[path = "cli/export.rs"]
 mod export;
+
+/// Hostile values from servers, bundles and old files: validation, the https
+/// rule, service exports that keep their shape, a terminal kept clean.
+#[path = "cli/hostile_data.rs"]
+mod hostile_data;

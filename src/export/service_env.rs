@@ -63,6 +63,20 @@ pub enum ExportError {
     RelativePath(String),
 }
 
+/// An id for a comment line: only characters that cannot end or alter it.
+fn comment_id(id: &str) -> String {
+    id.chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
 /// A path as text, refused when it could break the line it is printed on.
 fn path_text(p: &Path) -> Result<String, ExportError> {
     let text = p.display().to_string();
@@ -77,8 +91,7 @@ pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> Result<Str
     s.meta.validate()?;
     let target_text = path_text(target)?;
     let cs = connection_string::build(s, target, secrets.included());
-    // Validated ids: they cannot end the comment line.
-    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}) — for a systemd EnvironmentFile or `set -a; . FILE`\n"
     );
@@ -154,6 +167,19 @@ pub fn k8s_text(
     key: Option<&Key>,
 ) -> Result<String, ExportError> {
     s.meta.validate()?;
+    k8s_render(s, file, target, name, key)
+}
+
+/// The emitter of [`k8s_text`] alone, without the metadata check: its shape
+/// holds whatever the metadata contains (the fuzz target and the YAML tests
+/// feed it hostile metadata).
+pub fn k8s_render(
+    s: &Settings,
+    file: &str,
+    target: &Path,
+    name: &str,
+    key: Option<&Key>,
+) -> Result<String, ExportError> {
     if !target.is_absolute() {
         return Err(ExportError::RelativePath(crate::text::sanitize(
             &target.display().to_string(),
@@ -178,7 +204,7 @@ pub fn k8s_text(
     let cs = connection_string::build(s, target, key.is_some());
     let q = |v: &str| serde_json::to_string(v).expect("strings serialize");
     let b64 = |v: &str| q(&base64::engine::general_purpose::STANDARD.encode(v));
-    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}). Mount this Secret at {dir} (the settings file is encrypted).\n\
          # Secret volumes are read-only: if the pod renews tokens, copy settings.json to a writable\n\
