@@ -181,18 +181,32 @@ mod tests {
         // sent, and nothing leaves the machine even if the rule failed.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
-        let url = format!("http://0.0.0.0:{}/token", listener.local_addr().unwrap().port());
+        let url = format!(
+            "http://0.0.0.0:{}/token",
+            listener.local_addr().unwrap().port()
+        );
         let e = send(&url, client().post(&url).body("client_secret=s3cret"))
             .await
             .unwrap_err();
         assert!(matches!(e, TransportError::Insecure { .. }), "{e}");
         assert!(e.to_string().contains("use https"), "{e}");
         assert!(listener.accept().is_err(), "a connection was made");
-        for ok in ["http://127.0.0.1:1/", "http://[::1]:1/", "http://localhost:1/"] {
+        for ok in [
+            "http://127.0.0.1:1/",
+            "http://[::1]:1/",
+            "http://localhost:1/",
+        ] {
             assert!(check_secure(&url::Url::parse(ok).unwrap()).is_ok(), "{ok}");
         }
-        for bad in ["http://0.0.0.0:1/", "http://127.0.0.1.evil.example/", "ftp://x/"] {
-            assert!(check_secure(&url::Url::parse(bad).unwrap()).is_err(), "{bad}");
+        for bad in [
+            "http://0.0.0.0:1/",
+            "http://127.0.0.1.evil.example/",
+            "ftp://x/",
+        ] {
+            assert!(
+                check_secure(&url::Url::parse(bad).unwrap()).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -53,13 +53,19 @@ mod tests {
             sanitize("bad\x1b[31m red\r\nline", 100),
             "bad [31m red line"
         );
-        assert_eq!(sanitize("a\u{2028}b\u{2029}c\u{85}d\u{202E}e", 100), "a b c d e");
+        assert_eq!(
+            sanitize("a\u{2028}b\u{2029}c\u{85}d\u{202E}e", 100),
+            "a b c d e"
+        );
         assert_eq!(sanitize("abcdef", 3), "abc…");
     }
 
     #[test]
     fn unsafe_characters() {
-        for c in ['\n', '\r', '\x1b', '\x07', '\x7f', '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}', '\u{202E}', '\u{2067}'] {
+        for c in [
+            '\n', '\r', '\x1b', '\x07', '\x7f', '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}',
+            '\u{202E}', '\u{2067}',
+        ] {
             assert!(is_unsafe_char(c), "{c:?}");
         }
         for c in ['a', ' ', 'é', '€', ':', '"', '\''] {

@@ -25,7 +25,12 @@ mod headless;
 #[path = "cli/export.rs"]
 mod export;
 
-/// Hostile values from servers, bundles and old files: validation, the https
-/// rule, service exports that keep their shape, a terminal kept clean.
+/// Hostile bundles and old files: validation, service exports that keep
+/// their shape, a terminal kept clean.
 #[path = "cli/hostile_data.rs"]
 mod hostile_data;
+
+/// Hostile token endpoints and discovery documents; the https rule on every
+/// request; absolute printed paths.
+#[path = "cli/hostile_servers.rs"]
+mod hostile_servers;

@@ -325,9 +325,15 @@ mod tests {
         for log_n in [MAX_WORK_FACTOR + 1, 22, 40] {
             let started = std::time::Instant::now();
             let e = open(&with_work_factor(log_n), &pw("correct horse")).unwrap_err();
-            assert!(matches!(e, BundleError::TooMuchWork(n) if n == log_n), "{e}");
+            assert!(
+                matches!(e, BundleError::TooMuchWork(n) if n == log_n),
+                "{e}"
+            );
             // The cap is fixed, not age's per-machine calibration + 4.
-            assert!(e.to_string().contains("above the 2^20 import accepts"), "{e}");
+            assert!(
+                e.to_string().contains("above the 2^20 import accepts"),
+                "{e}"
+            );
             // Refused before the work: 2^21 alone would take 2 GiB and many seconds.
             assert!(started.elapsed() < std::time::Duration::from_secs(10));
         }
@@ -346,11 +352,11 @@ mod tests {
 
     #[test]
     fn hostile_metadata_is_refused() {
-        let refused: [Box<dyn FnOnce(&mut Meta)>; 4] = [
-            Box::new(|m| m.endpoints.token_url = Some("http://evil.example/token".into())),
-            Box::new(|m| m.provider = "custom\nOAUTH_SETUP_KEY=x".into()),
-            Box::new(|m| m.token_type = Some("Bearer\u{2028}x: y".into())),
-            Box::new(|m| m.granted_scopes = Some(vec!["a\u{1b}[2J".into()])),
+        let refused: [fn(&mut Meta); 4] = [
+            |m| m.endpoints.token_url = Some("http://evil.example/token".into()),
+            |m| m.provider = "custom\nOAUTH_SETUP_KEY=x".into(),
+            |m| m.token_type = Some("Bearer\u{2028}x: y".into()),
+            |m| m.granted_scopes = Some(vec!["a\u{1b}[2J".into()]),
         ];
         for change in refused {
             let e = open(&sealed_meta(change), &pw("correct horse")).unwrap_err();

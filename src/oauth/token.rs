@@ -356,7 +356,11 @@ pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
         .transpose()?
         .map(str::to_string);
     let scope = str_field("scope");
-    for s in scope.iter().flat_map(|s| s.split(' ')).filter(|s| !s.is_empty()) {
+    for s in scope
+        .iter()
+        .flat_map(|s| s.split(' '))
+        .filter(|s| !s.is_empty())
+    {
         validate::check_scope("scope", s)?;
     }
     Ok(TokenSet {

@@ -31,15 +31,11 @@ pub enum MetaError {
         len: usize,
         max: usize,
     },
-    #[error(
-        "`{field}` is `{value}`: it must be 1–{MAX_ID} letters, digits, `_`, `-` or `.`"
-    )]
+    #[error("`{field}` is `{value}`: it must be 1–{MAX_ID} letters, digits, `_`, `-` or `.`")]
     BadId { field: String, value: String },
     #[error("{0}")]
     Endpoint(String),
-    #[error(
-        "the token type `{0}` is not one oauth-setup can use (Bearer, DPoP, N_A or tokenID)"
-    )]
+    #[error("the token type `{0}` is not one oauth-setup can use (Bearer, DPoP, N_A or tokenID)")]
     TokenType(String),
     #[error("`format` is not `{FORMAT}`")]
     Format,
@@ -178,7 +174,11 @@ mod tests {
     use crate::provider::SchemeKind;
 
     fn meta() -> Meta {
-        let mut m = Meta::new("custom", "authorization_code", SchemeKind::AuthorizationCode);
+        let mut m = Meta::new(
+            "custom",
+            "authorization_code",
+            SchemeKind::AuthorizationCode,
+        );
         m.endpoints.token_url = Some("https://id.example.com/token".into());
         m.scopes = vec!["openid".into(), "offline_access".into()];
         m.token_type = Some("Bearer".into());
@@ -192,7 +192,14 @@ mod tests {
 
     #[test]
     fn hostile_values_are_refused() {
-        let hostile = ["a\nb", "a\u{2028}b", "a\u{2029}b", "a\u{85}b", "a\x1b[2Jb", "a\u{202E}b"];
+        let hostile = [
+            "a\nb",
+            "a\u{2028}b",
+            "a\u{2029}b",
+            "a\u{85}b",
+            "a\x1b[2Jb",
+            "a\u{202E}b",
+        ];
         for h in hostile {
             let cases: [&dyn Fn(&mut Meta); 7] = [
                 &|m| m.provider = format!("custom{h}"),
