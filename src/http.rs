@@ -1,5 +1,6 @@
 //! The one HTTP client: timeouts on everything, no redirects (a token request
-//! that gets redirected is an error, RFC 9700 §4.11), bounded bodies.
+//! that gets redirected is an error, RFC 9700 §4.11), bounded bodies, and
+//! the https rule on every request it sends.
 
 use std::time::Duration;
 
@@ -68,6 +69,33 @@ pub enum TransportError {
     Connect { url: String, reason: String },
     #[error("request to {url} failed: {reason}")]
     Other { url: String, reason: String },
+    #[error(
+        "refusing to send a request to {url}: it uses plain http on a non-loopback host, where tokens and secrets would travel in clear; use https (plain http is only accepted on 127.0.0.1, ::1 or localhost)"
+    )]
+    Insecure { url: String },
+}
+
+/// True for 127.0.0.0/8, ::1 and `localhost`: the only hosts plain http may reach.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The https rule for a request about to be sent: every request may carry a
+/// token, a client secret or a password, so none leaves in clear except to
+/// this machine.
+fn check_secure(url: &url::Url) -> Result<(), TransportError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        _ => Err(TransportError::Insecure {
+            url: display_url(url.as_str()),
+        }),
+    }
 }
 
 /// Strips the query (it may carry a tokenID) from a URL for messages. The
@@ -109,9 +137,17 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
     }
 }
 
-/// Sends `req` and reads the body, keeping at most [`MAX_BODY`] bytes.
+/// Sends `req` and reads the body, keeping at most [`MAX_BODY`] bytes. Every
+/// request of the tool goes through here, so the https rule is checked on
+/// the URL actually requested, before any connection is made.
 pub async fn send(url: &str, req: reqwest::RequestBuilder) -> Result<Response, TransportError> {
-    let mut resp = req.send().await.map_err(|e| transport_error(url, e))?;
+    let (client, request) = req.build_split();
+    let request = request.map_err(|e| transport_error(url, e))?;
+    check_secure(request.url())?;
+    let mut resp = client
+        .execute(request)
+        .await
+        .map_err(|e| transport_error(url, e))?;
     let header = |name: reqwest::header::HeaderName| {
         resp.headers()
             .get(name)
@@ -141,22 +177,8 @@ pub async fn send(url: &str, req: reqwest::RequestBuilder) -> Result<Response, T
     })
 }
 
-/// Makes server-supplied text safe to print: no control characters (ANSI
-/// escapes, carriage returns), bounded length.
-pub fn sanitize(text: &str, max_chars: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    if cleaned.chars().count() > max_chars {
-        let mut s: String = cleaned.chars().take(max_chars).collect();
-        s.push('…');
-        s
-    } else {
-        cleaned
-    }
-}
+/// Makes server-supplied text safe to print (see [`crate::text::sanitize`]).
+pub use crate::text::sanitize;
 
 /// A short, safe excerpt of a body for error messages.
 pub fn snippet(body: &[u8]) -> String {
@@ -167,13 +189,40 @@ pub fn snippet(body: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sanitize_removes_escapes_and_bounds_length() {
-        assert_eq!(
-            sanitize("bad\x1b[31m red\r\nline", 100),
-            "bad [31m red line"
+    #[tokio::test]
+    async fn plain_http_off_loopback_is_refused_before_connecting() {
+        // 0.0.0.0 is not a loopback address, yet Linux delivers a connection
+        // to it to this machine: a listener here sees whether anything was
+        // sent, and nothing leaves the machine even if the rule failed.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!(
+            "http://0.0.0.0:{}/token",
+            listener.local_addr().unwrap().port()
         );
-        assert_eq!(sanitize("abcdef", 3), "abc…");
+        let e = send(&url, client().post(&url).body("client_secret=s3cret"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, TransportError::Insecure { .. }), "{e}");
+        assert!(e.to_string().contains("use https"), "{e}");
+        assert!(listener.accept().is_err(), "a connection was made");
+        for ok in [
+            "http://127.0.0.1:1/",
+            "http://[::1]:1/",
+            "http://localhost:1/",
+        ] {
+            assert!(check_secure(&url::Url::parse(ok).unwrap()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://0.0.0.0:1/",
+            "http://127.0.0.1.evil.example/",
+            "ftp://x/",
+        ] {
+            assert!(
+                check_secure(&url::Url::parse(bad).unwrap()).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -15,5 +15,6 @@ pub mod provider;
 pub mod revoke;
 pub mod settings;
 pub mod signin;
+pub mod text;
 pub mod token;
 pub mod tui;

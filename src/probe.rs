@@ -132,7 +132,7 @@ pub async fn run_request(
                 serde_json::from_slice::<Value>(&resp.body)
                     .ok()?
                     .pointer(p)
-                    .map(|c| c.to_string())
+                    .map(|c| http::sanitize(&c.to_string(), 40))
             });
             let summary = match (&test.summary, count) {
                 (Some(tpl), Some(c)) => tpl.replace("{count}", &c),

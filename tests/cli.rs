@@ -54,3 +54,13 @@ mod scopes;
 /// `list` and `logout`: connections you come back to.
 #[path = "cli/connections.rs"]
 mod connections;
+
+/// Hostile bundles and old files: validation, service exports that keep
+/// their shape, a terminal kept clean.
+#[path = "cli/hostile_data.rs"]
+mod hostile_data;
+
+/// Hostile token endpoints and discovery documents; the https rule on every
+/// request; absolute printed paths.
+#[path = "cli/hostile_servers.rs"]
+mod hostile_servers;

@@ -42,11 +42,18 @@ fuzz_target!(|data: &[u8]| {
     match parse_response(&resp) {
         Ok(t) => {
             let _ = format!("{t:?}");
+            // What is stored from an answer passes the settings checks.
+            if let Some(tt) = &t.token_type {
+                assert!(oauth_setup::settings::validate::TOKEN_TYPES.contains(&tt.as_str()));
+            }
+            if let Some(scope) = &t.scope {
+                assert!(!oauth_setup::text::has_unsafe(scope), "{scope:?}");
+            }
         }
         Err(e) => {
             let msg = e.to_string();
             assert!(
-                !msg.chars().any(|c| c.is_control() && c != '\n'),
+                !msg.chars().any(|c| c != '\n' && oauth_setup::text::is_unsafe_char(c)),
                 "control character in {msg:?}"
             );
         }

@@ -93,7 +93,7 @@ impl From<InputError> for Failure {
 fn is_network(e: &TransportError) -> bool {
     match e {
         TransportError::Timeout { .. } | TransportError::Connect { .. } => true,
-        TransportError::Other { .. } => false,
+        TransportError::Other { .. } | TransportError::Insecure { .. } => false,
     }
 }
 
@@ -231,6 +231,7 @@ impl From<BundleError> for Failure {
             | BundleError::WrongPassphrase
             | BundleError::Damaged(_)
             | BundleError::TooMuchWork(_)
+            | BundleError::Invalid(_)
             | BundleError::TooLarge
             | BundleError::NotBundle(_)
             | BundleError::NewerVersion { .. } => exit::SETTINGS,

@@ -7,6 +7,17 @@ use oauth_setup::token;
 use serde_json::json;
 use std::path::Path;
 
+/// A value from a file, a server or a bundle, safe to put on a terminal
+/// (no escape sequences, line breaks or bidi overrides).
+pub fn shown(text: &str) -> String {
+    oauth_setup::text::sanitize(text, 2000)
+}
+
+/// Paths printed for later use are absolute: they are pasted elsewhere.
+pub fn absolute(path: &Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
 pub fn print_json(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -19,22 +30,22 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
         print_json(&status_json(s, path, ctx));
         return;
     }
-    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    let (provider, scheme) = (shown(&s.meta.provider), shown(&s.meta.scheme));
     eprintln!("{what}: {provider} ({scheme}). {}", expiry_text(s));
-    eprintln!("Settings written to {}", path.display());
+    eprintln!("Settings written to {}", absolute(path).display());
     eprintln!("{}", token_hint(path));
 }
 
 /// After the wizard saved a settings file.
 pub fn wizard_saved(path: &Path) {
-    println!("Settings saved to {}", path.display());
+    println!("Settings saved to {}", absolute(path).display());
     println!("{}", token_hint(path));
 }
 
 fn token_hint(settings: &Path) -> String {
     format!(
         "Get a token with:  oauth-setup token --settings {}",
-        settings.display()
+        absolute(settings).display()
     )
 }
 
@@ -60,7 +71,7 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
     let m = &s.meta;
     let now = settings::now_unix();
     json!({
-        "settings": path.display().to_string(),
+        "settings": absolute(path).display().to_string(),
         "provider": m.provider,
         "scheme": m.scheme,
         "kind": m.kind.as_str(),

@@ -14,9 +14,15 @@ pub const VERSION: u32 = 1;
 /// Bundles are a few KiB; a huge file is not ours and is not decrypted whole.
 pub const MAX_BUNDLE: u64 = 1 << 20;
 /// scrypt work factor (log2 N) override, honoured by debug builds only so the
-/// test suite is not dominated by key stretching; release builds always use
-/// age's calibrated ~1 s.
+/// test suite is not dominated by key stretching.
 pub const WORK_FACTOR_ENV: &str = "OAUTH_SETUP_SCRYPT_LOG_N";
+/// The scrypt work factor export writes: age's own default (256 MiB, about
+/// a second), the same on every machine so every machine can import it.
+pub const EXPORT_WORK_FACTOR: u8 = 18;
+/// The largest work factor import accepts: the work factor is read from the
+/// file, and each step doubles the memory and time (2^22 took 4 GiB and 21 s).
+/// Bundles of older versions, calibrated by age on fast machines, stay under it.
+pub const MAX_WORK_FACTOR: u8 = 20;
 /// Shorter passphrases are refused on export: the bundle may travel by mail
 /// or chat, so its passphrase is all that protects a refresh token.
 pub const MIN_PASSPHRASE: usize = 8;
@@ -43,9 +49,11 @@ pub enum BundleError {
     )]
     Damaged(String),
     #[error(
-        "the bundle asks for an scrypt work factor of 2^{0}, far above what export writes; refusing to spend that much memory and time"
+        "the bundle asks for an scrypt work factor of 2^{0}, above the 2^{MAX_WORK_FACTOR} import accepts (export writes 2^{EXPORT_WORK_FACTOR}); refusing to spend that much memory and time. Nothing was written"
     )]
     TooMuchWork(u8),
+    #[error("the bundle's settings are refused ({0}); nothing was written")]
+    Invalid(#[from] crate::settings::MetaError),
     #[error("the file is larger than 1 MiB: not an oauth-setup bundle")]
     TooLarge,
     #[error("the bundle decrypts, but it is not an oauth-setup bundle ({0})")]
@@ -60,14 +68,17 @@ pub enum BundleError {
     Encrypt(String),
 }
 
-fn work_factor() -> Option<u8> {
-    if !cfg!(debug_assertions) {
-        return None;
-    }
-    std::env::var(WORK_FACTOR_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u8>().ok())
-        .filter(|n| (1..=30).contains(n))
+fn work_factor() -> u8 {
+    let from_env = || {
+        std::env::var(WORK_FACTOR_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u8>().ok())
+            .filter(|n| (1..=MAX_WORK_FACTOR).contains(n))
+    };
+    cfg!(debug_assertions)
+        .then(from_env)
+        .flatten()
+        .unwrap_or(EXPORT_WORK_FACTOR)
 }
 
 /// The bundle's plaintext: `{format, version, exported_at, meta, secrets}`.
@@ -100,16 +111,14 @@ pub fn seal(s: &Settings, passphrase: &SecretString) -> Result<String, BundleErr
 fn seal_with(
     s: &Settings,
     passphrase: &SecretString,
-    work_factor: Option<u8>,
+    work_factor: u8,
 ) -> Result<String, BundleError> {
     use age::secrecy::ExposeSecret;
     if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE {
         return Err(BundleError::WeakPassphrase);
     }
     let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(n) = work_factor {
-        recipient.set_work_factor(n);
-    }
+    recipient.set_work_factor(work_factor);
     age::encrypt_and_armor(&recipient, &document(s))
         .map_err(|e| BundleError::Encrypt(e.to_string()))
 }
@@ -138,7 +147,8 @@ fn map_header_error(e: age::DecryptError) -> BundleError {
     }
 }
 
-/// Decrypts and checks a bundle. Nothing is written here.
+/// Decrypts and checks a bundle: its settings pass the same validation as a
+/// sign-in's. Nothing is written here.
 pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Settings, BundleError> {
     if bytes.len() as u64 > MAX_BUNDLE {
         return Err(BundleError::TooLarge);
@@ -151,7 +161,8 @@ pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Settings, BundleE
     if !decryptor.is_scrypt() {
         return Err(BundleError::NotPassphrase);
     }
-    let identity = age::scrypt::Identity::new(passphrase.clone());
+    let mut identity = age::scrypt::Identity::new(passphrase.clone());
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
     let mut stream = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(map_header_error)?;
@@ -202,6 +213,11 @@ fn parse(plain: &[u8]) -> Result<Settings, BundleError> {
             "`meta` is not oauth-setup settings".into(),
         ));
     }
+    let mut meta = meta;
+    meta.validate()?;
+    if let Some(t) = &meta.token_type {
+        meta.token_type = Some(settings::validate::token_type(t)?.to_string());
+    }
     let secrets = Secrets::deserialize(v.get("secrets").unwrap_or(&Value::Null))
         .map_err(|_| BundleError::NotBundle("`secrets` is not readable".into()))?;
     Ok(Settings { meta, secrets })
@@ -236,7 +252,7 @@ mod tests {
 
     /// A cheap scrypt work factor: the format is what is under test.
     fn seal(s: &Settings, passphrase: &SecretString) -> Result<String, BundleError> {
-        seal_with(s, passphrase, Some(4))
+        seal_with(s, passphrase, 4)
     }
 
     #[test]
@@ -289,6 +305,69 @@ mod tests {
         ));
         assert!(open(&bin, &pw("correct horse")).is_ok());
         drop(armored);
+    }
+
+    /// A bundle whose scrypt stanza asks for `log_n`, made by editing the
+    /// header of a cheap one (the header MAC is checked only after the work).
+    fn with_work_factor(log_n: u8) -> Vec<u8> {
+        let mut r = age::scrypt::Recipient::new(pw("correct horse"));
+        r.set_work_factor(4);
+        let bin = age::encrypt(&r, &document(&settings())).unwrap();
+        let text = String::from_utf8_lossy(&bin);
+        let at = text.find("-> scrypt ").unwrap();
+        let end = at + text[at..].find('\n').unwrap();
+        assert!(text[at..end].ends_with(" 4"));
+        [&bin[..end - 1], log_n.to_string().as_bytes(), &bin[end..]].concat()
+    }
+
+    #[test]
+    fn an_extreme_work_factor_is_refused_quickly() {
+        for log_n in [MAX_WORK_FACTOR + 1, 22, 40] {
+            let started = std::time::Instant::now();
+            let e = open(&with_work_factor(log_n), &pw("correct horse")).unwrap_err();
+            assert!(
+                matches!(e, BundleError::TooMuchWork(n) if n == log_n),
+                "{e}"
+            );
+            // The cap is fixed, not age's per-machine calibration + 4.
+            assert!(
+                e.to_string().contains("above the 2^20 import accepts"),
+                "{e}"
+            );
+            // Refused before the work: 2^21 alone would take 2 GiB and many seconds.
+            assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        }
+        // The edit itself is sound: at an accepted factor only the MAC fails.
+        assert!(matches!(
+            open(&with_work_factor(5), &pw("correct horse")),
+            Err(BundleError::Damaged(_) | BundleError::WrongPassphrase)
+        ));
+    }
+
+    fn sealed_meta(change: impl FnOnce(&mut Meta)) -> Vec<u8> {
+        let mut s = settings();
+        change(&mut s.meta);
+        seal(&s, &pw("correct horse")).unwrap().into_bytes()
+    }
+
+    #[test]
+    fn hostile_metadata_is_refused() {
+        let refused: [fn(&mut Meta); 4] = [
+            |m| m.endpoints.token_url = Some("http://evil.example/token".into()),
+            |m| m.provider = "custom\nOAUTH_SETUP_KEY=x".into(),
+            |m| m.token_type = Some("Bearer\u{2028}x: y".into()),
+            |m| m.granted_scopes = Some(vec!["a\u{1b}[2J".into()]),
+        ];
+        for change in refused {
+            let e = open(&sealed_meta(change), &pw("correct horse")).unwrap_err();
+            assert!(matches!(e, BundleError::Invalid(_)), "{e}");
+        }
+        let back = open(
+            &sealed_meta(|m| m.token_type = Some("bearer".into())),
+            &pw("correct horse"),
+        )
+        .unwrap();
+        assert_eq!(back.meta.token_type.as_deref(), Some("Bearer"));
     }
 
     #[test]

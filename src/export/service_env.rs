@@ -2,7 +2,9 @@
 //! EnvironmentFile or a shell, or a Kubernetes Secret manifest.
 
 use super::connection_string;
-use crate::settings::{Key, Settings};
+use crate::settings::{Key, MetaError, Settings};
+use crate::text::has_unsafe;
+use base64::Engine as _;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -42,19 +44,59 @@ fn key_text(key: &Key) -> String {
     key.to_file_text().trim().to_string()
 }
 
+/// Why the text for a service cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the settings cannot be exported: {0}")]
+    Invalid(#[from] MetaError),
+    #[error(
+        "the Secret name `{0}` is not valid: use lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit (at most 253 characters)"
+    )]
+    BadName(String),
+    #[error(
+        "the file name `{0}` cannot be a Secret key: use letters, digits, `-`, `_` and `.` (and not one of the OAUTH_SETUP_ keys)"
+    )]
+    BadKey(String),
+    #[error("the path `{0}` contains a control or line-separator character")]
+    BadPath(String),
+    #[error("the path `{0}` is not absolute: give the full path inside the container")]
+    RelativePath(String),
+}
+
+/// An id for a comment line: only characters that cannot end or alter it.
+fn comment_id(id: &str) -> String {
+    id.chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// A path as text, refused when it could break the line it is printed on.
+fn path_text(p: &Path) -> Result<String, ExportError> {
+    let text = p.display().to_string();
+    if has_unsafe(&text) {
+        return Err(ExportError::BadPath(crate::text::sanitize(&text, 200)));
+    }
+    Ok(text)
+}
+
 /// Environment lines for a service that reads the settings file at `target`.
-pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> String {
+pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> Result<String, ExportError> {
+    s.meta.validate()?;
+    let target_text = path_text(target)?;
     let cs = connection_string::build(s, target, secrets.included());
-    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}) — for a systemd EnvironmentFile or `set -a; . FILE`\n"
     );
     // Writing to a String cannot fail.
-    let _ = writeln!(
-        out,
-        "OAUTH_SETUP_SETTINGS={}",
-        env_quote(&target.display().to_string())
-    );
+    let _ = writeln!(out, "OAUTH_SETUP_SETTINGS={}", env_quote(&target_text));
     match secrets {
         Secrets::Include(key) => {
             let _ = writeln!(out, "OAUTH_SETUP_KEY={}", env_quote(&key_text(key)));
@@ -62,13 +104,14 @@ pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> String {
         Secrets::Omit { key_location } => {
             let _ = writeln!(
                 out,
-                "# The settings file is encrypted; the service also needs the key ({key_location}): \
-                 set OAUTH_SETUP_KEY_FILE to a copy of it, or export with --include-secrets"
+                "# The settings file is encrypted; the service also needs the key ({}): \
+                 set OAUTH_SETUP_KEY_FILE to a copy of it, or export with --include-secrets",
+                crate::text::sanitize(key_location, 300)
             );
         }
     }
     let _ = writeln!(out, "OAUTH_SETUP_CONNECTION_STRING={}", env_quote(&cs));
-    out
+    Ok(out)
 }
 
 /// A Secret name (a DNS label) for a provider id.
@@ -82,16 +125,86 @@ pub fn k8s_name(provider: &str) -> String {
     format!("oauth-setup-{}", if n.is_empty() { "settings" } else { n })
 }
 
+/// A Kubernetes object name (RFC 1123 subdomain).
+fn valid_k8s_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    (1..=253).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'.'))
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+}
+
+/// A Secret data key: `[-._a-zA-Z0-9]+`, at most 253.
+fn valid_secret_key(key: &str) -> bool {
+    (1..=253).contains(&key.len())
+        && key
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        && key != "."
+        && key != ".."
+}
+
+/// The keys the Secret carries besides the settings file.
+pub const K8S_KEYS: [&str; 3] = [
+    "OAUTH_SETUP_SETTINGS",
+    "OAUTH_SETUP_CONNECTION_STRING",
+    "OAUTH_SETUP_KEY",
+];
+
 /// A Kubernetes Secret named `name` holding the settings file (its text is
 /// `file`, still encrypted) to be mounted at `target`.
-pub fn k8s_text(s: &Settings, file: &str, target: &Path, name: &str, key: Option<&Key>) -> String {
+///
+/// Built so that nothing from the file can change its shape: every name and
+/// key is validated and double-quoted (ASCII only, so JSON's quoting is
+/// YAML's), every value is base64 under `data:`, and the comment holds only
+/// validated ids and the checked path.
+pub fn k8s_text(
+    s: &Settings,
+    file: &str,
+    target: &Path,
+    name: &str,
+    key: Option<&Key>,
+) -> Result<String, ExportError> {
+    s.meta.validate()?;
+    k8s_render(s, file, target, name, key)
+}
+
+/// The emitter of [`k8s_text`] alone, without the metadata check: its shape
+/// holds whatever the metadata contains (the fuzz target and the YAML tests
+/// feed it hostile metadata).
+pub fn k8s_render(
+    s: &Settings,
+    file: &str,
+    target: &Path,
+    name: &str,
+    key: Option<&Key>,
+) -> Result<String, ExportError> {
+    if !target.is_absolute() {
+        return Err(ExportError::RelativePath(crate::text::sanitize(
+            &target.display().to_string(),
+            200,
+        )));
+    }
+    let target_text = path_text(target)?;
+    if !valid_k8s_name(name) {
+        return Err(ExportError::BadName(crate::text::sanitize(name, 300)));
+    }
+    let file_key = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "settings.json".into());
+    if !valid_secret_key(&file_key) || K8S_KEYS.contains(&file_key.as_str()) {
+        return Err(ExportError::BadKey(crate::text::sanitize(&file_key, 300)));
+    }
     let dir = target
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_else(|| "/etc/oauth-setup".into());
     let cs = connection_string::build(s, target, key.is_some());
     let q = |v: &str| serde_json::to_string(v).expect("strings serialize");
-    let (provider, scheme) = (&s.meta.provider, &s.meta.scheme);
+    let b64 = |v: &str| q(&base64::engine::general_purpose::STANDARD.encode(v));
+    let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}). Mount this Secret at {dir} (the settings file is encrypted).\n\
          # Secret volumes are read-only: if the pod renews tokens, copy settings.json to a writable\n\
@@ -105,27 +218,21 @@ pub fn k8s_text(s: &Settings, file: &str, target: &Path, name: &str, key: Option
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
-        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\ntype: Opaque\nstringData:",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\ntype: Opaque\ndata:",
         q(name)
     );
-    let file_key = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "settings.json".into());
-    let _ = writeln!(out, "  {}: |", q(&file_key));
-    for line in file.lines() {
-        let _ = writeln!(out, "    {line}");
-    }
-    let _ = writeln!(
-        out,
-        "  OAUTH_SETUP_SETTINGS: {}",
-        q(&target.display().to_string())
-    );
-    let _ = writeln!(out, "  OAUTH_SETUP_CONNECTION_STRING: {}", q(&cs));
+    let mut entries = vec![
+        (file_key.as_str(), file.to_string()),
+        (K8S_KEYS[0], target_text),
+        (K8S_KEYS[1], cs),
+    ];
     if let Some(key) = key {
-        let _ = writeln!(out, "  OAUTH_SETUP_KEY: {}", q(&key_text(key)));
+        entries.push((K8S_KEYS[2], key_text(key)));
     }
-    out
+    for (k, v) in entries {
+        let _ = writeln!(out, "  {}: {}", q(k), b64(&v));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -147,5 +254,17 @@ mod tests {
     fn k8s_names_are_dns_labels() {
         assert_eq!(k8s_name("custom"), "oauth-setup-custom");
         assert_eq!(k8s_name("My_Prov"), "oauth-setup-my-prov");
+        assert!(valid_k8s_name(&k8s_name("My_Prov")));
+        for bad in ["", "-a", "a-", "A", "a b", "a\nb", "a:b"] {
+            assert!(!valid_k8s_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn secret_keys() {
+        assert!(valid_secret_key("settings.json"));
+        for bad in ["", ".", "..", "a b", "a/b", "a:b", "a\u{2028}b"] {
+            assert!(!valid_secret_key(bad), "{bad:?}");
+        }
     }
 }

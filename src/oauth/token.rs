@@ -3,6 +3,7 @@
 
 use crate::http::{self, TransportError};
 use crate::provider::ClientAuth;
+use crate::settings::validate;
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -11,6 +12,10 @@ use std::time::Duration;
 
 /// Longest lifetime we believe; larger `expires_in` values are capped.
 pub const MAX_EXPIRES_IN: i64 = 365 * 24 * 3600;
+/// Most bytes the tokens of one answer may hold together. Real tokens are a
+/// few KiB; this leaves a settings file (sealed, base64) well under the 1 MiB
+/// its reader accepts.
+pub const MAX_TOKENS_BYTES: usize = 256 * 1024;
 
 /// What a token endpoint granted.
 #[derive(Debug, Clone)]
@@ -90,6 +95,13 @@ pub enum TokenError {
         "the token endpoint's answer has an invalid expires_in ({value}); refusing a token with a negative lifetime"
     )]
     BadExpiresIn { value: String },
+    #[error(
+        "the token endpoint's answer holds {kib} KiB of tokens; oauth-setup accepts at most {} KiB (a settings file must stay under 1 MiB). Check the token URL",
+        MAX_TOKENS_BYTES / 1024
+    )]
+    TokensTooLarge { kib: usize },
+    #[error("the token endpoint's answer is refused: {0}")]
+    Invalid(#[from] crate::settings::MetaError),
 }
 
 impl TokenError {
@@ -325,13 +337,39 @@ pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
             }
         }
     };
+    let refresh_token = str_field("refresh_token");
+    let id_token = str_field("id_token");
+    let size: usize = [Some(access_token), refresh_token, id_token]
+        .iter()
+        .flatten()
+        .map(|t| t.len())
+        .sum();
+    if size > MAX_TOKENS_BYTES {
+        return Err(TokenError::TokensTooLarge {
+            kib: size.div_ceil(1024),
+        });
+    }
+    // Stored in the settings metadata and shown by `status`: the same checks
+    // as everything else stored.
+    let token_type = str_field("token_type")
+        .map(validate::token_type)
+        .transpose()?
+        .map(str::to_string);
+    let scope = str_field("scope");
+    for s in scope
+        .iter()
+        .flat_map(|s| s.split(' '))
+        .filter(|s| !s.is_empty())
+    {
+        validate::check_scope("scope", s)?;
+    }
     Ok(TokenSet {
         access_token: SecretString::from(access_token.to_string()),
-        token_type: str_field("token_type").map(str::to_string),
+        token_type,
         expires_in,
-        refresh_token: str_field("refresh_token").map(|s| SecretString::from(s.to_string())),
-        id_token: str_field("id_token").map(|s| SecretString::from(s.to_string())),
-        scope: str_field("scope").map(str::to_string),
+        refresh_token: refresh_token.map(|s| SecretString::from(s.to_string())),
+        id_token: id_token.map(|s| SecretString::from(s.to_string())),
+        scope: scope.map(str::to_string),
     })
 }
 
@@ -415,6 +453,37 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(huge.expires_in, Some(MAX_EXPIRES_IN));
+    }
+
+    #[test]
+    fn token_type_is_normalised_or_refused() {
+        let ok = |tt: &str| {
+            parse_response(&resp(
+                200,
+                "application/json",
+                &serde_json::json!({"access_token": "a", "token_type": tt}).to_string(),
+            ))
+        };
+        assert_eq!(ok("bearer").unwrap().token_type.as_deref(), Some("Bearer"));
+        for bad in ["Bearer\nX: y", "Bearer\u{2028}X", "MAC"] {
+            let e = ok(bad).unwrap_err();
+            assert!(matches!(e, TokenError::Invalid(_)), "{bad:?}: {e}");
+            assert!(!e.to_string().contains('\n'), "{e}");
+        }
+    }
+
+    #[test]
+    fn hostile_scopes_and_huge_tokens_are_refused() {
+        let body = |v: serde_json::Value| resp(200, "application/json", &v.to_string());
+        let e = parse_response(&body(
+            serde_json::json!({"access_token": "a", "scope": "read \u{1b}]0;x\u{7}"}),
+        ))
+        .unwrap_err();
+        assert!(matches!(e, TokenError::Invalid(_)), "{e}");
+        let big = "x".repeat(900 * 1024);
+        let e = parse_response(&body(serde_json::json!({"access_token": big}))).unwrap_err();
+        assert!(matches!(e, TokenError::TokensTooLarge { kib: 900 }), "{e}");
+        assert!(e.to_string().contains("at most 256 KiB"), "{e}");
     }
 
     #[test]

@@ -32,6 +32,30 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// The checks a stored value passes, on everything the document offers
+    /// to store: endpoint URLs (printable, https or loopback) and scope names.
+    pub fn validate(&self) -> Result<(), crate::settings::MetaError> {
+        use crate::settings::validate::{check_endpoint, check_scope};
+        let urls = [
+            ("authorization_endpoint", &self.authorization_endpoint),
+            ("token_endpoint", &self.token_endpoint),
+            (
+                "device_authorization_endpoint",
+                &self.device_authorization_endpoint,
+            ),
+            ("userinfo_endpoint", &self.userinfo_endpoint),
+        ];
+        for (what, url) in urls {
+            if let Some(u) = url {
+                check_endpoint(what, u)?;
+            }
+        }
+        for s in self.scopes_supported.iter().flatten() {
+            check_scope("scopes_supported", s)?;
+        }
+        Ok(())
+    }
+
     /// The client authentication to use when the profile's choice is one the
     /// server does not list: servers that accept only `client_secret_post`
     /// refuse HTTP Basic, and the reverse.
@@ -72,6 +96,8 @@ pub enum DiscoveryError {
         expected: String,
         found: String,
     },
+    #[error("the metadata at {url} is refused: {reason}")]
+    Invalid { url: String, reason: String },
 }
 
 /// The two well-known URLs to try, in order.
@@ -109,6 +135,10 @@ pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata
                         found: http::sanitize(&m.issuer, 200),
                     });
                 }
+                m.validate().map_err(|e| DiscoveryError::Invalid {
+                    url: url.clone(),
+                    reason: e.to_string(),
+                })?;
                 return Ok(m);
             }
             Err(e) => last = format!("invalid metadata ({e})"),
@@ -157,6 +187,34 @@ mod tests {
             meta(&["none"]).adjust_client_auth(ClientAuth::Basic),
             ClientAuth::Basic
         );
+    }
+
+    #[test]
+    fn hostile_endpoints_and_scopes_are_refused() {
+        let base = Metadata {
+            issuer: "https://id.example.com".into(),
+            authorization_endpoint: Some("https://id.example.com/authorize".into()),
+            token_endpoint: Some("https://id.example.com/token".into()),
+            device_authorization_endpoint: None,
+            grant_types_supported: None,
+            code_challenge_methods_supported: None,
+            scopes_supported: Some(vec!["openid".into()]),
+            token_endpoint_auth_methods_supported: None,
+            revocation_endpoint: None,
+            userinfo_endpoint: None,
+        };
+        base.validate().unwrap();
+        let bad: [fn(&mut Metadata); 4] = [
+            |m| m.token_endpoint = Some("http://id.example.com/token".into()),
+            |m| m.token_endpoint = Some("https://id.example.com/\u{2028}x: y".into()),
+            |m| m.userinfo_endpoint = Some("https://id.example.com/\u{1b}]52;c;eA==\u{7}".into()),
+            |m| m.scopes_supported = Some(vec!["openid\nX".into()]),
+        ];
+        for change in bad {
+            let mut m = base.clone();
+            change(&mut m);
+            assert!(m.validate().is_err(), "{m:?}");
+        }
     }
 
     #[test]

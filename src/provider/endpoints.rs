@@ -2,7 +2,7 @@
 //! http only on a loopback host.
 
 use serde::{Deserialize, Serialize};
-use url::{Host, Url};
+use url::Url;
 
 /// The URLs a flow talks to, after templates, regions, discovery and overrides.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -40,14 +40,10 @@ pub enum EndpointError {
     Scheme { what: String, url: String },
 }
 
-/// True for 127.0.0.0/8, ::1 and `localhost`.
+/// True for 127.0.0.0/8, ::1 and `localhost` (the one rule, kept where
+/// every request is sent: [`crate::http::is_loopback`]).
 pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        None => false,
-    }
+    crate::http::is_loopback(url)
 }
 
 /// Parses `raw` and enforces https-or-loopback. `what` names the URL in errors

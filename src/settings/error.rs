@@ -94,6 +94,14 @@ pub enum SettingsError {
 
     #[error(transparent)]
     Vault(#[from] super::vault::VaultError),
+
+    #[error(
+        "nothing was written: the settings would be {size} bytes, over the 1 MiB a settings file may have (a token or secret is far too large)"
+    )]
+    TooLarge { size: usize },
+
+    #[error("nothing was written: {0}")]
+    Invalid(#[from] super::validate::MetaError),
 }
 
 impl SettingsError {

@@ -143,16 +143,22 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
 }
 
 /// The file bytes for `settings`: pretty JSON, trailing newline, secrets
-/// freshly sealed. Always writes the current format and version.
+/// freshly sealed. Always writes the current format and version, and only
+/// metadata that passes [`Meta::validate`](super::Meta::validate).
 pub fn to_bytes(key: &Key, settings: &Settings) -> Result<Vec<u8>, SettingsError> {
     let mut meta = settings.meta.clone();
     meta.format = FORMAT.to_string();
+    meta.validate()?;
     meta.version = VERSION;
     let secrets = seal(key, &meta, &settings.secrets);
     let doc = Document { meta, secrets };
     let mut out = serde_json::to_vec_pretty(&doc)
         .expect("Document serializes to JSON (only strings, numbers, maps)");
     out.push(b'\n');
+    // Never write what `read` would refuse.
+    if out.len() as u64 > MAX_FILE {
+        return Err(SettingsError::TooLarge { size: out.len() });
+    }
     Ok(out)
 }
 

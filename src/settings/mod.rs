@@ -11,6 +11,7 @@ pub mod key;
 mod key_file;
 pub mod lock;
 pub mod store;
+pub mod validate;
 pub mod vault;
 
 pub use atomic::{Backup, backup_path, cleanup_stale_temps, write_atomic, write_atomic_with};
@@ -21,4 +22,5 @@ pub use format::*;
 pub use key::{Key, KeyPlan, KeySource, load_key, load_or_create_key, plan_key};
 pub use lock::{LOCK_TIMEOUT, SettingsLock, lock_exclusive, lock_path, lock_timeout};
 pub use store::{FileStore, Patience, Replace, Store};
+pub use validate::MetaError;
 pub use vault::VaultStore;

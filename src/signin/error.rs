@@ -160,7 +160,7 @@ impl LoginError {
         };
         match t {
             TransportError::Timeout { .. } | TransportError::Connect { .. } => Some(t),
-            TransportError::Other { .. } => None,
+            TransportError::Other { .. } | TransportError::Insecure { .. } => None,
         }
     }
 

@@ -345,17 +345,29 @@ fn export_env_and_k8s_secret_hide_the_key_unless_asked() {
         ])
         .ok()
         .stdout;
+    // Values are base64 under `data:`: decode them to look inside.
+    let decoded = |yaml: &str, name: &str| {
+        use base64::Engine;
+        let line = yaml
+            .lines()
+            .find(|l| l.starts_with(&format!("  \"{name}\": ")))
+            .unwrap_or_else(|| panic!("no {name} in {yaml}"));
+        let v = line.rsplit(' ').next().unwrap().trim_matches('"');
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(v).unwrap()).unwrap()
+    };
     assert!(yaml.contains("kind: Secret"), "{yaml}");
     assert!(yaml.contains("name: \"oauth-setup-custom\""), "{yaml}");
-    assert!(yaml.contains("stringData:"), "{yaml}");
+    assert!(yaml.contains("\ndata:\n"), "{yaml}");
     assert!(
-        yaml.contains(&ciphertext),
+        decoded(&yaml, "settings.json").contains(&ciphertext),
         "the encrypted settings file is in it"
     );
     assert!(
-        yaml.contains("OAuthSettingsLocation=/etc/oauth-setup/settings.json;"),
+        decoded(&yaml, "OAUTH_SETUP_CONNECTION_STRING")
+            .contains("OAuthSettingsLocation=/etc/oauth-setup/settings.json;"),
         "{yaml}"
     );
+    assert!(!yaml.contains("\"OAUTH_SETUP_KEY\":"), "{yaml}");
     assert_no_secret("k8s export", &yaml, &[&key]);
     let yaml = user
         .run(&[
@@ -370,10 +382,7 @@ fn export_env_and_k8s_secret_hide_the_key_unless_asked() {
         ])
         .ok()
         .stdout;
-    assert!(
-        yaml.contains(&format!("OAUTH_SETUP_KEY: \"{key}\"")),
-        "{yaml}"
-    );
+    assert_eq!(decoded(&yaml, "OAUTH_SETUP_KEY"), key, "{yaml}");
     assert!(yaml.contains("name: \"crm\""), "{yaml}");
 
     // The env export, given to a "service" with a fresh home, yields a token.

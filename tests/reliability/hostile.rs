@@ -70,6 +70,32 @@ fn sample() -> Settings {
     )
 }
 
+/// Whatever a writer was handed, the file it writes opens again: metadata
+/// that fails validation, or secrets too large for the reader's 1 MiB, are
+/// refused before anything is written.
+#[test]
+fn a_file_the_reader_would_refuse_is_never_written() {
+    let key = Key::from_bytes(KEY);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    let mut big = sample();
+    big.secrets.static_token = Some(SecretString::from("t".repeat(900 * 1024)));
+    let mut hostile = sample();
+    hostile.meta.provider = "custom\u{2028}OAUTH_SETUP_KEY: x".into();
+    for (s, said) in [(&big, "over the 1 MiB"), (&hostile, "`provider`")] {
+        let e = settings::to_bytes(&key, s).unwrap_err();
+        assert!(e.to_string().contains(said), "{e}");
+        assert!(e.to_string().contains("nothing was written"), "{e}");
+        assert!(settings::write(&path, &key, s).is_err());
+        assert!(!path.exists(), "a file was written");
+    }
+    // Just under the reader's limit still round-trips.
+    let mut fits = sample();
+    fits.secrets.static_token = Some(SecretString::from("t".repeat(600 * 1024)));
+    settings::write(&path, &key, &fits).unwrap();
+    settings::read(&path, &key).unwrap();
+}
+
 fn file_bytes() -> &'static [u8] {
     static B: OnceLock<Vec<u8>> = OnceLock::new();
     B.get_or_init(|| settings::to_bytes(&Key::from_bytes(KEY), &sample()).unwrap())

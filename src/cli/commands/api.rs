@@ -176,6 +176,7 @@ async fn send(
             http::TransportError::Timeout { .. } | http::TransportError::Connect { .. } => {
                 exit::NETWORK
             }
+            http::TransportError::Insecure { .. } => exit::USAGE,
             http::TransportError::Other { .. } => exit::ERROR,
         };
         Failure::new(code, e)

@@ -4,9 +4,10 @@
 use crate::cli::args::{ExportArgs, ExportFormat};
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
+use crate::cli::output::absolute;
 use crate::cli::prompt;
 use oauth_setup::export::bundle;
-use oauth_setup::export::service_env::{self, Secrets};
+use oauth_setup::export::service_env::{self, ExportError, Secrets};
 use oauth_setup::settings::{self, Key, Settings};
 use std::path::{Path, PathBuf};
 
@@ -17,10 +18,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
     match args.format {
         ExportFormat::Bundle => export_bundle(ctx, &s, path, args),
         ExportFormat::Env => {
-            let target = args
-                .target_path
-                .clone()
-                .unwrap_or_else(|| std::path::absolute(path).unwrap_or_else(|_| path.clone()));
+            // The service reads this path later, from wherever it runs.
+            let target = absolute(args.target_path.as_deref().unwrap_or(path));
             let key_location = ctx.key_source.describe();
             let secrets = if args.include_secrets {
                 Secrets::Include(&key)
@@ -29,14 +28,57 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
                     key_location: &key_location,
                 }
             };
-            print!("{}", service_env::env_text(&s, &target, secrets));
-            Ok(())
+            let text = service_env::env_text(&s, &target, secrets).map_err(export_failure)?;
+            emit(&text, path, args, "Environment file")
         }
         ExportFormat::K8sSecret => {
-            print!("{}", k8s_secret(&s, path, &key, args)?);
-            Ok(())
+            let text = k8s_secret(&s, path, &key, args)?;
+            emit(&text, path, args, "Kubernetes Secret")
         }
     }
+}
+
+fn export_failure(e: ExportError) -> Failure {
+    let code = match &e {
+        ExportError::Invalid(_) => exit::SETTINGS,
+        ExportError::BadName(_)
+        | ExportError::BadKey(_)
+        | ExportError::BadPath(_)
+        | ExportError::RelativePath(_) => exit::USAGE,
+    };
+    Failure::new(code, e)
+}
+
+/// Prints `text`, or writes it to `--out` (atomically, mode 0600: it may
+/// hold the key and the client secret).
+fn emit(text: &str, path: &Path, args: &ExportArgs, what: &str) -> Result<(), Failure> {
+    let Some(out) = args.out.as_deref() else {
+        print!("{text}");
+        return Ok(());
+    };
+    check_out(out, path, args.force)?;
+    settings::write_atomic(out, text.as_bytes())?;
+    eprintln!("{what} written to {}", absolute(out).display());
+    Ok(())
+}
+
+fn check_out(out: &Path, path: &Path, force: bool) -> Result<(), Failure> {
+    if same_file(out, path) {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--out is the settings file itself; give another path",
+        ));
+    }
+    if (out.exists() || out.is_symlink()) && !force {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "{} exists; give another --out path, or --force to replace it",
+                out.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn k8s_secret(s: &Settings, path: &Path, key: &Key, args: &ExportArgs) -> Result<String, Failure> {
@@ -55,7 +97,7 @@ fn k8s_secret(s: &Settings, path: &Path, key: &Key, args: &ExportArgs) -> Result
         .clone()
         .unwrap_or_else(|| service_env::k8s_name(&s.meta.provider));
     let key = args.include_secrets.then_some(key);
-    Ok(service_env::k8s_text(s, &file, &target, &name, key))
+    service_env::k8s_text(s, &file, &target, &name, key).map_err(export_failure)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -70,21 +112,7 @@ fn export_bundle(ctx: &Ctx, s: &Settings, path: &Path, args: &ExportArgs) -> Res
         .out
         .as_deref()
         .ok_or_else(|| Failure::new(exit::USAGE, "give --out FILE for the bundle"))?;
-    if same_file(out, path) {
-        return Err(Failure::new(
-            exit::USAGE,
-            "--out is the settings file itself; give another path for the bundle",
-        ));
-    }
-    if out.exists() && !args.force {
-        return Err(Failure::new(
-            exit::USAGE,
-            format!(
-                "{} exists; give another --out path, or --force to replace it",
-                out.display()
-            ),
-        ));
-    }
+    check_out(out, path, args.force)?;
     warn_about_refresh_token(s, path);
     let pass = prompt::passphrase(args.passphrase_file.as_deref(), true, ctx.tty.stdin)?;
     let armored = bundle::seal(s, &pass)?;
@@ -96,7 +124,7 @@ fn export_bundle(ctx: &Ctx, s: &Settings, path: &Path, args: &ExportArgs) -> Res
     eprintln!(
         "Bundle written to {} (age, passphrase-encrypted). Copy it to the server and run there:\n\n  \
          oauth-setup import {file_name} --settings PATH\n\nthen delete the bundle on both machines.",
-        out.display(),
+        absolute(out).display(),
     );
     Ok(())
 }

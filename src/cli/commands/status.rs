@@ -3,7 +3,7 @@
 use crate::cli::args::StatusArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
-use crate::cli::output::{expiry_text, print_json, status_json};
+use crate::cli::output::{expiry_text, print_json, shown, status_json};
 use oauth_setup::settings;
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
@@ -18,31 +18,31 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     println!("Settings:       {}", path.display());
     // Most scheme ids are their kind (`client_credentials`): say it once.
     let method = if m.scheme == m.kind.as_str() {
-        m.scheme.clone()
+        shown(&m.scheme)
     } else {
-        format!("{}, {}", m.scheme, m.kind.as_str())
+        format!("{}, {}", shown(&m.scheme), m.kind.as_str())
     };
-    println!("Provider:       {} ({method})", m.provider);
+    println!("Provider:       {} ({method})", shown(&m.provider));
     if let Some(c) = &m.client_id {
-        println!("Client id:      {c}");
+        println!("Client id:      {}", shown(c));
     }
     if let Some(r) = &m.region {
-        println!("Region:         {r}");
+        println!("Region:         {}", shown(r));
     }
     if let Some(o) = &m.org_id {
-        println!("Org id:         {o}");
+        println!("Org id:         {}", shown(o));
     }
     if let Some(u) = &m.endpoints.token_url {
-        println!("Token URL:      {u}");
+        println!("Token URL:      {}", shown(u));
     }
     let scopes = if m.scopes.is_empty() {
         "(none asked: the app's scopes)".to_string()
     } else {
-        m.scopes.join(" ")
+        shown(&m.scopes.join(" "))
     };
     println!("Scopes:         {scopes}");
     if let Some(g) = &m.granted_scopes {
-        println!("Granted:        {}", g.join(" "));
+        println!("Granted:        {}", shown(&g.join(" ")));
     }
     println!("Token:          {}", expiry_text(&s));
     println!("Refresh token:  {}", yes(s.secrets.refresh_token.is_some()));

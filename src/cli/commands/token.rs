@@ -85,6 +85,12 @@ fn can_sign_in_again(ctx: &Ctx, s: &Settings) -> bool {
 }
 
 fn print(token: &SecretString, s: &Settings, args: &TokenArgs) -> Result<(), Failure> {
+    if oauth_setup::text::has_unsafe(token.expose_secret()) {
+        return Err(Failure::new(
+            exit::ERROR,
+            "the stored access token contains control or line-separator characters (a terminal escape sequence?); refusing to print it. The token endpoint sent it: check the token URL and sign in again",
+        ));
+    }
     if args.header {
         let headers = oauth_setup::api::request_headers(token, s)
             .map_err(|e| Failure::new(exit::USAGE, e))?;

@@ -127,6 +127,11 @@ impl VaultStore {
             path: self.name(),
             reason: e.to_string(),
         })?;
+        // What another host wrote is data: the same checks as a bundle.
+        doc.meta.validate().map_err(|e| SettingsError::Parse {
+            path: self.name(),
+            reason: e.to_string(),
+        })?;
         Ok(Settings {
             meta: doc.meta,
             secrets: doc.secrets,
@@ -183,6 +188,8 @@ impl Store for VaultStore {
         let mut meta = settings.meta.clone();
         meta.format = FORMAT.to_string();
         meta.version = VERSION;
+        // The same rule as a file: nothing a reader would refuse is written.
+        meta.validate()?;
         let doc = Document {
             meta,
             secrets: settings.secrets.clone(),
