@@ -117,7 +117,9 @@ pub fn install_browser() {
         let script = dir.join("browser.sh");
         std::fs::write(
             &script,
-            "#!/bin/sh\ncase \"$1\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$1\"\n",
+            // The wizard hands the browser a one-time start link: read where it
+            // leads first, so an `idle` client can be left unapproved.
+            "#!/bin/sh\nloc=$(curl -s -o /dev/null -w '%{redirect_url}' \"$1\")\n[ -n \"$loc\" ] || loc=\"$1\"\ncase \"$loc\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$loc\"\n",
         )
         .expect("script");
         #[cfg(unix)]

@@ -540,3 +540,28 @@ fn save_export_for_a_server() {
     apply(&mut s, [key(KeyCode::Enter)]);
     assert!(s.save.export.is_none());
 }
+
+#[test]
+fn o_opens_only_the_page_shown_and_never_the_code_flow_address() {
+    // Device flow: the page as shown, not the one with the code in it (a
+    // browser's arguments are readable by every local user).
+    let mut s = at_device_wait();
+    let fx = update(&mut s, key(KeyCode::Char('o')));
+    assert!(
+        matches!(fx.as_slice(), [Effect::OpenUrl(u)] if u == "https://id.example.com/device"),
+        "{fx:?}"
+    );
+    // Code flow: the browser had a one-time link; the address with the
+    // state is never handed to a program from here.
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: "https://app.hubspot.com/oauth/authorize?client_id=x&state=abc".into(),
+            browser_started: true,
+        },
+    );
+    let fx = update(&mut s, key(KeyCode::Char('o')));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(draw(&s, 100, 30).contains("copy the address (c)"));
+}

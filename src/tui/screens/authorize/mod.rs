@@ -133,7 +133,12 @@ impl super::Page for Page {
             AuthPhase::Running(_) | AuthPhase::Idle => {
                 let mut h = Vec::new();
                 if a.url.is_some() {
-                    h.extend([("c", "copy URL"), ("o", "open"), ("q", "QR")]);
+                    h.push(("c", "copy URL"));
+                    // Only the device page is opened from here: see `o`.
+                    if a.device().is_some() {
+                        h.push(("o", "open"));
+                    }
+                    h.push(("q", "QR"));
                 }
                 if let AuthPhase::Running(w) = &a.phase
                     && w.redirect_uri.is_some()
@@ -179,11 +184,17 @@ impl super::Page for Page {
                 }
                 None => state.info("No address yet."),
             },
-            KeyCode::Char('o') => {
-                if let Some(url) = a.url.clone() {
-                    fx.push(Effect::OpenUrl(url));
-                }
-            }
+            KeyCode::Char('o') => match a.device() {
+                // The page as shown, not the one with the code filled in:
+                // a browser's arguments are readable by every local user.
+                Some(d) => fx.push(Effect::OpenUrl(d.verification_uri.clone())),
+                // The browser got a one-time link; opening the real address
+                // from here would hand the state to other local users.
+                None if a.url.is_some() => state.info(
+                    "To open the sign-in page again, copy the address (c) into a browser yourself.",
+                ),
+                None => state.info("No address yet."),
+            },
             KeyCode::Char('q') if a.url.is_some() => a.qr = !a.qr,
             KeyCode::Char('p') => {
                 if let Some(w) = a.waiting_mut()
