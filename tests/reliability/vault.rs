@@ -428,3 +428,69 @@ fn the_host_cache_serves_valid_tokens_without_vault() {
     assert!(gone.stderr.contains("VAULT_ADDR"), "{}", gone.stderr);
     assert!(gone.stdout.is_empty());
 }
+
+#[test]
+fn a_bundle_imported_into_vault_serves_the_fleet() {
+    let idp = Idp::start(&["--ttl", "3600"]);
+    let bao = Bao::start();
+    let laptop = User::new();
+    let file = laptop.path("laptop.json");
+    laptop.login_code(&idp, &file).ok();
+    let pass = laptop.path("pass");
+    std::fs::write(&pass, "correct horse battery").unwrap();
+    let bundle = laptop.path("crm.age");
+    laptop
+        .run_env(
+            &[
+                "export",
+                "--settings",
+                file.to_str().unwrap(),
+                "--out",
+                bundle.to_str().unwrap(),
+                "--passphrase-file",
+                pass.to_str().unwrap(),
+            ],
+            &[("OAUTH_SETUP_SCRYPT_LOG_N", "4")],
+        )
+        .ok();
+    let location = "vault://secret/oauth/imported";
+    let import = |force: bool| {
+        let mut c = laptop.cmd();
+        c.args([
+            "import",
+            bundle.to_str().unwrap(),
+            "--settings",
+            location,
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .env("VAULT_ADDR", &bao.addr)
+        .env("VAULT_TOKEN", ROOT);
+        if force {
+            c.arg("--force");
+        }
+        Out::from(c.output().unwrap())
+    };
+    let first = import(false);
+    assert_eq!(first.code, 0, "{first:#?}");
+    assert!(
+        first
+            .stderr
+            .contains("oauth-setup token --settings vault://secret/oauth/imported")
+    );
+    // A second import does not replace what is there without --force.
+    let again = import(false);
+    assert_eq!(again.code, 3, "{again:#?}");
+    assert!(
+        again.stderr.contains("already holds settings"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(import(true).code, 0);
+    // Any host now gets the token from Vault.
+    let h = host(&bao);
+    let out = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(out.code, 0, "{out:#?}");
+    let s = rt().block_on(bao.store(location, ROOT).load()).unwrap();
+    assert!(s.meta.imported);
+}

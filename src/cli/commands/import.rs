@@ -4,11 +4,15 @@
 use crate::cli::args::ImportArgs;
 use crate::cli::ctx::{Ctx, write_settings};
 use crate::cli::failure::{Failure, exit};
-use crate::cli::{output, prompt};
+use crate::cli::{output, prompt, store};
 use oauth_setup::export::bundle;
+use oauth_setup::settings::{Replace, Settings, SettingsError, Store};
 use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
+    if let Some(location) = store::vault_location(&args.file.settings) {
+        return into_vault(ctx, args, location);
+    }
     let path = &args.file.settings;
     // Checked now, created only when the bundle opened and is written.
     let key = ctx.key_plan()?;
@@ -22,19 +26,7 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
             ),
         ));
     }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&args.bundle)
-        .and_then(|f| f.take(bundle::MAX_BUNDLE + 1).read_to_end(&mut bytes))
-        .map_err(|e| {
-            Failure::new(
-                exit::USAGE,
-                format!("cannot read the bundle {}: {e}", args.bundle.display()),
-            )
-        })?;
-    let pass = prompt::passphrase(args.passphrase_file.as_deref(), false, ctx.tty.stdin)?;
-    let mut s = bundle::open(&bytes, &pass)?;
-    s.meta.imported = true;
-    s.meta.touch();
+    let s = open_bundle(ctx, args)?;
     write_settings(path, &key.into_key()?, &s, args.force)?;
     if !args.json {
         eprintln!(
@@ -48,5 +40,53 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
         }
     }
     output::settings_written(ctx, &s, path, args.json, "Imported");
+    Ok(())
+}
+
+/// Reads and opens the bundle; the result is marked imported.
+fn open_bundle(ctx: &Ctx, args: &ImportArgs) -> Result<Settings, Failure> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(&args.bundle)
+        .and_then(|f| f.take(bundle::MAX_BUNDLE + 1).read_to_end(&mut bytes))
+        .map_err(|e| {
+            Failure::new(
+                exit::USAGE,
+                format!("cannot read the bundle {}: {e}", args.bundle.display()),
+            )
+        })?;
+    let pass = prompt::passphrase(args.passphrase_file.as_deref(), false, ctx.tty.stdin)?;
+    let mut s = bundle::open(&bytes, &pass)?;
+    s.meta.imported = true;
+    s.meta.touch();
+    Ok(s)
+}
+
+/// A grant for a fleet: the bundle's settings become the Vault document
+/// (written under Vault's renewal lock, by check-and-set).
+fn into_vault(ctx: &Ctx, args: &ImportArgs, location: &str) -> Result<(), Failure> {
+    let vault = store::vault(location)?;
+    let rt = ctx.runtime()?;
+    match rt.block_on(vault.load()) {
+        Ok(_) if !args.force => {
+            return Err(Failure::new(
+                exit::SETTINGS,
+                format!(
+                    "{location} already holds settings; nothing was written. Give another path, or --force to replace them"
+                ),
+            ));
+        }
+        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
+        Err(e) if args.force && e.is_unreadable_file() => {}
+        Err(e) => return Err(e.into()),
+    }
+    let s = open_bundle(ctx, args)?;
+    rt.block_on(vault.replace(&s, Replace::forced(args.force)))?;
+    if args.json {
+        crate::cli::output::print_json(&serde_json::json!({"imported": location}));
+    } else {
+        eprintln!("Imported into {location}. Every host with access gets its token with:");
+        eprintln!("  oauth-setup token --settings {location}");
+        eprintln!("Stop using the exporting machine's copy: the grant now lives in Vault.");
+    }
     Ok(())
 }
