@@ -485,3 +485,19 @@ fn duplicate_user_ids_are_reported() {
         .to_string();
     assert!(err.contains("a.toml") && err.contains("b.toml"), "{err}");
 }
+
+#[test]
+fn hubspot_revokes_at_its_dated_endpoint_and_apis_have_a_base() {
+    let p = profile("hubdb");
+    let vars = p.base_vars(p.region(None).unwrap());
+    let oauth = p.scheme(Some("oauth")).unwrap();
+    let revoke = p.render(oauth.revocation_url.as_deref().unwrap(), &vars);
+    assert_eq!(
+        revoke.unwrap(),
+        "https://api.hubapi.com/oauth/2026-03/token/revoke"
+    );
+    let cvent = profile("cvent");
+    let vars = cvent.base_vars(cvent.region(Some("eu")).unwrap());
+    let base = cvent.render(cvent.api_base.as_deref().unwrap(), &vars);
+    assert_eq!(base.unwrap(), "https://api-platform-eur.cvent.com/ea");
+}
