@@ -15,6 +15,10 @@ pub fn shown(text: &str) -> String {
 
 /// Paths printed for later use are absolute: they are pasted elsewhere.
 pub fn absolute(path: &Path) -> std::path::PathBuf {
+    // A Vault location is already absolute, and is no path to resolve.
+    if crate::cli::store::vault_location(path).is_some() {
+        return path.to_path_buf();
+    }
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 

@@ -493,4 +493,17 @@ fn a_bundle_imported_into_vault_serves_the_fleet() {
     assert_eq!(out.code, 0, "{out:#?}");
     let s = rt().block_on(bao.store(location, ROOT).load()).unwrap();
     assert!(s.meta.imported);
+    // status and test read the same location.
+    let vault_env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)];
+    let status = h
+        .run_env(&["status", "--settings", location, "--json"], &vault_env)
+        .ok()
+        .json();
+    assert_eq!(status["settings"], location);
+    assert_eq!(status["provider"], "custom");
+    assert_eq!(status["valid"], true);
+    let test = h
+        .run_env(&["test", "--settings", location], &vault_env)
+        .ok();
+    assert!(test.stdout.starts_with("OK:"), "{}", test.stdout);
 }

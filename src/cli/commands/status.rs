@@ -3,19 +3,23 @@
 use crate::cli::args::StatusArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
-use crate::cli::output::{expiry_text, print_json, shown, status_json};
-use oauth_setup::settings;
+use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
+use crate::cli::store;
+use oauth_setup::settings::{self, Store};
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
-    let s = settings::read(path, &ctx.key()?)?;
+    let s = match store::vault_location(path) {
+        Some(location) => ctx.runtime()?.block_on(store::vault(location)?.load())?,
+        None => settings::read(path, &ctx.key()?)?,
+    };
     if args.json {
         print_json(&status_json(&s, path, ctx));
         return Ok(());
     }
     let m = &s.meta;
     let yes = |b: bool| if b { "yes" } else { "no" };
-    println!("Settings:       {}", path.display());
+    println!("Settings:       {}", absolute(path).display());
     // Most scheme ids are their kind (`client_credentials`): say it once.
     let method = if m.scheme == m.kind.as_str() {
         shown(&m.scheme)

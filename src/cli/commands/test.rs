@@ -4,19 +4,24 @@ use crate::cli::args::TestArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::print_json;
+use crate::cli::store;
 use oauth_setup::probe::{self, TestError, TestOutcome};
 use oauth_setup::provider::{self, Profile};
-use oauth_setup::settings::{self, FileStore, Key};
+use oauth_setup::settings::{FileStore, Store};
 use oauth_setup::{http, token};
 use serde_json::json;
-use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
-    let key = ctx.key()?;
     let profiles = ctx.profiles()?;
     let rt = ctx.runtime()?;
-    let outcome = rt.block_on(request(path, &key, &profiles))?;
+    let outcome = match store::vault_location(path) {
+        Some(location) => rt.block_on(request(&store::vault(location)?, &profiles))?,
+        None => {
+            let key = ctx.key()?;
+            rt.block_on(request(&FileStore::new(path, &key), &profiles))?
+        }
+    };
     if args.json {
         print_json(
             &json!({"ok": true, "status": outcome.status, "summary": outcome.summary, "elapsed_ms": outcome.elapsed_ms}),
@@ -27,17 +32,16 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn request(path: &Path, key: &Key, profiles: &[Profile]) -> Result<TestOutcome, Failure> {
-    let store = FileStore::new(path, key);
-    let token = token::get_token(&store).await?;
-    let s = settings::read(path, key)?;
+async fn request<S: Store>(store: &S, profiles: &[Profile]) -> Result<TestOutcome, Failure> {
+    let fresh = token::get_fresh(store).await?;
+    let (token, s) = (fresh.token, fresh.settings);
     let profile = provider::find(profiles, &s.meta.provider)?;
     let http = http::client();
     match probe::test(&http, profile, &s.meta, &token).await {
         // A token without a stated lifetime ends with a 401: renew it once
         // when the file can (stored InEvent password, stored client secret).
         Err(TestError::Unauthorized { .. }) if token::can_renew_unattended(&s) => {
-            let fresh = token::renew_rejected(&store, &token).await?;
+            let fresh = token::renew_rejected(store, &token).await?;
             Ok(probe::test(&http, profile, &s.meta, &fresh).await?)
         }
         other => Ok(other?),
