@@ -31,6 +31,10 @@ pub enum TokenServiceError {
     Renew(#[from] TokenError),
     #[error("signing in again failed: {0}")]
     Signin(#[from] SigninError),
+    #[error(
+        "the refresh token in {path} was handed to a CData driver ({to}) {ago} min ago, so this tool no longer renews with it: with rotating refresh tokens two owners end each other's grant. Use the driver's connection, or run `oauth-setup token --force --settings {path}` to take the grant back (the driver's copy then stops working)"
+    )]
+    HandedOff { path: String, to: String, ago: i64 },
 }
 
 impl TokenServiceError {
@@ -172,6 +176,32 @@ pub async fn get_fresh<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> 
     renew_under_lock(store, None).await
 }
 
+/// Records that the refresh token now belongs to a CData driver at
+/// `to`: from then on [`get_fresh`] does not renew with it. Saved under the
+/// store's lock, on the document just read.
+pub async fn record_hand_off<S: Store>(
+    store: &S,
+    mut s: Settings,
+    to: &str,
+) -> Result<(), SettingsError> {
+    s.meta.handed_off_at = Some(now_unix());
+    s.meta.handed_off_to = Some(to.to_string());
+    s.meta.touch();
+    store.replace(&s, Replace::Readable).await
+}
+
+/// Takes a handed-off grant back (`token --force`): renewal resumes.
+pub async fn take_back<S: Store>(store: &S) -> Result<(), SettingsError> {
+    let mut s = store.load().await?;
+    if s.meta.handed_off_at.is_none() {
+        return Ok(());
+    }
+    s.meta.handed_off_at = None;
+    s.meta.handed_off_to = None;
+    s.meta.touch();
+    store.replace(&s, Replace::Readable).await
+}
+
 enum Waited<L> {
     Locked(L),
     Renewed(Box<Fresh>),
@@ -306,6 +336,13 @@ fn client_of(s: &Settings) -> ClientCredentials {
 /// Gets a new token the way this file allows: refresh token, client
 /// credentials, or InEvent sign-in with the stored password.
 async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceError> {
+    if let (Some(at), Some(_)) = (s.meta.handed_off_at, &s.secrets.refresh_token) {
+        return Err(TokenServiceError::HandedOff {
+            path: location.to_string(),
+            to: s.meta.handed_off_to.clone().unwrap_or_default(),
+            ago: (now_unix() - at).max(0) / 60,
+        });
+    }
     let http = crate::http::client();
     let token_url = s.meta.endpoints.token_url.clone().unwrap_or_default();
     if let Some(rt) = &s.secrets.refresh_token {

@@ -90,6 +90,11 @@ pub struct TokenArgs {
     /// (`Authorization: Bearer …` and any the provider adds), for `curl -H @-`.
     #[arg(long)]
     pub header: bool,
+    /// Renew even though the refresh token was handed to a CData driver
+    /// (`connection-string --mode handoff`): takes the grant back, and the
+    /// driver's copy stops working when the provider rotates refresh tokens.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -121,13 +126,47 @@ pub struct CompletionsArgs {
 pub struct ConnectionStringArgs {
     #[command(flatten)]
     pub file: SettingsArg,
-    /// Include the client secret (it is left out by default).
+    /// What the connector gets. Every mode puts secrets in the string (a
+    /// token, a refresh token or the client secret): keep it out of logs.
+    #[arg(long, value_enum, default_value = "token")]
+    pub mode: CsMode,
+    /// handoff / app: the connector's own OAuthSettingsLocation, where the
+    /// driver keeps what it renews (a path of its own, never one of this
+    /// tool's files; default memory://oauth-setup-<name>, kept in the process).
+    #[arg(long, value_name = "PATH")]
+    pub cdata_settings: Option<String>,
+    /// token: also add the client id and secret (the mode does not need them).
     // Spelled as `export --include-secrets`; the old singular still parses.
     #[arg(long = "include-secrets", alias = "include-secret")]
     pub include_secret: bool,
     /// Print JSON (the string and its parts).
     #[arg(long)]
     pub json: bool,
+}
+
+/// `connection-string --mode` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CsMode {
+    /// InitiateOAuth=OFF with a valid access token (renewed here if needed);
+    /// reconnect with a new string before it expires. This tool keeps renewing.
+    Token,
+    /// InitiateOAuth=REFRESH with the access and refresh tokens: the driver
+    /// renews from now on, and `token` here stops renewing (rotation).
+    Handoff,
+    /// InitiateOAuth=GETANDREFRESH with the client id and secret: the driver
+    /// fetches its own tokens (client-credentials connections only).
+    App,
+}
+
+impl From<CsMode> for oauth_setup::export::connection_string::Mode {
+    fn from(m: CsMode) -> Self {
+        use oauth_setup::export::connection_string::Mode;
+        match m {
+            CsMode::Token => Mode::Token,
+            CsMode::Handoff => Mode::Handoff,
+            CsMode::App => Mode::App,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
