@@ -64,3 +64,7 @@ mod hostile_data;
 /// request; absolute printed paths.
 #[path = "cli/hostile_servers.rs"]
 mod hostile_servers;
+
+/// `connection-string --mode token|handoff|app`: CData strings.
+#[path = "cli/cdata.rs"]
+mod cdata;

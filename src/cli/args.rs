@@ -288,6 +288,14 @@ pub struct CredentialArgs {
     /// Read the static token from stdin.
     #[arg(long, help_heading = CREDENTIALS)]
     pub token_stdin: bool,
+    /// Start from an existing refresh token read from this file (e.g. one
+    /// CData's GetOAuthAccessToken returned) instead of a browser sign-in;
+    /// it is renewed at once to prove it. Authorization-code schemes.
+    #[arg(long, value_name = "PATH", conflicts_with = "refresh_token_stdin", help_heading = CREDENTIALS)]
+    pub refresh_token_file: Option<PathBuf>,
+    /// Read that refresh token from stdin.
+    #[arg(long, help_heading = CREDENTIALS)]
+    pub refresh_token_stdin: bool,
     /// Keep the InEvent password (encrypted) so the token renews itself.
     #[arg(long, help_heading = SAVING)]
     pub store_password: bool,

@@ -175,7 +175,10 @@ fn handoff_parts(
         parts.push(("OAuthExpiresIn".into(), left.to_string()));
         parts.push(("OAuthTokenTimestamp".into(), obtained_ms.to_string()));
     }
-    parts.push(("OAuthSettingsLocation".into(), req.driver_location.to_string()));
+    parts.push((
+        "OAuthSettingsLocation".into(),
+        req.driver_location.to_string(),
+    ));
     endpoint_parts(s, parts);
     Ok(())
 }
@@ -204,7 +207,10 @@ fn app_parts(
     if !s.meta.scopes.is_empty() {
         parts.push(("Scope".into(), s.meta.scopes.join(" ")));
     }
-    parts.push(("OAuthSettingsLocation".into(), req.driver_location.to_string()));
+    parts.push((
+        "OAuthSettingsLocation".into(),
+        req.driver_location.to_string(),
+    ));
     endpoint_parts(s, parts);
     Ok(())
 }
