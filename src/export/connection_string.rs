@@ -291,7 +291,70 @@ pub fn render(parts: &[(String, String)]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::value;
+    use super::*;
+    use crate::settings::{Meta, Secrets};
+
+    fn cdata(props: &[&str]) -> Cdata {
+        Cdata {
+            connector: "X".into(),
+            docs: "https://example.test".into(),
+            properties: props.iter().map(|p| p.to_string()).collect(),
+            auth_scheme: Some("OAuth".into()),
+            vars: Default::default(),
+        }
+    }
+
+    fn req(mode: Mode) -> Request<'static> {
+        Request {
+            mode,
+            include_secrets: false,
+            driver_location: "memory://x",
+            now_ms: 1_800_000_000_000,
+        }
+    }
+
+    #[test]
+    fn only_listed_properties_and_no_control_characters() {
+        let s = Settings::new(
+            Meta::new("odata", "desktop", SchemeKind::AuthorizationCode),
+            Secrets::default(),
+        );
+        let t = SecretString::from("tok".to_string());
+        let parts = build(
+            &s,
+            Some(&t),
+            &cdata(&["OAuthAccessToken"]),
+            &req(Mode::Token),
+        )
+        .unwrap();
+        assert_eq!(parts, vec![("OAuthAccessToken".into(), "tok".into())]);
+        let bad = SecretString::from("tok\u{1b}[2J".to_string());
+        let err = build(
+            &s,
+            Some(&bad),
+            &cdata(&["OAuthAccessToken"]),
+            &req(Mode::Token),
+        );
+        assert!(
+            matches!(err, Err(ConnectionStringError::Unsafe { .. })),
+            "{err:?}"
+        );
+        let app = build(&s, None, &cdata(&["InitiateOAuth"]), &req(Mode::App));
+        assert!(
+            matches!(app, Err(ConnectionStringError::NotAnApp { .. })),
+            "{app:?}"
+        );
+        let handoff = build(
+            &s,
+            Some(&t),
+            &cdata(&["InitiateOAuth"]),
+            &req(Mode::Handoff),
+        );
+        assert!(matches!(
+            handoff,
+            Err(ConnectionStringError::NoRefreshToken)
+        ));
+    }
 
     #[test]
     fn separators_are_quoted() {
