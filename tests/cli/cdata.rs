@@ -230,6 +230,22 @@ fn cdata_settings_never_one_of_ours() {
         ],
     );
     assert_eq!(p["OAuthSettingsLocation"], own.to_str().unwrap());
+    // A relative path is made absolute: the driver runs from its own directory.
+    let dir = user.dir.path().canonicalize().unwrap();
+    let out = Out::from(
+        user.cmd()
+            .current_dir(&dir)
+            .args(["connection-string", "--settings", s, "--mode", "handoff"])
+            .args(["--cdata-settings", "rel-driver.txt"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, 0, "{out:#?}");
+    let p = parse(out.stdout.trim());
+    assert_eq!(
+        p["OAuthSettingsLocation"],
+        dir.join("rel-driver.txt").to_str().unwrap()
+    );
 }
 
 #[test]
