@@ -58,7 +58,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the CData-style connection string for a settings file.
+    /// Print a CData connection string (`--mode token|handoff|app`) with only
+    /// the properties the connector documents. Every mode's string holds a
+    /// secret.
     ConnectionString(ConnectionStringArgs),
     /// Run a program with a valid token in its environment
     /// (`exec --settings F -- CMD ARGS…`); its exit status is ours.
@@ -250,7 +252,12 @@ pub struct CredentialArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "refresh_token_stdin", help_heading = CREDENTIALS)]
     pub refresh_token_file: Option<PathBuf>,
     /// Read that refresh token from stdin.
-    #[arg(long, help_heading = CREDENTIALS)]
+    // stdin holds one secret.
+    #[arg(
+        long,
+        conflicts_with_all = ["client_secret_stdin", "password_stdin", "token_stdin"],
+        help_heading = CREDENTIALS
+    )]
     pub refresh_token_stdin: bool,
     /// Keep the InEvent password (encrypted) so the token renews itself.
     #[arg(long, help_heading = SAVING)]
