@@ -414,86 +414,64 @@ fn hubdb_private_app_token_and_providers_without_a_connector() {
     assert_no_secret("no connector", &out.stdout, &["et-token", "et-secret"]);
 }
 
-/// The refresh token a settings file holds (through the library, with the
-/// user's key): what another tool would have handed over.
-fn refresh_token_of(user: &User, s: &str) -> String {
-    use oauth_setup::settings::{self, KeySource};
-    use secrecy::ExposeSecret;
-    let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
-        &user.config(),
-    )))
-    .unwrap();
-    let doc = settings::read(std::path::Path::new(s), &key).unwrap();
-    doc.secrets
-        .refresh_token
-        .unwrap()
-        .expose_secret()
-        .to_string()
-}
-
 #[test]
-fn login_from_a_refresh_token_proves_it_and_a_bad_one_writes_nothing() {
-    let idp = Idp::shared(&["--rotate"]);
+fn hubdb_oauth_from_a_refresh_token_every_mode() {
+    let server = TestServer::start(|r| {
+        match r.url.as_str() {
+        "/oauth/2026-03/token" if r.body.contains("refresh_token=rt-from-cdata") => (
+            200,
+            "application/json",
+            r#"{"access_token":"hs-access-1","refresh_token":"rt-rotated-2","token_type":"bearer","expires_in":1800}"#
+                .into(),
+        ),
+        "/oauth/2026-03/token" => (
+            400,
+            "application/json",
+            r#"{"error":"invalid_grant","error_description":"missing or invalid refresh token"}"#.into(),
+        ),
+        _ => (200, "application/json", r#"{"total":1}"#.into()),
+    }
+    });
     let user = User::new();
-    let first = user.path("elsewhere.json");
-    let first = first.to_str().unwrap();
-    user.login_code(idp, first).ok();
-    let given = refresh_token_of(&user, first);
-
-    let s = user.path("from-rt.json");
+    let s = user.path("hubdb.json");
     let s = s.to_str().unwrap();
-    let login = |args: &[&str], stdin: &str| {
-        let mut all = vec![
-            "login",
-            "custom",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "app-1",
-            "--scopes",
-            "openid offline_access",
-            "--settings",
-            s,
-            "--json",
-        ];
-        all.extend_from_slice(args);
-        user.run_stdin(&all, stdin)
+    let base = format!("api_base={}", server.url);
+    let login = |stdin: &str| {
+        let mut c = user.cmd();
+        c.env("OAUTH_SETUP_CLIENT_SECRET", "hs-secret")
+            .args(["login", "hubdb", "--client-id", "hs-client", "--var", &base])
+            .args(["--refresh-token-stdin", "--settings", s, "--json"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        Out::from(child.wait_with_output().unwrap())
     };
-    // A made-up token: refused by the server, nothing written.
-    let bad = login(&["--refresh-token-stdin"], "not-a-refresh-token\n");
+    let bad = login("rt-made-up\n");
     assert_ne!(bad.code, 0, "{bad:#?}");
-    assert!(bad.stderr.contains("invalid_grant"), "{}", bad.stderr);
     assert!(!std::path::Path::new(s).exists());
+    login("rt-from-cdata\n").ok();
+    let form = &server.requests()[1].body;
+    assert!(form.contains("grant_type=refresh_token"), "{form}");
+    assert!(form.contains("client_secret=hs-secret"), "{form}");
 
-    let rt_file = user.path("rt.txt");
-    std::fs::write(&rt_file, format!("{given}\n")).unwrap();
-    let v = login(&["--refresh-token-file", rt_file.to_str().unwrap()], "")
-        .ok()
-        .json();
-    assert_eq!(v["valid"], true, "{v}");
-    assert_eq!(v["has_refresh_token"], true, "{v}");
-    // Proved by a renewal: the server rotated it, so the file holds a new one.
-    assert_ne!(refresh_token_of(&user, s), given);
-    let token = user.run(&["token", "--settings", s]).ok().stdout;
-    assert_eq!(token.trim().split('.').count(), 3, "{token}");
-
-    // Only for browser sign-ins: a client-credentials method refuses it.
-    let cc = user.run_stdin(
-        &[
-            "login",
-            "custom",
-            "--scheme",
-            "client_credentials",
-            "--issuer",
-            &idp.issuer,
-            "--client-id",
-            "app-1",
-            "--refresh-token-stdin",
-            "--settings",
-            user.path("cc.json").to_str().unwrap(),
-        ],
-        "whatever\n",
-    );
-    assert_ne!(cc.code, 0, "{cc:#?}");
-    assert!(cc.stderr.contains("authorization-code"), "{}", cc.stderr);
+    let (p, _) = connection_string(&user, &["--settings", s]);
+    only_listed("hubdb", &p);
+    assert_eq!(p["OAuthAccessToken"], "hs-access-1");
+    let (p, _) = connection_string(&user, &["--settings", s, "--mode", "handoff"]);
+    only_listed("hubdb", &p);
+    never_ours(&user, &p);
+    assert_eq!(p["OAuthRefreshToken"], "rt-rotated-2");
+    assert_eq!(p["OAuthClientSecret"], "hs-secret");
+    assert_eq!(p["OAuthExpiresIn"], "1800");
+    assert_eq!(p["AuthScheme"], "OAuth");
+    let app = user.run(&["connection-string", "--settings", s, "--mode", "app"]);
+    assert_eq!(app.code, 2, "{app:#?}");
 }
