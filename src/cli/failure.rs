@@ -178,7 +178,9 @@ impl From<TokenServiceError> for Failure {
             TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
                 exit::SIGN_IN_NEEDED
             }
-            TokenServiceError::HandedOff { .. } => exit::ERROR,
+            TokenServiceError::HandedOff { .. } | TokenServiceError::RenewedMeanwhile { .. } => {
+                exit::ERROR
+            }
             TokenServiceError::Renew(TokenError::Transport(t))
             | TokenServiceError::Signin(SigninError::Transport(t))
                 if is_network(t) =>

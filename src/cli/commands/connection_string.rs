@@ -71,7 +71,7 @@ fn with_store<S: Store>(
     if mode == Mode::Handoff {
         // Recorded before the string is shown: a string printed without the
         // record would leave two renewers of one grant.
-        rt.block_on(token::record_hand_off(store, s, &driver_location))?;
+        rt.block_on(token::record_hand_off(store, &s, &driver_location))?;
     }
     let cs = connection_string::render(&parts);
     eprintln!(
