@@ -31,6 +31,14 @@ pub enum TokenServiceError {
     Renew(#[from] TokenError),
     #[error("signing in again failed: {0}")]
     Signin(#[from] SigninError),
+    #[error(
+        "the refresh token in {path} was handed to a CData driver ({to}) {ago} min ago, so this tool no longer renews with it: with rotating refresh tokens two owners end each other's grant. Use the driver's connection, or run `oauth-setup token --force --settings {path}` to take the grant back (the driver's copy then stops working)"
+    )]
+    HandedOff { path: String, to: String, ago: i64 },
+    #[error(
+        "the refresh token in {path} was renewed by another process while the connection string was made, so the one in it is already used: nothing was handed off; run `connection-string --mode handoff` again"
+    )]
+    RenewedMeanwhile { path: String },
 }
 
 impl TokenServiceError {
@@ -172,6 +180,73 @@ pub async fn get_fresh<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> 
     renew_under_lock(store, None).await
 }
 
+/// Records that the refresh token in `handed` now belongs to a CData
+/// driver at `to`: from then on [`get_fresh`] does not renew with it. Under
+/// the store's lock, on a fresh read: if another process renewed (and
+/// rotated) in between, what was handed is stale and nothing is recorded.
+pub async fn record_hand_off<S: Store>(
+    store: &S,
+    handed: &Settings,
+    to: &str,
+) -> Result<(), TokenServiceError> {
+    let lock = take_lock(store).await?;
+    let out = async {
+        let mut s = store.load().await?;
+        if refresh_of(&s) != refresh_of(handed) {
+            return Err(TokenServiceError::RenewedMeanwhile {
+                path: store.location(),
+            });
+        }
+        s.meta.handed_off_at = Some(now_unix());
+        s.meta.handed_off_to = Some(to.to_string());
+        s.meta.touch();
+        Ok(store.save(&s, Replace::Readable).await?)
+    }
+    .await;
+    store.unlock(lock).await;
+    out
+}
+
+/// Takes a handed-off grant back (`token --force`): renewal resumes.
+pub async fn take_back<S: Store>(store: &S) -> Result<(), SettingsError> {
+    if store.load().await?.meta.handed_off_at.is_none() {
+        return Ok(());
+    }
+    let lock = take_lock(store).await?;
+    let out = async {
+        let mut s = store.load().await?;
+        s.meta.handed_off_at = None;
+        s.meta.handed_off_to = None;
+        s.meta.touch();
+        store.save(&s, Replace::Readable).await
+    }
+    .await;
+    store.unlock(lock).await;
+    out
+}
+
+/// Waits for the store's lock as a renewal waiter does, without taking a
+/// token instead: the caller changes the document itself.
+async fn take_lock<S: Store>(store: &S) -> Result<S::Lock, SettingsError> {
+    let patience = store.patience();
+    let start = std::time::Instant::now();
+    let mut pause = patience.first_pause;
+    loop {
+        if let Some(lock) = store.try_lock().await? {
+            return Ok(lock);
+        }
+        let waited = start.elapsed();
+        if waited >= patience.limit {
+            return Err(SettingsError::LockTimeout {
+                path: store.lock_location(),
+                waited,
+            });
+        }
+        tokio::time::sleep(pause.min(patience.limit - waited)).await;
+        pause = (pause * 2).min(patience.max_pause);
+    }
+}
+
 enum Waited<L> {
     Locked(L),
     Renewed(Box<Fresh>),
@@ -306,6 +381,13 @@ fn client_of(s: &Settings) -> ClientCredentials {
 /// Gets a new token the way this file allows: refresh token, client
 /// credentials, or InEvent sign-in with the stored password.
 async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceError> {
+    if let (Some(at), Some(_)) = (s.meta.handed_off_at, &s.secrets.refresh_token) {
+        return Err(TokenServiceError::HandedOff {
+            path: location.to_string(),
+            to: s.meta.handed_off_to.clone().unwrap_or_default(),
+            ago: (now_unix() - at).max(0) / 60,
+        });
+    }
     let http = crate::http::client();
     let token_url = s.meta.endpoints.token_url.clone().unwrap_or_default();
     if let Some(rt) = &s.secrets.refresh_token {

@@ -64,3 +64,11 @@ mod hostile_data;
 /// request; absolute printed paths.
 #[path = "cli/hostile_servers.rs"]
 mod hostile_servers;
+
+/// `connection-string --mode token|handoff|app`: CData strings.
+#[path = "cli/cdata.rs"]
+mod cdata;
+
+/// `login --refresh-token-*`: starting from a refresh token.
+#[path = "cli/from_refresh.rs"]
+mod from_refresh;

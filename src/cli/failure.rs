@@ -4,6 +4,7 @@
 
 use super::prompt::InputError;
 use oauth_setup::export::bundle::BundleError;
+use oauth_setup::export::connection_string::ConnectionStringError;
 use oauth_setup::http::TransportError;
 use oauth_setup::oauth::TokenError;
 use oauth_setup::oauth::password_signin::SigninError;
@@ -177,6 +178,9 @@ impl From<TokenServiceError> for Failure {
             TokenServiceError::NeedsSignIn { .. } | TokenServiceError::ExpiredOff { .. } => {
                 exit::SIGN_IN_NEEDED
             }
+            TokenServiceError::HandedOff { .. } | TokenServiceError::RenewedMeanwhile { .. } => {
+                exit::ERROR
+            }
             TokenServiceError::Renew(TokenError::Transport(t))
             | TokenServiceError::Signin(SigninError::Transport(t))
                 if is_network(t) =>
@@ -184,6 +188,20 @@ impl From<TokenServiceError> for Failure {
                 exit::NETWORK
             }
             TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<ConnectionStringError> for Failure {
+    fn from(e: ConnectionStringError) -> Self {
+        let code = match &e {
+            ConnectionStringError::NoConnector { .. }
+            | ConnectionStringError::NotAnApp { .. }
+            | ConnectionStringError::NoRefreshToken
+            | ConnectionStringError::NoClientSecret => exit::USAGE,
+            ConnectionStringError::NoAccessToken => exit::SIGN_IN_NEEDED,
+            ConnectionStringError::Unsafe { .. } => exit::ERROR,
         };
         Failure::new(code, e)
     }

@@ -61,6 +61,7 @@ pub fn login_input(
         browser: run.browser,
         timeout: run.timeout.max(Duration::from_secs(1)),
         initiate_oauth: args.initiate_oauth.into(),
+        refresh_token: secrets.refresh_token,
     })
 }
 
@@ -111,6 +112,7 @@ struct Secrets {
     client_secret: Option<secrecy::SecretString>,
     password: Option<secrecy::SecretString>,
     static_token: Option<secrecy::SecretString>,
+    refresh_token: Option<secrecy::SecretString>,
 }
 
 impl Secrets {
@@ -145,6 +147,15 @@ impl Secrets {
                 creds.token_file.as_deref(),
                 creds.token_stdin,
                 ask(Field::Token),
+            )?,
+            // Never from the environment or a prompt: only asked for by
+            // its own flags, which decide that the sign-in starts from it.
+            refresh_token: read_secret(
+                "refresh token",
+                "",
+                creds.refresh_token_file.as_deref(),
+                creds.refresh_token_stdin,
+                false,
             )?,
         })
     }

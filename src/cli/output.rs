@@ -96,6 +96,8 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "has_client_secret": s.secrets.client_secret.is_some(),
         "has_password": s.secrets.password.is_some(),
         "updated_at": m.updated_at,
+        "handed_off_at": m.handed_off_at,
+        "handed_off_to": m.handed_off_to,
         "key": ctx.key_source.describe(),
     })
 }

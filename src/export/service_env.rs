@@ -90,7 +90,7 @@ fn path_text(p: &Path) -> Result<String, ExportError> {
 pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> Result<String, ExportError> {
     s.meta.validate()?;
     let target_text = path_text(target)?;
-    let cs = connection_string::build(s, target, secrets.included());
+    let cs = connection_string::for_this_tool(s, target, secrets.included());
     let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}) — for a systemd EnvironmentFile or `set -a; . FILE`\n"
@@ -201,7 +201,7 @@ pub fn k8s_render(
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_else(|| "/etc/oauth-setup".into());
-    let cs = connection_string::build(s, target, key.is_some());
+    let cs = connection_string::for_this_tool(s, target, key.is_some());
     let q = |v: &str| serde_json::to_string(v).expect("strings serialize");
     let b64 = |v: &str| q(&base64::engine::general_purpose::STANDARD.encode(v));
     let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));

@@ -106,6 +106,14 @@ pub struct Meta {
     /// True when the refresh token came from an import (rotation warning on re-export).
     #[serde(default)]
     pub imported: bool,
+    /// Unix seconds when `connection-string --mode handoff` gave the refresh
+    /// token to a CData driver. With rotating refresh tokens a grant has one
+    /// owner: from then on `token` does not renew with it (unless `--force`).
+    #[serde(default)]
+    pub handed_off_at: Option<i64>,
+    /// The `OAuthSettingsLocation` of the driver that took it over.
+    #[serde(default)]
+    pub handed_off_to: Option<String>,
 }
 
 /// The sealed secrets as stored on disk.
@@ -229,6 +237,8 @@ impl Meta {
             created_at: now,
             updated_at: now,
             imported: false,
+            handed_off_at: None,
+            handed_off_to: None,
         }
     }
 

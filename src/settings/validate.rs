@@ -141,6 +141,7 @@ impl Meta {
             ("org_id", &self.org_id),
             ("username", &self.username),
             ("event_id", &self.event_id),
+            ("handed_off_to", &self.handed_off_to),
         ];
         for (field, v) in texts {
             if let Some(v) = v {

@@ -41,4 +41,8 @@ pub struct LoginInput {
     /// How long to wait for the browser / device approval. Zero = 5 minutes.
     pub timeout: Duration,
     pub initiate_oauth: InitiateOAuth,
+    /// Start from this refresh token (one CData's GetOAuthAccessToken or
+    /// another tool returned) instead of a browser: the refresh grant runs
+    /// at once to prove it. Authorization-code schemes only.
+    pub refresh_token: Option<SecretString>,
 }

@@ -88,5 +88,6 @@ pub fn input_from_settings(s: &Settings) -> LoginInput {
         browser: BrowserMode::Open,
         timeout: DEFAULT_TIMEOUT,
         initiate_oauth: m.initiate_oauth,
+        refresh_token: None,
     }
 }

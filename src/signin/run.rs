@@ -49,6 +49,7 @@ pub async fn run_login_with(
 ) -> Result<Settings, LoginError> {
     let http = crate::http::client();
     let r = resolve(&input, profiles, &http, &events).await?;
+    refresh_token_fits(&input, &r)?;
     check_fields(&input, &r)?;
     let g = Grant {
         http: &http,
@@ -59,6 +60,9 @@ pub async fn run_login_with(
     };
     let mut callback_url = input.callback_url.clone();
     let tokens = match r.scheme.kind {
+        SchemeKind::AuthorizationCode if input.refresh_token.is_some() => {
+            Some(from_refresh_token(&g).await?)
+        }
         SchemeKind::AuthorizationCode => {
             let (t, registered) = authorization_code(&g).await?;
             callback_url = registered;
@@ -97,6 +101,26 @@ pub async fn run_login_with(
     }
     let _ = events.send(LoginEvent::Done);
     Ok(settings)
+}
+
+/// A refresh token from elsewhere replaces a browser sign-in, so only an
+/// authorization-code method can start from one.
+fn refresh_token_fits(input: &LoginInput, r: &Resolved) -> Result<(), LoginError> {
+    let fits = match r.scheme.kind {
+        SchemeKind::AuthorizationCode => true,
+        SchemeKind::ClientCredentials
+        | SchemeKind::DeviceCode
+        | SchemeKind::PasswordSignin
+        | SchemeKind::StaticToken => false,
+    };
+    if input.refresh_token.is_some() && !fits {
+        return Err(LoginError::Unsupported(format!(
+            "starting from a refresh token is for authorization-code (browser sign-in) methods; `{}` is {}",
+            r.scheme.id,
+            r.scheme.kind.as_str()
+        )));
+    }
+    Ok(())
 }
 
 /// Every value the scheme's form asks for must be there before any request.
@@ -158,6 +182,24 @@ async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>),
     )
     .await?;
     Ok((t, cb.map(str::to_string)))
+}
+
+/// A sign-in that starts from a refresh token obtained elsewhere: the
+/// refresh grant runs at once, so a token that does not work is refused
+/// before anything is written. A server that does not rotate sends no new
+/// refresh token: the given one is kept.
+async fn from_refresh_token(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
+    let given = need(&g.input.refresh_token, Field::Token)?;
+    let c = g.client()?;
+    let _ = g.events.send(LoginEvent::RequestingToken);
+    let mut t = tokio::select! {
+        _ = g.cancel.cancelled() => return Err(LoginError::Cancelled),
+        t = oauth::refresh::run(g.http, g.token_url(), &c, &given, &g.r.headers) => t?,
+    };
+    if t.refresh_token.is_none() {
+        t.refresh_token = Some(given);
+    }
+    Ok(t)
 }
 
 async fn client_credentials(g: &Grant<'_>) -> Result<TokenSet, LoginError> {

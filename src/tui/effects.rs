@@ -237,7 +237,7 @@ fn export_bundle(
 
 /// The connector's connection string (no secret in it: it points at the file).
 fn connection_string(settings: &Settings, path: &Path) -> String {
-    crate::export::connection_string::build(settings, path, false)
+    crate::export::connection_string::for_this_tool(settings, path, false)
 }
 
 fn token_command(path: &Path) -> String {

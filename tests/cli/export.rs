@@ -449,13 +449,14 @@ fn server_never_opens_a_browser_and_names_the_commands() {
         !server.path("browser.log").exists(),
         "no browser was started on the server"
     );
-    let cs = server
+    let status = server
         .run(&[
-            "connection-string",
+            "status",
             "--settings",
             on_server.to_str().unwrap(),
+            "--json",
         ])
         .ok()
-        .stdout;
-    assert!(cs.contains("InitiateOAuth=REFRESH;"), "{cs}");
+        .json();
+    assert_eq!(status["initiate_oauth"], "REFRESH", "{status}");
 }

@@ -1,22 +1,135 @@
-//! `oauth-setup connection-string`: the CData-style connection string.
+//! `oauth-setup connection-string`: a CData connection string, in the mode
+//! asked (design §7): the token, a hand-off of the grant, or the app.
 
 use crate::cli::args::ConnectionStringArgs;
 use crate::cli::ctx::Ctx;
-use crate::cli::failure::Failure;
+use crate::cli::failure::{Failure, exit};
 use crate::cli::output::{absolute, print_json};
-use oauth_setup::export::connection_string;
-use oauth_setup::settings;
+use crate::cli::store;
+use oauth_setup::export::connection_string::{self, ConnectionStringError, Mode, Request};
+use oauth_setup::provider;
+use oauth_setup::settings::{self, Store};
+use oauth_setup::token;
 use serde_json::json;
+use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &ConnectionStringArgs) -> Result<(), Failure> {
+    if let Some(location) = store::vault_location(&args.file.settings) {
+        let name = location.rsplit('/').next().unwrap_or("vault");
+        return with_store(ctx, &store::vault(location)?, args, name, None);
+    }
     let path = &args.file.settings;
-    let s = settings::read(path, &ctx.key()?)?;
-    // A connector reads the file later, from its own working directory.
-    let cs = connection_string::build(&s, &absolute(path), args.include_secret);
+    let key = ctx.key()?;
+    let name = path
+        .file_stem()
+        .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned());
+    let own = absolute(path);
+    with_store(
+        ctx,
+        &settings::FileStore::new(path, &key),
+        args,
+        &name,
+        Some(&own),
+    )
+}
+
+fn with_store<S: Store>(
+    ctx: &Ctx,
+    store: &S,
+    args: &ConnectionStringArgs,
+    name: &str,
+    own: Option<&Path>,
+) -> Result<(), Failure> {
+    let rt = ctx.runtime()?;
+    let s = rt.block_on(store.load())?;
+    let profiles = ctx.profiles()?;
+    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let cdata = profile
+        .cdata
+        .as_ref()
+        .ok_or_else(|| ConnectionStringError::NoConnector {
+            provider: profile.name.clone(),
+        })?;
+    let driver_location = driver_location(ctx, args.cdata_settings.as_deref(), name, own)?;
+    let mode = Mode::from(args.mode);
+    // The token and hand-off modes carry a token that must be valid now:
+    // renewed here (the one renewer) before it is handed on.
+    let (token, s) = match mode {
+        Mode::App => (None, s),
+        Mode::Token | Mode::Handoff => {
+            let fresh = rt.block_on(token::get_fresh(store))?;
+            (Some(fresh.token), fresh.settings)
+        }
+    };
+    let req = Request {
+        mode,
+        include_secrets: args.include_secret,
+        driver_location: &driver_location,
+        now_ms: settings::now_unix().saturating_mul(1000),
+    };
+    let parts = connection_string::build(&s, token.as_ref(), cdata, &req)?;
+    if mode == Mode::Handoff {
+        // Recorded before the string is shown: a string printed without the
+        // record would leave two renewers of one grant.
+        rt.block_on(token::record_hand_off(store, &s, &driver_location))?;
+    }
+    let cs = connection_string::render(&parts);
+    eprintln!(
+        "warning: this {} connection string holds secrets: keep it out of logs and shell history. ({} docs: {})",
+        cdata.connector, cdata.connector, cdata.docs
+    );
+    if mode == Mode::Handoff {
+        eprintln!(
+            "The CData driver now owns the refresh token; `oauth-setup token` no longer renews it (`--force` takes it back)."
+        );
+    }
     if args.json {
-        print_json(&json!({"connection_string": cs}));
+        let props: serde_json::Map<String, serde_json::Value> =
+            parts.into_iter().map(|(k, v)| (k, v.into())).collect();
+        print_json(&json!({
+            "connection_string": cs,
+            "mode": mode.as_str(),
+            "connector": cdata.connector,
+            "docs": cdata.docs,
+            "properties": props,
+        }));
     } else {
         println!("{cs}");
     }
     Ok(())
 }
+
+/// The driver's `OAuthSettingsLocation`: `--cdata-settings`, or a
+/// `memory://` id. A CData driver writes its own format there, so it must
+/// never be one of this tool's files.
+fn driver_location(
+    ctx: &Ctx,
+    given: Option<&str>,
+    name: &str,
+    own: Option<&Path>,
+) -> Result<String, Failure> {
+    let Some(given) = given else {
+        return Ok(format!("memory://oauth-setup-{name}"));
+    };
+    if given.starts_with("memory://") {
+        return Ok(given.to_string());
+    }
+    let path = absolute(Path::new(given));
+    let config = absolute(&ctx.config_dir);
+    let ours = own.is_some_and(|o| o == path)
+        || path.starts_with(&config)
+        || std::fs::read(&path)
+            .is_ok_and(|b| b.windows(FORMAT.len()).any(|w| w == FORMAT.as_bytes()));
+    if ours {
+        return Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--cdata-settings {} is one of oauth-setup's own files (or in its configuration directory): the CData driver would write its own format over it. Give the driver a path of its own, or leave the option out for memory://",
+                path.display()
+            ),
+        ));
+    }
+    Ok(path.display().to_string())
+}
+
+const FORMAT: &str = settings::FORMAT;

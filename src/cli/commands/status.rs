@@ -57,6 +57,13 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     };
     println!("Client secret:  {client_secret}");
     println!("InitiateOAuth:  {}", m.initiate_oauth.as_str());
+    if let Some(at) = m.handed_off_at {
+        let ago = (settings::now_unix() - at).max(0) / 60;
+        let to = m.handed_off_to.as_deref().map_or_else(String::new, shown);
+        println!(
+            "Handed off:     {ago} min ago to a CData driver ({to}); `token` does not renew it (--force takes it back)"
+        );
+    }
     println!("Key:            {}", ctx.key_source.describe());
     Ok(())
 }

@@ -18,10 +18,19 @@ use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.file.settings) {
+        if args.force {
+            let rt = ctx.runtime()?;
+            rt.block_on(token::take_back(&store::vault(location)?))?;
+        }
         return from_vault(ctx, location, args);
     }
     let path = &args.file.settings;
     let key = ctx.key()?;
+    if args.force {
+        // `--force` takes a handed-off grant back: renewal resumes here.
+        let rt = ctx.runtime()?;
+        rt.block_on(token::take_back(&settings::FileStore::new(path, &key)))?;
+    }
     // Fast path: no runtime, no network when the cached token is good.
     let (s, cached) = token::cached(path, &key)?;
     let (token, s) = match cached {

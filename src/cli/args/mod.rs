@@ -5,6 +5,9 @@ use oauth_setup::provider::ClientAuth;
 use oauth_setup::settings::InitiateOAuth;
 use std::path::PathBuf;
 
+mod export;
+pub use export::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "oauth-setup",
@@ -55,7 +58,9 @@ pub enum Command {
     Import(ImportArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(CompletionsArgs),
-    /// Print the CData-style connection string for a settings file.
+    /// Print a CData connection string (`--mode token|handoff|app`) with only
+    /// the properties the connector documents. Every mode's string holds a
+    /// secret.
     ConnectionString(ConnectionStringArgs),
     /// Run a program with a valid token in its environment
     /// (`exec --settings F -- CMD ARGS…`); its exit status is ours.
@@ -90,6 +95,11 @@ pub struct TokenArgs {
     /// (`Authorization: Bearer …` and any the provider adds), for `curl -H @-`.
     #[arg(long)]
     pub header: bool,
+    /// Renew even though the refresh token was handed to a CData driver
+    /// (`connection-string --mode handoff`): takes the grant back, and the
+    /// driver's copy stops working when the provider rotates refresh tokens.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -115,19 +125,6 @@ pub struct CompletionsArgs {
     /// The shell to print the completion script for.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-#[derive(Debug, Args)]
-pub struct ConnectionStringArgs {
-    #[command(flatten)]
-    pub file: SettingsArg,
-    /// Include the client secret (it is left out by default).
-    // Spelled as `export --include-secrets`; the old singular still parses.
-    #[arg(long = "include-secrets", alias = "include-secret")]
-    pub include_secret: bool,
-    /// Print JSON (the string and its parts).
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -249,6 +246,19 @@ pub struct CredentialArgs {
     /// Read the static token from stdin.
     #[arg(long, help_heading = CREDENTIALS)]
     pub token_stdin: bool,
+    /// Start from an existing refresh token read from this file (e.g. one
+    /// CData's GetOAuthAccessToken returned) instead of a browser sign-in;
+    /// it is renewed at once to prove it. Authorization-code schemes.
+    #[arg(long, value_name = "PATH", conflicts_with = "refresh_token_stdin", help_heading = CREDENTIALS)]
+    pub refresh_token_file: Option<PathBuf>,
+    /// Read that refresh token from stdin.
+    // stdin holds one secret.
+    #[arg(
+        long,
+        conflicts_with_all = ["client_secret_stdin", "password_stdin", "token_stdin"],
+        help_heading = CREDENTIALS
+    )]
+    pub refresh_token_stdin: bool,
     /// Keep the InEvent password (encrypted) so the token renews itself.
     #[arg(long, help_heading = SAVING)]
     pub store_password: bool,
@@ -319,64 +329,6 @@ pub struct ExchangeArgs {
         allow_hyphen_values = true
     )]
     pub state: Option<String>,
-    /// Print the result as JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    /// Passphrase-encrypted age bundle (needs --out).
-    Bundle,
-    /// KEY=VALUE lines for a systemd EnvironmentFile or a shell.
-    Env,
-    /// A Kubernetes Secret manifest (YAML).
-    #[value(alias = "k8s_secret")]
-    K8sSecret,
-}
-
-#[derive(Debug, Args)]
-pub struct ExportArgs {
-    #[command(flatten)]
-    pub file: SettingsArg,
-    /// Where to write the bundle (mode 0600).
-    #[arg(long, value_name = "FILE", required_if_eq("format", "bundle"))]
-    pub out: Option<PathBuf>,
-    /// What to write: an encrypted bundle, or a service's environment.
-    #[arg(long, value_enum, default_value = "bundle")]
-    pub format: ExportFormat,
-    /// Read the bundle passphrase from this file (or set OAUTH_SETUP_PASSPHRASE;
-    /// else a hidden prompt).
-    #[arg(long, value_name = "PATH")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Replace an existing --out file.
-    #[arg(long)]
-    pub force: bool,
-    /// env / k8s-secret: include the decryption key and the client secret.
-    #[arg(long)]
-    pub include_secrets: bool,
-    /// env / k8s-secret: the settings path the service will use (default: the
-    /// --settings path for env, /etc/oauth-setup/settings.json for k8s-secret).
-    #[arg(long, value_name = "PATH")]
-    pub target_path: Option<PathBuf>,
-    /// k8s-secret: metadata.name (default: oauth-setup-<provider>).
-    #[arg(long)]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// The bundle written by `oauth-setup export --out FILE`.
-    pub bundle: PathBuf,
-    #[command(flatten)]
-    pub file: SettingsArg,
-    /// Read the bundle passphrase from this file (or set OAUTH_SETUP_PASSPHRASE;
-    /// else a hidden prompt).
-    #[arg(long, value_name = "PATH")]
-    pub passphrase_file: Option<PathBuf>,
-    /// Replace an existing settings file (it is kept as <file>.bak).
-    #[arg(long)]
-    pub force: bool,
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
