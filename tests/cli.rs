@@ -72,3 +72,7 @@ mod cdata;
 /// `login --refresh-token-*`: starting from a refresh token.
 #[path = "cli/from_refresh.rs"]
 mod from_refresh;
+
+/// Corporate networks: a TLS-inspecting proxy's CA.
+#[path = "cli/tls.rs"]
+mod tls;

@@ -29,6 +29,11 @@ pub struct Cli {
     /// OAUTH_SETUP_KEY_FILE (a path) or OAUTH_SETUP_KEY (the key itself).
     #[arg(long, global = true, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// Also trust the CA certificates in this PEM file (a TLS-inspecting
+    /// proxy's or a private CA). The system's store, SSL_CERT_FILE and
+    /// SSL_CERT_DIR are trusted already.
+    #[arg(long, global = true, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -152,7 +152,7 @@ pub struct VaultClient {
 impl VaultClient {
     pub fn new(config: VaultConfig) -> Result<VaultClient, VaultError> {
         let t = crate::http::timeout();
-        let mut b = reqwest::Client::builder()
+        let mut b = crate::http::with_trusted_roots(reqwest::Client::builder())
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(t.min(std::time::Duration::from_secs(10)))
             .timeout(t)
