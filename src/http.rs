@@ -24,7 +24,7 @@ pub fn timeout() -> Duration {
 /// Builds the client every flow uses.
 pub fn client() -> reqwest::Client {
     let t = timeout();
-    with_trusted_roots(reqwest::Client::builder())
+    with_proxies(with_trusted_roots(reqwest::Client::builder()))
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(CONNECT_TIMEOUT.min(t))
         .timeout(t)
@@ -43,6 +43,71 @@ pub fn with_trusted_roots(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuild
         b = b.add_root_certificate(cert.clone());
     }
     b
+}
+
+/// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+/// `NO_PROXY`, either case; credentials in the proxy URL), except for
+/// loopback: a proxy would be handed a local callback and cannot reach this
+/// machine's loopback anyway.
+fn with_proxies(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    let env = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let mut bypass = String::from("127.0.0.0/8,::1,localhost");
+    if let Some(more) = env(&["NO_PROXY", "no_proxy"]) {
+        bypass.push(',');
+        bypass.push_str(&more);
+    }
+    type MakeProxy = fn(&str) -> reqwest::Result<reqwest::Proxy>;
+    let proxies: [(&str, MakeProxy, [&str; 4]); 2] = [
+        (
+            "https",
+            |u| reqwest::Proxy::https(u),
+            ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"],
+        ),
+        (
+            "http",
+            |u| reqwest::Proxy::http(u),
+            ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"],
+        ),
+    ];
+    for (scheme, make, names) in proxies {
+        let Some(raw) = env(&names) else { continue };
+        // Credentials in the URL go in as Basic auth (also on CONNECT
+        // tunnels); the URL itself is kept free of them.
+        let mut url = url::Url::parse(&raw).ok();
+        let creds = url.as_mut().and_then(|u| {
+            let user = percent_decode(u.username());
+            let pass = percent_decode(u.password().unwrap_or(""));
+            let _ = (u.set_username(""), u.set_password(None));
+            (!user.is_empty()).then_some((user, pass))
+        });
+        let target = url.map_or(raw, |u| u.to_string());
+        match make(&target) {
+            Ok(mut p) => {
+                if let Some((user, pass)) = &creds {
+                    p = p.basic_auth(user, pass);
+                }
+                b = b.proxy(p.no_proxy(reqwest::NoProxy::from_string(&bypass)));
+            }
+            // The URL may hold the proxy's password: never log it.
+            Err(_) => tracing::warn!(
+                scheme,
+                "the proxy variable is not a usable URL; going direct"
+            ),
+        }
+    }
+    b
+}
+
+fn percent_decode(s: &str) -> String {
+    // Form decoding, with `+` kept as itself (it is not a space in a URL).
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 /// Certificates from `--ca-file` / `OAUTH_SETUP_CA_FILE`, set once at start.
@@ -190,6 +255,11 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
             src = s.source();
         }
         // The usual failure behind a TLS-inspecting proxy: say what fixes it.
+        if reason.contains("proxy authorization required") {
+            reason.push_str(
+                "; the proxy wants credentials: put them in the proxy URL (https_proxy=http://USER:PASSWORD@proxy:port)",
+            );
+        }
         if reason.contains("UnknownIssuer") || reason.contains("invalid peer certificate") {
             reason.push_str(
                 "; if a proxy inspects TLS here, trust its CA: set SSL_CERT_FILE or --ca-file (OAUTH_SETUP_CA_FILE) to its certificate",
@@ -290,6 +360,12 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn proxy_credentials_are_decoded() {
+        assert_eq!(percent_decode("p%40ss%3Aw+rd"), "p@ss:w+rd");
+        assert_eq!(percent_decode("plain"), "plain");
     }
 
     #[test]

@@ -18,6 +18,24 @@ struct Mitm {
 
 impl Mitm {
     fn reverse(upstream: &str) -> Mitm {
+        Mitm::start(&["--mode", &format!("reverse:{upstream}")])
+    }
+
+    /// A forward proxy asking for `user:password`, which sends what is
+    /// asked of `https://provider.test` to `upstream` (no DNS needed: the
+    /// client never resolves a proxied host).
+    fn forward(upstream: &str, auth: &str) -> Mitm {
+        Mitm::start(&[
+            "--set",
+            "connection_strategy=lazy",
+            "--map-remote",
+            &format!("|https://provider\\.test|{upstream}"),
+            "--proxyauth",
+            auth,
+        ])
+    }
+
+    fn start(mode: &[&str]) -> Mitm {
         let conf = tempfile::tempdir().unwrap();
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -25,9 +43,8 @@ impl Mitm {
             .unwrap()
             .port();
         let child = Command::new("mitmdump")
+            .args(mode)
             .args([
-                "--mode",
-                &format!("reverse:{upstream}"),
                 "--listen-host",
                 "127.0.0.1",
                 "--listen-port",
@@ -127,4 +144,94 @@ fn an_inspecting_proxys_ca_is_trusted_through_ssl_cert_file_or_ca_file() {
         "{}",
         bad.stderr
     );
+}
+
+fn token_server() -> TestServer {
+    TestServer::start(|r| match r.url.as_str() {
+        "/oauth/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"via-proxy","token_type":"Bearer","expires_in":7200}"#.into(),
+        ),
+        _ => (404, "application/json", "{}".into()),
+    })
+}
+
+#[test]
+fn a_proxy_with_credentials_carries_the_requests_and_never_shows_them() {
+    let server = token_server();
+    let mitm = Mitm::forward(&server.url, "proxyuser:proxy-pass-41");
+    let user = User::new();
+    let ca = mitm.ca.to_str().unwrap().to_string();
+    let proxy = format!("http://proxyuser:proxy-pass-41@127.0.0.1:{}", mitm.port);
+    let login = |name: &str, proxy: &str| {
+        let s = user.path(name);
+        user.run_env(
+            &[
+                "login",
+                "eventtemple",
+                "--client-id",
+                "c",
+                "--org-id",
+                "o",
+                "--var",
+                "api_base=https://provider.test",
+                "--settings",
+                s.to_str().unwrap(),
+            ],
+            &[
+                ("OAUTH_SETUP_CLIENT_SECRET", "s"),
+                ("https_proxy", proxy),
+                ("SSL_CERT_FILE", ca.as_str()),
+            ],
+        )
+    };
+    let ok = login("p.json", &proxy);
+    assert_eq!(ok.code, 0, "{ok:#?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the proxy carried the token request"
+    );
+
+    let no_creds = login("q.json", &format!("http://127.0.0.1:{}", mitm.port));
+    assert_eq!(no_creds.code, 6, "{no_creds:#?}");
+    assert!(
+        no_creds.stderr.contains("credentials"),
+        "{}",
+        no_creds.stderr
+    );
+
+    let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
+    for (what, text) in [
+        ("stdout", &ok.stdout),
+        ("stderr", &ok.stderr),
+        ("stderr", &no_creds.stderr),
+        ("log", &log),
+    ] {
+        assert!(
+            !text.contains("proxy-pass-41"),
+            "the proxy password is in the {what}"
+        );
+    }
+}
+
+#[test]
+fn loopback_never_goes_through_a_proxy() {
+    // Every token expires at once: `token` must reach the loopback token
+    // endpoint, with every proxy variable pointing at a dead port.
+    let idp = Idp::start(&["--ttl", "0"]);
+    let user = User::new();
+    let s = user.path("l.json");
+    user.login_code(&idp, &s).ok();
+    let dead = "http://127.0.0.1:9";
+    let out = user.run_env(
+        &["token", "--settings", s.to_str().unwrap()],
+        &[
+            ("HTTP_PROXY", dead),
+            ("https_proxy", dead),
+            ("ALL_PROXY", dead),
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:#?}");
 }
