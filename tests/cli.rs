@@ -76,3 +76,7 @@ mod from_refresh;
 /// Corporate networks: a TLS-inspecting proxy's CA.
 #[path = "cli/tls.rs"]
 mod tls;
+
+/// Remote shells: no browser started, a pasted address or a forwarded port.
+#[path = "cli/remote.rs"]
+mod remote;

@@ -14,11 +14,26 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Runs a sign-in, printing its progress; Ctrl-C cancels it.
+/// An SSH session with no display and no `$BROWSER`: starting a browser
+/// here would open nothing the person can see (or wait on a text browser).
+pub fn remote_shell() -> bool {
+    let set = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
+    (set("SSH_CONNECTION") || set("SSH_TTY"))
+        && !set("DISPLAY")
+        && !set("WAYLAND_DISPLAY")
+        && !set("BROWSER")
+}
+
+/// Runs a sign-in, printing its progress. With `paste`, the address the
+/// browser ends on may also be pasted on stdin: it goes to the waiting
+/// loopback server, so whichever comes first (a forwarded port or the
+/// paste) completes the sign-in, with `state` checked the same way.
 pub fn sign_in(
     ctx: &Ctx,
     rt: &tokio::runtime::Runtime,
     input: LoginInput,
     profiles: &[Profile],
+    paste: bool,
 ) -> Result<Settings, Failure> {
     let cancel = CancellationToken::new();
     let c = cancel.clone();
@@ -30,6 +45,15 @@ pub fn sign_in(
         let printer = tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
                 print(&ev, tty);
+                match &ev {
+                    LoginEvent::Listening { redirect_uri } if paste => {
+                        paste_from_stdin(redirect_uri.clone());
+                    }
+                    LoginEvent::AuthorizeUrl { .. } if paste => eprintln!(
+                        "Open it in a browser anywhere. If that browser cannot reach this machine's port, paste the address it ends on here and press Enter."
+                    ),
+                    _ => {}
+                }
             }
         });
         let out = signin::run_login_with(input, profiles, tx, cancel).await;
@@ -144,4 +168,23 @@ mod tests {
         assert_eq!(fmt_remaining(Duration::from_secs(299)), "4:59");
         assert_eq!(fmt_remaining(Duration::from_secs(5)), "0:05");
     }
+}
+
+/// Reads pasted addresses from stdin, one per line, and hands each to the
+/// loopback server until one is accepted. The thread is left blocked on
+/// stdin when the sign-in ends some other way; the process ends it.
+fn paste_from_stdin(redirect_uri: String) {
+    let handle = tokio::runtime::Handle::current();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { return };
+            if line.trim().is_empty() {
+                continue;
+            }
+            match handle.block_on(signin::deliver(&redirect_uri, &line)) {
+                Ok(()) => return,
+                Err(e) => eprintln!("{e}; paste the whole address again"),
+            }
+        }
+    });
 }

@@ -2,6 +2,7 @@
 //! provider profile, running the grant, and what the result records. The
 //! paste flow (`auth-url` / `exchange`) and its pending state live here too.
 
+mod deliver;
 mod error;
 mod input;
 pub mod paste;
@@ -10,6 +11,7 @@ mod record;
 mod resolve;
 mod run;
 
+pub use deliver::{DeliverError, deliver};
 pub use error::{LoginError, Needed};
 pub use input::LoginInput;
 pub use record::{DEFAULT_TIMEOUT, apply_tokens, input_from_settings};

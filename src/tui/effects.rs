@@ -274,39 +274,10 @@ fn osc52(text: &str) -> String {
     )
 }
 
-/// Hands the query of a redirect URL pasted from another machine's browser
-/// to the loopback server waiting at `redirect_uri`. The flow still checks
-/// `state`, so a wrong or stale paste is refused there.
 async fn replay_redirect(redirect_uri: &str, pasted: &str) -> Result<(), Failure> {
-    let pasted = url::Url::parse(pasted.trim()).map_err(|_| {
-        Failure::new("That is not a web address: copy the whole address bar of the browser.")
-    })?;
-    let Some(query) = pasted.query().filter(|q| !q.is_empty()) else {
-        return Err(Failure::new(
-            "The pasted address has no `?code=…` part: copy the address bar after the provider sent you back.",
-        ));
-    };
-    let mut local = url::Url::parse(redirect_uri)
-        .map_err(|e| Failure::new(format!("bad redirect URI {redirect_uri}: {e}")))?;
-    if !crate::provider::is_loopback(&local) {
-        return Err(Failure::new(
-            "The redirect URI is not a loopback address, so there is nothing local to deliver the code to.",
-        ));
-    }
-    local.set_query(Some(query));
-    let resp = crate::http::loopback_client()
-        .get(local)
-        .send()
+    signin::deliver(redirect_uri, pasted)
         .await
-        .map_err(|e| Failure::new(format!("could not reach the local sign-in server: {e}")))?;
-    if resp.status().is_success() {
-        Ok(())
-    } else {
-        Err(Failure::new(format!(
-            "the local sign-in server refused the address (HTTP {}): was it from this sign-in attempt?",
-            resp.status().as_u16()
-        )))
-    }
+        .map_err(|e| Failure::new(e.to_string()))
 }
 
 /// What the caller must do itself after an effect ran.

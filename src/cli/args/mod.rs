@@ -217,9 +217,14 @@ pub struct LoginArgs {
     pub force: bool,
     #[command(flatten)]
     pub credentials: CredentialArgs,
-    /// Only print the authorization URL; do not start a browser.
+    /// Only print the authorization URL; do not start a browser. The
+    /// address the browser ends on may then be pasted here.
     #[arg(long, help_heading = SIGN_IN)]
     pub no_browser: bool,
+    /// Start a browser even in a remote shell (SSH with no display), where
+    /// the URL is otherwise only printed.
+    #[arg(long, conflicts_with = "no_browser", help_heading = SIGN_IN)]
+    pub browser: bool,
     /// Seconds to wait for the browser or device approval.
     #[arg(long, default_value_t = 300, help_heading = SIGN_IN)]
     pub timeout: u64,

@@ -10,8 +10,9 @@ use std::time::Duration;
 
 pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
+    let remote = !args.browser && progress::remote_shell();
     let run = Run {
-        browser: if args.no_browser {
+        browser: if args.no_browser || remote {
             BrowserMode::PrintOnly
         } else {
             BrowserMode::Open
@@ -34,7 +35,13 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
         ));
     }
     let rt = ctx.runtime()?;
-    let settings = progress::sign_in(ctx, &rt, input, &profiles)?;
+    if remote {
+        eprintln!(
+            "This is a remote shell with no display: not starting a browser (--browser to start one anyway)."
+        );
+    }
+    let paste = input.browser == BrowserMode::PrintOnly;
+    let settings = progress::sign_in(ctx, &rt, input, &profiles, paste)?;
     write_settings(&path, &key.into_key()?, &settings, args.force)?;
     output::settings_written(ctx, &settings, &path, args.json, "Signed in");
     Ok(())

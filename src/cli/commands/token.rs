@@ -64,7 +64,7 @@ fn renew(
             );
             let profiles = ctx.profiles()?;
             let mut fresh =
-                progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles)?;
+                progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles, false)?;
             fresh.meta.created_at = s.meta.created_at;
             // Takes the lock itself (a renewal elsewhere finishes first).
             write_settings(path, key, &fresh, false)?;
