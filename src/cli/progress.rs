@@ -159,17 +159,6 @@ fn print(ev: &LoginEvent, tty: bool) {
     };
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remaining_time_reads_as_minutes_and_seconds() {
-        assert_eq!(fmt_remaining(Duration::from_secs(299)), "4:59");
-        assert_eq!(fmt_remaining(Duration::from_secs(5)), "0:05");
-    }
-}
-
 /// Reads pasted addresses from stdin, one per line, and hands each to the
 /// loopback server until one is accepted. The thread is left blocked on
 /// stdin when the sign-in ends some other way; the process ends it.
@@ -187,4 +176,15 @@ fn paste_from_stdin(redirect_uri: String) {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remaining_time_reads_as_minutes_and_seconds() {
+        assert_eq!(fmt_remaining(Duration::from_secs(299)), "4:59");
+        assert_eq!(fmt_remaining(Duration::from_secs(5)), "0:05");
+    }
 }
