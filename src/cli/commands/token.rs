@@ -49,8 +49,8 @@ fn renew(
     s: Settings,
 ) -> Result<(SecretString, Settings), Failure> {
     let rt = ctx.runtime()?;
-    match rt.block_on(token::get_token(&settings::FileStore::new(path, key))) {
-        Ok(t) => Ok((t, settings::read(path, key)?)),
+    match rt.block_on(token::get_fresh(&settings::FileStore::new(path, key))) {
+        Ok(fresh) => Ok((fresh.token, fresh.settings)),
         Err(e) if e.needs_sign_in() && can_sign_in_again(ctx, &s) => {
             // The reason alone: the error's own advice (run login elsewhere)
             // is what happens next here anyway.
