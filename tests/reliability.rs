@@ -34,3 +34,7 @@ mod hostile;
 /// Many hosts sharing one grant through a real OpenBao.
 #[path = "reliability/vault.rs"]
 mod vault;
+
+/// Commands on a Vault location, and the host cache.
+#[path = "reliability/vault_commands.rs"]
+mod vault_commands;

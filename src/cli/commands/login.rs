@@ -4,13 +4,21 @@ use crate::cli::args::LoginArgs;
 use crate::cli::ctx::{Ctx, unreadable_existing, write_settings};
 use crate::cli::failure::{Failure, exit};
 use crate::cli::input::{Run, login_input};
-use crate::cli::{output, progress};
+use crate::cli::{output, progress, store};
 use oauth_setup::oauth::BrowserMode;
+use oauth_setup::provider::Profile;
+use oauth_setup::settings::{Replace, Settings, SettingsError, Store};
+use oauth_setup::signin::LoginInput;
 use std::time::Duration;
 
 pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let remote = !args.browser && progress::remote_shell();
+    if remote {
+        eprintln!(
+            "This is a remote shell with no display: not starting a browser (--browser to start one anyway)."
+        );
+    }
     let run = Run {
         browser: if args.no_browser || remote {
             BrowserMode::PrintOnly
@@ -21,6 +29,10 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
         prompt: !args.json,
     };
     let input = login_input(ctx, &args.sign_in, &args.credentials, run, &profiles)?;
+    let rt = ctx.runtime()?;
+    if let Some(location) = args.settings.as_deref().and_then(store::vault_location) {
+        return into_vault(ctx, &rt, args, input, &profiles, location);
+    }
     let path = ctx.settings_path(args.settings.as_deref(), &input.profile_id);
     // Check the key before signing in: a key problem found after the browser
     // dance would waste the user's sign-in. A new key is only created once
@@ -34,15 +46,54 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
             ),
         ));
     }
-    let rt = ctx.runtime()?;
-    if remote {
-        eprintln!(
-            "This is a remote shell with no display: not starting a browser (--browser to start one anyway)."
-        );
-    }
-    let paste = input.browser == BrowserMode::PrintOnly;
-    let settings = progress::sign_in(ctx, &rt, input, &profiles, paste)?;
+    let settings = sign_in(ctx, &rt, input, &profiles)?;
     write_settings(&path, &key.into_key()?, &settings, args.force)?;
     output::settings_written(ctx, &settings, &path, args.json, "Signed in");
+    Ok(())
+}
+
+fn sign_in(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    input: LoginInput,
+    profiles: &[Profile],
+) -> Result<Settings, Failure> {
+    let paste = input.browser == BrowserMode::PrintOnly;
+    progress::sign_in(ctx, rt, input, profiles, paste)
+}
+
+/// Signs in straight into a Vault location: what is there is checked first
+/// (so a refusal wastes no sign-in), then written under Vault's lock.
+fn into_vault(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    args: &LoginArgs,
+    input: LoginInput,
+    profiles: &[Profile],
+    location: &str,
+) -> Result<(), Failure> {
+    let vault = store::vault(location)?;
+    match rt.block_on(vault.load()) {
+        Ok(_) if !args.force => {
+            return Err(Failure::new(
+                exit::SETTINGS,
+                format!(
+                    "{location} already holds settings; nothing was signed in. Give another path, or --force to replace them"
+                ),
+            ));
+        }
+        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
+        Err(e) if args.force && e.is_unreadable_file() => {}
+        Err(e) => return Err(e.into()),
+    }
+    let settings = sign_in(ctx, rt, input, profiles)?;
+    rt.block_on(vault.replace(&settings, Replace::forced(args.force)))?;
+    output::settings_written(
+        ctx,
+        &settings,
+        std::path::Path::new(location),
+        args.json,
+        "Signed in",
+    );
     Ok(())
 }
