@@ -67,7 +67,7 @@ impl Ctx {
     pub fn settings_path(&self, given: Option<&Path>, provider: &str) -> PathBuf {
         given.map_or_else(
             || paths::settings_file(&self.config_dir, provider),
-            Path::to_path_buf,
+            |g| crate::cli::store::file_of(&self.config_dir, g),
         )
     }
 

@@ -19,7 +19,11 @@ pub use failure::{Failure, exit};
 pub use output::wizard_saved;
 
 /// Runs one subcommand.
-pub fn run(ctx: &Ctx, command: Command) -> Result<(), Failure> {
+pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
+    // `--settings NAME` names a saved connection, for every command.
+    if let Some(file) = command.settings_arg() {
+        file.settings = store::file_of(&ctx.config_dir, &file.settings);
+    }
     match command {
         Command::Providers(args) => commands::providers::run(ctx, &args),
         Command::Login(args) => commands::login::run(ctx, &args),

@@ -76,3 +76,34 @@ fn a_failed_revocation_keeps_the_file_unless_local_only() {
     let none = user.run(&["logout", "--settings", s]);
     assert_eq!(none.code, 3, "{none:#?}");
 }
+
+#[test]
+fn a_bare_name_is_a_saved_connection_for_every_command() {
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    user.run(&[
+        "login",
+        "custom",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app-1",
+        "--scopes",
+        "openid offline_access",
+        "--settings",
+        "work",
+    ])
+    .ok();
+    let file = user.config().join("settings").join("work.json");
+    assert!(file.exists(), "the name became {}", file.display());
+    let token = user.run(&["token", "--settings", "work"]).ok().stdout;
+    assert_eq!(token.trim().split('.').count(), 3);
+    let status = user
+        .run(&["status", "--settings", "work", "--json"])
+        .ok()
+        .json();
+    assert_eq!(status["settings"], file.to_str().unwrap());
+    let out = user.run(&["exec", "--settings", "work", "--", "true"]);
+    assert_eq!(out.code, 0, "{out:#?}");
+    assert!(user.run(&["list"]).ok().stdout.contains("work"));
+}

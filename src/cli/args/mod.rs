@@ -134,9 +134,35 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct SettingsArg {
-    /// Settings file.
-    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    /// Settings file, the name of a saved connection (see `list`), or a
+    /// Vault location (vault://MOUNT/PATH).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH|NAME")]
     pub settings: PathBuf,
+}
+
+impl Command {
+    /// The `--settings` of the commands that read an existing connection.
+    pub fn settings_arg(&mut self) -> Option<&mut SettingsArg> {
+        match self {
+            Command::Token(a) => Some(&mut a.file),
+            Command::Status(a) => Some(&mut a.file),
+            Command::Test(a) => Some(&mut a.file),
+            Command::Export(a) => Some(&mut a.file),
+            Command::ConnectionString(a) => Some(&mut a.file),
+            Command::Exec(a) => Some(&mut a.file),
+            Command::Api(a) => Some(&mut a.file),
+            Command::Import(a) => Some(&mut a.file),
+            // These write a connection (a bare name is resolved by
+            // `Ctx::settings_path`), take it as they do, or take none.
+            Command::Providers(_)
+            | Command::Login(_)
+            | Command::AuthUrl(_)
+            | Command::Exchange(_)
+            | Command::Completions(_)
+            | Command::List(_)
+            | Command::Logout(_) => None,
+        }
+    }
 }
 
 // `--help` groups the many sign-in flags under these headings.
