@@ -6,7 +6,7 @@ use crate::cli::ctx::{Ctx, write_settings};
 use crate::cli::failure::{Failure, exit};
 use crate::cli::{output, prompt, store};
 use oauth_setup::export::bundle;
-use oauth_setup::settings::{Replace, Settings, SettingsError, Store};
+use oauth_setup::settings::{Replace, Settings, Store};
 use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
@@ -66,19 +66,12 @@ fn open_bundle(ctx: &Ctx, args: &ImportArgs) -> Result<Settings, Failure> {
 fn into_vault(ctx: &Ctx, args: &ImportArgs, location: &str) -> Result<(), Failure> {
     let vault = store::vault(location)?;
     let rt = ctx.runtime()?;
-    match rt.block_on(vault.load()) {
-        Ok(_) if !args.force => {
-            return Err(Failure::new(
-                exit::SETTINGS,
-                format!(
-                    "{location} already holds settings; nothing was written. Give another path, or --force to replace them"
-                ),
-            ));
-        }
-        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
-        Err(e) if args.force && e.is_unreadable_file() => {}
-        Err(e) => return Err(e.into()),
-    }
+    rt.block_on(store::vault_free_to_write(
+        &vault,
+        location,
+        args.force,
+        "nothing was written",
+    ))?;
     let s = open_bundle(ctx, args)?;
     rt.block_on(vault.replace(&s, Replace::forced(args.force)))?;
     if args.json {

@@ -7,7 +7,7 @@ use crate::cli::input::{Run, login_input};
 use crate::cli::{output, progress, store};
 use oauth_setup::oauth::BrowserMode;
 use oauth_setup::provider::Profile;
-use oauth_setup::settings::{Replace, Settings, SettingsError, Store};
+use oauth_setup::settings::{Replace, Settings, Store};
 use oauth_setup::signin::LoginInput;
 use std::time::Duration;
 
@@ -73,19 +73,12 @@ fn into_vault(
     location: &str,
 ) -> Result<(), Failure> {
     let vault = store::vault(location)?;
-    match rt.block_on(vault.load()) {
-        Ok(_) if !args.force => {
-            return Err(Failure::new(
-                exit::SETTINGS,
-                format!(
-                    "{location} already holds settings; nothing was signed in. Give another path, or --force to replace them"
-                ),
-            ));
-        }
-        Ok(_) | Err(SettingsError::NotFound { .. }) => {}
-        Err(e) if args.force && e.is_unreadable_file() => {}
-        Err(e) => return Err(e.into()),
-    }
+    rt.block_on(store::vault_free_to_write(
+        &vault,
+        location,
+        args.force,
+        "nothing was signed in",
+    ))?;
     let settings = sign_in(ctx, rt, input, profiles)?;
     rt.block_on(vault.replace(&settings, Replace::forced(args.force)))?;
     output::settings_written(
