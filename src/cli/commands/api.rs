@@ -7,10 +7,10 @@
 use crate::cli::args::ApiArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
-use crate::cli::store;
+use crate::cli::store::Location;
 use oauth_setup::http::{self, Response};
 use oauth_setup::provider::{self, Profile, TestAuth};
-use oauth_setup::settings::{FileStore, Store};
+use oauth_setup::settings::Store;
 use oauth_setup::{api, token};
 use secrecy::ExposeSecret;
 use std::io::{IsTerminal, Read, Write};
@@ -42,18 +42,8 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> Result<(), Failure> {
     };
     let profiles = ctx.profiles().ok();
     let rt = ctx.runtime()?;
-    let code = if let Some(location) = store::vault_location(&args.file.settings) {
-        rt.block_on(call(
-            &store::vault(location)?,
-            profiles.as_deref(),
-            args,
-            &request,
-        ))?
-    } else {
-        let key = ctx.key()?;
-        let store = FileStore::new(&args.file.settings, &key);
-        rt.block_on(call(&store, profiles.as_deref(), args, &request))?
-    };
+    let store = Location::open(ctx, &args.file.settings)?;
+    let code = rt.block_on(call(&store, profiles.as_deref(), args, &request))?;
     if code == 0 {
         Ok(())
     } else {

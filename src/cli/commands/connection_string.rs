@@ -5,7 +5,7 @@ use crate::cli::args::ConnectionStringArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::{absolute, print_json};
-use crate::cli::store;
+use crate::cli::store::Location;
 use oauth_setup::export::connection_string::{self, ConnectionStringError, Mode, Request};
 use oauth_setup::provider;
 use oauth_setup::settings::{self, Store};
@@ -14,32 +14,22 @@ use serde_json::json;
 use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &ConnectionStringArgs) -> Result<(), Failure> {
-    if let Some(location) = store::vault_location(&args.file.settings) {
-        let name = location.rsplit('/').next().unwrap_or("vault");
-        return with_store(ctx, &store::vault(location)?, args, name, None);
-    }
     let path = &args.file.settings;
-    let key = ctx.key()?;
-    let name = path
-        .file_stem()
-        .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned());
-    let own = absolute(path);
-    with_store(
-        ctx,
-        &settings::FileStore::new(path, &key),
-        args,
-        &name,
-        Some(&own),
-    )
-}
-
-fn with_store<S: Store>(
-    ctx: &Ctx,
-    store: &S,
-    args: &ConnectionStringArgs,
-    name: &str,
-    own: Option<&Path>,
-) -> Result<(), Failure> {
+    let store = &Location::open(ctx, path)?;
+    // The driver's in-memory store is named after the connection.
+    let name = match store.file() {
+        Some(file) => file
+            .file_stem()
+            .map_or_else(|| "settings".into(), |n| n.to_string_lossy().into_owned()),
+        None => path
+            .to_string_lossy()
+            .rsplit('/')
+            .next()
+            .unwrap_or("vault")
+            .to_string(),
+    };
+    let own = store.file().map(absolute);
+    let own = own.as_deref();
     let rt = ctx.runtime()?;
     let s = rt.block_on(store.load())?;
     let profiles = ctx.profiles()?;
@@ -50,7 +40,7 @@ fn with_store<S: Store>(
         .ok_or_else(|| ConnectionStringError::NoConnector {
             provider: profile.name.clone(),
         })?;
-    let driver_location = driver_location(ctx, args.cdata_settings.as_deref(), name, own)?;
+    let driver_location = driver_location(ctx, args.cdata_settings.as_deref(), &name, own)?;
     let mode = Mode::from(args.mode);
     // The token and hand-off modes carry a token that must be valid now:
     // renewed here (the one renewer) before it is handed on.

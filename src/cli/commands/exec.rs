@@ -6,8 +6,7 @@
 use crate::cli::args::ExecArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
-use crate::cli::store;
-use oauth_setup::settings::FileStore;
+use crate::cli::store::Location;
 use oauth_setup::{api, child, provider, token};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -23,15 +22,8 @@ pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
             "name the program to run after `--`",
         ));
     };
-    let fresh = {
-        let rt = ctx.runtime()?;
-        if let Some(location) = store::vault_location(&args.file.settings) {
-            rt.block_on(token::get_fresh(&store::vault(location)?))?
-        } else {
-            let key = ctx.key()?;
-            rt.block_on(token::get_fresh(&FileStore::new(&args.file.settings, &key)))?
-        }
-    };
+    let store = Location::open(ctx, &args.file.settings)?;
+    let fresh = ctx.runtime()?.block_on(token::get_fresh(&store))?;
     let profiles = ctx.profiles().ok();
     let profile = profiles
         .as_deref()

@@ -4,15 +4,12 @@ use crate::cli::args::StatusArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
-use crate::cli::store;
+use crate::cli::store::Location;
 use oauth_setup::settings::{self, Store};
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
-    let s = match store::vault_location(path) {
-        Some(location) => ctx.runtime()?.block_on(store::vault(location)?.load())?,
-        None => settings::read(path, &ctx.key()?)?,
-    };
+    let s = ctx.runtime()?.block_on(Location::open(ctx, path)?.load())?;
     if args.json {
         print_json(&status_json(&s, path, ctx));
         return Ok(());

@@ -4,10 +4,10 @@ use crate::cli::args::TestArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::print_json;
-use crate::cli::store;
+use crate::cli::store::Location;
 use oauth_setup::probe::{self, TestError, TestOutcome};
 use oauth_setup::provider::{self, Profile};
-use oauth_setup::settings::{FileStore, Store};
+use oauth_setup::settings::Store;
 use oauth_setup::{http, token};
 use serde_json::json;
 
@@ -15,13 +15,7 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     let profiles = ctx.profiles()?;
     let rt = ctx.runtime()?;
-    let outcome = match store::vault_location(path) {
-        Some(location) => rt.block_on(request(&store::vault(location)?, &profiles))?,
-        None => {
-            let key = ctx.key()?;
-            rt.block_on(request(&FileStore::new(path, &key), &profiles))?
-        }
-    };
+    let outcome = rt.block_on(request(&Location::open(ctx, path)?, &profiles))?;
     if args.json {
         print_json(
             &json!({"ok": true, "status": outcome.status, "summary": outcome.summary, "elapsed_ms": outcome.elapsed_ms}),
