@@ -2,7 +2,7 @@
 //! their values.
 
 use super::field_label;
-use crate::provider::{EndpointError, Field};
+use crate::provider::{EndpointError, Field, Scheme};
 use crate::tui::state::State;
 
 /// A row of the credentials form.
@@ -23,14 +23,9 @@ pub enum FormRow {
     KeepSecret,
 }
 
-/// Template variables the user must type: no default, not set by the
-/// region, not covered by a field, and used by this method.
-fn missing_vars(state: &State) -> Vec<String> {
-    let (Some(p), Some(s)) = (state.profile(), state.scheme()) else {
-        return Vec::new();
-    };
-    let region_vars = state.region().map(|r| &r.vars);
-    let mut templates: Vec<&str> = [
+/// The templates a sign-in renders: the scheme's endpoints and headers.
+fn sign_in_templates(s: &Scheme) -> Vec<&str> {
+    [
         &s.authorize_url,
         &s.token_url,
         &s.device_authorization_url,
@@ -39,8 +34,18 @@ fn missing_vars(state: &State) -> Vec<String> {
     .into_iter()
     .flatten()
     .map(String::as_str)
-    .collect();
-    templates.extend(s.extra_headers.values().map(String::as_str));
+    .chain(s.extra_headers.values().map(String::as_str))
+    .collect()
+}
+
+/// Template variables the user must type: no default, not set by the
+/// region, not covered by a field, and used by this method.
+fn missing_vars(state: &State) -> Vec<String> {
+    let (Some(p), Some(s)) = (state.profile(), state.scheme()) else {
+        return Vec::new();
+    };
+    let region_vars = state.region().map(|r| &r.vars);
+    let mut templates = sign_in_templates(s);
     if let Some(t) = &p.test {
         templates.push(&t.url);
         templates.extend(t.headers.values().map(String::as_str));
@@ -77,17 +82,7 @@ pub fn form_rows(state: &State) -> Vec<FormRow> {
     }
     // A variable only the test request uses is optional: the sign-in
     // works without it and the test step says what it skipped.
-    let endpoint_templates: Vec<&str> = [
-        &s.authorize_url,
-        &s.token_url,
-        &s.device_authorization_url,
-        &s.signin_url,
-    ]
-    .into_iter()
-    .flatten()
-    .map(String::as_str)
-    .chain(s.extra_headers.values().map(String::as_str))
-    .collect();
+    let endpoint_templates = sign_in_templates(s);
     let (required_vars, optional_vars): (Vec<String>, Vec<String>) =
         missing_vars(state).into_iter().partition(|v| {
             endpoint_templates
