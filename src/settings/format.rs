@@ -207,6 +207,14 @@ pub fn now_unix() -> i64 {
         .unwrap_or(0)
 }
 
+/// Unix milliseconds now (token timestamps, lock deadlines).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 impl Meta {
     /// Metadata for a new settings file: current format/version, everything
     /// optional empty, `created_at` = `updated_at` = now.

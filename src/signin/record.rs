@@ -5,18 +5,12 @@
 use super::input::LoginInput;
 use super::resolve::Resolved;
 use crate::oauth::{BrowserMode, TokenSet};
+use crate::settings::now_ms;
 use crate::settings::{Meta, Settings};
 use std::time::Duration;
 
 /// Default wait for a browser or device approval.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 /// The clear metadata of the settings a sign-in produces. `callback_url` is
 /// the registered redirect URI worth keeping (never an ephemeral port).

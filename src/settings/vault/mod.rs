@@ -17,6 +17,7 @@ pub use cache::HostCache;
 pub use location::{LocationError, VaultLocation};
 
 use super::error::SettingsError;
+use super::format::now_ms;
 use super::format::{FORMAT, Meta, Secrets, Settings, VERSION};
 use super::store::{Patience, Replace, Store};
 use serde::{Deserialize, Serialize};
@@ -34,13 +35,6 @@ fn lock_ttl() -> Duration {
         .filter(|s| *s > 0.0 && s.is_finite())
         .map(Duration::from_secs_f64)
         .unwrap_or_else(|| crate::http::timeout() * 2)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// The document as Vault keeps it: the settings metadata and, since Vault
