@@ -103,11 +103,9 @@ fn with_proxies(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
 }
 
 fn percent_decode(s: &str) -> String {
-    // Form decoding, with `+` kept as itself (it is not a space in a URL).
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// Certificates from `--ca-file` / `OAUTH_SETUP_CA_FILE`, set once at start.
