@@ -235,7 +235,8 @@ fn load_given(source: &KeySource) -> Result<Key, SettingsError> {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// Lowercase hex, for key ids and names derived from digests.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -117,7 +117,7 @@ fn fmt_age(secs: i64) -> String {
 
 fn file_for(dir: &Path, state: &str) -> PathBuf {
     let digest = Sha256::digest(state.as_bytes());
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::settings::key::to_hex(&digest[..16]);
     dir.join(format!("{hex}.json"))
 }
 

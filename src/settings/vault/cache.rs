@@ -15,7 +15,7 @@ impl HostCache {
     /// The cache of `location` at `addr`, under `config_dir`.
     pub fn new(config_dir: &Path, addr: &str, location: &str) -> HostCache {
         let digest = Sha256::digest(format!("{addr}\n{location}").as_bytes());
-        let name: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+        let name = crate::settings::key::to_hex(&digest[..12]);
         HostCache {
             path: crate::paths::vault_cache_dir(config_dir).join(format!("{name}.json")),
         }

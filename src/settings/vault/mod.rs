@@ -68,7 +68,7 @@ impl VaultStore {
             .unwrap_or_else(|_| "host".into());
         let mut nonce = [0u8; 6];
         let _ = getrandom::fill(&mut nonce);
-        let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        let nonce = super::key::to_hex(&nonce);
         VaultStore {
             client,
             location,
