@@ -74,23 +74,8 @@ fn event_temple() -> TestServer {
 
 fn signed_in(user: &User, server: &TestServer) -> String {
     let s = user.path("et.json");
-    let base = format!("api_base={}", server.url);
-    user.run_env(
-        &[
-            "login",
-            "eventtemple",
-            "--client-id",
-            "c",
-            "--org-id",
-            "org-9",
-            "--var",
-            &base,
-            "--settings",
-            s.to_str().unwrap(),
-        ],
-        &[("OAUTH_SETUP_CLIENT_SECRET", "et-secret")],
-    )
-    .ok();
+    user.login_event_temple(&server.url, "org-9", s.to_str().unwrap())
+        .ok();
     s.to_str().unwrap().to_string()
 }
 

@@ -134,23 +134,7 @@ fn event_temple_programs_get_the_api_base_and_org() {
     let user = User::new();
     let s = user.path("et.json");
     let s = s.to_str().unwrap();
-    let base = format!("api_base={}", server.url);
-    user.run_env(
-        &[
-            "login",
-            "eventtemple",
-            "--client-id",
-            "et-client",
-            "--org-id",
-            "org-42",
-            "--var",
-            &base,
-            "--settings",
-            s,
-        ],
-        &[("OAUTH_SETUP_CLIENT_SECRET", "et-secret")],
-    )
-    .ok();
+    user.login_event_temple(&server.url, "org-42", s).ok();
     let out = user
         .run(&[
             "exec",
@@ -185,23 +169,7 @@ fn token_header_feeds_curl() {
     let user = User::new();
     let s = user.path("et.json");
     let s = s.to_str().unwrap();
-    let base = format!("api_base={}", server.url);
-    user.run_env(
-        &[
-            "login",
-            "eventtemple",
-            "--client-id",
-            "c",
-            "--org-id",
-            "org-7",
-            "--var",
-            &base,
-            "--settings",
-            s,
-        ],
-        &[("OAUTH_SETUP_CLIENT_SECRET", "et-secret")],
-    )
-    .ok();
+    user.login_event_temple(&server.url, "org-7", s).ok();
     let headers = user
         .run(&["token", "--header", "--settings", s])
         .ok()

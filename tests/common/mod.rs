@@ -210,6 +210,27 @@ impl User {
         c
     }
 
+    /// Client-credentials sign-in to Event Temple at `api_base` for `org`
+    /// (client `c`, secret `et-secret`), writing `settings`.
+    pub fn login_event_temple(&self, api_base: &str, org: &str, settings: impl AsRef<Path>) -> Out {
+        let base = format!("api_base={api_base}");
+        self.run_env(
+            &[
+                "login",
+                "eventtemple",
+                "--client-id",
+                "c",
+                "--org-id",
+                org,
+                "--var",
+                &base,
+                "--settings",
+                &settings.as_ref().to_string_lossy(),
+            ],
+            &[("OAUTH_SETUP_CLIENT_SECRET", "et-secret")],
+        )
+    }
+
     /// Browser sign-in to `custom` at `idp` (the `$BROWSER` script consents),
     /// writing `settings`; status as JSON on stdout.
     pub fn login_code(&self, idp: &Idp, settings: impl AsRef<Path>) -> Out {
