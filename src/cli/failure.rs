@@ -11,6 +11,7 @@ use oauth_setup::oauth::password_signin::SigninError;
 use oauth_setup::probe::TestError;
 use oauth_setup::provider::ProviderError;
 use oauth_setup::provider::{Endpoint, Field};
+use oauth_setup::revoke::RevokeError;
 use oauth_setup::settings::SettingsError;
 use oauth_setup::settings::vault::VaultError;
 use oauth_setup::signin::paste::PasteError;
@@ -95,6 +96,29 @@ fn is_network(e: &TransportError) -> bool {
     match e {
         TransportError::Timeout { .. } | TransportError::Connect { .. } => true,
         TransportError::Other { .. } | TransportError::Insecure { .. } => false,
+    }
+}
+
+/// A request that got no answer (the `api` command's own calls).
+impl From<TransportError> for Failure {
+    fn from(e: TransportError) -> Self {
+        let code = match &e {
+            TransportError::Timeout { .. } | TransportError::Connect { .. } => exit::NETWORK,
+            TransportError::Insecure { .. } => exit::USAGE,
+            TransportError::Other { .. } => exit::ERROR,
+        };
+        Failure::new(code, e)
+    }
+}
+
+impl From<RevokeError> for Failure {
+    fn from(e: RevokeError) -> Self {
+        let code = match &e {
+            RevokeError::Failed(TokenError::Transport(t)) if is_network(t) => exit::NETWORK,
+            RevokeError::Failed(_) => exit::REFUSED,
+            RevokeError::NoEndpoint { .. } => exit::USAGE,
+        };
+        Failure::new(code, e)
     }
 }
 

@@ -161,16 +161,7 @@ async fn send(
         }
         req = req.body(body.clone());
     }
-    http::send(url.as_str(), req).await.map_err(|e| {
-        let code = match e {
-            http::TransportError::Timeout { .. } | http::TransportError::Connect { .. } => {
-                exit::NETWORK
-            }
-            http::TransportError::Insecure { .. } => exit::USAGE,
-            http::TransportError::Other { .. } => exit::ERROR,
-        };
-        Failure::new(code, e)
-    })
+    Ok(http::send(url.as_str(), req).await?)
 }
 
 /// The body on stdout (printable only, when stdout is a terminal), the

@@ -6,9 +6,7 @@ use crate::cli::args::LogoutArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store;
-use oauth_setup::http::TransportError;
-use oauth_setup::oauth::TokenError;
-use oauth_setup::revoke::{self, RevokeError, Revoked};
+use oauth_setup::revoke::{self, Revoked};
 use oauth_setup::settings;
 
 pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
@@ -43,17 +41,12 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
                 "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
             ),
             Err(e) => {
-                let code = match &e {
-                    RevokeError::Failed(TokenError::Transport(
-                        TransportError::Connect { .. } | TransportError::Timeout { .. },
-                    )) => exit::NETWORK,
-                    RevokeError::Failed(_) => exit::REFUSED,
-                    RevokeError::NoEndpoint { .. } => exit::USAGE,
-                };
+                let f = Failure::from(e);
                 return Err(Failure::new(
-                    code,
+                    f.code,
                     format!(
-                        "{e}. {} is kept; run again, or pass --local-only to remove it anyway",
+                        "{}. {} is kept; run again, or pass --local-only to remove it anyway",
+                        f.message,
                         path.display()
                     ),
                 ));
