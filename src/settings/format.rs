@@ -114,6 +114,49 @@ pub struct Meta {
     /// The `OAuthSettingsLocation` of the driver that took it over.
     #[serde(default)]
     pub handed_off_to: Option<String>,
+    /// Who signed in, as the server said (ID-token claims or userinfo).
+    /// Clear metadata, so `list` and the wizard's home screen show it
+    /// without opening the envelope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account>,
+    /// The last test request made with these credentials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_test: Option<LastTest>,
+}
+
+/// Who a grant belongs to. Every part is optional: servers say what they say.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+pub struct Account {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Account {
+    /// The one line a person recognises: email, else name, else subject.
+    pub fn label(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .or(self.name.as_deref())
+            .or(self.sub.as_deref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.label().is_none()
+    }
+}
+
+/// When the provider's test request last ran, and what came of it.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct LastTest {
+    /// Unix seconds.
+    pub at: i64,
+    pub ok: bool,
+    /// A short, sanitised line: "HTTP 200", "HTTP 401: missing scopes …".
+    pub summary: String,
 }
 
 /// The sealed secrets as stored on disk.
@@ -247,6 +290,8 @@ impl Meta {
             imported: false,
             handed_off_at: None,
             handed_off_to: None,
+            account: None,
+            last_test: None,
         }
     }
 

@@ -165,6 +165,20 @@ impl Meta {
         if let Some(t) = &self.token_type {
             token_type(t)?;
         }
+        if let Some(a) = &self.account {
+            for (field, v) in [
+                ("account.sub", &a.sub),
+                ("account.email", &a.email),
+                ("account.name", &a.name),
+            ] {
+                if let Some(v) = v {
+                    check_text(field, v, MAX_TEXT)?;
+                }
+            }
+        }
+        if let Some(t) = &self.last_test {
+            check_text("last_test.summary", &t.summary, MAX_TEXT)?;
+        }
         Ok(())
     }
 }
