@@ -5,6 +5,7 @@
 pub mod api;
 mod browser;
 pub mod child;
+pub mod connections;
 pub mod export;
 pub mod http;
 pub mod logging;

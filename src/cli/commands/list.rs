@@ -5,36 +5,21 @@ use crate::cli::args::ListArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::print_json;
-use oauth_setup::settings::{self, Key, Settings, now_unix};
-use oauth_setup::{http, paths, token};
+use oauth_setup::connections::{self, Connection, TokenState};
+use oauth_setup::{http, paths};
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
-    let dir = paths::settings_dir(&ctx.config_dir);
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => {
-            return Err(Failure::new(
-                exit::SETTINGS,
-                format!("cannot list {}: {e}", dir.display()),
-            ));
-        }
-    };
-    files.sort();
     // No key yet means nothing was saved with it: every file is unreadable.
     let key = ctx.key().ok();
-    let rows: Vec<Value> = files.iter().map(|p| row(p, key.as_ref())).collect();
+    let rows = connections::list(&ctx.config_dir, key.as_ref())
+        .map_err(|e| Failure::new(exit::SETTINGS, e.to_string()))?;
     if args.json {
-        print_json(&Value::Array(rows));
+        print_json(&Value::Array(rows.iter().map(row).collect()));
         return Ok(());
     }
     if rows.is_empty() {
+        let dir = paths::settings_dir(&ctx.config_dir);
         println!("No connections in {}.", dir.display());
         println!("Make one with `oauth-setup` (the wizard) or `oauth-setup login PROVIDER`.");
         return Ok(());
@@ -43,61 +28,46 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         "{:<16} {:<12} {:<20} {:<24} {:<22} LOCATION",
         "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN"
     );
-    for r in &rows {
-        let s = |k: &str| http::sanitize(r[k].as_str().unwrap_or("-"), 40);
+    for c in &rows {
+        let s = |v: Option<&str>| http::sanitize(v.unwrap_or("-"), 40);
         println!(
             "{:<16} {:<12} {:<20} {:<24} {:<22} {}",
-            s("name"),
-            s("provider"),
-            s("method"),
-            s("account"),
-            s("token"),
-            s("location")
+            s(Some(&c.name)),
+            s(c.provider.as_deref()),
+            s(c.method.as_deref()),
+            s(c.account.as_deref()),
+            s(Some(&c.token.short())),
+            s(Some(&c.location.display().to_string()))
         );
     }
     Ok(())
 }
 
-fn row(path: &Path, key: Option<&Key>) -> Value {
-    let name = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let location = path.display().to_string();
-    let read = key
-        .ok_or_else(|| "no key".to_string())
-        .and_then(|k| settings::read(path, k).map_err(|e| e.to_string()));
-    match read {
-        Ok(s) => json!({
-            "name": name,
-            "provider": s.meta.provider,
-            "method": s.meta.scheme,
-            "account": s.meta.username.clone().or(s.meta.client_id.clone()),
-            "token": state(&s),
-            "expires_at": s.meta.expires_at,
-            "location": location,
-        }),
-        Err(e) => json!({
-            "name": name,
-            "token": "unreadable",
-            "error": e,
-            "location": location,
-        }),
+/// One connection as JSON: what `list` prints, plus the machine-readable
+/// state (`state`), the last test and the hand-off.
+fn row(c: &Connection) -> Value {
+    let mut v = json!({
+        "name": c.name,
+        "token": c.token.short(),
+        "state": c.token.code(),
+        "location": c.location.display().to_string(),
+    });
+    if let TokenState::Unreadable(e) = &c.token {
+        v["error"] = json!(e);
+        return v;
     }
-}
-
-/// valid for N min / renewable / needs sign-in.
-fn state(s: &Settings) -> String {
-    let now = now_unix();
-    if token::usable_token(s, now).is_some() {
-        return match s.meta.expires_at {
-            Some(at) => format!("valid for {} min", (at - now).max(0) / 60),
-            None => "valid".into(),
-        };
+    v["provider"] = json!(c.provider);
+    v["method"] = json!(c.method);
+    v["account"] = json!(c.account);
+    v["expires_at"] = json!(c.expires_at);
+    v["last_test"] = json!(c.last_test.as_ref().map(|t| json!({
+        "at": t.at,
+        "ok": t.ok,
+        "summary": t.summary,
+    })));
+    if let TokenState::HandedOff { to, since } = &c.token {
+        v["handed_off_to"] = json!(to);
+        v["handed_off_at"] = json!(since);
     }
-    if token::can_renew_unattended(s) {
-        "renewable".into()
-    } else {
-        "needs sign-in".into()
-    }
+    v
 }

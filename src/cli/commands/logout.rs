@@ -6,8 +6,8 @@ use crate::cli::args::LogoutArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store;
-use oauth_setup::revoke::{self, Revoked};
-use oauth_setup::settings;
+use oauth_setup::connections::{self, LogoutError};
+use oauth_setup::revoke::Revoked;
 
 pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     if store::vault_location(&args.settings).is_some() {
@@ -26,34 +26,42 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
             ),
         ));
     }
-    // Held while the file goes, so a renewal cannot write it back.
-    let _lock = settings::lock_exclusive(&path, settings::lock_timeout())?;
-    if args.local_only {
+    let key = if args.local_only {
         eprintln!("Not revoking at the provider (--local-only).");
+        None
     } else {
-        let s = settings::read(&path, &ctx.key()?)?;
-        let rt = ctx.runtime()?;
-        match rt.block_on(revoke::revoke(&s)) {
-            Ok(Revoked::At(url)) => {
-                eprintln!("Revoked at {}.", oauth_setup::http::display_url(&url))
-            }
-            Ok(Revoked::NothingToRevoke) => eprintln!(
-                "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
-            ),
-            Err(e) => {
-                let f = Failure::from(e);
-                return Err(Failure::new(
+        Some(ctx.key()?)
+    };
+    let rt = ctx.runtime()?;
+    let out = rt
+        .block_on(connections::log_out(&path, key.as_ref()))
+        .map_err(|e| match e {
+            LogoutError::Revoke { path, source } => {
+                let f = Failure::from(source);
+                Failure::new(
                     f.code,
                     format!(
-                        "{}. {} is kept; run again, or pass --local-only to remove it anyway",
-                        f.message,
-                        path.display()
+                        "{}. {path} is kept; run again, or pass --local-only to remove it anyway",
+                        f.message
                     ),
-                ));
+                )
             }
+            LogoutError::Settings(e) => Failure::from(e),
+            LogoutError::Missing(p) => Failure::new(
+                exit::SETTINGS,
+                format!("no connection at {p}: see `oauth-setup list`"),
+            ),
+        })?;
+    match &out.revoked {
+        Some(Revoked::At(url)) => {
+            eprintln!("Revoked at {}.", oauth_setup::http::display_url(url))
         }
+        Some(Revoked::NothingToRevoke) => eprintln!(
+            "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
+        ),
+        None => {}
     }
-    for p in settings::remove(&path)? {
+    for p in &out.removed {
         eprintln!("Removed {}", p.display());
     }
     Ok(())

@@ -1,0 +1,98 @@
+//! Trying a saved connection: the provider's test request with its token
+//! (renewed first when needed), remembered in the file as the last test; and
+//! a renewal on demand, before the token would expire on its own.
+
+use crate::probe::{self, TestError, TestOutcome};
+use crate::provider::{self, Profile, ProviderError};
+use crate::settings::{self, FileStore, Key, LastTest, SettingsError, Store, now_unix};
+use crate::token::{self, Fresh, TokenServiceError};
+use secrecy::SecretString;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// No token to test with, or the renewal failed.
+    #[error(transparent)]
+    Token(#[from] TokenServiceError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    /// The test request ran and did not pass (recorded as the last test).
+    #[error(transparent)]
+    Test(#[from] TestError),
+}
+
+impl CheckError {
+    /// Only a new sign-in can help (the refresh token is dead or absent).
+    pub fn needs_sign_in(&self) -> bool {
+        match self {
+            CheckError::Token(e) => e.needs_sign_in(),
+            CheckError::Test(TestError::Unauthorized { .. }) => true,
+            CheckError::Provider(_) | CheckError::Test(_) => false,
+        }
+    }
+}
+
+/// Runs the provider's test request for the connection at `path`, renewing
+/// its token first when needed (and once more on a 401, for tokens without
+/// a stated lifetime), and records the outcome as the file's last test.
+pub async fn test(path: &Path, key: &Key, profiles: &[Profile]) -> Result<TestOutcome, CheckError> {
+    let store = FileStore::new(path, key);
+    let fresh = token::get_fresh(&store).await?;
+    let (tok, s) = (fresh.token, fresh.settings);
+    let profile = provider::find(profiles, &s.meta.provider)?;
+    let http = crate::http::client();
+    let outcome = match probe::test(&http, profile, &s.meta, &tok).await {
+        Err(TestError::Unauthorized { .. }) if token::can_renew_unattended(&s) => {
+            let renewed = token::renew_rejected(&store, &tok).await?;
+            probe::test(&http, profile, &s.meta, &renewed).await
+        }
+        other => other,
+    };
+    let (ok, summary) = match &outcome {
+        Ok(o) => (true, o.summary.clone()),
+        Err(e) => (false, e.to_string()),
+    };
+    // A test that could not run (no request, no URL) says nothing about the
+    // credentials: only real answers are remembered.
+    if !matches!(
+        outcome,
+        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_))
+    ) {
+        // The answer matters more than its record: a file that cannot be
+        // written now (read-only, locked) does not turn a pass into a failure.
+        if let Err(e) = record(path, key, ok, &summary) {
+            tracing::warn!(path = %path.display(), error = %e, "could not record the test");
+        }
+    }
+    Ok(outcome?)
+}
+
+/// Writes the last test into the file's clear metadata, under its lock.
+fn record(path: &Path, key: &Key, ok: bool, summary: &str) -> Result<(), SettingsError> {
+    let last = LastTest {
+        at: now_unix(),
+        ok,
+        summary: crate::text::sanitize(summary, 200),
+    };
+    settings::update(path, key, settings::lock_timeout(), |s| {
+        s.meta.last_test = Some(last);
+    })
+}
+
+/// Gets a new token for the connection at `path` now, even when the stored
+/// one is still valid: by refresh token, client credentials or the stored
+/// password, under the renewal lock like every other renewal.
+pub async fn renew_now(path: &Path, key: &Key) -> Result<Fresh, TokenServiceError> {
+    let store = FileStore::new(path, key);
+    let s = store.load().await?;
+    // Renewing "because this token was rejected" is what forces a renewal
+    // past a still-valid token; another process's newer token still wins.
+    let current = s
+        .secrets
+        .access_token
+        .clone()
+        .unwrap_or_else(|| SecretString::from(String::new()));
+    let token = token::renew_rejected(&store, &current).await?;
+    let settings = store.load().await?;
+    Ok(Fresh { token, settings })
+}
