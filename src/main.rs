@@ -22,11 +22,15 @@ fn main() -> ExitCode {
         )
         .report();
     }
-    let outcome = match args.command {
-        Some(command) => cli::run(&ctx, command).inspect_err(|f| {
+    let outcome = match (args.command, args.provider) {
+        (Some(_), Some(_)) => Err(Failure::new(
+            exit::USAGE,
+            "--provider opens the wizard: give it without a command (`oauth-setup --provider ID`), or use the command's own provider argument",
+        )),
+        (Some(command), None) => cli::run(&ctx, command).inspect_err(|f| {
             tracing::info!(code = f.code, "command failed");
         }),
-        None => wizard(&ctx),
+        (None, provider) => wizard(&ctx, provider),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -42,8 +46,10 @@ fn reset_sigpipe() {
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
 
-fn wizard(ctx: &Ctx) -> Result<(), Failure> {
-    let opts = oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
+fn wizard(ctx: &Ctx, provider: Option<String>) -> Result<(), Failure> {
+    let mut opts =
+        oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
+    opts.provider = provider;
     match oauth_setup::tui::run(opts) {
         Ok(Some(path)) => {
             cli::wizard_saved(&path);
@@ -53,6 +59,10 @@ fn wizard(ctx: &Ctx) -> Result<(), Failure> {
             eprintln!("Closed without saving.");
             Err(Failure::said(exit::CANCELLED))
         }
+        Err(e @ oauth_setup::tui::TuiError::UnknownProvider(_)) => Err(Failure::new(
+            exit::USAGE,
+            format!("{e} (--provider; `oauth-setup providers` lists them)"),
+        )),
         Err(e) => {
             tracing::error!(error = %e, "wizard failed");
             Err(Failure::new(exit::ERROR, e))

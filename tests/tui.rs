@@ -8,6 +8,8 @@ mod driver;
 mod fixtures;
 #[path = "tui/flows.rs"]
 mod flows;
+#[path = "tui/home.rs"]
+mod home;
 #[path = "tui/journeys.rs"]
 mod journeys;
 #[path = "tui/keystrokes.rs"]

@@ -169,16 +169,13 @@ pub fn load(config_dir: &Path, key: Option<&Key>) -> Result<Vec<Loaded>, ListErr
 
 /// One connection from the file at `path`.
 pub fn open(path: &Path, key: Option<&Key>, now: i64) -> Loaded {
-    let name = path
-        .file_stem()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = name_of(path);
     let read = key
         .ok_or_else(|| "no key: nothing was saved with this machine's key yet".to_string())
         .and_then(|k| settings::read(path, k).map_err(|e| e.to_string()));
     match read {
         Ok(s) => Loaded {
-            connection: of_settings(name, path, &s, now),
+            connection: Connection::of(path, &s, now),
             settings: Some(s),
         },
         Err(e) => Loaded {
@@ -196,6 +193,20 @@ pub fn open(path: &Path, key: Option<&Key>, now: i64) -> Loaded {
             settings: None,
         },
     }
+}
+
+impl Connection {
+    /// The row for the opened settings saved at `path`, its token's state at
+    /// `now` (Unix seconds).
+    pub fn of(path: &Path, s: &Settings, now: i64) -> Connection {
+        of_settings(name_of(path), path, s, now)
+    }
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn of_settings(name: String, path: &Path, s: &Settings, now: i64) -> Connection {
@@ -219,7 +230,6 @@ fn of_settings(name: String, path: &Path, s: &Settings, now: i64) -> Connection 
         last_test: m.last_test.clone(),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

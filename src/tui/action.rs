@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 // The sign-in and lookup types that travel in actions and effects, named
 // here once so the screens do not depend on where the sign-in code lives.
+pub use crate::connections::Loaded;
 pub use crate::oauth::LoginEvent;
 pub use crate::probe::Choice;
 pub use crate::signin::LoginInput;
@@ -85,6 +86,22 @@ pub enum Action {
     },
     /// Something worth a line in the status bar (a browser that did not start, ...).
     Notice(String),
+    /// The saved connections (`Effect::LoadConnections`), for the home
+    /// screen, read at `at` (Unix seconds).
+    ConnectionsLoaded {
+        at: i64,
+        result: Result<Vec<Loaded>, Failure>,
+    },
+    /// How job `run` on a saved connection (test, renew, log out) ended;
+    /// `Ok` is one line to show.
+    ConnectionFinished {
+        run: u64,
+        result: Result<String, Failure>,
+    },
+    /// What to use a saved file with (`Effect::Describe`).
+    Described(Saved),
+    /// Start with this provider (`oauth-setup --provider ID`).
+    ChooseProvider(String),
 }
 
 /// Side effects requested by `update`; the executor (or a test) runs them.
@@ -127,6 +144,31 @@ pub enum Effect {
     ReplayRedirect {
         redirect_uri: String,
         pasted: String,
+    },
+    /// Read the saved connections in `config_dir`.
+    LoadConnections {
+        config_dir: PathBuf,
+    },
+    /// The provider's test request with a saved connection's token.
+    TestConnection {
+        run: u64,
+        path: PathBuf,
+    },
+    /// A new token for a saved connection now.
+    RenewConnection {
+        run: u64,
+        path: PathBuf,
+    },
+    /// Revoke at the provider (unless `local_only`), then remove the files.
+    Logout {
+        run: u64,
+        path: PathBuf,
+        local_only: bool,
+    },
+    /// Say what a saved file is used with (answered by `Action::Described`).
+    Describe {
+        path: PathBuf,
+        settings: Box<Settings>,
     },
     Quit,
 }

@@ -43,24 +43,36 @@ fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
 }
 
 pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(TuiError::NotATerminal);
-    }
     let (profiles, load_error) = effects::load_profiles(&opts.config_dir);
     if profiles.is_empty() {
         return Err(TuiError::Profiles(
             load_error.unwrap_or_else(|| "no provider profile found".into()),
         ));
     }
+    // A wrong --provider is said before the terminal is touched.
+    if let Some(id) = &opts.provider {
+        crate::provider::find(&profiles, id).map_err(TuiError::UnknownProvider)?;
+    }
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
     let mut state = State::new(profiles.clone(), opts.config_dir.clone(), Theme::from_env());
     state.load_error = load_error;
+    let provider = opts.provider.as_deref().and_then(|id| {
+        crate::provider::find(&profiles, id)
+            .ok()
+            .map(|p| p.id.clone())
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(TuiError::Runtime)?;
     let (tx, mut rx) = unbounded_channel();
-    let mut exec = Executor::new(rt.handle().clone(), tx, profiles, opts.key);
+    let mut exec = Executor::new(rt.handle().clone(), tx, profiles, opts.key.clone());
+    for effect in super::start(&mut state, &opts.key, provider.as_deref()) {
+        let _ = exec.execute(effect);
+    }
 
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;

@@ -5,6 +5,7 @@
 
 use super::action::LoginInput;
 use super::action::{Action, Effect, Failure, Saved};
+use super::jobs;
 use crate::provider::{self, Field, Profile};
 use crate::settings::key::{KeySource, load_or_create_key};
 use crate::settings::{InitiateOAuth, Settings};
@@ -240,7 +241,7 @@ fn connection_string(settings: &Settings, path: &Path) -> String {
     crate::export::connection_string::for_this_tool(settings, path, false)
 }
 
-fn token_command(path: &Path) -> String {
+pub(super) fn token_command(path: &Path) -> String {
     format!(
         "oauth-setup token --settings {}",
         shell_quote(&path.to_string_lossy())
@@ -371,6 +372,41 @@ impl Executor {
             } => self.spawn(async move {
                 Action::ReplayFinished(replay_redirect(&redirect_uri, &pasted).await)
             }),
+            Effect::LoadConnections { config_dir } => {
+                let key = self.key.clone();
+                self.blocking(move || jobs::load(&config_dir, &key));
+            }
+            Effect::TestConnection { run, path } => {
+                let (key, profiles) = (self.key.clone(), self.profiles.clone());
+                self.spawn(async move {
+                    let result = jobs::test(&path, &key, &profiles).await;
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::RenewConnection { run, path } => {
+                let key = self.key.clone();
+                self.spawn(async move {
+                    let result = jobs::renew(&path, &key).await;
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::Logout {
+                run,
+                path,
+                local_only,
+            } => {
+                // It waits for the file's lock: off the async workers.
+                let (key, handle) = (self.key.clone(), self.handle.clone());
+                self.blocking(move || {
+                    let result = handle.block_on(jobs::log_out(&path, &key, local_only));
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::Describe { path, settings } => {
+                let _ = self
+                    .tx
+                    .send(Action::Described(jobs::describe(&path, &settings)));
+            }
             Effect::Quit => {
                 self.cancel_login();
                 return Outcome::Quit;

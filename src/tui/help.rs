@@ -4,6 +4,7 @@ use super::state::Screen;
 
 pub fn text(screen: Screen) -> &'static str {
     match screen {
+        Screen::Home => include_str!("../../assets/help/home.md"),
         Screen::Provider => include_str!("../../assets/help/provider.md"),
         Screen::Method => include_str!("../../assets/help/method.md"),
         Screen::Setup => include_str!("../../assets/help/setup.md"),

@@ -68,6 +68,14 @@ pub fn provider_list(inner: Rect) -> Rect {
     band(inner, 2, 3)
 }
 
+/// The home screen's connections, below the title and the column names.
+pub fn home_list(inner: Rect) -> Rect {
+    band(inner, 2, HOME_DETAILS)
+}
+
+/// Rows under the home screen's list for the selected connection.
+pub const HOME_DETAILS: u16 = 6;
+
 pub fn method_list(inner: Rect) -> Rect {
     band(inner, 2, 5)
 }

@@ -12,6 +12,7 @@ mod action;
 mod app;
 mod effects;
 mod help;
+mod jobs;
 mod layout;
 mod request;
 mod screens;
@@ -26,6 +27,7 @@ pub use action::{Action, Effect, Failure, Pasted, Saved};
 pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
 pub use screens::credentials::{FormKey, LookupPhase};
+pub use screens::home::{Confirm, JobKind};
 pub use screens::render;
 pub use state::{Phase, Screen, State};
 pub use theme::Theme;
@@ -41,6 +43,9 @@ pub struct TuiOptions {
     pub config_dir: PathBuf,
     /// The key settings files are encrypted with.
     pub key: KeySource,
+    /// Start with this provider (`oauth-setup --provider ID`): its method
+    /// screen instead of the home or provider screen.
+    pub provider: Option<String>,
 }
 
 impl TuiOptions {
@@ -48,6 +53,7 @@ impl TuiOptions {
         Self {
             config_dir: config_dir.into(),
             key,
+            provider: None,
         }
     }
 }
@@ -64,6 +70,20 @@ pub enum TuiError {
     Profiles(String),
     #[error("could not start the background runtime: {0}")]
     Runtime(std::io::Error),
+    /// `--provider` names no loaded profile (the message lists them).
+    #[error("{0}")]
+    UnknownProvider(crate::provider::ProviderError),
+}
+
+/// The first screen: the home screen when connections are saved, else the
+/// provider list; with `provider`, that provider's method screen. What the
+/// app does before its first frame, and the tests and bench like it.
+pub fn start(state: &mut State, key: &KeySource, provider: Option<&str>) -> Vec<Effect> {
+    let mut fx = update(state, jobs::load(&state.config_dir.clone(), key));
+    if let Some(id) = provider {
+        fx.extend(update(state, Action::ChooseProvider(id.to_string())));
+    }
+    fx
 }
 
 /// Runs the wizard until the user finishes or quits. The terminal is

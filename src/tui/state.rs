@@ -7,6 +7,7 @@
 
 use super::screens::authorize::AuthScreen;
 use super::screens::credentials::{self, CredsScreen};
+use super::screens::home::HomeScreen;
 use super::screens::method::MethodScreen;
 use super::screens::provider::ProviderScreen;
 use super::screens::save::SaveScreen;
@@ -24,6 +25,8 @@ pub const TICK: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Screen {
+    /// The saved connections, first when there are any.
+    Home,
     Provider,
     Method,
     Setup,
@@ -80,6 +83,7 @@ pub struct State {
     pub auth: AuthScreen,
     pub test: TestScreen,
     pub save: SaveScreen,
+    pub home: HomeScreen,
     /// What the sign-in produced; saved on the last screen.
     pub settings: Option<Settings>,
     /// (profile, scheme) whose defaults (scopes, callback URL) are filled in.
@@ -108,6 +112,7 @@ impl State {
             auth: AuthScreen::default(),
             test: TestScreen::default(),
             save: SaveScreen::default(),
+            home: HomeScreen::default(),
             settings: None,
             defaults_for: None,
         }
@@ -142,6 +147,9 @@ impl State {
     /// The screens this provider and method go through, in order.
     pub fn steps(&self) -> Vec<Screen> {
         let mut v = vec![Screen::Provider];
+        if self.home.shown() {
+            v.insert(0, Screen::Home);
+        }
         let Some(p) = self.profile() else {
             return v;
         };

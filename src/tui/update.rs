@@ -5,7 +5,7 @@
 
 use super::action::{Action, Effect};
 use super::layout;
-use super::screens::{self, Nav, authorize, credentials, save, test};
+use super::screens::{self, Nav, authorize, credentials, home, save, test};
 use super::state::{Screen, State};
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -56,6 +56,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.info(text);
             Nav::Stay
         }
+        Action::ConnectionsLoaded { at, result } => {
+            home::loaded(state, at, result);
+            Nav::Stay
+        }
+        Action::ConnectionFinished { run, result } => home::finished(state, run, result, &mut fx),
+        Action::Described(saved) => home::described(state, saved),
+        Action::ChooseProvider(id) => screens::provider::choose_by_id(state, &id),
     };
     follow(state, nav, &mut fx);
     fx
@@ -67,6 +74,10 @@ fn follow(state: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
         Nav::Next => go_next(state, fx),
         Nav::Back => go_back(state),
         Nav::Quit => quit(state, fx),
+        Nav::To(screen) => {
+            state.screen = screen;
+            screens::page(screen).enter(state, fx);
+        }
     }
 }
 

@@ -58,6 +58,16 @@ pub fn start_provider() -> String {
                             .parse::<tiny_http::Header>()
                             .expect("header"),
                     )
+            } else if path.ends_with("/token/revoke") && body.contains("token=rt-stuck") {
+                json(503, r#"{"message":"try later"}"#)
+            } else if path.ends_with("/token/revoke") {
+                json(200, "{}")
+            } else if path.ends_with("/token") && body.contains("refresh_token=revoked") {
+                // A grant the user ended at the provider: only a sign-in helps.
+                json(
+                    400,
+                    r#"{"error":"invalid_grant","error_description":"refresh token revoked"}"#,
+                )
             } else if path.ends_with("/token")
                 && (body.contains("wrong") || basic.contains("wrong"))
             {
@@ -143,7 +153,14 @@ pub struct Driver {
 }
 
 impl Driver {
+    /// The wizard as `oauth-setup` starts it: on the home screen when
+    /// `config_dir` holds connections, else on the provider list.
     pub fn launch(profiles: Vec<Profile>, config_dir: &Path) -> Self {
+        Self::launch_at(profiles, config_dir, None)
+    }
+
+    /// As `oauth-setup --provider ID` starts it.
+    pub fn launch_at(profiles: Vec<Profile>, config_dir: &Path, provider: Option<&str>) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -151,17 +168,21 @@ impl Driver {
             .expect("runtime");
         let (tx, rx) = unbounded_channel();
         let key = KeySource::from_env_and_flag(None, config_dir);
-        let exec = Executor::new(rt.handle().clone(), tx, profiles.clone(), key);
+        let exec = Executor::new(rt.handle().clone(), tx, profiles.clone(), key.clone());
         let mut state = State::new(profiles, config_dir.into(), Theme::plain());
         state.size = (80, 24);
-        Self {
+        let mut d = Self {
             state,
             exec,
             rx,
             keys: 0,
             pastes: 0,
             _rt: rt,
+        };
+        for effect in oauth_setup::tui::start(&mut d.state, &key, provider) {
+            let _ = d.exec.execute(effect);
         }
+        d
     }
 
     pub fn apply(&mut self, a: Action) {

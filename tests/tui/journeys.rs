@@ -193,3 +193,59 @@ pub fn at_save_done() -> State {
     );
     s
 }
+
+/// When the home screen's list was read: "ago"s and token states count
+/// from it, so the snapshots do not depend on the clock.
+pub const READ_AT: i64 = 1_800_000_000;
+
+/// A saved connection as the home screen gets it, `edit` shaping its file.
+pub fn connection(
+    name: &str,
+    provider: &str,
+    scheme: &str,
+    kind: &str,
+    edit: impl FnOnce(&mut Settings),
+) -> oauth_setup::connections::Loaded {
+    let mut s = settings(provider, scheme, kind);
+    edit(&mut s);
+    let path = std::path::PathBuf::from(format!(
+        "/home/user/.config/oauth-setup/settings/{name}.json"
+    ));
+    oauth_setup::connections::Loaded {
+        connection: oauth_setup::connections::Connection::of(&path, &s, READ_AT),
+        settings: Some(s),
+    }
+}
+
+/// A HubDB browser sign-in valid for `minutes`, with a refresh token.
+pub fn hubdb_valid(name: &str, minutes: i64) -> oauth_setup::connections::Loaded {
+    connection(name, "hubdb", "oauth", "authorization_code", |s| {
+        s.meta.client_id = Some("hub-client-id".into());
+        s.meta.expires_at = Some(READ_AT + minutes * 60 + 30);
+        s.meta.account = Some(oauth_setup::settings::Account {
+            email: Some(format!("{name}@example.com")),
+            ..Default::default()
+        });
+        s.meta.last_test = Some(oauth_setup::settings::LastTest {
+            at: READ_AT - 2 * 3600,
+            ok: true,
+            summary: "HTTP 200 — 3 HubDB tables".into(),
+        });
+        s.secrets.access_token = Some(secrecy::SecretString::from("at".to_string()));
+        s.secrets.refresh_token = Some(secrecy::SecretString::from("rt".to_string()));
+    })
+}
+
+/// The wizard started with these connections saved: on the home screen.
+pub fn at_home(rows: Vec<oauth_setup::connections::Loaded>) -> State {
+    let mut s = state();
+    apply(
+        &mut s,
+        [Action::ConnectionsLoaded {
+            at: READ_AT,
+            result: Ok(rows),
+        }],
+    );
+    assert_eq!(s.screen, Screen::Home);
+    s
+}

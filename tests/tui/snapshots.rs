@@ -565,3 +565,193 @@ fn o_opens_only_the_page_shown_and_never_the_code_flow_address() {
     assert!(fx.is_empty(), "{fx:?}");
     assert!(draw(&s, 100, 30).contains("copy the address (c)"));
 }
+
+// ---- the home screen ------------------------------------------------------
+
+#[test]
+fn home_empty_is_the_provider_list() {
+    let mut s = state();
+    apply(
+        &mut s,
+        [Action::ConnectionsLoaded {
+            at: READ_AT,
+            result: Ok(vec![]),
+        }],
+    );
+    assert_eq!(s.screen, Screen::Provider);
+    assert_eq!(draw(&s, 80, 24), draw(&state(), 80, 24));
+    // Esc there still quits: there is no home to go back to.
+    let fx = update(&mut s, key(KeyCode::Esc));
+    assert!(matches!(fx.as_slice(), [Effect::Quit]), "{fx:?}");
+}
+
+#[test]
+fn home_one_connection() {
+    assert_snapshot!(draw(&at_home(vec![hubdb_valid("crm", 29)]), 80, 24));
+}
+
+#[test]
+fn home_twelve_connections_scroll() {
+    let mut rows: Vec<_> = (1..=11)
+        .map(|i| hubdb_valid(&format!("portal-{i:02}"), i * 5))
+        .collect();
+    rows.push(oauth_setup::connections::Loaded {
+        connection: oauth_setup::connections::Connection {
+            name: "zz-broken".into(),
+            location: "/home/user/.config/oauth-setup/settings/zz-broken.json".into(),
+            provider: None,
+            method: None,
+            kind: None,
+            account: None,
+            token: oauth_setup::connections::TokenState::Unreadable(
+                "it was written with another key".into(),
+            ),
+            expires_at: None,
+            last_test: None,
+        },
+        settings: None,
+    });
+    let mut s = at_home(rows);
+    let top = draw(&s, 80, 24);
+    assert!(
+        top.contains("portal-01") && !top.contains("zz-broken"),
+        "{top}"
+    );
+    apply(&mut s, [key(KeyCode::End)]);
+    let bottom = draw(&s, 80, 24);
+    assert!(
+        bottom.contains("zz-broken") && !bottom.contains("portal-01"),
+        "{bottom}"
+    );
+    assert!(bottom.contains("12/12"), "{bottom}");
+    assert_snapshot!(bottom);
+}
+
+#[test]
+fn home_expired_connections() {
+    let cvent = connection(
+        "cvent",
+        "cvent",
+        "client_credentials",
+        "client_credentials",
+        |s| {
+            s.meta.client_id = Some("cvent-client".into());
+            s.meta.expires_at = Some(READ_AT - 300);
+            s.secrets.access_token = Some(secrecy::SecretString::from("at".to_string()));
+            s.secrets.client_secret = Some(secrecy::SecretString::from("cs".to_string()));
+        },
+    );
+    let hub = connection("hubdb", "hubdb", "oauth", "authorization_code", |s| {
+        s.meta.client_id = Some("hub-client-id".into());
+        s.meta.expires_at = Some(READ_AT - 3 * 86400);
+        s.meta.last_test = Some(oauth_setup::settings::LastTest {
+            at: READ_AT - 3 * 86400,
+            ok: false,
+            summary: "the API rejected the token (HTTP 401)".into(),
+        });
+        s.secrets.access_token = Some(secrecy::SecretString::from("at".to_string()));
+    });
+    let mut s = at_home(vec![cvent, hub]);
+    let first = draw(&s, 80, 24);
+    assert!(first.contains("renewable"), "{first}");
+    assert!(first.contains("Enter renew now"), "{first}");
+    apply(&mut s, [key(KeyCode::Down)]);
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+#[test]
+fn home_handed_off() {
+    let handed = connection("crm", "hubdb", "oauth", "authorization_code", |s| {
+        s.meta.client_id = Some("hub-client-id".into());
+        s.meta.expires_at = Some(READ_AT - 60);
+        s.meta.handed_off_at = Some(READ_AT - 45 * 60);
+        s.meta.handed_off_to = Some("memory://crm\u{1b}[31m".into());
+        s.secrets.access_token = Some(secrecy::SecretString::from("at".to_string()));
+        s.secrets.refresh_token = Some(secrecy::SecretString::from("rt".to_string()));
+    });
+    let s = at_home(vec![hubdb_valid("portal", 12), handed]);
+    let mut s2 = s.clone();
+    apply(&mut s2, [key(KeyCode::Down)]);
+    let screen = draw(&s2, 100, 30);
+    assert!(
+        !screen.contains('\u{1b}'),
+        "an escape from the file reached the screen"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn home_log_out_asks_first() {
+    let mut s = at_home(vec![hubdb_valid("crm", 29)]);
+    let fx = update(&mut s, key(KeyCode::Char('l')));
+    assert!(fx.is_empty(), "nothing happens before the answer: {fx:?}");
+    assert_snapshot!(draw(&s, 80, 24));
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Logout {
+                local_only: false,
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn home_sign_in_again_fills_every_answer() {
+    let mut s = at_home(vec![hubdb_valid("crm", 29)]);
+    if let Some(l) = s.home.rows.as_mut().and_then(|r| r.first_mut())
+        && let Some(set) = l.settings.as_mut()
+    {
+        set.secrets.client_secret = Some(secrecy::SecretString::from("hub-secret".to_string()));
+        set.meta.scopes = vec!["hubdb".into(), "oauth".into()];
+    }
+    let fx = update(&mut s, key(KeyCode::Char('s')));
+    assert_eq!(s.screen, Screen::Authorize);
+    let [Effect::StartLogin { input, .. }] = fx.as_slice() else {
+        panic!("expected the sign-in to start: {fx:?}");
+    };
+    assert_eq!(input.profile_id, "hubdb");
+    assert_eq!(input.client_id.as_deref(), Some("hub-client-id"));
+    assert_eq!(
+        input.scopes.as_deref(),
+        Some(&["hubdb".to_string(), "oauth".to_string()][..])
+    );
+    assert!(input.client_secret.is_some() && input.store_client_secret);
+    assert_eq!(
+        s.save.path.value(),
+        "/home/user/.config/oauth-setup/settings/crm.json"
+    );
+    // Cancelled, then back step by step: the providers, then home.
+    let run = s.auth.run;
+    let mut cancelled = Failure::new("cancelled");
+    cancelled.cancelled = true;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(cancelled),
+        }],
+    );
+    for _ in 0..10 {
+        if s.screen == Screen::Home {
+            break;
+        }
+        apply(&mut s, [key(KeyCode::Esc)]);
+    }
+    assert_eq!(s.screen, Screen::Home);
+    // n forgets all of it: a new connection never writes there.
+    apply(&mut s, [key(KeyCode::Char('n'))]);
+    assert_eq!(s.screen, Screen::Provider);
+    assert!(s.chosen.is_none() && s.save.path.value().is_empty());
+}
+
+#[test]
+fn provider_choice_by_id_goes_to_its_method() {
+    let mut s = at_home(vec![hubdb_valid("crm", 29)]);
+    apply(&mut s, [Action::ChooseProvider("cvent".into())]);
+    assert_eq!(s.screen, Screen::Method);
+    assert_snapshot!(draw(&s, 80, 24));
+}

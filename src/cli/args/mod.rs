@@ -34,6 +34,10 @@ pub struct Cli {
     /// SSL_CERT_DIR are trusted already.
     #[arg(long, global = true, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
+    /// Open the wizard at this provider's method screen (`--provider cvent`);
+    /// `oauth-setup providers` lists the ids.
+    #[arg(long, value_name = "ID")]
+    pub provider: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

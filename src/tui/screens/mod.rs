@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod credentials;
+pub mod home;
 mod keys;
 pub mod method;
 pub mod provider;
@@ -34,6 +35,8 @@ pub enum Nav {
     Next,
     Back,
     Quit,
+    /// Straight to this screen (the home screen's actions), entering it.
+    To(Screen),
 }
 
 /// What every screen provides. The defaults are for screens without text
@@ -69,6 +72,7 @@ pub trait Page {
 
 pub fn page(screen: Screen) -> &'static dyn Page {
     match screen {
+        Screen::Home => &home::Page,
         Screen::Provider => &provider::Page,
         Screen::Method => &method::Page,
         Screen::Setup => &setup::Page,
@@ -133,9 +137,15 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
             spans.push(Span::raw(s.title.clone()));
         }
     }
-    let steps = state.steps();
+    // The home screen is where a returning user starts, not a step.
+    let steps: Vec<Screen> = state
+        .steps()
+        .into_iter()
+        .filter(|s| *s != Screen::Home)
+        .collect();
     let step = match steps.iter().position(|s| *s == state.screen) {
         Some(i) if state.chosen.is_some() => format!("step {} of {} ", i + 1, steps.len()),
+        _ if state.screen == Screen::Home => String::new(),
         _ => "step 1 ".to_string(),
     };
     // The breadcrumb gives way to the step counter, never overlaps it.

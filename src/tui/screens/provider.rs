@@ -31,7 +31,9 @@ impl super::Page for Page {
 
     fn hints(&self, state: &State) -> Vec<Hint> {
         let mut h = vec![("↑↓", "choose"), ("Enter", "next")];
-        if state.provider.filter.is_empty() {
+        if state.provider.filter.is_empty() && state.home.shown() {
+            h.push(("Esc", "connections"));
+        } else if state.provider.filter.is_empty() {
             h.push(("Esc", "quit"));
         } else {
             h.push(("Esc", "clear filter"));
@@ -55,6 +57,7 @@ impl super::Page for Page {
                 p.filter.clear();
                 p.cursor = 0;
             }
+            KeyCode::Esc if state.home.shown() => return Nav::Back,
             KeyCode::Esc => return Nav::Quit,
             KeyCode::Backspace => {
                 p.filter.pop();
@@ -118,6 +121,18 @@ fn choose(state: &mut State, idx: usize) -> Nav {
     }
     state.screen = Screen::Provider;
     Nav::Next
+}
+
+/// Picks the provider with this id (`oauth-setup --provider ID`, checked
+/// against the profiles before the wizard starts) and goes on to its method.
+pub fn choose_by_id(state: &mut State, id: &str) -> Nav {
+    match state.profiles.iter().position(|p| p.id == id) {
+        Some(idx) => choose(state, idx),
+        None => {
+            state.error(format!("No provider `{id}` is loaded."));
+            Nav::Stay
+        }
+    }
 }
 
 /// Profiles matching the filter, as indices into `profiles`: those whose

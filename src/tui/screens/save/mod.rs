@@ -380,3 +380,11 @@ fn form(frame: &mut Frame, inner: Rect, state: &State) {
         },
     );
 }
+
+/// Opens the export form for a file saved before this run (the home
+/// screen's export): the screen as it is after a save, form open.
+pub fn open_export(state: &mut State, saved: Saved) {
+    state.save.export = Some(ExportForm::beside(&saved.path));
+    state.save.phase = Phase::Done;
+    state.save.saved = Some(saved);
+}

@@ -1,0 +1,121 @@
+//! What the executor does for the home screen with the saved connections:
+//! read them, test one, renew one, log one out, say what one is used with.
+//! Results come back in the wizard's words (keys, not flags).
+
+use super::action::{Action, Failure, Saved};
+use crate::connections::{self, CheckError, LogoutError};
+use crate::provider::Profile;
+use crate::revoke::Revoked;
+use crate::settings::key::{KeySource, load_key};
+use crate::settings::{Settings, SettingsError, now_unix};
+use crate::token::TokenServiceError;
+use std::path::Path;
+
+/// Said when only a new sign-in helps: the home screen then offers it on Enter.
+pub const SIGN_IN_HINT: &str = "Press s (or Enter) to sign in again: the answers are filled in.";
+
+/// The saved connections in `config_dir`, read now. No key yet is no error:
+/// nothing was saved with one, and every file shows as unreadable.
+pub fn load(config_dir: &Path, key: &KeySource) -> Action {
+    let key = load_key(key).ok();
+    let result =
+        connections::load(config_dir, key.as_ref()).map_err(|e| Failure::new(e.to_string()));
+    Action::ConnectionsLoaded {
+        at: now_unix(),
+        result,
+    }
+}
+
+fn key_failure(e: SettingsError) -> Failure {
+    Failure::new(format!("the key does not open the settings: {e}"))
+}
+
+fn token_failure(e: TokenServiceError) -> Failure {
+    match e {
+        // The command-line advice in these is for the CLI: the wizard has a key for it.
+        TokenServiceError::NeedsSignIn { reason, .. } => Failure {
+            hint: Some(SIGN_IN_HINT.into()),
+            ..Failure::new(reason)
+        },
+        TokenServiceError::ExpiredOff { .. } => Failure {
+            hint: Some(SIGN_IN_HINT.into()),
+            ..Failure::new("the token expired and InitiateOAuth is OFF, so it is not renewed")
+        },
+        TokenServiceError::HandedOff { to, ago, .. } => Failure {
+            hint: Some(
+                "s signs in again for a grant of this tool's own (the driver's stays).".into(),
+            ),
+            ..Failure::new(format!(
+                "the refresh token was handed to a CData driver ({to}) {ago} min ago, so this tool no longer renews it"
+            ))
+        },
+        other => Failure::new(other.to_string()),
+    }
+}
+
+/// The provider's test request with the connection's token; `Ok` is its summary.
+pub async fn test(path: &Path, key: &KeySource, profiles: &[Profile]) -> Result<String, Failure> {
+    let key = load_key(key).map_err(key_failure)?;
+    match connections::test(path, &key, profiles).await {
+        Ok(o) => Ok(format!("Test call: {}", o.summary)),
+        Err(CheckError::Token(e)) => Err(token_failure(e)),
+        Err(e) if e.needs_sign_in() => Err(Failure {
+            hint: Some(SIGN_IN_HINT.into()),
+            ..Failure::new(format!("Test call failed: {e}"))
+        }),
+        Err(e) => Err(Failure::new(format!("Test call failed: {e}"))),
+    }
+}
+
+/// A new token now; `Ok` says until when it is valid.
+pub async fn renew(path: &Path, key: &KeySource) -> Result<String, Failure> {
+    let key = load_key(key).map_err(key_failure)?;
+    let fresh = connections::renew_now(path, &key)
+        .await
+        .map_err(token_failure)?;
+    Ok(match fresh.settings.meta.expires_at {
+        Some(at) => format!("Renewed: valid for {} min.", (at - now_unix()).max(0) / 60),
+        None => "Renewed.".into(),
+    })
+}
+
+/// Revokes (unless `local_only`) and removes; `Ok` says what happened.
+pub async fn log_out(path: &Path, key: &KeySource, local_only: bool) -> Result<String, Failure> {
+    let key = if local_only {
+        None
+    } else {
+        Some(load_key(key).map_err(key_failure)?)
+    };
+    let out = connections::log_out(path, key.as_ref())
+        .await
+        .map_err(|e| match e {
+            LogoutError::Revoke { .. } => Failure {
+                hint: Some("Nothing was removed: y removes it anyway, n keeps it.".into()),
+                ..Failure::new(e.to_string())
+            },
+            other => Failure::new(other.to_string()),
+        })?;
+    let name = path
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(match out.revoked {
+        Some(Revoked::At(url)) => format!(
+            "Logged out of {name}: revoked at {} and removed.",
+            crate::http::display_url(&url)
+        ),
+        Some(Revoked::NothingToRevoke) => format!(
+            "Removed {name}. Nothing to revoke: a stored client secret or token stays valid at the provider until you rotate it."
+        ),
+        None => format!("Removed {name} (not revoked at the provider)."),
+    })
+}
+
+/// What the file is used with, as the Save screen shows after saving.
+pub fn describe(path: &Path, settings: &Settings) -> Saved {
+    Saved {
+        path: path.to_path_buf(),
+        connection_string: crate::export::connection_string::for_this_tool(settings, path, false),
+        token_command: super::effects::token_command(path),
+    }
+}
