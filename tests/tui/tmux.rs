@@ -382,6 +382,47 @@ fn panic_restores_the_terminal() {
     assert!(!after.contains('┌'), "no wizard frame left: {after}");
 }
 
+/// A returning user in a real terminal of `w`x`h`: the wizard opens on the
+/// saved connection, renews it, logs it out (revoked at the server), quits.
+fn home_screen_at(w: u16, h: u16) {
+    require_tmux!();
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    let path = user.config().join("settings/crm.json");
+    user.login_code(idp, &path).ok();
+    let script = wizard_script(&user, &idle_browser(&user));
+    let t = Tmux::start(&script, w, h);
+
+    let home = t.wait_for("Your connections");
+    for want in ["crm", "Custom", "valid for", "LAST TEST", "l log out", "n new connection"] {
+        assert!(home.contains(want), "{want} missing at {w}x{h}:\n{home}");
+    }
+    t.keys(&["r"]);
+    let renewed = t.wait_for("Renewed: valid for");
+    assert!(!renewed.contains("too small"), "{renewed}");
+    t.keys(&["l"]);
+    t.wait_for("Log out of crm?");
+    t.keys(&["y"]);
+    let out = t.wait_for("Logged out of crm");
+    assert!(out.contains("revoked at"), "{out}");
+    assert!(!path.exists(), "the file is still there");
+    t.wait_for("No saved connections yet.");
+    t.keys(&["Escape"]);
+    let (code, tty) = ending(&t);
+    assert_eq!(code, 130, "{}", t.screen());
+    assert_restored(&t, &tty);
+}
+
+#[test]
+fn home_screen_at_100x30() {
+    home_screen_at(100, 30);
+}
+
+#[test]
+fn home_screen_at_80x24() {
+    home_screen_at(80, 24);
+}
+
 /// Without tmux a tmux test says it skipped, and in CI it fails: runs one
 /// in a child process whose PATH has no tmux.
 #[test]
