@@ -5,13 +5,15 @@
 
 use super::action::LoginInput;
 use super::action::{Action, Effect, Failure, Saved};
-use super::jobs;
+
+mod jobs;
 use crate::provider::{self, Field, Profile};
 use crate::settings::key::{KeySource, load_or_create_key};
 use crate::settings::{InitiateOAuth, Settings};
 use crate::signin::{LoginError, Needed};
 use crate::{probe, signin};
 use base64::Engine as _;
+pub(super) use jobs::load as load_connections;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -372,41 +374,11 @@ impl Executor {
             } => self.spawn(async move {
                 Action::ReplayFinished(replay_redirect(&redirect_uri, &pasted).await)
             }),
-            Effect::LoadConnections { config_dir } => {
-                let key = self.key.clone();
-                self.blocking(move || jobs::load(&config_dir, &key));
-            }
-            Effect::TestConnection { run, path } => {
-                let (key, profiles) = (self.key.clone(), self.profiles.clone());
-                self.spawn(async move {
-                    let result = jobs::test(&path, &key, &profiles).await;
-                    Action::ConnectionFinished { run, result }
-                });
-            }
-            Effect::RenewConnection { run, path } => {
-                let key = self.key.clone();
-                self.spawn(async move {
-                    let result = jobs::renew(&path, &key).await;
-                    Action::ConnectionFinished { run, result }
-                });
-            }
-            Effect::Logout {
-                run,
-                path,
-                local_only,
-            } => {
-                // It waits for the file's lock: off the async workers.
-                let (key, handle) = (self.key.clone(), self.handle.clone());
-                self.blocking(move || {
-                    let result = handle.block_on(jobs::log_out(&path, &key, local_only));
-                    Action::ConnectionFinished { run, result }
-                });
-            }
-            Effect::Describe { path, settings } => {
-                let _ = self
-                    .tx
-                    .send(Action::Described(jobs::describe(&path, &settings)));
-            }
+            effect @ (Effect::LoadConnections { .. }
+            | Effect::TestConnection { .. }
+            | Effect::RenewConnection { .. }
+            | Effect::Logout { .. }
+            | Effect::Describe { .. }) => self.connection_job(effect),
             Effect::Quit => {
                 self.cancel_login();
                 return Outcome::Quit;

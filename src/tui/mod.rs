@@ -12,7 +12,6 @@ mod action;
 mod app;
 mod effects;
 mod help;
-mod jobs;
 mod layout;
 mod request;
 mod screens;
@@ -79,7 +78,10 @@ pub enum TuiError {
 /// provider list; with `provider`, that provider's method screen. What the
 /// app does before its first frame, and the tests and bench like it.
 pub fn start(state: &mut State, key: &KeySource, provider: Option<&str>) -> Vec<Effect> {
-    let mut fx = update(state, jobs::load(&state.config_dir.clone(), key));
+    let mut fx = update(
+        state,
+        effects::load_connections(&state.config_dir.clone(), key),
+    );
     if let Some(id) = provider {
         fx.extend(update(state, Action::ChooseProvider(id.to_string())));
     }

@@ -394,7 +394,14 @@ fn home_screen_at(w: u16, h: u16) {
     let t = Tmux::start(&script, w, h);
 
     let home = t.wait_for("Your connections");
-    for want in ["crm", "Custom", "valid for", "LAST TEST", "l log out", "n new connection"] {
+    for want in [
+        "crm",
+        "Custom",
+        "valid for",
+        "LAST TEST",
+        "l log out",
+        "n new connection",
+    ] {
         assert!(home.contains(want), "{want} missing at {w}x{h}:\n{home}");
     }
     t.keys(&["r"]);

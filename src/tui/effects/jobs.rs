@@ -2,13 +2,14 @@
 //! read them, test one, renew one, log one out, say what one is used with.
 //! Results come back in the wizard's words (keys, not flags).
 
-use super::action::{Action, Failure, Saved};
+use super::Executor;
 use crate::connections::{self, CheckError, LogoutError};
 use crate::provider::Profile;
 use crate::revoke::Revoked;
 use crate::settings::key::{KeySource, load_key};
 use crate::settings::{Settings, SettingsError, now_unix};
 use crate::token::TokenServiceError;
+use crate::tui::action::{Action, Effect, Failure, Saved};
 use std::path::Path;
 
 /// Said when only a new sign-in helps: the home screen then offers it on Enter.
@@ -116,6 +117,48 @@ pub fn describe(path: &Path, settings: &Settings) -> Saved {
     Saved {
         path: path.to_path_buf(),
         connection_string: crate::export::connection_string::for_this_tool(settings, path, false),
-        token_command: super::effects::token_command(path),
+        token_command: super::token_command(path),
+    }
+}
+
+impl Executor {
+    /// Runs one of the saved-connection effects; results come back as actions.
+    pub(super) fn connection_job(&self, effect: Effect) {
+        match effect {
+            Effect::LoadConnections { config_dir } => {
+                let key = self.key.clone();
+                self.blocking(move || load(&config_dir, &key));
+            }
+            Effect::TestConnection { run, path } => {
+                let (key, profiles) = (self.key.clone(), self.profiles.clone());
+                self.spawn(async move {
+                    let result = test(&path, &key, &profiles).await;
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::RenewConnection { run, path } => {
+                let key = self.key.clone();
+                self.spawn(async move {
+                    let result = renew(&path, &key).await;
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::Logout {
+                run,
+                path,
+                local_only,
+            } => {
+                // It waits for the file's lock: off the async workers.
+                let (key, handle) = (self.key.clone(), self.handle.clone());
+                self.blocking(move || {
+                    let result = handle.block_on(log_out(&path, &key, local_only));
+                    Action::ConnectionFinished { run, result }
+                });
+            }
+            Effect::Describe { path, settings } => {
+                let _ = self.tx.send(Action::Described(describe(&path, &settings)));
+            }
+            other => tracing::warn!(?other, "not a connection job"),
+        }
     }
 }
