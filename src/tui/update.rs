@@ -28,6 +28,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Tick => {
             state.tick = state.tick.wrapping_add(1);
+            home::tick(state, &mut fx);
             Nav::Stay
         }
         Action::Login { run, event } => {

@@ -755,3 +755,40 @@ fn provider_choice_by_id_goes_to_its_method() {
     assert_eq!(s.screen, Screen::Method);
     assert_snapshot!(draw(&s, 80, 24));
 }
+
+#[test]
+fn home_export_opens_the_export_form_and_rereads_on_ticks() {
+    let mut s = at_home(vec![hubdb_valid("crm", 29)]);
+    let fx = update(&mut s, key(KeyCode::Char('e')));
+    let [Effect::Describe { path, .. }] = fx.as_slice() else {
+        panic!("expected the file to be described: {fx:?}");
+    };
+    assert_eq!(
+        path.to_string_lossy(),
+        "/home/user/.config/oauth-setup/settings/crm.json"
+    );
+    apply(
+        &mut s,
+        [Action::Described(Saved {
+            path: path.clone(),
+            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
+            token_command: "oauth-setup token --settings crm".into(),
+        })],
+    );
+    assert_eq!(s.screen, Screen::Save);
+    assert!(s.save.export.is_some() && s.settings.is_some());
+    assert_snapshot!(draw(&s, 80, 24));
+
+    // Left open, the list is read again every 30 s (300 ticks), only there.
+    let mut h = at_home(vec![hubdb_valid("crm", 29)]);
+    let reads = (0..600)
+        .flat_map(|_| update(&mut h, Action::Tick))
+        .filter(|e| matches!(e, Effect::LoadConnections { .. }))
+        .count();
+    assert_eq!(reads, 2);
+    let reads = (0..600)
+        .flat_map(|_| update(&mut s, Action::Tick))
+        .filter(|e| matches!(e, Effect::LoadConnections { .. }))
+        .count();
+    assert_eq!(reads, 0);
+}

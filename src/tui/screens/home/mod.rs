@@ -385,6 +385,23 @@ pub fn loaded(state: &mut State, at: i64, result: Result<Vec<Loaded>, Failure>) 
     }
 }
 
+/// Ticks between two readings of the list while it is shown, so "valid for
+/// N min" does not go stale on a screen left open (30 s).
+const REREAD_TICKS: u64 = 300;
+
+/// Reads the list again now and then while the home screen is shown.
+pub fn tick(state: &mut State, fx: &mut Vec<Effect>) {
+    if state.screen == Screen::Home
+        && state.tick.is_multiple_of(REREAD_TICKS)
+        && state.home.job.is_none()
+        && state.help.is_none()
+    {
+        fx.push(Effect::LoadConnections {
+            config_dir: state.config_dir.clone(),
+        });
+    }
+}
+
 /// How job `run` ended. The list is read again either way: a renewal, a
 /// test (its record) and a log-out all change the files.
 pub fn finished(
