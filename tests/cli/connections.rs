@@ -26,6 +26,10 @@ fn list_shows_each_connection_and_its_state() {
     assert_eq!(rows[0]["name"], "crm");
     assert_eq!(rows[0]["provider"], "custom");
     assert!(rows[0]["token"].as_str().unwrap().starts_with("valid for"));
+    assert_eq!(rows[0]["state"], "valid");
+    assert_eq!(rows[0]["method"], "authorization_code");
+    assert!(rows[0]["last_test"].is_null(), "{}", rows[0]);
+    assert!(rows[0]["expires_at"].as_i64().is_some());
     assert!(
         rows[1]["location"]
             .as_str()
