@@ -194,17 +194,30 @@ fn change_scopes_starts_from_the_saved_ones() {
     let mut d = Driver::launch(profiles(&base), dir.path());
     d.key(KeyCode::Char('c'));
     d.at(Screen::Scopes);
-    let saved = reread(&path, dir.path()).meta.scopes;
+    let before = reread(&path, dir.path()).meta.scopes;
     let selected: Vec<String> = d.state.scopes.selected.iter().cloned().collect();
-    let mut want = saved.clone();
+    let mut want = before.clone();
     want.sort();
     assert_eq!(selected, want);
+    // One scope fewer: Space on the highlighted one, which was selected.
+    let dropped = d.state.scopes.selected.clone();
+    d.key(KeyCode::Char(' '));
+    let dropped: Vec<String> = dropped
+        .difference(&d.state.scopes.selected)
+        .cloned()
+        .collect();
+    assert_eq!(dropped.len(), 1, "{:?}", d.state.scopes.selected);
     d.key(KeyCode::Enter);
     // The form comes back complete: Enter goes on to the browser.
     d.at(Screen::Credentials);
     d.key(KeyCode::Enter);
     d.settle("browser sign-in, test call", |s| s.screen == Screen::Save);
     assert_eq!(d.state.save.path.value(), path.to_string_lossy());
+    d.key(KeyCode::Enter);
+    d.settle("save", saved);
+    let now = reread(&path, dir.path()).meta.scopes;
+    assert_eq!(now.len(), before.len() - 1, "{now:?}");
+    assert!(!now.contains(&dropped[0]), "{now:?}");
 }
 
 #[test]
