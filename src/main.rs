@@ -45,8 +45,8 @@ fn reset_sigpipe() {
 fn wizard(ctx: &Ctx) -> Result<(), Failure> {
     let opts = oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
     match oauth_setup::tui::run(opts) {
-        Ok(Some(path)) => {
-            cli::wizard_saved(&path);
+        Ok(Some(saved)) => {
+            cli::wizard_saved(&saved);
             Ok(())
         }
         Ok(None) => {

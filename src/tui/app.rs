@@ -42,7 +42,7 @@ fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
     Ok(actions)
 }
 
-pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
+pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
@@ -110,5 +110,5 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     drop(exec);
     drop(guard);
     rt.shutdown_timeout(Duration::from_secs(1));
-    Ok(state.save.saved.map(|s| s.path))
+    Ok(state.save.saved)
 }

@@ -14,6 +14,7 @@ mod effects;
 mod help;
 mod layout;
 mod request;
+mod saving;
 mod screens;
 mod state;
 mod terminal;
@@ -22,7 +23,9 @@ mod update;
 mod widgets;
 
 // What the binary, the tests and the bench drive the wizard with.
-pub use action::{Action, Effect, Failure, Pasted, Saved};
+pub use action::{
+    Action, Effect, Failure, Pasted, SaveTarget, Saved, Step, Taken, VaultAuth, VaultTarget,
+};
 pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
 pub use screens::credentials::{FormKey, LookupPhase};
@@ -67,8 +70,8 @@ pub enum TuiError {
 }
 
 /// Runs the wizard until the user finishes or quits. The terminal is
-/// restored on every exit path, panics included. Returns the settings file
-/// written, or None when the user left without saving.
-pub fn run(opts: TuiOptions) -> Result<Option<PathBuf>, TuiError> {
+/// restored on every exit path, panics included. Returns what was saved
+/// (where, and the next commands), or None when the user left without saving.
+pub fn run(opts: TuiOptions) -> Result<Option<Saved>, TuiError> {
     app::run(opts)
 }

@@ -183,13 +183,21 @@ pub fn at_save_done() -> State {
     let _ = update(&mut s, key(KeyCode::Enter));
     apply(
         &mut s,
-        [Action::SaveFinished(Ok(Saved {
-            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
-            token_command:
-                "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json"
-                    .into(),
-        }))],
+        [Action::SaveFinished(Ok(saved_file("hubdb")))],
     );
     s
+}
+
+/// What the executor answers for a file saved as `name` in the settings
+/// directory (the screen fills in the next commands).
+pub fn saved_file(name: &str) -> Saved {
+    let path = format!("/home/user/.config/oauth-setup/settings/{name}.json");
+    Saved {
+        location: path.clone(),
+        settings_arg: name.into(),
+        file: Some(path.into()),
+        backup: None,
+        env: Vec::new(),
+        next: Vec::new(),
+    }
 }

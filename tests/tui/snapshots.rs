@@ -6,7 +6,7 @@ use crate::journeys::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use insta::assert_snapshot;
 use oauth_setup::oauth::LoginEvent;
-use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, update};
+use oauth_setup::tui::{Action, Effect, Failure, Screen, update};
 use std::time::Duration;
 
 #[test]
@@ -280,11 +280,7 @@ fn save_done() {
     assert!(matches!(cmds.as_slice(), [Effect::Save { .. }]));
     apply(
         &mut s,
-        [Action::SaveFinished(Ok(Saved {
-            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;OAuthSettingsLocation=/home/user/.config/oauth-setup/settings/hubdb.json;".into(),
-            token_command: "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json".into(),
-        }))],
+        [Action::SaveFinished(Ok(saved_file("hubdb")))],
     );
     assert_snapshot!(draw(&s, 80, 24));
 }
