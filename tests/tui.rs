@@ -10,6 +10,8 @@ mod fixtures;
 mod flows;
 #[path = "tui/journeys.rs"]
 mod journeys;
+#[path = "tui/last_screen.rs"]
+mod last_screen;
 #[path = "tui/keystrokes.rs"]
 mod keystrokes;
 #[path = "tui/snapshots.rs"]

@@ -196,7 +196,8 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
 }
 
 /// `text` in rows of at most `width` characters, broken at spaces where
-/// it can be.
+/// it can be, and a word longer than a row after a `;` (connection
+/// strings) where it has one.
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut rows = Vec::new();
@@ -214,7 +215,11 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
             rows.push(std::mem::take(&mut row));
         }
         while w.len() > width {
-            rows.push(w.drain(..width).collect());
+            let cut = w[..width]
+                .iter()
+                .rposition(|c| *c == ';')
+                .map_or(width, |i| i + 1);
+            rows.push(w.drain(..cut).collect());
         }
         len = w.len();
         row = w.into_iter().collect();
@@ -309,5 +314,6 @@ mod tests {
         assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
         assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
         assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("a=1;b=22;c=3;", 9), vec!["a=1;b=22;", "c=3;"]);
     }
 }
