@@ -14,6 +14,8 @@ mod journeys;
 mod last_screen;
 #[path = "tui/keystrokes.rs"]
 mod keystrokes;
+#[path = "tui/save_vault.rs"]
+mod save_vault;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/tmux.rs"]
