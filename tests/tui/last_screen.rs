@@ -235,3 +235,34 @@ fn a_cdata_provider_gets_a_string_in_a_new_mode_never_our_file() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn the_save_form_for_vault_and_the_name_question() {
+    use oauth_setup::tui::Taken;
+    let mut s = crate::journeys::at_save();
+    // What the environment offered is set here, so the picture is the same
+    // on every machine.
+    s.save.vault.addr = tui_input::Input::new("https://vault.example.com:8200".into());
+    s.save.vault.token_source = Some(oauth_setup::settings::vault::TokenSource::TokenFile);
+    apply(&mut s, [key(KeyCode::Up), key(KeyCode::Right)]);
+    assert_snapshot!("save_form_vault", draw(&s, 80, 24));
+    apply(&mut s, [key(KeyCode::Left)]);
+    apply(
+        &mut s,
+        [Action::SaveTaken(Taken {
+            location: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
+            holds: "a hubdb connection for jane@example.com".into(),
+            backup: Some("/home/user/.config/oauth-setup/settings/hubdb.json.bak".into()),
+            free_name: Some("hubdb-2".into()),
+            unreadable: false,
+        })],
+    );
+    let screen = draw(&s, 80, 24);
+    assert_snapshot!("save_name_taken", screen);
+    // n saves under the free name, never over the old one.
+    let fx = update(&mut s, key(KeyCode::Char('n')));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Save { replace: false, target: oauth_setup::tui::SaveTarget::File { name: Some(n), .. }, .. }] if n == "hubdb-2"),
+        "{fx:?}"
+    );
+}
