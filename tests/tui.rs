@@ -10,10 +10,10 @@ mod fixtures;
 mod flows;
 #[path = "tui/journeys.rs"]
 mod journeys;
-#[path = "tui/last_screen.rs"]
-mod last_screen;
 #[path = "tui/keystrokes.rs"]
 mod keystrokes;
+#[path = "tui/last_screen.rs"]
+mod last_screen;
 #[path = "tui/save_vault.rs"]
 mod save_vault;
 #[path = "tui/snapshots.rs"]

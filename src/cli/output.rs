@@ -45,7 +45,10 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
 pub fn wizard_saved(saved: &oauth_setup::tui::Saved) {
     println!("Saved to {}", shown(&saved.location));
     if let Some(b) = &saved.backup {
-        println!("The connection it replaced is kept as {}", shown(&b.display().to_string()));
+        println!(
+            "The connection it replaced is kept as {}",
+            shown(&b.display().to_string())
+        );
     }
     if !saved.env.is_empty() {
         println!("These commands need {}.", shown(&saved.env.join(" and ")));

@@ -314,7 +314,9 @@ fn test_request(p: &Profile, out: &mut Vec<String>) {
         // A path, shown in commands: no scheme, no spaces or quotes.
         let plain = ex.starts_with(['/', '?'])
             && !ex.contains("://")
-            && ex.chars().all(|c| c.is_ascii_graphic() && !"'\"`\\".contains(c));
+            && ex
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !"'\"`\\".contains(c));
         if !plain || p.api_base.is_none() {
             out.push(format!(
                 "api_example `{ex}` must be a path under api_base (starting with / or ?, no spaces or quotes)"

@@ -75,7 +75,10 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveTarget {
     /// A settings file; `name` when it is `<config>/settings/NAME.json`.
-    File { path: PathBuf, name: Option<String> },
+    File {
+        path: PathBuf,
+        name: Option<String>,
+    },
     Vault(VaultTarget),
 }
 

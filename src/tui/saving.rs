@@ -51,14 +51,21 @@ impl From<Result<Outcome, Failure>> for Outcome {
 /// What a connection is, in a few words, for the "replace?" question.
 fn holds(s: &Settings) -> String {
     let m = &s.meta;
-    let mut out = format!("a {} connection", crate::text::sanitize(&m.provider, 40));
-    if let Some(who) = m.account.as_ref().and_then(|a| a.label()) {
-        out.push_str(&format!(" for {}", crate::text::sanitize(who, 80)));
-    }
-    if let Some(r) = &m.region {
-        out.push_str(&format!(" ({})", crate::text::sanitize(r, 20)));
-    }
-    out
+    let who = m
+        .account
+        .as_ref()
+        .and_then(|a| a.label())
+        .map(|w| format!(" for {}", crate::text::sanitize(w, 80)))
+        .unwrap_or_default();
+    let region = m
+        .region
+        .as_ref()
+        .map(|r| format!(" ({})", crate::text::sanitize(r, 20)))
+        .unwrap_or_default();
+    format!(
+        "a {} connection{who}{region}",
+        crate::text::sanitize(&m.provider, 40)
+    )
 }
 
 /// A name beside `name` in `dir` that no file has yet: the region first

@@ -181,10 +181,7 @@ pub fn at_device_wait() -> State {
 pub fn at_save_done() -> State {
     let mut s = at_save();
     let _ = update(&mut s, key(KeyCode::Enter));
-    apply(
-        &mut s,
-        [Action::SaveFinished(Ok(saved_file("hubdb")))],
-    );
+    apply(&mut s, [Action::SaveFinished(Ok(saved_file("hubdb")))]);
     s
 }
 

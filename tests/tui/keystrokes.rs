@@ -308,11 +308,19 @@ fn a_second_cvent_account_is_saved_beside_the_first() {
     let before = d.keys;
     d.key(KeyCode::Enter);
     d.settle("the question", |s| s.save.taken.is_some() || saved(s));
-    let t = d.state.save.taken.clone().expect("asks: replace or new name");
+    let t = d
+        .state
+        .save
+        .taken
+        .clone()
+        .expect("asks: replace or new name");
     assert_eq!(t.free_name.as_deref(), Some("cvent-eu"));
     assert!(t.holds.contains("cvent"), "{}", t.holds);
     let screen = crate::journeys::draw(&d.state, 80, 24);
-    assert!(screen.contains("cvent.json.bak"), "names the backup:\n{screen}");
+    assert!(
+        screen.contains("cvent.json.bak"),
+        "names the backup:\n{screen}"
+    );
     assert!(screen.contains("as cvent-eu"), "{screen}");
     assert_eq!(std::fs::read(&na).unwrap(), na_bytes, "nothing written yet");
     d.key(KeyCode::Char('n'));
@@ -331,7 +339,11 @@ fn a_second_cvent_account_is_saved_beside_the_first() {
     );
 
     // Both survive, each with its own account, and both work.
-    assert_eq!(std::fs::read(&na).unwrap(), na_bytes, "the first is untouched");
+    assert_eq!(
+        std::fs::read(&na).unwrap(),
+        na_bytes,
+        "the first is untouched"
+    );
     let key = oauth_setup::settings::load_key(&oauth_setup::settings::KeySource::Default(
         oauth_setup::paths::key_file(dir.path()),
     ))

@@ -136,7 +136,10 @@ fn whole(s: &mut State) -> String {
 fn eventtemple_top_and_bottom() {
     let mut s = eventtemple();
     let top = draw(&s, 80, 24);
-    assert!(top.contains("↑↓ PgUp/PgDn"), "the hints say it scrolls:\n{top}");
+    assert!(
+        top.contains("↑↓ PgUp/PgDn"),
+        "the hints say it scrolls:\n{top}"
+    );
     assert_snapshot!("last_screen_eventtemple_top", top);
     apply(&mut s, [key(KeyCode::End)]);
     assert_snapshot!("last_screen_eventtemple_bottom", draw(&s, 80, 24));
@@ -187,7 +190,14 @@ fn the_wheel_and_keys_scroll_within_bounds() {
     assert!(max > 0);
     apply(&mut s, [key(KeyCode::Down), key(KeyCode::PageDown)]);
     assert_eq!(s.save.scroll, max, "never past the end");
-    apply(&mut s, [key(KeyCode::PageUp), key(KeyCode::PageUp), key(KeyCode::PageUp)]);
+    apply(
+        &mut s,
+        [
+            key(KeyCode::PageUp),
+            key(KeyCode::PageUp),
+            key(KeyCode::PageUp),
+        ],
+    );
     assert_eq!(s.save.scroll, 0);
     // On a tall terminal it all fits: nothing to scroll.
     s.size = (100, 60);

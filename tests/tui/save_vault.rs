@@ -108,7 +108,11 @@ fn saved_to_openbao_with_approle_tested_first() {
     let s = d.state.save.saved.clone().unwrap();
     assert_eq!(s.location, LOCATION);
     assert_eq!(s.settings_arg, LOCATION);
-    assert!(s.env.iter().any(|e| e.contains("VAULT_ADDR=")), "{:?}", s.env);
+    assert!(
+        s.env.iter().any(|e| e.contains("VAULT_ADDR=")),
+        "{:?}",
+        s.env
+    );
     assert!(s.env.iter().any(|e| e.contains(&role_id)), "{:?}", s.env);
     let all = crate::journeys::draw(&d.state, 100, 40);
     assert!(all.contains("These commands need VAULT_ADDR="), "{all}");
@@ -132,17 +136,30 @@ fn saved_to_openbao_with_approle_tested_first() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
 
-    // A second session: each refusal in the form's words, nothing written;
-    // then the same path again is taken, and r replaces (Vault keeps the
-    // old version), never without asking.
-    let mut d = Driver::launch(profiles(&base), dir.path());
+/// A session on Save with Vault and AppRole chosen (set directly: the keys
+/// for them are exercised above).
+fn approle_session(base: &str, dir: &Path, role_id: &str, secret_file: &Path) -> Driver {
+    let mut d = Driver::launch(profiles(base), dir);
     at_save(&mut d);
     d.key(KeyCode::Up);
     d.key(KeyCode::Right);
     d.state.save.vault.approle = true;
-    d.state.save.vault.role_id = Input::new(role_id.clone());
+    d.state.save.vault.role_id = Input::new(role_id.to_string());
     d.state.save.vault.secret_id_file = Input::new(secret_file.to_string_lossy().into_owned());
+    d
+}
+
+/// Each refusal in the form's words, nothing written; then a path that
+/// holds a connection is replaced only on r (Vault keeps the old version).
+#[test]
+fn refusals_in_form_words_and_a_taken_path() {
+    let bao = Bao::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (role_id, secret_file) = approle(&bao, dir.path());
+    let base = start_provider();
+    let mut d = approle_session(&base, dir.path(), &role_id, &secret_file);
     let vault = |d: &mut Driver, addr: &str, path: &str| {
         d.state.save.vault.addr = Input::new(addr.to_string());
         d.state.save.vault.path = Input::new(path.to_string());
@@ -172,7 +189,12 @@ fn saved_to_openbao_with_approle_tested_first() {
     let m = refused(&mut d);
     assert!(m.contains("no KV v2 engine at `nomount`"), "{m}");
 
-    bao.ok(&["kv", "put", "secret/oauth-setup/foreign", "owner=someone-else"]);
+    bao.ok(&[
+        "kv",
+        "put",
+        "secret/oauth-setup/foreign",
+        "owner=someone-else",
+    ]);
     vault(&mut d, &bao.addr, "vault://secret/oauth-setup/foreign");
     let m = refused(&mut d);
     assert!(m.contains("not oauth-setup settings"), "{m}");
@@ -185,6 +207,12 @@ fn saved_to_openbao_with_approle_tested_first() {
     let screen = crate::journeys::draw(&d.state, 80, 24);
     assert!(screen.contains("Not saved"), "{screen}");
 
+    vault(&mut d, &bao.addr, LOCATION);
+    d.key(KeyCode::Enter);
+    d.settle("the first save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+
+    let mut d = approle_session(&base, dir.path(), &role_id, &secret_file);
     vault(&mut d, &bao.addr, LOCATION);
     d.key(KeyCode::Enter);
     d.settle("the question", |s| s.save.taken.is_some() || saved(s));

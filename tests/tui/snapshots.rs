@@ -278,10 +278,7 @@ fn save_done() {
     let mut s = at_save();
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(cmds.as_slice(), [Effect::Save { .. }]));
-    apply(
-        &mut s,
-        [Action::SaveFinished(Ok(saved_file("hubdb")))],
-    );
+    apply(&mut s, [Action::SaveFinished(Ok(saved_file("hubdb")))]);
     assert_snapshot!(draw(&s, 80, 24));
 }
 

@@ -281,7 +281,10 @@ fn custom_browser_sign_in_to_saved_settings() {
     assert!(before_save.contains("Test call: HTTP 200"), "{before_save}");
     t.keys(&["Enter"]);
     let saved = t.wait_for("Saved as custom");
-    assert!(saved.contains("oauth-setup token --settings custom"), "{saved}");
+    assert!(
+        saved.contains("oauth-setup token --settings custom"),
+        "{saved}"
+    );
     let path = user.config().join("settings/custom.json");
     assert!(path.exists(), "no settings file at {}", path.display());
     t.keys(&["Enter"]); // finish

@@ -13,8 +13,8 @@ mod cache;
 mod location;
 
 pub use api::{
-    Auth, TokenSource, VaultClient, VaultConfig, VaultError, addr_from_env, approle, token_from_env,
-    token_source,
+    Auth, TokenSource, VaultClient, VaultConfig, VaultError, addr_from_env, approle,
+    token_from_env, token_source,
 };
 pub use cache::HostCache;
 pub use location::{LocationError, VaultLocation};

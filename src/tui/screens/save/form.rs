@@ -363,9 +363,9 @@ fn note(state: &State, f: SaveFocus) -> Option<String> {
             Ok(SaveTarget::Vault(_)) | Err(_) => "a name, or a path to a file".into(),
         }),
         SaveFocus::Mode => Some(mode_help(s.mode).into()),
-        SaveFocus::Auth if !s.vault.approle && s.vault.token_source.is_none() => Some(
-            "set VAULT_TOKEN before starting the wizard, or write ~/.vault-token".into(),
-        ),
+        SaveFocus::Auth if !s.vault.approle && s.vault.token_source.is_none() => {
+            Some("set VAULT_TOKEN before starting the wizard, or write ~/.vault-token".into())
+        }
         _ => None,
     }
 }
@@ -455,9 +455,7 @@ fn status(state: &State) -> Vec<Line<'static>> {
         };
         lines.push(Line::from(replace));
         if let Some(free) = &t.free_name {
-            lines.push(Line::from(format!(
-                "n saves this one beside it as {free}"
-            )));
+            lines.push(Line::from(format!("n saves this one beside it as {free}")));
         }
         lines.push(Line::from(Span::styled(
             "Esc changes the name or path",
@@ -479,8 +477,12 @@ fn status(state: &State) -> Vec<Line<'static>> {
         )),
         Phase::Idle | Phase::Done => Line::from(Span::styled(
             match s.dest {
-                Dest::File => "Enter saves. The secrets are encrypted; the file is readable only by you.",
-                Dest::Vault => "Enter reads the path and its lock first, then saves (never over another's).",
+                Dest::File => {
+                    "Enter saves. The secrets are encrypted; the file is readable only by you."
+                }
+                Dest::Vault => {
+                    "Enter reads the path and its lock first, then saves (never over another's)."
+                }
             },
             theme.dim(),
         )),

@@ -64,7 +64,11 @@ impl super::Page for Page {
                 if summary::overflows(state, saved) {
                     h.push(("↑↓ PgUp/PgDn", "scroll"));
                 }
-                if saved.next.iter().any(|n| n.command.contains("connection-string")) {
+                if saved
+                    .next
+                    .iter()
+                    .any(|n| n.command.contains("connection-string"))
+                {
                     h.push(("c", "copy conn. string cmd"));
                 }
                 h.push(("t", "copy token cmd"));

@@ -140,7 +140,11 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
         return v;
     };
     if let Some(who) = s.meta.account.as_ref().and_then(|a| a.label()) {
-        v.push(item(format!("Signed in as {}", clean(who)), Style::new(), 0));
+        v.push(item(
+            format!("Signed in as {}", clean(who)),
+            Style::new(),
+            0,
+        ));
     }
     v.push(item(
         validity(s, crate::settings::now_unix()),
@@ -175,7 +179,9 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
     match usage::connection_string(state.profile(), s, name) {
         Ok((connector, cs, meaning)) => {
             v.push(item(
-                format!("CData {connector} connector (secrets hidden here; c copies the command above):"),
+                format!(
+                    "CData {connector} connector (secrets hidden here; c copies the command above):"
+                ),
                 theme.dim(),
                 0,
             ));

@@ -8,8 +8,8 @@
 use crate::export::connection_string::{self, Mode, Request};
 use crate::provider::{Profile, SchemeKind, TestAuth};
 use crate::settings::Settings;
-use crate::tui::action::{Saved, Step};
 use crate::text::shell_quote as quote;
+use crate::tui::action::{Saved, Step};
 use secrecy::SecretString;
 
 /// The path to show with `api` and curl: the profile's example, else the
