@@ -317,6 +317,7 @@ fn every_screen_survives_tiny_and_odd_sizes() {
         at_cvent_credentials(),
         at_hubdb_authorize(),
         at_save(),
+        at_save_done(),
     ];
     let mut help = at_save();
     apply(&mut help, [key(KeyCode::F(1))]);
