@@ -30,6 +30,7 @@ pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
 pub use screens::credentials::{FormKey, LookupPhase};
 pub use screens::render;
+pub use screens::save::VaultForm;
 pub use state::{Phase, Screen, State};
 pub use theme::Theme;
 pub use update::update;

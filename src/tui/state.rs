@@ -9,7 +9,7 @@ use super::screens::authorize::AuthScreen;
 use super::screens::credentials::{self, CredsScreen};
 use super::screens::method::MethodScreen;
 use super::screens::provider::ProviderScreen;
-use super::screens::save::SaveScreen;
+use super::screens::save::{SaveScreen, VaultForm};
 use super::screens::scopes::ScopesScreen;
 use super::screens::setup::SetupScreen;
 use super::screens::test::TestScreen;
@@ -84,6 +84,9 @@ pub struct State {
     pub settings: Option<Settings>,
     /// (profile, scheme) whose defaults (scopes, callback URL) are filled in.
     pub defaults_for: Option<(usize, usize)>,
+    /// The Vault conventions when the wizard started (the app reads them, so
+    /// `update` stays free of I/O); the Save screen starts from them.
+    pub vault_env: VaultForm,
 }
 
 impl State {
@@ -110,6 +113,7 @@ impl State {
             save: SaveScreen::default(),
             settings: None,
             defaults_for: None,
+            vault_env: VaultForm::default(),
         }
     }
 

@@ -137,7 +137,7 @@ fn eventtemple_top_and_bottom() {
     let mut s = eventtemple();
     let top = draw(&s, 80, 24);
     assert!(
-        top.contains("↑↓ PgUp/PgDn"),
+        top.contains("↑↓ scroll"),
         "the hints say it scrolls:\n{top}"
     );
     assert_snapshot!("last_screen_eventtemple_top", top);
@@ -237,6 +237,15 @@ fn a_cdata_provider_gets_a_string_in_a_new_mode_never_our_file() {
     assert!(
         !all.contains("OAuthSettingsLocation=/"),
         "never one of our files:\n{all}"
+    );
+    let footer = draw(&s, 80, 24)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        footer.contains("c t copy CData / token cmd") && footer.contains("^C quit"),
+        "every hint fits in 80 columns: {footer}"
     );
     // c copies the command that prints the real string.
     let fx = update(&mut s, key(KeyCode::Char('c')));

@@ -72,6 +72,30 @@ pub struct VaultForm {
     pub token_source: Option<TokenSource>,
 }
 
+impl VaultForm {
+    /// The Vault conventions as they are when the wizard starts
+    /// (`VAULT_ADDR`/`BAO_ADDR`, where a token would come from, an AppRole
+    /// in `OAUTH_SETUP_VAULT_ROLE_ID` and `_SECRET_ID_FILE`). Read by the app
+    /// before the first frame, so that `update` stays free of I/O.
+    pub fn from_env() -> VaultForm {
+        let env = |n: &str| {
+            std::env::var(n)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let role_id = env("OAUTH_SETUP_VAULT_ROLE_ID");
+        VaultForm {
+            addr: Input::new(crate::settings::vault::addr_from_env().unwrap_or_default()),
+            path: Input::default(),
+            approle: role_id.is_some(),
+            role_id: Input::new(role_id.unwrap_or_default()),
+            secret_id_file: Input::new(env("OAUTH_SETUP_VAULT_SECRET_ID_FILE").unwrap_or_default()),
+            token_source: crate::settings::vault::token_source(),
+        }
+    }
+}
+
 /// The rows shown now.
 pub fn rows(s: &SaveScreen) -> Vec<SaveFocus> {
     let mut v = vec![SaveFocus::Dest];

@@ -60,18 +60,20 @@ impl super::Page for Page {
         }
         match (&s.phase, &s.saved) {
             (Phase::Done, Some(saved)) => {
+                // Short enough for 80 columns with "? help ^C quit".
                 let mut h = Vec::new();
                 if summary::overflows(state, saved) {
-                    h.push(("↑↓ PgUp/PgDn", "scroll"));
+                    h.push(("↑↓", "scroll"));
                 }
                 if saved
                     .next
                     .iter()
                     .any(|n| n.command.contains("connection-string"))
                 {
-                    h.push(("c", "copy conn. string cmd"));
+                    h.push(("c t", "copy CData / token cmd"));
+                } else {
+                    h.push(("t", "copy token cmd"));
                 }
-                h.push(("t", "copy token cmd"));
                 if saved.file.is_some() {
                     h.push(("e", "export"));
                 }
@@ -121,6 +123,11 @@ impl super::Page for Page {
 
     fn enter(&self, state: &mut State, _fx: &mut Vec<Effect>) {
         let s = &mut state.save;
+        if s.vault.addr.value().is_empty() && s.vault.role_id.value().is_empty() {
+            let path = std::mem::take(&mut s.vault.path);
+            s.vault = state.vault_env.clone();
+            s.vault.path = path;
+        }
         if s.name.value().trim().is_empty()
             && let Some(p) = state.chosen.and_then(|i| state.profiles.get(i))
         {
@@ -129,22 +136,6 @@ impl super::Page for Page {
                 s.vault.path = Input::new(format!("vault://secret/oauth-setup/{}", p.id));
             }
         }
-        // The Vault conventions, read once when the screen opens.
-        if s.vault.addr.value().is_empty()
-            && let Some(addr) = crate::settings::vault::addr_from_env()
-        {
-            s.vault.addr = Input::new(addr);
-        }
-        if s.vault.role_id.value().is_empty()
-            && let Ok(r) = std::env::var("OAUTH_SETUP_VAULT_ROLE_ID")
-        {
-            s.vault.approle = !r.trim().is_empty();
-            s.vault.role_id = Input::new(r.trim().to_string());
-            if let Ok(f) = std::env::var("OAUTH_SETUP_VAULT_SECRET_ID_FILE") {
-                s.vault.secret_id_file = Input::new(f);
-            }
-        }
-        s.vault.token_source = crate::settings::vault::token_source();
         if s.phase != Phase::Done {
             s.phase = Phase::Idle;
             s.taken = None;
