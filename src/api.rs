@@ -155,7 +155,7 @@ pub fn next_page(p: &Pagination, current: &Url, body: &[u8]) -> Option<Url> {
 }
 
 /// `X-API-ORG` → `OAUTH_HEADER_X_API_ORG`.
-fn header_var(name: &str) -> String {
+pub fn header_var(name: &str) -> String {
     let upper: String = name
         .chars()
         .map(|c| {

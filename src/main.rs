@@ -51,8 +51,8 @@ fn wizard(ctx: &Ctx, provider: Option<String>) -> Result<(), Failure> {
         oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());
     opts.provider = provider;
     match oauth_setup::tui::run(opts) {
-        Ok(Some(path)) => {
-            cli::wizard_saved(&path);
+        Ok(Some(saved)) => {
+            cli::wizard_saved(&saved);
             Ok(())
         }
         Ok(None) => {

@@ -43,6 +43,19 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
     }
 }
 
+/// `s` as one shell word, for commands shown to be pasted: plain when it
+/// can be, else in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-~:+=@,".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

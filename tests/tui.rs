@@ -14,6 +14,10 @@ mod home;
 mod journeys;
 #[path = "tui/keystrokes.rs"]
 mod keystrokes;
+#[path = "tui/last_screen.rs"]
+mod last_screen;
+#[path = "tui/save_vault.rs"]
+mod save_vault;
 #[path = "tui/snapshots.rs"]
 mod snapshots;
 #[path = "tui/tmux.rs"]

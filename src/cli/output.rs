@@ -40,10 +40,24 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
     eprintln!("{}", token_hint(path));
 }
 
-/// After the wizard saved a settings file.
-pub fn wizard_saved(path: &Path) {
-    println!("Settings saved to {}", absolute(path).display());
-    println!("{}", token_hint(path));
+/// After the wizard saved: where, and the next commands, on stdout (the
+/// wizard's screen is gone by now; this stays in the terminal's history).
+pub fn wizard_saved(saved: &oauth_setup::tui::Saved) {
+    println!("Saved to {}", shown(&saved.location));
+    if let Some(b) = &saved.backup {
+        println!(
+            "The connection it replaced is kept as {}",
+            shown(&b.display().to_string())
+        );
+    }
+    if !saved.env.is_empty() {
+        println!("These commands need {}.", shown(&saved.env.join(" and ")));
+    }
+    for step in &saved.next {
+        println!();
+        println!("{}", shown(&step.what));
+        println!("  {}", shown(&step.command));
+    }
 }
 
 fn token_hint(settings: &Path) -> String {

@@ -230,11 +230,11 @@ fn endpoint_parts(s: &Settings, parts: &mut Parts) {
     }
 }
 
-/// The string the service exports (`export --format env|k8s-secret`) and
-/// the wizard have always shown: it names this tool's settings file, so it
-/// is for `oauth-setup` itself, never for a CData driver (which would write
-/// its own format over the file). Left as it was until those faces move to
-/// [`build`]; the client secret only when `include_secret`.
+/// The string the service exports (`export --format env|k8s-secret`)
+/// shows: it names this tool's settings file, so it is for `oauth-setup`
+/// itself, never for a CData driver (which would write its own format over
+/// the file). Left as it was until that face moves to [`build`] (the wizard
+/// has); the client secret only when `include_secret`.
 pub fn for_this_tool(s: &Settings, settings_path: &Path, include_secret: bool) -> String {
     let m = &s.meta;
     let mut parts: Vec<(&str, String)> = Vec::new();

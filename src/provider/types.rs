@@ -22,6 +22,11 @@ pub struct Profile {
     /// URL template of the API the token is for (`{host}/ea`).
     #[serde(default)]
     pub api_base: Option<String>,
+    /// A first call worth trying, as a path under `api_base`
+    /// (`/v2/bookings?page[size]=1`): the wizard's last screen shows it with
+    /// `api` and curl. Without it, the test request's path is shown.
+    #[serde(default)]
+    pub api_example: Option<String>,
     /// How the API's list answers point at the next page (`api --paginate`).
     #[serde(default)]
     pub pagination: Option<Pagination>,

@@ -310,6 +310,19 @@ fn test_request(p: &Profile, out: &mut Vec<String>) {
     if let Some(base) = &p.api_base {
         check(p, out, "api_base", base);
     }
+    if let Some(ex) = &p.api_example {
+        // A path, shown in commands: no scheme, no spaces or quotes.
+        let plain = ex.starts_with(['/', '?'])
+            && !ex.contains("://")
+            && ex
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !"'\"`\\".contains(c));
+        if !plain || p.api_base.is_none() {
+            out.push(format!(
+                "api_example `{ex}` must be a path under api_base (starting with / or ?, no spaces or quotes)"
+            ));
+        }
+    }
     if let Some(pg) = &p.pagination {
         for ptr in [&pg.next_url, &pg.next_token].into_iter().flatten() {
             if !ptr.starts_with('/') {

@@ -45,12 +45,78 @@ impl Failure {
     }
 }
 
-/// What the save step produced.
+/// What the save step produced: where, what `--settings` takes to name it,
+/// and the next commands (filled by the Save screen, printed on exit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Saved {
-    pub path: PathBuf,
-    pub connection_string: String,
-    pub token_command: String,
+    /// The file's absolute path, or the `vault://` location.
+    pub location: String,
+    /// What `--settings` takes: the NAME of a file in the settings
+    /// directory, else the path or the Vault location (shell-quoted).
+    pub settings_arg: String,
+    /// The file, when it is one on this machine.
+    pub file: Option<PathBuf>,
+    /// The replaced document's backup, when one was replaced.
+    pub backup: Option<PathBuf>,
+    /// What the commands need in their environment (a Vault location:
+    /// `VAULT_ADDR=…` and how they authenticate).
+    pub env: Vec<String>,
+    /// The next commands, each with what it is for.
+    pub next: Vec<Step>,
+}
+
+/// One command worth running next, and what it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub what: String,
+    pub command: String,
+}
+
+/// Where the Save screen writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SaveTarget {
+    /// A settings file; `name` when it is `<config>/settings/NAME.json`.
+    File {
+        path: PathBuf,
+        name: Option<String>,
+    },
+    Vault(VaultTarget),
+}
+
+/// A Vault / OpenBao KV v2 location and how to authenticate there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultTarget {
+    pub addr: String,
+    /// `vault://MOUNT/PATH`.
+    pub location: String,
+    pub auth: VaultAuth,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultAuth {
+    /// `VAULT_TOKEN` / `BAO_TOKEN` / `~/.vault-token`.
+    Token,
+    /// AppRole: the role ID and the file holding the secret ID.
+    AppRole {
+        role_id: String,
+        secret_id_file: PathBuf,
+    },
+}
+
+/// The location asked for already holds a connection: the Save screen asks
+/// whether to replace it or to take another name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Taken {
+    pub location: String,
+    /// What is there, in a few words ("Cvent, jane@example.com").
+    pub holds: String,
+    /// Where the old document will be kept if it is replaced (files).
+    pub backup: Option<PathBuf>,
+    /// A free name beside it (files in the settings directory).
+    pub free_name: Option<String>,
+    /// What is there cannot be read with this key: replacing it needs
+    /// to say so (the backup then keeps it as it is).
+    pub unreadable: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +141,8 @@ pub enum Action {
         result: Result<String, Failure>,
     },
     SaveFinished(Result<Saved, Failure>),
+    /// The save did not write: the location holds a connection already.
+    SaveTaken(Taken),
     /// The transfer bundle for a server (`Effect::ExportBundle`).
     ExportFinished(Result<PathBuf, Failure>),
     /// The pasted redirect URL was handed to the local callback server.
@@ -116,10 +184,13 @@ pub enum Effect {
         run: u64,
         settings: Box<Settings>,
     },
+    /// Write the settings at `target`; `replace` once the user said so
+    /// (else a location that holds a connection answers `SaveTaken`).
     Save {
-        path: PathBuf,
+        target: SaveTarget,
         settings: Box<Settings>,
         mode: InitiateOAuth,
+        replace: bool,
     },
     /// Fetch the pick list for `field` (a token by client credentials from
     /// what the form holds, then the profile's lookup request).
@@ -166,9 +237,6 @@ pub enum Effect {
         local_only: bool,
     },
     /// Say what a saved file is used with (answered by `Action::Described`).
-    Describe {
-        path: PathBuf,
-        settings: Box<Settings>,
-    },
+    Describe { path: PathBuf, config_dir: PathBuf },
     Quit,
 }

@@ -42,7 +42,7 @@ fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
     Ok(actions)
 }
 
-pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
+pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     let (profiles, load_error) = effects::load_profiles(&opts.config_dir);
     if profiles.is_empty() {
         return Err(TuiError::Profiles(
@@ -63,6 +63,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
             .ok()
             .map(|p| p.id.clone())
     });
+    state.vault_env = super::screens::save::VaultForm::from_env();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -122,5 +123,5 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     drop(exec);
     drop(guard);
     rt.shutdown_timeout(Duration::from_secs(1));
-    Ok(state.save.saved.map(|s| s.path))
+    Ok(state.save.saved)
 }

@@ -4,11 +4,11 @@
 //! crate happens here, so following renames there is a local edit.
 
 use super::action::LoginInput;
-use super::action::{Action, Effect, Failure, Saved};
+use super::action::{Action, Effect, Failure};
 
 mod jobs;
 use crate::provider::{self, Field, Profile};
-use crate::settings::key::{KeySource, load_or_create_key};
+use crate::settings::key::KeySource;
 use crate::settings::{InitiateOAuth, Settings};
 use crate::signin::{LoginError, Needed};
 use crate::{probe, signin};
@@ -194,27 +194,6 @@ async fn lookup_choices(
         .map_err(|e| Failure::new(e.to_string()))
 }
 
-/// Writes the settings file (encrypted under the user's key) and describes
-/// how to use it.
-fn save(
-    path: &Path,
-    mut settings: Settings,
-    mode: InitiateOAuth,
-    key: &KeySource,
-) -> Result<Saved, Failure> {
-    let path = expand_home(path);
-    settings.meta.initiate_oauth = mode;
-    // The key is created here, at Save, and nowhere earlier in the wizard.
-    let key = load_or_create_key(key).map_err(|e| Failure::new(e.to_string()))?;
-    crate::settings::replace(&path, &key, &settings, crate::settings::Replace::Readable)
-        .map_err(|e| Failure::new(e.to_string()))?;
-    Ok(Saved {
-        connection_string: connection_string(&settings, &path),
-        token_command: token_command(&path),
-        path,
-    })
-}
-
 /// Writes `settings` as an age bundle (passphrase, scrypt) that
 /// `oauth-setup import` opens on a server. An existing file is not replaced.
 fn export_bundle(
@@ -238,30 +217,7 @@ fn export_bundle(
     Ok(path)
 }
 
-/// The connector's connection string (no secret in it: it points at the file).
-fn connection_string(settings: &Settings, path: &Path) -> String {
-    crate::export::connection_string::for_this_tool(settings, path, false)
-}
-
-pub(super) fn token_command(path: &Path) -> String {
-    format!(
-        "oauth-setup token --settings {}",
-        shell_quote(&path.to_string_lossy())
-    )
-}
-
-fn shell_quote(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-~:+=@,".contains(c));
-    if plain {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-}
-
-fn expand_home(p: &Path) -> PathBuf {
+pub(super) fn expand_home(p: &Path) -> PathBuf {
     match (p.strip_prefix("~"), std::env::var_os("HOME")) {
         (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
         _ => p.to_path_buf(),
@@ -335,12 +291,13 @@ impl Executor {
                 });
             }
             Effect::Save {
-                path,
+                target,
                 settings,
                 mode,
+                replace,
             } => {
                 let key = self.key.clone();
-                self.blocking(move || Action::SaveFinished(save(&path, *settings, mode, &key)));
+                self.spawn(super::saving::run(target, *settings, mode, replace, key));
             }
             Effect::Lookup { run, field, input } => {
                 let profiles = self.profiles.clone();
@@ -456,9 +413,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quoting_and_osc52() {
-        assert_eq!(shell_quote("/a/b.json"), "/a/b.json");
-        assert_eq!(shell_quote("/a b/it's"), r"'/a b/it'\''s'");
+    fn osc52_wraps_base64() {
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
     }
 

@@ -14,6 +14,7 @@ mod effects;
 mod help;
 mod layout;
 mod request;
+mod saving;
 mod screens;
 mod state;
 mod terminal;
@@ -22,12 +23,15 @@ mod update;
 mod widgets;
 
 // What the binary, the tests and the bench drive the wizard with.
-pub use action::{Action, Effect, Failure, Pasted, Saved};
+pub use action::{
+    Action, Effect, Failure, Pasted, SaveTarget, Saved, Step, Taken, VaultAuth, VaultTarget,
+};
 pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
 pub use screens::credentials::{FormKey, LookupPhase};
 pub use screens::home::{Confirm, JobKind};
 pub use screens::render;
+pub use screens::save::VaultForm;
 pub use state::{Phase, Screen, State};
 pub use theme::Theme;
 pub use update::update;
@@ -89,8 +93,8 @@ pub fn start(state: &mut State, key: &KeySource, provider: Option<&str>) -> Vec<
 }
 
 /// Runs the wizard until the user finishes or quits. The terminal is
-/// restored on every exit path, panics included. Returns the settings file
-/// written, or None when the user left without saving.
-pub fn run(opts: TuiOptions) -> Result<Option<PathBuf>, TuiError> {
+/// restored on every exit path, panics included. Returns what was saved
+/// (where, and the next commands), or None when the user left without saving.
+pub fn run(opts: TuiOptions) -> Result<Option<Saved>, TuiError> {
     app::run(opts)
 }

@@ -10,7 +10,7 @@ use super::screens::credentials::{self, CredsScreen};
 use super::screens::home::HomeScreen;
 use super::screens::method::MethodScreen;
 use super::screens::provider::ProviderScreen;
-use super::screens::save::SaveScreen;
+use super::screens::save::{SaveScreen, VaultForm};
 use super::screens::scopes::ScopesScreen;
 use super::screens::setup::SetupScreen;
 use super::screens::test::TestScreen;
@@ -88,6 +88,9 @@ pub struct State {
     pub settings: Option<Settings>,
     /// (profile, scheme) whose defaults (scopes, callback URL) are filled in.
     pub defaults_for: Option<(usize, usize)>,
+    /// The Vault conventions when the wizard started (the app reads them, so
+    /// `update` stays free of I/O); the Save screen starts from them.
+    pub vault_env: VaultForm,
 }
 
 impl State {
@@ -115,6 +118,7 @@ impl State {
             home: HomeScreen::default(),
             settings: None,
             defaults_for: None,
+            vault_env: VaultForm::default(),
         }
     }
 

@@ -41,6 +41,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             save::finished(state, result);
             Nav::Stay
         }
+        Action::SaveTaken(t) => {
+            save::taken(state, t);
+            Nav::Stay
+        }
         Action::ExportFinished(result) => {
             save::exported(state, result);
             Nav::Stay

@@ -2,6 +2,8 @@
 //! (oauth2-mock-server), a browser script, and small provider-shaped servers.
 #![allow(dead_code)]
 
+pub mod bao;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};

@@ -171,6 +171,8 @@ impl Driver {
         let exec = Executor::new(rt.handle().clone(), tx, profiles.clone(), key.clone());
         let mut state = State::new(profiles, config_dir.into(), Theme::plain());
         state.size = (80, 24);
+        // As the app does before its first frame.
+        state.vault_env = oauth_setup::tui::VaultForm::from_env();
         let mut d = Self {
             state,
             exec,

@@ -181,16 +181,7 @@ pub fn at_device_wait() -> State {
 pub fn at_save_done() -> State {
     let mut s = at_save();
     let _ = update(&mut s, key(KeyCode::Enter));
-    apply(
-        &mut s,
-        [Action::SaveFinished(Ok(Saved {
-            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
-            token_command:
-                "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json"
-                    .into(),
-        }))],
-    );
+    apply(&mut s, [Action::SaveFinished(Ok(saved_file("hubdb")))]);
     s
 }
 
@@ -248,4 +239,18 @@ pub fn at_home(rows: Vec<oauth_setup::connections::Loaded>) -> State {
     );
     assert_eq!(s.screen, Screen::Home);
     s
+}
+
+/// What the executor answers for a file saved as `name` in the settings
+/// directory (the screen fills in the next commands).
+pub fn saved_file(name: &str) -> Saved {
+    let path = format!("/home/user/.config/oauth-setup/settings/{name}.json");
+    Saved {
+        location: path.clone(),
+        settings_arg: name.into(),
+        file: Some(path.into()),
+        backup: None,
+        env: Vec::new(),
+        next: Vec::new(),
+    }
 }

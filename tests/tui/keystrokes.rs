@@ -250,3 +250,135 @@ fn eventtemple_org_list_fails_then_typing_works() {
     d.settle("sign-in, test call", |s| s.screen == Screen::Save);
     assert_eq!(d.state.test.phase, Phase::Done);
 }
+
+/// Provider → Cvent client credentials in `region_steps` presses of → on
+/// the method screen → credentials pasted → signed in, tested, on Save.
+fn cvent_to_save(d: &mut Driver, region_steps: usize, client_id: &str) {
+    d.typed("cv");
+    d.key(KeyCode::Enter);
+    d.at(Screen::Method);
+    for _ in 0..region_steps {
+        d.key(KeyCode::Right);
+    }
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Enter); // checklist
+    d.key(KeyCode::Enter); // scopes
+    d.at(Screen::Credentials);
+    d.paste(client_id);
+    d.key(KeyCode::Enter);
+    d.paste("cvent-client-secret");
+    d.key(KeyCode::Enter);
+    d.settle("sign-in, test call", |s| s.screen == Screen::Save);
+}
+
+/// `oauth-setup test --settings NAME` in `dir`: the saved connection works
+/// from the command line by the name the wizard gave it.
+fn cli_test(dir: &std::path::Path, name: &str) {
+    let out = std::process::Command::new(common::bin())
+        .args(["--config-dir"])
+        .arg(dir)
+        .args(["test", "--settings", name])
+        .env_remove("OAUTH_SETUP_KEY")
+        .env_remove("OAUTH_SETUP_CONFIG_DIR")
+        .output()
+        .expect("run oauth-setup");
+    assert!(
+        out.status.success(),
+        "test --settings {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_second_cvent_account_is_saved_beside_the_first() {
+    let base = start_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+
+    let mut first = Driver::launch(profiles(&base), dir.path());
+    cvent_to_save(&mut first, 0, "cvent-na-client");
+    first.key(KeyCode::Enter);
+    first.settle("first save", saved);
+    assert_eq!(first.state.save.phase, Phase::Done);
+    let na = dir.path().join("settings/cvent.json");
+    let na_bytes = std::fs::read(&na).expect("first file");
+
+    // The EU account: same provider, so the default name is taken.
+    let mut d = Driver::launch(profiles(&base), dir.path());
+    // A connection exists, so the wizard opens on the home screen.
+    d.settle("the saved connections", |s| s.screen == Screen::Home);
+    d.key(KeyCode::Char('n')); // new connection
+    d.at(Screen::Provider);
+    cvent_to_save(&mut d, 1, "cvent-eu-client");
+    let before = d.keys;
+    d.key(KeyCode::Enter);
+    d.settle("the question", |s| s.save.taken.is_some() || saved(s));
+    let t = d
+        .state
+        .save
+        .taken
+        .clone()
+        .expect("asks: replace or new name");
+    assert_eq!(t.free_name.as_deref(), Some("cvent-eu"));
+    assert!(t.holds.contains("cvent"), "{}", t.holds);
+    let screen = crate::journeys::draw(&d.state, 80, 24);
+    assert!(
+        screen.contains("cvent.json.bak"),
+        "names the backup:\n{screen}"
+    );
+    assert!(screen.contains("as cvent-eu"), "{screen}");
+    assert_eq!(std::fs::read(&na).unwrap(), na_bytes, "nothing written yet");
+    d.key(KeyCode::Char('n'));
+    d.settle("second save", saved);
+    assert_eq!(d.state.save.phase, Phase::Done, "{:?}", d.state.save.phase);
+    assert_eq!(d.keys - before, 2, "Enter, then n");
+    let saved_as = d.state.save.saved.clone().expect("saved");
+    assert_eq!(saved_as.settings_arg, "cvent-eu");
+    assert!(
+        saved_as
+            .next
+            .iter()
+            .any(|n| n.command == "oauth-setup token --settings cvent-eu"),
+        "{:?}",
+        saved_as.next
+    );
+
+    // Both survive, each with its own account, and both work.
+    assert_eq!(
+        std::fs::read(&na).unwrap(),
+        na_bytes,
+        "the first is untouched"
+    );
+    let key = oauth_setup::settings::load_key(&oauth_setup::settings::KeySource::Default(
+        oauth_setup::paths::key_file(dir.path()),
+    ))
+    .expect("key");
+    let eu = dir.path().join("settings/cvent-eu.json");
+    let read = |p: &std::path::Path| oauth_setup::settings::read(p, &key).expect("readable");
+    assert_eq!(read(&na).meta.client_id.as_deref(), Some("cvent-na-client"));
+    assert_eq!(read(&eu).meta.client_id.as_deref(), Some("cvent-eu-client"));
+    assert_eq!(read(&eu).meta.region.as_deref(), Some("eu"));
+    cli_test(dir.path(), "cvent");
+    cli_test(dir.path(), "cvent-eu");
+
+    // A third run that means to replace: r, and the old one is the backup.
+    let mut r = Driver::launch(profiles(&base), dir.path());
+    r.settle("the saved connections", |s| s.screen == Screen::Home);
+    r.key(KeyCode::Char('n'));
+    cvent_to_save(&mut r, 0, "cvent-na-client-2");
+    r.key(KeyCode::Enter);
+    r.settle("the question", |s| s.save.taken.is_some());
+    r.key(KeyCode::Char('r'));
+    r.settle("replaced", saved);
+    let done = r.state.save.saved.clone().expect("saved");
+    assert_eq!(
+        done.backup.as_deref(),
+        Some(dir.path().join("settings/cvent.json.bak").as_path())
+    );
+    assert_eq!(
+        read(&na).meta.client_id.as_deref(),
+        Some("cvent-na-client-2")
+    );
+    let bak = dir.path().join("settings/cvent.json.bak");
+    assert_eq!(std::fs::read(&bak).unwrap(), na_bytes, "the old one, kept");
+    assert!(crate::journeys::draw(&r.state, 80, 24).contains("kept as"));
+}

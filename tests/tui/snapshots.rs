@@ -6,7 +6,7 @@ use crate::journeys::*;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use insta::assert_snapshot;
 use oauth_setup::oauth::LoginEvent;
-use oauth_setup::tui::{Action, Effect, Failure, Saved, Screen, update};
+use oauth_setup::tui::{Action, Effect, Failure, Screen, update};
 use std::time::Duration;
 
 #[test]
@@ -278,14 +278,7 @@ fn save_done() {
     let mut s = at_save();
     let cmds = update(&mut s, key(KeyCode::Enter));
     assert!(matches!(cmds.as_slice(), [Effect::Save { .. }]));
-    apply(
-        &mut s,
-        [Action::SaveFinished(Ok(Saved {
-            path: "/home/user/.config/oauth-setup/settings/hubdb.json".into(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;OAuthSettingsLocation=/home/user/.config/oauth-setup/settings/hubdb.json;".into(),
-            token_command: "oauth-setup token --settings /home/user/.config/oauth-setup/settings/hubdb.json".into(),
-        }))],
-    );
+    apply(&mut s, [Action::SaveFinished(Ok(saved_file("hubdb")))]);
     assert_snapshot!(draw(&s, 80, 24));
 }
 
@@ -324,6 +317,7 @@ fn every_screen_survives_tiny_and_odd_sizes() {
         at_cvent_credentials(),
         at_hubdb_authorize(),
         at_save(),
+        at_save_done(),
     ];
     let mut help = at_save();
     apply(&mut help, [key(KeyCode::F(1))]);
@@ -720,10 +714,8 @@ fn home_sign_in_again_fills_every_answer() {
         Some(&["hubdb".to_string(), "oauth".to_string()][..])
     );
     assert!(input.client_secret.is_some() && input.store_client_secret);
-    assert_eq!(
-        s.save.path.value(),
-        "/home/user/.config/oauth-setup/settings/crm.json"
-    );
+    // A file in the settings directory is saved back under its name.
+    assert_eq!(s.save.name.value(), "crm");
     // Cancelled, then back step by step: the providers, then home.
     let run = s.auth.run;
     let mut cancelled = Failure::new("cancelled");
@@ -745,7 +737,7 @@ fn home_sign_in_again_fills_every_answer() {
     // n forgets all of it: a new connection never writes there.
     apply(&mut s, [key(KeyCode::Char('n'))]);
     assert_eq!(s.screen, Screen::Provider);
-    assert!(s.chosen.is_none() && s.save.path.value().is_empty());
+    assert!(s.chosen.is_none() && s.save.name.value() != "crm");
 }
 
 #[test]
@@ -769,10 +761,13 @@ fn home_export_opens_the_export_form_and_rereads_on_ticks() {
     );
     apply(
         &mut s,
-        [Action::Described(Saved {
-            path: path.clone(),
-            connection_string: "InitiateOAuth=GETANDREFRESH;".into(),
-            token_command: "oauth-setup token --settings crm".into(),
+        [Action::Described(oauth_setup::tui::Saved {
+            location: path.to_string_lossy().into_owned(),
+            settings_arg: "crm".into(),
+            file: Some(path.clone()),
+            backup: None,
+            env: Vec::new(),
+            next: Vec::new(),
         })],
     );
     assert_eq!(s.screen, Screen::Save);

@@ -276,18 +276,32 @@ fn custom_browser_sign_in_to_saved_settings() {
     to_custom_credentials(&t);
     fill_custom_credentials(&t, &idp.issuer);
     // The browser script plays the consent; the test call runs; Save.
-    t.wait_for("Settings file:");
+    t.wait_for("Save to:");
     let before_save = t.screen();
     assert!(before_save.contains("Test call: HTTP 200"), "{before_save}");
     t.keys(&["Enter"]);
-    let saved = t.wait_for("Saved to");
-    assert!(saved.contains("oauth-setup token --settings"), "{saved}");
+    let saved = t.wait_for("Saved as custom");
+    assert!(
+        saved.contains("oauth-setup token --settings custom"),
+        "{saved}"
+    );
     let path = user.config().join("settings/custom.json");
     assert!(path.exists(), "no settings file at {}", path.display());
     t.keys(&["Enter"]); // finish
     let (code, tty) = ending(&t);
     assert_eq!(code, 0, "{}", t.screen());
     assert_restored(&t, &tty);
+    // What was saved and the next commands stay in the terminal.
+    let after = t.screen();
+    assert!(
+        after.contains(&format!("Saved to {}", path.display())),
+        "{after}"
+    );
+    assert!(
+        after.contains("oauth-setup token --settings custom")
+            && after.contains("oauth-setup exec --settings custom"),
+        "{after}"
+    );
 
     // The file works for scripts, and no token was ever on the screen.
     let out = user

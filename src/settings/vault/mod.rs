@@ -12,7 +12,10 @@ mod api;
 mod cache;
 mod location;
 
-pub use api::{Auth, VaultClient, VaultConfig, VaultError};
+pub use api::{
+    Auth, TokenSource, VaultClient, VaultConfig, VaultError, addr_from_env, approle,
+    token_from_env, token_source,
+};
 pub use cache::HostCache;
 pub use location::{LocationError, VaultLocation};
 
@@ -55,6 +58,18 @@ pub struct VaultStore {
     seen: Mutex<Option<u64>>,
 }
 
+/// What a location holds, as seen before writing there (the wizard's test
+/// of a Vault path before it saves).
+#[derive(Debug)]
+pub enum Occupant {
+    /// Nothing yet: a save creates it.
+    Free,
+    /// Settings of ours (replacing them keeps nothing: Vault keeps versions).
+    Ours(Box<Settings>),
+    /// Something else; never written over.
+    Foreign(String),
+}
+
 /// A taken renewal lock: the lock entry's version, for the releasing CAS.
 #[derive(Debug)]
 pub struct VaultLock {
@@ -85,6 +100,19 @@ impl VaultStore {
         })?;
         let client = VaultClient::new(VaultConfig::from_env()?)?;
         Ok(VaultStore::new(client, loc))
+    }
+
+    /// Reads the location and its renewal lock, as a save and every later
+    /// renewal will: a token that may not read either fails here, before
+    /// anything is written.
+    pub async fn occupant(&self) -> Result<Occupant, SettingsError> {
+        self.client.read(&self.location.lock()).await?;
+        match self.load().await {
+            Ok(s) => Ok(Occupant::Ours(Box::new(s))),
+            Err(SettingsError::NotFound { .. }) => Ok(Occupant::Free),
+            Err(e) if e.is_unreadable_file() => Ok(Occupant::Foreign(e.to_string())),
+            Err(e) => Err(e),
+        }
     }
 
     /// The Vault server's address, for messages and the host cache's name.

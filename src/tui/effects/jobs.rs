@@ -7,7 +7,7 @@ use crate::connections::{self, CheckError, LogoutError};
 use crate::provider::Profile;
 use crate::revoke::Revoked;
 use crate::settings::key::{KeySource, load_key};
-use crate::settings::{Settings, SettingsError, now_unix};
+use crate::settings::{SettingsError, now_unix};
 use crate::token::TokenServiceError;
 use crate::tui::action::{Action, Effect, Failure, Saved};
 use std::path::Path;
@@ -112,12 +112,21 @@ pub async fn log_out(path: &Path, key: &KeySource, local_only: bool) -> Result<S
     })
 }
 
-/// What the file is used with, as the Save screen shows after saving.
-pub fn describe(path: &Path, settings: &Settings) -> Saved {
+/// A saved file as the Save screen knows it after saving (it fills in the
+/// next commands itself).
+pub fn describe(path: &Path, config_dir: &Path) -> Saved {
+    let in_settings_dir = path.parent() == Some(crate::paths::settings_dir(config_dir).as_path());
+    let settings_arg = match path.file_stem() {
+        Some(stem) if in_settings_dir => stem.to_string_lossy().into_owned(),
+        _ => crate::text::shell_quote(&path.to_string_lossy()),
+    };
     Saved {
-        path: path.to_path_buf(),
-        connection_string: crate::export::connection_string::for_this_tool(settings, path, false),
-        token_command: super::token_command(path),
+        location: path.display().to_string(),
+        settings_arg,
+        file: Some(path.to_path_buf()),
+        backup: None,
+        env: Vec::new(),
+        next: Vec::new(),
     }
 }
 
@@ -155,8 +164,8 @@ impl Executor {
                     Action::ConnectionFinished { run, result }
                 });
             }
-            Effect::Describe { path, settings } => {
-                let _ = self.tx.send(Action::Described(describe(&path, &settings)));
+            Effect::Describe { path, config_dir } => {
+                let _ = self.tx.send(Action::Described(describe(&path, &config_dir)));
             }
             other => tracing::warn!(?other, "not a connection job"),
         }

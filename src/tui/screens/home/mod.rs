@@ -294,7 +294,7 @@ fn act_on(state: &mut State, act: Act, fx: &mut Vec<Effect>) -> Nav {
                     state.home.describing = Some(c.location.clone());
                     fx.push(Effect::Describe {
                         path: c.location.clone(),
-                        settings: Box::new(settings),
+                        config_dir: state.config_dir.clone(),
                     });
                     Nav::Stay
                 }
@@ -429,7 +429,7 @@ pub fn finished(
 
 /// What the file to export is used with: on to the export form.
 pub fn described(state: &mut State, saved: Saved) -> Nav {
-    if state.home.describing.as_ref() != Some(&saved.path) || state.screen != Screen::Home {
+    if state.home.describing.as_ref() != saved.file.as_ref() || state.screen != Screen::Home {
         return Nav::Stay;
     }
     state.home.describing = None;

@@ -83,7 +83,13 @@ pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> 
             state.creds.inputs.insert(key, Input::new(v));
         }
     }
-    state.save.path = Input::new(location.to_string_lossy().into_owned());
+    let in_settings_dir =
+        location.parent() == Some(crate::paths::settings_dir(&state.config_dir).as_path());
+    let name = match location.file_stem() {
+        Some(stem) if in_settings_dir => stem.to_string_lossy().into_owned(),
+        _ => location.to_string_lossy().into_owned(),
+    };
+    state.save.name = Input::new(name);
     state.save.mode = input.initiate_oauth;
     Ok(())
 }

@@ -203,13 +203,13 @@ pub(super) fn render(
     frame: &mut Frame,
     inner: Rect,
     state: &State,
-    settings: &Path,
+    settings: &str,
     x: &ExportForm,
 ) {
     let theme = &state.theme;
     frame.render_widget(
         Paragraph::new(Span::styled(
-            format!("✓ Saved to {}", settings.display()),
+            format!("✓ Saved to {}", crate::text::sanitize(settings, 500)),
             theme.ok(),
         )),
         row(inner, 2),
