@@ -3,7 +3,7 @@
 
 use crate::http::{self, TransportError};
 use crate::provider::{Profile, TestAuth, TestRequest};
-use crate::settings::Meta;
+use crate::settings::{self, LastTest, Meta, SettingsError, Store, now_unix};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -95,6 +95,29 @@ pub async fn test(
         .ok_or_else(|| TestError::NoRequest(profile.id.clone()))?;
     let url = meta.endpoints.test_url.as_deref().ok_or(TestError::NoUrl)?;
     run_request(client, test, url, &test_headers(profile, meta), token).await
+}
+
+/// What a test's result records as the connection's last test (when, whether
+/// it worked, one sanitised line); `None` when no request was made (the
+/// profile has no test, or its URL is incomplete).
+pub fn last_test(result: &Result<TestOutcome, TestError>) -> Option<LastTest> {
+    let (ok, summary) = match result {
+        Ok(o) => (true, o.summary.clone()),
+        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_)) => return None,
+        Err(e) => (false, e.to_string()),
+    };
+    Some(LastTest {
+        at: now_unix(),
+        ok,
+        summary: http::sanitize(&summary, 200),
+    })
+}
+
+/// Records `test` as the connection's last test, through the store under
+/// its lock on a fresh read: only `last_test` changes, so a token another
+/// process renewed meanwhile is kept. For the CLI's `test` and the wizard.
+pub async fn record<S: Store>(store: &S, test: LastTest) -> Result<(), SettingsError> {
+    settings::store::update(store, move |s| s.meta.last_test = Some(test)).await
 }
 
 /// Runs `test` against `url` with `token`.

@@ -5,7 +5,8 @@ use crate::cli::args::ListArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::print_json;
-use oauth_setup::settings::{self, Key, Settings, now_unix};
+use crate::cli::store;
+use oauth_setup::settings::{self, Key, LastTest, Meta, Settings, Store, known, now_unix};
 use oauth_setup::{http, paths, token};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
     files.sort();
     // No key yet means nothing was saved with it: every file is unreadable.
     let key = ctx.key().ok();
-    let rows: Vec<Value> = files.iter().map(|p| row(p, key.as_ref())).collect();
+    let mut rows: Vec<Value> = files.iter().map(|p| row(p, key.as_ref())).collect();
+    rows.extend(remembered_rows(ctx, key.as_ref()));
     if args.json {
         print_json(&Value::Array(rows));
         return Ok(());
@@ -40,19 +42,21 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         return Ok(());
     }
     println!(
-        "{:<16} {:<12} {:<20} {:<24} {:<22} LOCATION",
-        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN"
+        "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} LOCATION",
+        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN", "LAST TEST"
     );
     for r in &rows {
         let s = |k: &str| http::sanitize(r[k].as_str().unwrap_or("-"), 40);
         println!(
-            "{:<16} {:<12} {:<20} {:<24} {:<22} {}",
+            "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} {}",
             s("name"),
             s("provider"),
             s("method"),
             s("account"),
             s("token"),
-            s("location")
+            last_test_text(&r["last_test"]),
+            // A location is pasted back into --settings: never cut short.
+            http::sanitize(r["location"].as_str().unwrap_or("-"), 4096)
         );
     }
     Ok(())
@@ -67,14 +71,20 @@ fn row(path: &Path, key: Option<&Key>) -> Value {
     let read = key
         .ok_or_else(|| "no key".to_string())
         .and_then(|k| settings::read(path, k).map_err(|e| e.to_string()));
+    row_of(&name, &location, read)
+}
+
+fn row_of(name: &str, location: &str, read: Result<Settings, String>) -> Value {
     match read {
         Ok(s) => json!({
             "name": name,
             "provider": s.meta.provider,
             "method": s.meta.scheme,
-            "account": s.meta.username.clone().or(s.meta.client_id.clone()),
+            "account": account_of(&s.meta),
             "token": state(&s),
             "expires_at": s.meta.expires_at,
+            "handed_off_to": s.meta.handed_off_to,
+            "last_test": s.meta.last_test,
             "location": location,
         }),
         Err(e) => json!({
@@ -86,9 +96,12 @@ fn row(path: &Path, key: Option<&Key>) -> Value {
     }
 }
 
-/// valid for N min / renewable / needs sign-in.
+/// valid for N min / renewable / needs sign-in / handed off.
 fn state(s: &Settings) -> String {
     let now = now_unix();
+    if s.meta.handed_off_at.is_some() && s.secrets.refresh_token.is_some() {
+        return "handed off".into();
+    }
     if token::usable_token(s, now).is_some() {
         return match s.meta.expires_at {
             Some(at) => format!("valid for {} min", (at - now).max(0) / 60),
@@ -100,4 +113,51 @@ fn state(s: &Settings) -> String {
     } else {
         "needs sign-in".into()
     }
+}
+
+/// Who signed in (ID token or userinfo), else the InEvent user or the client.
+fn account_of(m: &Meta) -> Option<String> {
+    m.account
+        .as_ref()
+        .and_then(|a| a.label())
+        .map(str::to_string)
+        .or_else(|| m.username.clone())
+        .or_else(|| m.client_id.clone())
+}
+
+/// "ok, 5 min ago" / "failed, 2 h ago" / "-".
+fn last_test_text(v: &Value) -> String {
+    let Ok(t) = serde_json::from_value::<LastTest>(v.clone()) else {
+        return "-".into();
+    };
+    let ago = (now_unix() - t.at).max(0);
+    let when = match ago {
+        0..60 => "just now".to_string(),
+        60..3600 => format!("{} min ago", ago / 60),
+        3600..86400 => format!("{} h ago", ago / 3600),
+        _ => format!("{} d ago", ago / 86400),
+    };
+    format!("{}, {when}", if t.ok { "ok" } else { "failed" })
+}
+
+/// The connections kept outside the settings folder (see
+/// `settings::known`): files, shown as missing once gone, and Vault
+/// locations, read through Vault.
+fn remembered_rows(ctx: &Ctx, key: Option<&Key>) -> Vec<Value> {
+    known::locations(&ctx.config_dir)
+        .iter()
+        .map(|location| {
+            let shown = location.display().to_string();
+            if let Some(vault) = store::vault_location(location) {
+                let read = store::vault(vault)
+                    .and_then(|v| Ok(ctx.runtime()?.block_on(v.load())?))
+                    .map_err(|f| f.message);
+                return row_of(&shown, &shown, read);
+            }
+            if location.symlink_metadata().is_err() {
+                return json!({"name": shown, "token": "missing", "location": shown});
+            }
+            row(location, key)
+        })
+        .collect()
 }
