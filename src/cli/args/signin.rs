@@ -301,6 +301,18 @@ impl Var {
     }
 }
 
+/// A connection name: it names a file, so letters, digits, `_`, `-` and `.`
+/// (not first), at most 64.
+fn connection_name(raw: &str) -> Result<String, String> {
+    let ok =
+        oauth_setup::settings::validate::check_id("name", raw).is_ok() && !raw.starts_with('.');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("use 1-64 letters, digits, `_`, `-` or `.` (not first), e.g. `cvent-eu`".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,17 +327,5 @@ mod tests {
             }
         );
         assert!(Var::parse("host").is_err());
-    }
-}
-
-/// A connection name: it names a file, so letters, digits, `_`, `-` and `.`
-/// (not first), at most 64.
-fn connection_name(raw: &str) -> Result<String, String> {
-    let ok =
-        oauth_setup::settings::validate::check_id("name", raw).is_ok() && !raw.starts_with('.');
-    if ok {
-        Ok(raw.to_string())
-    } else {
-        Err("use 1-64 letters, digits, `_`, `-` or `.` (not first), e.g. `cvent-eu`".into())
     }
 }
