@@ -257,3 +257,25 @@ fn a_failed_hubspot_revocation_keeps_the_file_and_the_grant() {
     // The grant still works.
     refreshes_ok(&user, s).ok();
 }
+
+#[test]
+fn list_says_when_a_grant_was_handed_off() {
+    let server = hubspot(false);
+    let user = User::new();
+    let path = user.config().join("settings").join("hub.json");
+    login_hubspot(&user, &server, &path).ok();
+    let row = |user: &User| user.run(&["list", "--json"]).ok().json()[0].clone();
+    assert_eq!(row(&user)["token"], "renewable");
+    user.run(&[
+        "connection-string",
+        "--settings",
+        "hub",
+        "--mode",
+        "handoff",
+    ])
+    .ok();
+    let r = row(&user);
+    assert_eq!(r["token"], "handed off", "{r}");
+    assert!(r["handed_off_to"].is_string(), "{r}");
+    assert!(user.run(&["list"]).ok().stdout.contains("handed off"));
+}
