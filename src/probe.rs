@@ -237,3 +237,47 @@ pub async fn lookup(
         })
         .unwrap_or_default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::SchemeKind;
+    use crate::settings::{FileStore, Key, Secrets, Settings};
+    use secrecy::ExposeSecret;
+
+    fn with_token(t: &str) -> Settings {
+        let meta = Meta::new("custom", "oauth", SchemeKind::AuthorizationCode);
+        let secrets = Secrets {
+            access_token: Some(SecretString::from(t.to_string())),
+            ..Secrets::default()
+        };
+        Settings::new(meta, secrets)
+    }
+
+    /// The test ran with token A; meanwhile another process renewed to B.
+    /// Recording the result must keep B: only `last_test` changes.
+    #[tokio::test]
+    async fn recording_a_test_keeps_a_token_renewed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let key = Key::from_bytes([7; 32]);
+        crate::settings::write(&path, &key, &with_token("token-a")).unwrap();
+        let tested: Result<TestOutcome, TestError> = Ok(TestOutcome {
+            status: 200,
+            summary: "HTTP 200 — fine".into(),
+            elapsed_ms: 3,
+        });
+        crate::settings::write(&path, &key, &with_token("token-b")).unwrap();
+        let store = FileStore::new(&path, &key);
+        record(&store, last_test(&tested).unwrap()).await.unwrap();
+        let s = crate::settings::read(&path, &key).unwrap();
+        let token = s.secrets.access_token.unwrap();
+        assert_eq!(token.expose_secret(), "token-b");
+        let t = s.meta.last_test.unwrap();
+        assert!(t.ok && t.summary == "HTTP 200 — fine", "{t:?}");
+        // No request, nothing to record.
+        assert!(last_test(&Err(TestError::NoUrl)).is_none());
+        let refused = last_test(&Err(TestError::Forbidden { detail: None })).unwrap();
+        assert!(!refused.ok && refused.summary.contains("403"));
+    }
+}
