@@ -62,6 +62,15 @@ fn without_an_id_token_userinfo_says_who_and_renewals_keep_it() {
 }
 
 #[test]
+fn a_failing_userinfo_does_not_fail_the_sign_in() {
+    let idp = Idp::start(&["--no-id-token", "--fail-userinfo"]);
+    let user = User::new();
+    let login = user.login_code(&idp, user.path("x.json")).ok().json();
+    assert!(login["account"].is_null(), "{login}");
+    assert_eq!(login["has_refresh_token"], true);
+}
+
+#[test]
 fn the_last_test_is_recorded_ok_or_failed_and_the_token_is_kept() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};

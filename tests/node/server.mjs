@@ -10,6 +10,7 @@
 //   --email E / --user-name N  who signed in: claims of the ID token and of
 //                       userinfo (which wants a Bearer token)
 //   --no-id-token       token answers carry no id_token (userinfo tells)
+//   --fail-userinfo     userinfo answers 500
 //   --exit-on-stdin-close  stop when stdin closes (the test binary that started
 //                       a shared server exited, however it ended)
 // Prints one JSON line {"port":..,"issuer":..} when listening.
@@ -32,6 +33,7 @@ const failRevoke = flag("--fail-revoke");
 const email = opt("--email", null);
 const userName = opt("--user-name", null);
 const noIdToken = flag("--no-id-token");
+const failUserinfo = flag("--fail-userinfo");
 
 const server = new OAuth2Server();
 await server.issuer.keys.generate("RS256");
@@ -127,6 +129,11 @@ server.service.on("beforeTokenSigning", (token) => {
   if (userName !== null) token.payload.name = userName;
 });
 server.service.on("beforeUserinfo", (resp, req) => {
+  if (failUserinfo) {
+    resp.statusCode = 500;
+    resp.body = { error: "server_error" };
+    return;
+  }
   if (!(req.headers.authorization || "").startsWith("Bearer ")) {
     resp.statusCode = 401;
     resp.body = { error: "invalid_token" };
