@@ -32,6 +32,12 @@ pub fn settings_file(config_dir: &Path, name: &str) -> PathBuf {
     settings_dir(config_dir).join(format!("{name}.json"))
 }
 
+/// The connections written outside [`settings_dir`] (other paths, Vault
+/// locations), so `list` finds them again.
+pub fn known_file(config_dir: &Path) -> PathBuf {
+    config_dir.join("known.json")
+}
+
 /// Paste-flow sign-ins waiting for `exchange`.
 pub fn pending_dir(config_dir: &Path) -> PathBuf {
     config_dir.join("pending")

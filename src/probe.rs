@@ -3,7 +3,7 @@
 
 use crate::http::{self, TransportError};
 use crate::provider::{Profile, TestAuth, TestRequest};
-use crate::settings::Meta;
+use crate::settings::{self, LastTest, Meta, SettingsError, Store, now_unix};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -95,6 +95,29 @@ pub async fn test(
         .ok_or_else(|| TestError::NoRequest(profile.id.clone()))?;
     let url = meta.endpoints.test_url.as_deref().ok_or(TestError::NoUrl)?;
     run_request(client, test, url, &test_headers(profile, meta), token).await
+}
+
+/// What a test's result records as the connection's last test (when, whether
+/// it worked, one sanitised line); `None` when no request was made (the
+/// profile has no test, or its URL is incomplete).
+pub fn last_test(result: &Result<TestOutcome, TestError>) -> Option<LastTest> {
+    let (ok, summary) = match result {
+        Ok(o) => (true, o.summary.clone()),
+        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_)) => return None,
+        Err(e) => (false, e.to_string()),
+    };
+    Some(LastTest {
+        at: now_unix(),
+        ok,
+        summary: http::sanitize(&summary, 200),
+    })
+}
+
+/// Records `test` as the connection's last test, through the store under
+/// its lock on a fresh read: only `last_test` changes, so a token another
+/// process renewed meanwhile is kept. For the CLI's `test` and the wizard.
+pub async fn record<S: Store>(store: &S, test: LastTest) -> Result<(), SettingsError> {
+    settings::store::update(store, move |s| s.meta.last_test = Some(test)).await
 }
 
 /// Runs `test` against `url` with `token`.
@@ -213,4 +236,48 @@ pub async fn lookup(
                 .collect()
         })
         .unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::SchemeKind;
+    use crate::settings::{FileStore, Key, Secrets, Settings};
+    use secrecy::ExposeSecret;
+
+    fn with_token(t: &str) -> Settings {
+        let meta = Meta::new("custom", "oauth", SchemeKind::AuthorizationCode);
+        let secrets = Secrets {
+            access_token: Some(SecretString::from(t.to_string())),
+            ..Secrets::default()
+        };
+        Settings::new(meta, secrets)
+    }
+
+    /// The test ran with token A; meanwhile another process renewed to B.
+    /// Recording the result must keep B: only `last_test` changes.
+    #[tokio::test]
+    async fn recording_a_test_keeps_a_token_renewed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        let key = Key::from_bytes([7; 32]);
+        crate::settings::write(&path, &key, &with_token("token-a")).unwrap();
+        let tested: Result<TestOutcome, TestError> = Ok(TestOutcome {
+            status: 200,
+            summary: "HTTP 200 — fine".into(),
+            elapsed_ms: 3,
+        });
+        crate::settings::write(&path, &key, &with_token("token-b")).unwrap();
+        let store = FileStore::new(&path, &key);
+        record(&store, last_test(&tested).unwrap()).await.unwrap();
+        let s = crate::settings::read(&path, &key).unwrap();
+        let token = s.secrets.access_token.unwrap();
+        assert_eq!(token.expose_secret(), "token-b");
+        let t = s.meta.last_test.unwrap();
+        assert!(t.ok && t.summary == "HTTP 200 — fine", "{t:?}");
+        // No request, nothing to record.
+        assert!(last_test(&Err(TestError::NoUrl)).is_none());
+        let refused = last_test(&Err(TestError::Forbidden { detail: None })).unwrap();
+        assert!(!refused.ok && refused.summary.contains("403"));
+    }
 }

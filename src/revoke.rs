@@ -58,8 +58,21 @@ pub async fn revoke(s: &Settings) -> Result<Revoked, RevokeError> {
         any = true;
     }
     if let Some(at) = &s.secrets.access_token {
-        revoke::run(&http, url, &client, at, Hint::AccessToken, &m.extra_headers).await?;
-        any = true;
+        match revoke::run(&http, url, &client, at, Hint::AccessToken, &m.extra_headers).await {
+            Ok(()) => any = true,
+            // The grant ended with its refresh token (RFC 7009 §2.1: its
+            // access tokens may go with it). Some servers revoke refresh
+            // tokens only (HubSpot documents exactly that): a refusal here
+            // must not keep a file whose grant is already dead.
+            Err(TokenError::Rejected { status, error, .. }) if any => {
+                tracing::info!(
+                    status,
+                    error,
+                    "the access token was not revoked; the refresh token was"
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(if any {
         Revoked::At(url.to_string())

@@ -189,7 +189,7 @@ pub async fn record_hand_off<S: Store>(
     handed: &Settings,
     to: &str,
 ) -> Result<(), TokenServiceError> {
-    let lock = take_lock(store).await?;
+    let lock = crate::settings::store::lock_waiting(store).await?;
     let out = async {
         let mut s = store.load().await?;
         if refresh_of(&s) != refresh_of(handed) {
@@ -212,7 +212,7 @@ pub async fn take_back<S: Store>(store: &S) -> Result<(), SettingsError> {
     if store.load().await?.meta.handed_off_at.is_none() {
         return Ok(());
     }
-    let lock = take_lock(store).await?;
+    let lock = crate::settings::store::lock_waiting(store).await?;
     let out = async {
         let mut s = store.load().await?;
         s.meta.handed_off_at = None;
@@ -223,28 +223,6 @@ pub async fn take_back<S: Store>(store: &S) -> Result<(), SettingsError> {
     .await;
     store.unlock(lock).await;
     out
-}
-
-/// Waits for the store's lock as a renewal waiter does, without taking a
-/// token instead: the caller changes the document itself.
-async fn take_lock<S: Store>(store: &S) -> Result<S::Lock, SettingsError> {
-    let patience = store.patience();
-    let start = std::time::Instant::now();
-    let mut pause = patience.first_pause;
-    loop {
-        if let Some(lock) = store.try_lock().await? {
-            return Ok(lock);
-        }
-        let waited = start.elapsed();
-        if waited >= patience.limit {
-            return Err(SettingsError::LockTimeout {
-                path: store.lock_location(),
-                waited,
-            });
-        }
-        tokio::time::sleep(pause.min(patience.limit - waited)).await;
-        pause = (pause * 2).min(patience.max_pause);
-    }
 }
 
 enum Waited<L> {

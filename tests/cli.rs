@@ -55,6 +55,15 @@ mod scopes;
 #[path = "cli/connections.rs"]
 mod connections;
 
+/// Named connections: never replaced without --force; locations outside
+/// the config dir remembered for `list`.
+#[path = "cli/names.rs"]
+mod names;
+
+/// Who signed in (ID token or userinfo) and the last test.
+#[path = "cli/account.rs"]
+mod account;
+
 /// Hostile bundles and old files: validation, service exports that keep
 /// their shape, a terminal kept clean.
 #[path = "cli/hostile_data.rs"]

@@ -3,9 +3,11 @@
 //! conventions (default path, overwrite rules).
 
 use super::failure::{Failure, exit};
-use oauth_setup::paths;
 use oauth_setup::provider::{self, Profile, ProviderError};
-use oauth_setup::settings::{self, Key, KeyPlan, KeySource, Replace, Settings, SettingsError};
+use oauth_setup::settings::{
+    self, Account, Key, KeyPlan, KeySource, Meta, Occupant, Replace, Settings, SettingsError,
+};
+use oauth_setup::{paths, text};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -63,12 +65,19 @@ impl Ctx {
         provider::load_all(Some(&paths::providers_dir(&self.config_dir)))
     }
 
-    /// `--settings` when given, else `<config dir>/settings/<provider>.json`.
-    pub fn settings_path(&self, given: Option<&Path>, provider: &str) -> PathBuf {
-        given.map_or_else(
-            || paths::settings_file(&self.config_dir, provider),
-            |g| crate::cli::store::file_of(&self.config_dir, g),
-        )
+    /// `--settings` when given (a path or a bare name), else the connection
+    /// `--name` names, else the one named after the provider: both are
+    /// `<config dir>/settings/<name>.json`.
+    pub fn settings_path(
+        &self,
+        given: Option<&Path>,
+        name: Option<&str>,
+        provider: &str,
+    ) -> PathBuf {
+        match given {
+            Some(g) => crate::cli::store::file_of(&self.config_dir, g),
+            None => paths::settings_file(&self.config_dir, name.unwrap_or(provider)),
+        }
     }
 
     /// The commands run one request at a time, so one thread is enough.
@@ -95,23 +104,66 @@ fn key_failure(e: SettingsError) -> Failure {
     }
 }
 
-/// A settings file at `path` that `key` cannot read (or, with no key yet,
-/// any file there), unless `force`. Such a file is never overwritten by
-/// accident, and the check runs before a sign-in so that a refusal does not
-/// waste it.
-pub fn unreadable_existing(path: &Path, key: Option<&Key>, force: bool) -> Option<SettingsError> {
-    if force || !path.exists() {
-        return None;
+/// Refuses to write over what is at `path` unless `force`: a connection
+/// there (named, with whose it is) is never replaced silently, nor a file
+/// `key` cannot read (or, with no key yet, any file). Runs before a sign-in,
+/// so a refusal wastes none. `not_done` says what did not happen ("nothing
+/// was signed in"), `other` how to write elsewhere ("--name OTHER").
+pub fn refuse_occupied(
+    ctx: &Ctx,
+    path: &Path,
+    key: Option<&Key>,
+    force: bool,
+    not_done: &str,
+    other: &str,
+) -> Result<(), Failure> {
+    if force {
+        return Ok(());
     }
-    let Some(key) = key else {
-        return Some(SettingsError::RefuseOverwrite {
-            path: path.to_path_buf(),
-            reason: "there is no key here yet to open it (it was written with another key)".into(),
-        });
+    let name = text::sanitize(&connection_name(&ctx.config_dir, path), 200);
+    let message = match settings::occupant(path, key)? {
+        Occupant::Free => return Ok(()),
+        Occupant::Connection(meta) => format!(
+            "`{name}` is already a connection ({}) at {}; {not_done}. Give the new one another name ({other}), or pass --force to replace it (the old file is then kept as {}).",
+            text::sanitize(&whose(&meta), 200),
+            path.display(),
+            settings::backup_path(path).display()
+        ),
+        Occupant::Unreadable(e) => format!(
+            "{e}\nThe existing file is kept; {not_done}. Give another name ({other}), or pass --force to replace it."
+        ),
     };
-    settings::read(path, key)
-        .err()
-        .filter(SettingsError::is_unreadable_file)
+    Err(Failure::new(exit::SETTINGS, message))
+}
+
+/// A connection as `list` names it: the file's stem in the settings folder,
+/// else the location itself.
+pub fn connection_name(config_dir: &Path, path: &Path) -> String {
+    let in_settings = path.parent() == Some(paths::settings_dir(config_dir).as_path());
+    match path.file_stem() {
+        Some(stem) if in_settings => stem.to_string_lossy().into_owned(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// "hubdb, signed in as jane@example.com" / "cvent, client abc".
+pub fn whose(meta: &Meta) -> String {
+    let account = meta.account.as_ref().and_then(Account::label);
+    match (account, &meta.username, &meta.client_id) {
+        (Some(a), _, _) => format!("{}, signed in as {a}", meta.provider),
+        (None, Some(u), _) => format!("{}, user {u}", meta.provider),
+        (None, None, Some(c)) => format!("{}, client {c}", meta.provider),
+        (None, None, None) => meta.provider.clone(),
+    }
+}
+
+/// Remembers a connection written outside the settings folder, for `list`.
+/// Failing to is only worth a warning: the connection itself is written.
+pub fn remember(ctx: &Ctx, location: &Path) {
+    if let Err(e) = settings::known::remember(&ctx.config_dir, location) {
+        tracing::warn!(error = %e, "cannot remember the connection's location");
+        eprintln!("Note: `list` will not show this connection ({e}).");
+    }
 }
 
 /// Writes `s` to `path` under `key`, taking the settings lock (a renewal in

@@ -35,7 +35,14 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
         return;
     }
     let (provider, scheme) = (shown(&s.meta.provider), shown(&s.meta.scheme));
-    eprintln!("{what}: {provider} ({scheme}). {}", expiry_text(s));
+    let account = s
+        .meta
+        .account
+        .as_ref()
+        .and_then(|a| a.label())
+        .map(|a| format!(" as {}", shown(a)))
+        .unwrap_or_default();
+    eprintln!("{what}{account}: {provider} ({scheme}). {}", expiry_text(s));
     eprintln!("Settings written to {}", absolute(path).display());
     eprintln!("{}", token_hint(path));
 }
@@ -112,6 +119,8 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "updated_at": m.updated_at,
         "handed_off_at": m.handed_off_at,
         "handed_off_to": m.handed_off_to,
+        "account": m.account,
+        "last_test": m.last_test,
         "key": ctx.key_source.describe(),
     })
 }

@@ -140,10 +140,11 @@ pub async fn vault_free_to_write(
     not_done: &str,
 ) -> Result<(), Failure> {
     match vault.load().await {
-        Ok(_) if !force => Err(Failure::new(
+        Ok(s) if !force => Err(Failure::new(
             exit::SETTINGS,
             format!(
-                "{location} already holds settings; {not_done}. Give another path, or --force to replace them"
+                "{location} already holds settings (the connection {}); {not_done}. Give another path, or --force to replace it",
+                oauth_setup::text::sanitize(&crate::cli::ctx::whose(&s.meta), 200)
             ),
         )),
         Ok(_) | Err(SettingsError::NotFound { .. }) => Ok(()),

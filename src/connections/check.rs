@@ -4,7 +4,7 @@
 
 use crate::probe::{self, TestError, TestOutcome};
 use crate::provider::{self, Profile, ProviderError};
-use crate::settings::{self, FileStore, Key, LastTest, SettingsError, Store, now_unix};
+use crate::settings::{FileStore, Key, Store};
 use crate::token::{self, Fresh, TokenServiceError};
 use secrecy::SecretString;
 use std::path::Path;
@@ -48,35 +48,16 @@ pub async fn test(path: &Path, key: &Key, profiles: &[Profile]) -> Result<TestOu
         }
         other => other,
     };
-    let (ok, summary) = match &outcome {
-        Ok(o) => (true, o.summary.clone()),
-        Err(e) => (false, e.to_string()),
-    };
     // A test that could not run (no request, no URL) says nothing about the
-    // credentials: only real answers are remembered.
-    if !matches!(
-        outcome,
-        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_))
-    ) {
-        // The answer matters more than its record: a file that cannot be
-        // written now (read-only, locked) does not turn a pass into a failure.
-        if let Err(e) = record(path, key, ok, &summary) {
-            tracing::warn!(path = %path.display(), error = %e, "could not record the test");
-        }
+    // credentials: only real answers are remembered. And the answer matters
+    // more than its record: a file that cannot be written now (read-only,
+    // locked) does not turn a pass into a failure.
+    if let Some(last) = probe::last_test(&outcome)
+        && let Err(e) = probe::record(&store, last).await
+    {
+        tracing::warn!(path = %path.display(), error = %e, "could not record the test");
     }
     Ok(outcome?)
-}
-
-/// Writes the last test into the file's clear metadata, under its lock.
-fn record(path: &Path, key: &Key, ok: bool, summary: &str) -> Result<(), SettingsError> {
-    let last = LastTest {
-        at: now_unix(),
-        ok,
-        summary: crate::text::sanitize(summary, 200),
-    };
-    settings::update(path, key, settings::lock_timeout(), |s| {
-        s.meta.last_test = Some(last);
-    })
 }
 
 /// Gets a new token for the connection at `path` now, even when the stored

@@ -7,7 +7,7 @@ mod check;
 mod logout;
 
 pub use check::{CheckError, renew_now, test};
-pub use logout::{LoggedOut, LogoutError, log_out};
+pub use logout::{LoggedOut, Logout, LogoutError, log_out};
 
 use crate::provider::SchemeKind;
 use crate::settings::{self, Key, LastTest, Settings, now_unix};
@@ -47,6 +47,9 @@ pub enum TokenState {
     HandedOff { to: Option<String>, since: i64 },
     /// The file could not be opened (wrong key, damaged, missing key).
     Unreadable(String),
+    /// A remembered location outside the config dir whose file has gone
+    /// (perhaps on a disk not mounted now): kept until `logout` forgets it.
+    Missing,
 }
 
 impl TokenState {
@@ -58,6 +61,7 @@ impl TokenState {
             TokenState::NeedsSignIn => "needs_sign_in",
             TokenState::HandedOff { .. } => "handed_off",
             TokenState::Unreadable(_) => "unreadable",
+            TokenState::Missing => "missing",
         }
     }
 
@@ -70,6 +74,7 @@ impl TokenState {
             TokenState::NeedsSignIn => "needs sign-in".into(),
             TokenState::HandedOff { .. } => "handed off".into(),
             TokenState::Unreadable(_) => "unreadable".into(),
+            TokenState::Missing => "missing".into(),
         }
     }
 
@@ -117,9 +122,27 @@ pub enum ListError {
 /// Every settings file to show, sorted, each once.
 pub fn locations(config_dir: &Path) -> Result<Vec<PathBuf>, ListError> {
     let files = files_in(&paths::settings_dir(config_dir))?;
-    // Files written outside the config dir are merged in here, from the
-    // registry of remembered locations, once it exists.
-    Ok(merge(files, Vec::new()))
+    // Files written outside the config dir, from the registry of remembered
+    // locations; its Vault locations are read by the faces that can reach
+    // Vault (see [`vault_locations`]).
+    let elsewhere = settings::known::locations(config_dir)
+        .into_iter()
+        .filter(|p| !is_vault(p))
+        .collect();
+    Ok(merge(files, elsewhere))
+}
+
+/// The remembered `vault://` locations, for a face that reads Vault.
+pub fn vault_locations(config_dir: &Path) -> Vec<String> {
+    settings::known::locations(config_dir)
+        .into_iter()
+        .filter(|p| is_vault(p))
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect()
+}
+
+fn is_vault(p: &Path) -> bool {
+    p.to_string_lossy().starts_with("vault://")
 }
 
 /// `ours` and `elsewhere` as one sorted list without duplicates: `ours`
@@ -169,7 +192,12 @@ pub fn load(config_dir: &Path, key: Option<&Key>) -> Result<Vec<Loaded>, ListErr
 
 /// One connection from the file at `path`.
 pub fn open(path: &Path, key: Option<&Key>, now: i64) -> Loaded {
-    let name = name_of(path);
+    if path.symlink_metadata().is_err() {
+        return Loaded {
+            connection: Connection::without_settings(path, TokenState::Missing),
+            settings: None,
+        };
+    }
     let read = key
         .ok_or_else(|| "no key: nothing was saved with this machine's key yet".to_string())
         .and_then(|k| settings::read(path, k).map_err(|e| e.to_string()));
@@ -179,17 +207,7 @@ pub fn open(path: &Path, key: Option<&Key>, now: i64) -> Loaded {
             settings: Some(s),
         },
         Err(e) => Loaded {
-            connection: Connection {
-                name,
-                location: path.to_path_buf(),
-                provider: None,
-                method: None,
-                kind: None,
-                account: None,
-                token: TokenState::Unreadable(e),
-                expires_at: None,
-                last_test: None,
-            },
+            connection: Connection::without_settings(path, TokenState::Unreadable(e)),
             settings: None,
         },
     }
@@ -200,6 +218,21 @@ impl Connection {
     /// `now` (Unix seconds).
     pub fn of(path: &Path, s: &Settings, now: i64) -> Connection {
         of_settings(name_of(path), path, s, now)
+    }
+
+    /// The row for a location that could not be opened.
+    pub fn without_settings(path: &Path, token: TokenState) -> Connection {
+        Connection {
+            name: name_of(path),
+            location: path.to_path_buf(),
+            provider: None,
+            method: None,
+            kind: None,
+            account: None,
+            token,
+            expires_at: None,
+            last_test: None,
+        }
     }
 }
 

@@ -248,6 +248,18 @@ pub fn oauth_error(body: &[u8]) -> Option<(String, Option<String>)> {
     Some((http::sanitize(error, 80), description))
 }
 
+/// A provider's own JSON error where RFC 6749's is missing: HubSpot's
+/// dated OAuth API answers `{"message","correlationId","category"}`.
+fn api_error(body: &[u8]) -> Option<(String, Option<String>)> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let message = v.get("message")?.as_str()?;
+    let category = v.get("category").and_then(Value::as_str).unwrap_or("error");
+    Some((
+        http::sanitize(category, 80),
+        Some(http::sanitize(message, 300)),
+    ))
+}
+
 /// Reads a token endpoint response strictly: anything but a well-formed
 /// success becomes a specific error.
 pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
@@ -267,7 +279,10 @@ pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
         });
     }
     if !(200..300).contains(&status) {
-        if let Some((error, description)) = oauth_error(&resp.body) {
+        // A server's own error shape speaks for a refusal (4xx); a 5xx stays
+        // "the server has a problem" below.
+        let own = || (status < 500).then(|| api_error(&resp.body)).flatten();
+        if let Some((error, description)) = oauth_error(&resp.body).or_else(own) {
             return Err(TokenError::Rejected {
                 status,
                 error,

@@ -225,6 +225,36 @@ fn existing(path: &Path, key: &Key) -> Result<Existing, SettingsError> {
     }
 }
 
+/// What is at a location a sign-in is about to write, so that nothing there
+/// is replaced without asking.
+#[derive(Debug)]
+pub enum Occupant {
+    Free,
+    /// A connection this key opens (its metadata says whose it is).
+    Connection(Box<super::format::Meta>),
+    /// Something that is there but cannot be opened (another key, damaged,
+    /// not ours, a symlink).
+    Unreadable(SettingsError),
+}
+
+/// What is at `path`. With no key yet, anything there is unreadable.
+pub fn occupant(path: &Path, key: Option<&Key>) -> Result<Occupant, SettingsError> {
+    if fs::symlink_metadata(path).is_err() {
+        return Ok(Occupant::Free);
+    }
+    let Some(key) = key else {
+        return Ok(Occupant::Unreadable(SettingsError::RefuseOverwrite {
+            path: path.to_path_buf(),
+            reason: "there is no key here yet to open it (it was written with another key)".into(),
+        }));
+    };
+    match existing(path, key)? {
+        Existing::None => Ok(Occupant::Free),
+        Existing::Readable { settings, .. } => Ok(Occupant::Connection(Box::new(settings.meta))),
+        Existing::Unreadable(e) => Ok(Occupant::Unreadable(e)),
+    }
+}
+
 /// Writes `settings` atomically. The previous document is kept as
 /// `<file>.bak` for recovery, but never with a secret the new one dropped
 /// (a client secret no longer stored, a removed password): removing a secret

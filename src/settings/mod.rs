@@ -9,6 +9,7 @@ pub mod file;
 pub mod format;
 pub mod key;
 mod key_file;
+pub mod known;
 pub mod lock;
 pub mod store;
 pub mod validate;
@@ -17,7 +18,10 @@ pub mod vault;
 pub use atomic::{Backup, backup_path, cleanup_stale_temps, write_atomic, write_atomic_with};
 pub use envelope::{aad, open, seal};
 pub use error::SettingsError;
-pub use file::{parse, read, remove, replace, to_bytes, update, write, write_replacing_unreadable};
+pub use file::{
+    Occupant, occupant, parse, read, remove, replace, to_bytes, update, write,
+    write_replacing_unreadable,
+};
 pub use format::*;
 pub use key::{Key, KeyPlan, KeySource, load_key, load_or_create_key, plan_key};
 pub use lock::{LOCK_TIMEOUT, SettingsLock, lock_exclusive, lock_path, lock_timeout};

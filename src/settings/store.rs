@@ -83,6 +83,46 @@ pub trait Store: Sync {
     fn patience(&self) -> Patience;
 }
 
+/// Waits for the store's lock as a renewal waiter does (see [`Patience`]),
+/// for a writer that changes the document itself.
+pub async fn lock_waiting<S: Store>(store: &S) -> Result<S::Lock, SettingsError> {
+    let patience = store.patience();
+    let start = std::time::Instant::now();
+    let mut pause = patience.first_pause;
+    loop {
+        if let Some(lock) = store.try_lock().await? {
+            return Ok(lock);
+        }
+        let waited = start.elapsed();
+        if waited >= patience.limit {
+            return Err(SettingsError::LockTimeout {
+                path: store.lock_location(),
+                waited,
+            });
+        }
+        tokio::time::sleep(pause.min(patience.limit - waited)).await;
+        pause = (pause * 2).min(patience.max_pause);
+    }
+}
+
+/// Changes only what `change` changes in the document as stored now: under
+/// the lock, on a fresh read, so a token renewed meanwhile is kept.
+pub async fn update<S: Store, T: Send>(
+    store: &S,
+    change: impl FnOnce(&mut Settings) -> T + Send,
+) -> Result<T, SettingsError> {
+    let lock = lock_waiting(store).await?;
+    let out = async {
+        let mut s = store.load().await?;
+        let out = change(&mut s);
+        store.save(&s, Replace::Readable).await?;
+        Ok(out)
+    }
+    .await;
+    store.unlock(lock).await;
+    out
+}
+
 /// How a waiter polls: pauses grow from `first_pause` to `max_pause`, and it
 /// gives up after `limit`.
 #[derive(Debug, Clone, Copy)]

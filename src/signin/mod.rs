@@ -2,6 +2,7 @@
 //! provider profile, running the grant, and what the result records. The
 //! paste flow (`auth-url` / `exchange`) and its pending state live here too.
 
+pub mod account;
 mod deliver;
 mod error;
 mod input;

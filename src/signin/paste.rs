@@ -79,6 +79,8 @@ pub async fn start(
         redirect_uri: req.redirect_uri.clone(),
         meta: record::meta(&r, input, Some(req.redirect_uri.clone())),
         default_expires_in: r.scheme.default_expires_in,
+        userinfo: r.userinfo.clone(),
+        target: None,
         created_at: now,
         expires_at: now + pending::ttl().as_secs() as i64,
     };
@@ -201,6 +203,7 @@ pub async fn finish(
     };
     let mut settings = Settings { meta, secrets };
     record::apply_tokens(&mut settings, tokens, p.default_expires_in);
+    super::account::fill_from_userinfo(http, p.userinfo.as_deref(), &mut settings).await;
     Ok(settings)
 }
 

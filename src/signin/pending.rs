@@ -51,6 +51,13 @@ pub struct Pending {
     /// The settings metadata the sign-in will be saved with.
     pub meta: Meta,
     pub default_expires_in: Option<i64>,
+    /// OpenID userinfo, for who signed in when the answer has no ID token.
+    #[serde(default)]
+    pub userinfo: Option<String>,
+    /// The settings location `exchange` writes when given none (what
+    /// `auth-url --name` chose), and what `logout` of it clears.
+    #[serde(default)]
+    pub target: Option<PathBuf>,
     /// Unix seconds (copied from the authenticated header on load).
     #[serde(skip)]
     pub created_at: i64,
@@ -210,6 +217,26 @@ pub fn remove(dir: &Path, state: &str) {
     }
 }
 
+/// Deletes every pending sign-in that would be saved at `target` (`logout`
+/// of that connection): the ones this key opens and that name it. Returns
+/// how many went.
+pub fn remove_for(dir: &Path, key: &Key, target: &Path) -> usize {
+    let same = |p: &Path| std::path::absolute(p).ok() == std::path::absolute(target).ok();
+    let mut removed = 0;
+    for path in pending_files(dir) {
+        let Ok(bytes) = read_small(&path) else {
+            continue;
+        };
+        let Ok(p) = parse(&bytes, key, &path) else {
+            continue;
+        };
+        if p.target.as_deref().is_some_and(same) && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Reads a pending file's clear expiry without the key.
 fn expiry_of(path: &Path) -> Option<i64> {
     let bytes = read_small(path).ok()?;
@@ -309,6 +336,8 @@ mod tests {
                 m
             },
             default_expires_in: None,
+            userinfo: None,
+            target: None,
             created_at: settings::now_unix(),
             expires_at,
         }

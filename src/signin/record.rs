@@ -32,7 +32,7 @@ pub(crate) fn meta(r: &Resolved, input: &LoginInput, callback_url: Option<String
 }
 
 /// Puts a token answer into settings, keeping the old refresh token when the
-/// answer has none.
+/// answer has none, and recording who signed in when it has an ID token.
 pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Option<i64>) {
     let now_ms = now_ms();
     let m = &mut settings.meta;
@@ -45,6 +45,11 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
     m.updated_at = now_ms / 1000;
     if let Some(scope) = &t.scope {
         m.granted_scopes = Some(scope.split_whitespace().map(str::to_string).collect());
+    }
+    // A renewal's ID token may say more (or someone else); without one the
+    // recorded account stays as it was.
+    if let Some(account) = t.id_token.as_ref().and_then(super::account::from_id_token) {
+        m.account = Some(account);
     }
     let s = &mut settings.secrets;
     s.access_token = Some(t.access_token);

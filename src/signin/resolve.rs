@@ -21,6 +21,9 @@ pub struct Resolved {
     pub endpoints: Endpoints,
     pub headers: BTreeMap<String, String>,
     pub scopes: Vec<String>,
+    /// OpenID userinfo, from discovery: who signed in, when the token
+    /// answer has no ID token.
+    pub userinfo: Option<String>,
 }
 
 /// Which endpoints a scheme kind cannot do without.
@@ -126,7 +129,7 @@ pub async fn resolve(
     if endpoints.test_url.is_none()
         && let Some(test) = &profile.test
     {
-        endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo);
+        endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo.clone());
     }
     endpoints.check()?;
     let headers = headers_of(&profile, &scheme, &vars)?;
@@ -145,6 +148,7 @@ pub async fn resolve(
         endpoints,
         headers,
         scopes,
+        userinfo,
     })
 }
 

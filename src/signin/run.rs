@@ -8,7 +8,7 @@ use super::resolve::{Resolved, resolve};
 use crate::oauth::{self, ClientCredentials, Events, LoginEvent, TokenSet};
 use crate::probe::{self, TestError};
 use crate::provider::{Field, Profile, SchemeKind};
-use crate::settings::{Secrets, Settings};
+use crate::settings::{LastTest, Secrets, Settings};
 use secrecy::SecretString;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -94,10 +94,11 @@ pub async fn run_login_with(
     };
     if let Some(t) = tokens {
         record::apply_tokens(&mut settings, t, r.scheme.default_expires_in);
+        super::account::fill_from_userinfo(&http, r.userinfo.as_deref(), &mut settings).await;
     }
     if r.scheme.kind == SchemeKind::StaticToken {
         let token = need(&settings.secrets.static_token, Field::Token)?;
-        validate_static(&http, &r.profile, &settings, &token).await?;
+        settings.meta.last_test = validate_static(&http, &r.profile, &settings, &token).await?;
     }
     let _ = events.send(LoginEvent::Done);
     Ok(settings)
@@ -262,18 +263,19 @@ async fn password_signin(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
 }
 
 /// A static token has no token endpoint to vouch for it: the provider's test
-/// request does, where the profile has one.
+/// request does, where the profile has one; the result is the connection's
+/// first test.
 async fn validate_static(
     http: &reqwest::Client,
     profile: &Profile,
     settings: &Settings,
     token: &SecretString,
-) -> Result<(), LoginError> {
+) -> Result<Option<LastTest>, LoginError> {
     match probe::test(http, profile, &settings.meta, token).await {
-        Ok(_) => Ok(()),
+        Ok(outcome) => Ok(probe::last_test(&Ok(outcome))),
         Err(TestError::NoRequest(_) | TestError::NoUrl) => {
             tracing::warn!("no test request to validate the static token");
-            Ok(())
+            Ok(None)
         }
         Err(e) => Err(e.into()),
     }

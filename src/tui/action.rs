@@ -191,6 +191,8 @@ pub enum Effect {
         settings: Box<Settings>,
         mode: InitiateOAuth,
         replace: bool,
+        /// Where a location outside it is remembered for `list` and home.
+        config_dir: PathBuf,
     },
     /// Fetch the pick list for `field` (a token by client credentials from
     /// what the form holds, then the profile's lookup request).
@@ -233,10 +235,14 @@ pub enum Effect {
     /// Revoke at the provider (unless `local_only`), then remove the files.
     Logout {
         run: u64,
+        config_dir: PathBuf,
         path: PathBuf,
         local_only: bool,
     },
     /// Say what a saved file is used with (answered by `Action::Described`).
-    Describe { path: PathBuf, config_dir: PathBuf },
+    Describe {
+        path: PathBuf,
+        config_dir: PathBuf,
+    },
     Quit,
 }

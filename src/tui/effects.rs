@@ -295,9 +295,21 @@ impl Executor {
                 settings,
                 mode,
                 replace,
+                config_dir,
             } => {
                 let key = self.key.clone();
-                self.spawn(super::saving::run(target, *settings, mode, replace, key));
+                self.spawn(async move {
+                    let done = super::saving::run(target, *settings, mode, replace, key).await;
+                    if let Action::SaveFinished(Ok(saved)) = &done
+                        && let Err(e) = crate::settings::known::remember(
+                            &config_dir,
+                            std::path::Path::new(&saved.location),
+                        )
+                    {
+                        tracing::warn!(error = %e, "cannot remember the saved location");
+                    }
+                    done
+                });
             }
             Effect::Lookup { run, field, input } => {
                 let profiles = self.profiles.clone();

@@ -139,7 +139,9 @@ fn client_credentials_secret_from_env_and_wrong_secret() {
     let before = std::fs::read(&settings).unwrap();
 
     // A wrong secret: clear error, exit 5, the good file untouched.
-    let bad = user.run_env(&args, &[("OAUTH_SETUP_CLIENT_SECRET", "wrong-secret")]);
+    // (--force: over the good connection, so the sign-in is tried.)
+    let forced = [args.as_slice(), &["--force"]].concat();
+    let bad = user.run_env(&forced, &[("OAUTH_SETUP_CLIENT_SECRET", "wrong-secret")]);
     assert_eq!(bad.code, 5, "{bad:#?}");
     assert!(bad.stderr.contains("invalid_client"), "{}", bad.stderr);
     assert!(
@@ -153,10 +155,14 @@ fn client_credentials_secret_from_env_and_wrong_secret() {
     let secret_file = user.path("secret.txt");
     std::fs::write(&secret_file, "s3cret-value-1\n").unwrap();
     let mut with_file = args.to_vec();
-    with_file.extend(["--client-secret-file", secret_file.to_str().unwrap()]);
+    with_file.extend([
+        "--client-secret-file",
+        secret_file.to_str().unwrap(),
+        "--force",
+    ]);
     user.run(&with_file).ok();
     let mut with_stdin = args.to_vec();
-    with_stdin.push("--client-secret-stdin");
+    with_stdin.extend(["--client-secret-stdin", "--force"]);
     user.run_stdin(&with_stdin, "s3cret-value-1\n").ok();
     let help = user.run(&["login", "--help"]).ok().stdout;
     assert!(

@@ -334,6 +334,8 @@ fn token_endpoint_bad_answers() {
                 "c",
                 "--settings",
                 s,
+                // Over the good connection: each bad answer must leave it.
+                "--force",
             ],
             &[("OAUTH_SETUP_CLIENT_SECRET", "sec")],
         )
@@ -377,6 +379,7 @@ fn token_endpoint_bad_answers() {
             "c",
             "--settings",
             s,
+            "--force",
         ],
         &[
             ("OAUTH_SETUP_CLIENT_SECRET", "sec"),
@@ -399,6 +402,7 @@ fn token_endpoint_bad_answers() {
             "c",
             "--settings",
             s,
+            "--force",
         ],
         &[("OAUTH_SETUP_CLIENT_SECRET", "sec")],
     );

@@ -61,13 +61,20 @@ fn no_store_client_secret_leaves_it_in_no_file() {
     let path = user.path("conf").join("cc.json");
     let token_url = format!("{}/token", server.url);
     cc_login(&user, &token_url, &path, &[]).ok();
-    cc_login(&user, &token_url, &path, &[]).ok();
+    // Signing in again over a connection is asked for (--force).
+    cc_login(&user, &token_url, &path, &["--force"]).ok();
     let key = key_of(&user);
     let stored = settings::read(&path, &key).unwrap();
     assert!(stored.secrets.client_secret.is_some(), "stored by default");
     assert!(settings::backup_path(&path).exists());
 
-    cc_login(&user, &token_url, &path, &["--no-store-client-secret"]).ok();
+    cc_login(
+        &user,
+        &token_url,
+        &path,
+        &["--no-store-client-secret", "--force"],
+    )
+    .ok();
 
     let files = files_under(user.dir.path());
     let mut opened = 0;
@@ -102,7 +109,7 @@ fn backup_symlink_to_outside_is_not_followed() {
     set_mode(&outside, 0o644);
     std::os::unix::fs::symlink(&outside, settings::backup_path(&path)).unwrap();
 
-    cc_login(&user, &token_url, &path, &[]).ok();
+    cc_login(&user, &token_url, &path, &["--force"]).ok();
 
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "not yours\n");

@@ -7,6 +7,10 @@
 //   --client-secret S   token requests must authenticate with this secret
 //   --stats FILE        one JSON line per token request (grant type, outcome)
 //   --fail-revoke       the revocation endpoint answers 503
+//   --email E / --user-name N  who signed in: claims of the ID token and of
+//                       userinfo (which wants a Bearer token)
+//   --no-id-token       token answers carry no id_token (userinfo tells)
+//   --fail-userinfo     userinfo answers 500
 //   --exit-on-stdin-close  stop when stdin closes (the test binary that started
 //                       a shared server exited, however it ended)
 // Prints one JSON line {"port":..,"issuer":..} when listening.
@@ -26,6 +30,10 @@ const deny = flag("--deny");
 const secret = opt("--client-secret", null);
 const stats = opt("--stats", null);
 const failRevoke = flag("--fail-revoke");
+const email = opt("--email", null);
+const userName = opt("--user-name", null);
+const noIdToken = flag("--no-id-token");
+const failUserinfo = flag("--fail-userinfo");
 
 const server = new OAuth2Server();
 await server.issuer.keys.generate("RS256");
@@ -93,6 +101,7 @@ server.service.on("beforeResponse", (resp, req) => {
     refresh.set(resp.body.refresh_token, { family: known ? known.family : ++families, used: false });
   }
   if (resp.statusCode === 200) resp.body.expires_in = grant === "refresh_token" ? refreshTtl : ttl;
+  if (noIdToken) delete resp.body.id_token;
   log({ grant, outcome: "ok" });
 });
 
@@ -113,6 +122,25 @@ server.service.addRoute("POST", "/revoke-rfc7009", async (req, res) => {
 });
 server.service.on("beforeWellKnownOpenIdConfiguration", (resp) => {
   resp.body.revocation_endpoint = server.issuer.url + "/revoke-rfc7009";
+});
+
+server.service.on("beforeTokenSigning", (token) => {
+  if (email !== null) token.payload.email = email;
+  if (userName !== null) token.payload.name = userName;
+});
+server.service.on("beforeUserinfo", (resp, req) => {
+  if (failUserinfo) {
+    resp.statusCode = 500;
+    resp.body = { error: "server_error" };
+    return;
+  }
+  if (!(req.headers.authorization || "").startsWith("Bearer ")) {
+    resp.statusCode = 401;
+    resp.body = { error: "invalid_token" };
+    return;
+  }
+  if (email !== null) resp.body.email = email;
+  if (userName !== null) resp.body.name = userName;
 });
 
 server.service.on("beforeAuthorizeRedirect", (redirect) => {

@@ -174,7 +174,33 @@ fn login_straight_into_vault_and_no_wasted_sign_in_when_taken() {
         again.stderr
     );
     assert_eq!(idp.requests().len(), sign_ins, "refused before any sign-in");
+    assert!(
+        again.stderr.contains("signed in as johndoe"),
+        "{}",
+        again.stderr
+    );
+    // `list` remembers the location and reads it through Vault.
+    let rows = laptop.run_env(&["list", "--json"], &vault_env).ok().json();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["location"] == location)
+        .unwrap_or_else(|| panic!("{rows}"))
+        .clone();
+    assert_eq!(row["provider"], "custom", "{row}");
+    assert_eq!(row["account"], "johndoe", "{row}");
     assert_eq!(login(true).code, 0);
+    // This machine can forget it; the secret in Vault stays.
+    let forgot = laptop
+        .run_env(
+            &["logout", "--settings", location, "--local-only"],
+            &vault_env,
+        )
+        .ok();
+    assert!(forgot.stderr.contains("untouched"), "{}", forgot.stderr);
+    let rows = laptop.run_env(&["list", "--json"], &vault_env).ok().json();
+    assert!(rows.as_array().unwrap().is_empty(), "{rows}");
     let h = host(&bao);
     let out = Out::from(token_cmd(&h, &bao, location).output().unwrap());
     assert_eq!(out.code, 0, "{out:#?}");

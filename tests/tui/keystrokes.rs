@@ -360,7 +360,9 @@ fn a_second_cvent_account_is_saved_beside_the_first() {
     cli_test(dir.path(), "cvent");
     cli_test(dir.path(), "cvent-eu");
 
-    // A third run that means to replace: r, and the old one is the backup.
+    // A third run that means to replace: r, and the old one is the backup
+    // (as it is now: the CLI tests above recorded their result in it).
+    let na_bytes = std::fs::read(&na).expect("first file");
     let mut r = Driver::launch(profiles(&base), dir.path());
     r.settle("the saved connections", |s| s.screen == Screen::Home);
     r.key(KeyCode::Char('n'));

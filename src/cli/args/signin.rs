@@ -76,10 +76,16 @@ pub struct SignInArgs {
 pub struct LoginArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
-    /// Settings file to write (default: <config dir>/settings/<provider>.json).
-    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH", help_heading = SAVING)]
+    /// Settings file to write, or a Vault location (default: the connection
+    /// named by --name).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH|NAME", help_heading = SAVING)]
     pub settings: Option<PathBuf>,
-    /// Replace a settings file that cannot be read (wrong key, damaged).
+    /// The connection's name: <config dir>/settings/NAME.json (default: the
+    /// provider id). See `list`.
+    #[arg(long, value_name = "NAME", value_parser = connection_name, conflicts_with = "settings", help_heading = SAVING)]
+    pub name: Option<String>,
+    /// Replace the connection already there (kept as a .bak), even one that
+    /// cannot be read (wrong key, damaged).
     #[arg(long, help_heading = SAVING)]
     pub force: bool,
     #[command(flatten)]
@@ -172,6 +178,13 @@ pub struct EndpointArgs {
 pub struct AuthUrlArgs {
     #[command(flatten)]
     pub sign_in: SignInArgs,
+    /// The name `exchange` will save the connection as (default: the
+    /// provider id); checked now, so a name in use stops before the browser.
+    #[arg(long, value_name = "NAME", value_parser = connection_name, help_heading = SAVING)]
+    pub name: Option<String>,
+    /// The connection of that name will be replaced (`exchange --force`).
+    #[arg(long, help_heading = SAVING)]
+    pub force: bool,
     /// Print `{url, state, expires_at}` as JSON on stdout.
     #[arg(long, help_heading = SAVING)]
     pub json: bool,
@@ -179,10 +192,15 @@ pub struct AuthUrlArgs {
 
 #[derive(Debug, Args)]
 pub struct ExchangeArgs {
-    /// Settings file to write (default: <config dir>/settings/<provider>.json).
-    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH")]
+    /// Settings file to write (default: the connection named by --name).
+    #[arg(long, env = "OAUTH_SETUP_SETTINGS", value_name = "PATH|NAME")]
     pub settings: Option<PathBuf>,
-    /// Replace a settings file that cannot be read (wrong key, damaged).
+    /// The connection's name: <config dir>/settings/NAME.json (default: the
+    /// provider id).
+    #[arg(long, value_name = "NAME", value_parser = connection_name, conflicts_with = "settings")]
+    pub name: Option<String>,
+    /// Replace the connection already there (kept as a .bak), even one that
+    /// cannot be read (wrong key, damaged).
     #[arg(long)]
     pub force: bool,
     /// Read the redirect URL from stdin (the default when stdin is not a terminal).
@@ -280,6 +298,18 @@ impl Var {
             name: name.trim().to_string(),
             value: value.trim().to_string(),
         })
+    }
+}
+
+/// A connection name: it names a file, so letters, digits, `_`, `-` and `.`
+/// (not first), at most 64.
+fn connection_name(raw: &str) -> Result<String, String> {
+    let ok =
+        oauth_setup::settings::validate::check_id("name", raw).is_ok() && !raw.starts_with('.');
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err("use 1-64 letters, digits, `_`, `-` or `.` (not first), e.g. `cvent-eu`".into())
     }
 }
 

@@ -3,7 +3,7 @@
 //! `exchange` finishes it.
 
 use crate::cli::args::{AuthUrlArgs, CredentialArgs};
-use crate::cli::ctx::Ctx;
+use crate::cli::ctx::{Ctx, refuse_occupied};
 use crate::cli::failure::Failure;
 use crate::cli::input::{Run, login_input};
 use crate::cli::output::print_json;
@@ -36,10 +36,21 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     // The key first: the pending state is useless if it cannot be sealed.
     // Created only when the pending state is written.
     let key = ctx.key_plan()?;
+    // Where `exchange` will write: a connection there stops us now, before
+    // anyone signs in for nothing.
+    let settings = ctx.settings_path(None, args.name.as_deref(), &input.profile_id);
+    refuse_occupied(
+        ctx,
+        &settings,
+        key.existing(),
+        args.force,
+        "no sign-in was started",
+        "--name OTHER",
+    )?;
     let dir = paths::pending_dir(&ctx.config_dir);
     pending::cleanup(&dir);
     let rt = ctx.runtime()?;
-    let started = rt.block_on(async {
+    let mut started = rt.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let printer = tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
@@ -58,6 +69,7 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         let _ = printer.await;
         out
     })?;
+    started.pending.target = Some(crate::cli::output::absolute(&settings));
     pending::save(&dir, &key.into_key()?, &started.pending)?;
     let p = &started.pending;
     if args.json {
@@ -71,17 +83,21 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         println!("{}", started.url);
     }
     let minutes = pending::ttl().as_secs().div_ceil(60);
-    let settings = ctx.settings_path(None, &p.meta.provider);
+    let exchange = match (&args.name, args.force) {
+        (Some(name), false) => format!("--name {name}"),
+        (Some(name), true) => format!("--name {name} --force"),
+        (None, false) => format!("--settings {}", settings.display()),
+        (None, true) => format!("--settings {} --force", settings.display()),
+    };
     // A closed stderr loses only the advice; the URL is already out.
     let _ = writeln!(
         std::io::stderr().lock(),
         "\nOpen the URL above in a browser on any machine and sign in (valid {minutes} min).\n\
          The browser then goes to {redirect} — that page may fail to load; that is expected.\n\
          Copy the whole address from the browser's address bar, then run here:\n\n  \
-         oauth-setup exchange --settings {settings}\n\n\
+         oauth-setup exchange {exchange}\n\n\
          and paste it (or pipe it: `echo 'URL' | oauth-setup exchange --settings …`).",
         redirect = p.redirect_uri,
-        settings = settings.display(),
     );
     qr::print_if_terminal(&started.url, ctx.tty.stderr);
     Ok(())

@@ -2,7 +2,7 @@
 //! browser ended on, and write the settings file.
 
 use crate::cli::args::ExchangeArgs;
-use crate::cli::ctx::{Ctx, unreadable_existing, write_settings};
+use crate::cli::ctx::{Ctx, refuse_occupied, remember, write_settings};
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output;
 use crate::cli::prompt;
@@ -50,20 +50,31 @@ pub fn run(ctx: &Ctx, args: &ExchangeArgs) -> Result<(), Failure> {
             ));
         }
     };
-    let path = ctx.settings_path(args.settings.as_deref(), &p.meta.provider);
+    // Where `auth-url` said it would go, unless told otherwise now.
+    let path = match (&p.target, &args.settings, &args.name) {
+        (Some(target), None, None) => target.clone(),
+        _ => ctx.settings_path(
+            args.settings.as_deref(),
+            args.name.as_deref(),
+            &p.meta.provider,
+        ),
+    };
     // Refuse before spending the single-use code.
-    if let Some(e) = unreadable_existing(&path, Some(&key), args.force) {
-        return Err(Failure::new(
-            exit::SETTINGS,
-            format!(
-                "{e}\nThe existing file is kept, and the pasted URL is still usable for {} s: run exchange again with another --settings path, or with --force to replace it.",
-                p.expires_at - now
-            ),
-        ));
-    }
+    refuse_occupied(
+        ctx,
+        &path,
+        Some(&key),
+        args.force,
+        &format!(
+            "the pasted URL is still usable for {} s: run exchange again",
+            p.expires_at - now
+        ),
+        "--name OTHER, or --settings PATH",
+    )?;
     let s = redeem(ctx, &dir, &state, &p, &code)?;
     write_settings(&path, &key, &s, args.force)?;
     pending::remove(&dir, &state);
+    remember(ctx, &path);
     output::settings_written(ctx, &s, &path, args.json, "Signed in");
     Ok(())
 }

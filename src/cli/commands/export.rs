@@ -15,6 +15,8 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     let key = ctx.key()?;
     let s = settings::read(path, &key)?;
+    // A connection worth exporting is one `list` should know.
+    crate::cli::ctx::remember(ctx, path);
     match args.format {
         ExportFormat::Bundle => export_bundle(ctx, &s, path, args),
         ExportFormat::Env => {

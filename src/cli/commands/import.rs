@@ -2,7 +2,7 @@
 //! under this machine's key.
 
 use crate::cli::args::ImportArgs;
-use crate::cli::ctx::{Ctx, write_settings};
+use crate::cli::ctx::{Ctx, refuse_occupied, remember, write_settings};
 use crate::cli::failure::{Failure, exit};
 use crate::cli::{output, prompt, store};
 use oauth_setup::export::bundle;
@@ -16,18 +16,17 @@ pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     // Checked now, created only when the bundle opened and is written.
     let key = ctx.key_plan()?;
-    if (path.exists() || path.is_symlink()) && !args.force {
-        return Err(Failure::new(
-            exit::SETTINGS,
-            format!(
-                "{} already exists; nothing was written. Give another --settings path, or --force to replace it (the old file is kept as {}.bak)",
-                path.display(),
-                path.display()
-            ),
-        ));
-    }
+    refuse_occupied(
+        ctx,
+        path,
+        key.existing(),
+        args.force,
+        "nothing was written",
+        "--settings OTHER",
+    )?;
     let s = open_bundle(ctx, args)?;
     write_settings(path, &key.into_key()?, &s, args.force)?;
+    remember(ctx, path);
     if !args.json {
         eprintln!(
             "Imported and re-encrypted with this machine's key ({}).",
@@ -74,6 +73,7 @@ fn into_vault(ctx: &Ctx, args: &ImportArgs, location: &str) -> Result<(), Failur
     ))?;
     let s = open_bundle(ctx, args)?;
     rt.block_on(vault.replace(&s, Replace::forced(args.force)))?;
+    remember(ctx, std::path::Path::new(location));
     if args.json {
         crate::cli::output::print_json(&serde_json::json!({"imported": location}));
     } else {

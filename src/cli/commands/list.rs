@@ -5,15 +5,19 @@ use crate::cli::args::ListArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::print_json;
+use crate::cli::store;
 use oauth_setup::connections::{self, Connection, TokenState};
+use oauth_setup::settings::{LastTest, Store, now_unix};
 use oauth_setup::{http, paths};
 use serde_json::{Value, json};
+use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
     // No key yet means nothing was saved with it: every file is unreadable.
     let key = ctx.key().ok();
-    let rows = connections::list(&ctx.config_dir, key.as_ref())
+    let mut rows = connections::list(&ctx.config_dir, key.as_ref())
         .map_err(|e| Failure::new(exit::SETTINGS, e.to_string()))?;
+    rows.extend(vault_rows(ctx));
     if args.json {
         print_json(&Value::Array(rows.iter().map(row).collect()));
         return Ok(());
@@ -25,19 +29,21 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         return Ok(());
     }
     println!(
-        "{:<16} {:<12} {:<20} {:<24} {:<22} LOCATION",
-        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN"
+        "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} LOCATION",
+        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN", "LAST TEST"
     );
     for c in &rows {
         let s = |v: Option<&str>| http::sanitize(v.unwrap_or("-"), 40);
         println!(
-            "{:<16} {:<12} {:<20} {:<24} {:<22} {}",
+            "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} {}",
             s(Some(&c.name)),
             s(c.provider.as_deref()),
             s(c.method.as_deref()),
             s(c.account.as_deref()),
             s(Some(&c.token.short())),
-            s(Some(&c.location.display().to_string()))
+            last_test_text(c.last_test.as_ref()),
+            // A location is pasted back into --settings: never cut short.
+            http::sanitize(&c.location.display().to_string(), 4096)
         );
     }
     Ok(())
@@ -70,4 +76,42 @@ fn row(c: &Connection) -> Value {
         v["handed_off_at"] = json!(since);
     }
     v
+}
+
+/// "ok, 5 min ago" / "failed, 2 h ago" / "-".
+fn last_test_text(t: Option<&LastTest>) -> String {
+    let Some(t) = t else {
+        return "-".into();
+    };
+    let ago = (now_unix() - t.at).max(0);
+    let when = match ago {
+        0..60 => "just now".to_string(),
+        60..3600 => format!("{} min ago", ago / 60),
+        3600..86400 => format!("{} h ago", ago / 3600),
+        _ => format!("{} d ago", ago / 86400),
+    };
+    format!("{}, {when}", if t.ok { "ok" } else { "failed" })
+}
+
+/// The remembered Vault locations, read through Vault (so they need
+/// `VAULT_ADDR` and a token; without them the row says unreadable).
+fn vault_rows(ctx: &Ctx) -> Vec<Connection> {
+    let now = now_unix();
+    connections::vault_locations(&ctx.config_dir)
+        .iter()
+        .map(|location| {
+            let at = Path::new(location);
+            let read = store::vault_location(at)
+                .ok_or_else(|| "not a vault:// location".to_string())
+                .and_then(|v| {
+                    let v = store::vault(v).map_err(|f| f.message)?;
+                    let rt = ctx.runtime().map_err(|f| f.message)?;
+                    rt.block_on(v.load()).map_err(|e| e.to_string())
+                });
+            match read {
+                Ok(s) => Connection::of(at, &s, now),
+                Err(e) => Connection::without_settings(at, TokenState::Unreadable(e)),
+            }
+        })
+        .collect()
 }

@@ -1,8 +1,8 @@
 //! `oauth-setup login`: sign in here and write the settings file.
 
 use crate::cli::args::LoginArgs;
-use crate::cli::ctx::{Ctx, unreadable_existing, write_settings};
-use crate::cli::failure::{Failure, exit};
+use crate::cli::ctx::{Ctx, refuse_occupied, remember, write_settings};
+use crate::cli::failure::Failure;
 use crate::cli::input::{Run, login_input};
 use crate::cli::{output, progress, store};
 use oauth_setup::oauth::BrowserMode;
@@ -33,21 +33,27 @@ pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     if let Some(location) = args.settings.as_deref().and_then(store::vault_location) {
         return into_vault(ctx, &rt, args, input, &profiles, location);
     }
-    let path = ctx.settings_path(args.settings.as_deref(), &input.profile_id);
-    // Check the key before signing in: a key problem found after the browser
-    // dance would waste the user's sign-in. A new key is only created once
-    // there is something to write, so a failed sign-in leaves none.
+    let path = ctx.settings_path(
+        args.settings.as_deref(),
+        args.name.as_deref(),
+        &input.profile_id,
+    );
+    // Check the key and what is there before signing in: a problem found
+    // after the browser dance would waste the user's sign-in. A new key is
+    // only created once there is something to write, so a failed sign-in
+    // leaves none.
     let key = ctx.key_plan()?;
-    if let Some(e) = unreadable_existing(&path, key.existing(), args.force) {
-        return Err(Failure::new(
-            exit::SETTINGS,
-            format!(
-                "{e}\nThe existing file is kept. Give another --settings path, or --force to replace it."
-            ),
-        ));
-    }
+    refuse_occupied(
+        ctx,
+        &path,
+        key.existing(),
+        args.force,
+        "nothing was signed in",
+        "--name OTHER, or --settings PATH",
+    )?;
     let settings = sign_in(ctx, &rt, input, &profiles)?;
     write_settings(&path, &key.into_key()?, &settings, args.force)?;
+    remember(ctx, &path);
     output::settings_written(ctx, &settings, &path, args.json, "Signed in");
     Ok(())
 }
@@ -81,6 +87,7 @@ fn into_vault(
     ))?;
     let settings = sign_in(ctx, rt, input, profiles)?;
     rt.block_on(vault.replace(&settings, Replace::forced(args.force)))?;
+    remember(ctx, std::path::Path::new(location));
     output::settings_written(
         ctx,
         &settings,

@@ -1,23 +1,28 @@
 //! `oauth-setup logout --settings F|NAME`: revoke the grant at the provider
-//! (RFC 7009), then remove the settings file, its backup and its lock. A
-//! revocation that fails keeps the file, unless `--local-only`.
+//! (RFC 7009), then remove the settings file, its backup and its lock, the
+//! paste-flow sign-ins waiting to be saved there, and `list`'s memory of it.
+//! A revocation that fails keeps the file, unless `--local-only`.
 
 use crate::cli::args::LogoutArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store;
-use oauth_setup::connections::{self, LogoutError};
+use oauth_setup::connections::{self, Logout, LogoutError};
 use oauth_setup::revoke::Revoked;
+use oauth_setup::settings::known;
+use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
-    if store::vault_location(&args.settings).is_some() {
-        return Err(Failure::new(
-            exit::USAGE,
-            "logout works on files; for a Vault location revoke at the provider and delete the secret with `vault kv metadata delete`",
-        ));
+    if let Some(location) = store::vault_location(&args.settings) {
+        return vault(ctx, args, location);
     }
     let path = store::file_of(&ctx.config_dir, &args.settings);
     if !path.exists() {
+        // A remembered file that has gone (see `list`): only the memory is left.
+        if known::forget(&ctx.config_dir, &path)? {
+            eprintln!("{} is gone already; `list` forgets it now.", path.display());
+            return Ok(());
+        }
         return Err(Failure::new(
             exit::SETTINGS,
             format!(
@@ -28,13 +33,19 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     }
     let key = if args.local_only {
         eprintln!("Not revoking at the provider (--local-only).");
-        None
+        // Only for the pending sign-ins: without a key there are none to open.
+        ctx.key().ok()
     } else {
         Some(ctx.key()?)
     };
+    let how = Logout {
+        config_dir: &ctx.config_dir,
+        key: key.as_ref(),
+        revoke: !args.local_only,
+    };
     let rt = ctx.runtime()?;
     let out = rt
-        .block_on(connections::log_out(&path, key.as_ref()))
+        .block_on(connections::log_out(&path, how))
         .map_err(|e| match e {
             LogoutError::Revoke { path, source } => {
                 let f = Failure::from(source);
@@ -47,6 +58,7 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
                 )
             }
             LogoutError::Settings(e) => Failure::from(e),
+            LogoutError::NoKey => Failure::new(exit::SETTINGS, e.to_string()),
             LogoutError::Missing(p) => Failure::new(
                 exit::SETTINGS,
                 format!("no connection at {p}: see `oauth-setup list`"),
@@ -63,6 +75,25 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     }
     for p in &out.removed {
         eprintln!("Removed {}", p.display());
+    }
+    if out.pending_removed > 0 {
+        eprintln!("Removed {} pending sign-in(s) for it.", out.pending_removed);
+    }
+    Ok(())
+}
+
+/// A Vault location is shared by a fleet: this machine only forgets it.
+fn vault(ctx: &Ctx, args: &LogoutArgs, location: &str) -> Result<(), Failure> {
+    if !args.local_only {
+        return Err(Failure::new(
+            exit::USAGE,
+            "logout works on files; for a Vault location revoke at the provider and delete the secret with `vault kv metadata delete` (with --local-only this machine only forgets it)",
+        ));
+    }
+    if known::forget(&ctx.config_dir, Path::new(location))? {
+        eprintln!("`list` forgets {location}; the secret in Vault is untouched.");
+    } else {
+        eprintln!("{location} was not remembered here; nothing to do.");
     }
     Ok(())
 }

@@ -24,6 +24,9 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
         format!("{}, {}", shown(&m.scheme), m.kind.as_str())
     };
     println!("Provider:       {} ({method})", shown(&m.provider));
+    if let Some(a) = m.account.as_ref().and_then(|a| a.label()) {
+        println!("Signed in as:   {}", shown(a));
+    }
     if let Some(c) = &m.client_id {
         println!("Client id:      {}", shown(c));
     }
@@ -59,6 +62,14 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
         let to = m.handed_off_to.as_deref().map_or_else(String::new, shown);
         println!(
             "Handed off:     {ago} min ago to a CData driver ({to}); `token` does not renew it (--force takes it back)"
+        );
+    }
+    if let Some(t) = &m.last_test {
+        let ago = (settings::now_unix() - t.at).max(0) / 60;
+        let result = if t.ok { "ok" } else { "failed" };
+        println!(
+            "Last test:      {result}, {ago} min ago: {}",
+            shown(&t.summary)
         );
     }
     println!("Key:            {}", ctx.key_source.describe());

@@ -15,7 +15,15 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     let profiles = ctx.profiles()?;
     let rt = ctx.runtime()?;
-    let outcome = rt.block_on(request(&Location::open(ctx, path)?, &profiles))?;
+    let store = Location::open(ctx, path)?;
+    let tested = rt.block_on(request(&store, &profiles))?;
+    if let Some(last) = probe::last_test(&tested)
+        && let Err(e) = rt.block_on(probe::record(&store, last))
+    {
+        tracing::warn!(error = %e, "cannot record the test's result");
+        eprintln!("Note: the result is not recorded in the settings ({e}).");
+    }
+    let outcome = tested?;
     if args.json {
         print_json(
             &json!({"ok": true, "status": outcome.status, "summary": outcome.summary, "elapsed_ms": outcome.elapsed_ms}),
@@ -26,18 +34,23 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn request<S: Store>(store: &S, profiles: &[Profile]) -> Result<TestOutcome, Failure> {
+/// The outer error is a token that could not be had (nothing was tested);
+/// the inner result is the test's.
+async fn request<S: Store>(
+    store: &S,
+    profiles: &[Profile],
+) -> Result<Result<TestOutcome, TestError>, Failure> {
     let fresh = token::get_fresh(store).await?;
     let (token, s) = (fresh.token, fresh.settings);
     let profile = provider::find(profiles, &s.meta.provider)?;
     let http = http::client();
-    match probe::test(&http, profile, &s.meta, &token).await {
+    Ok(match probe::test(&http, profile, &s.meta, &token).await {
         // A token without a stated lifetime ends with a 401: renew it once
         // when the file can (stored InEvent password, stored client secret).
         Err(TestError::Unauthorized { .. }) if token::can_renew_unattended(&s) => {
             let fresh = token::renew_rejected(store, &token).await?;
-            Ok(probe::test(&http, profile, &s.meta, &fresh).await?)
+            probe::test(&http, profile, &s.meta, &fresh).await
         }
-        other => Ok(other?),
-    }
+        other => other,
+    })
 }

@@ -81,21 +81,29 @@ pub async fn renew(path: &Path, key: &KeySource) -> Result<String, Failure> {
 }
 
 /// Revokes (unless `local_only`) and removes; `Ok` says what happened.
-pub async fn log_out(path: &Path, key: &KeySource, local_only: bool) -> Result<String, Failure> {
+pub async fn log_out(
+    config_dir: &Path,
+    path: &Path,
+    key: &KeySource,
+    local_only: bool,
+) -> Result<String, Failure> {
     let key = if local_only {
-        None
+        load_key(key).ok()
     } else {
         Some(load_key(key).map_err(key_failure)?)
     };
-    let out = connections::log_out(path, key.as_ref())
-        .await
-        .map_err(|e| match e {
-            LogoutError::Revoke { .. } => Failure {
-                hint: Some("Nothing was removed: y removes it anyway, n keeps it.".into()),
-                ..Failure::new(e.to_string())
-            },
-            other => Failure::new(other.to_string()),
-        })?;
+    let how = connections::Logout {
+        config_dir,
+        key: key.as_ref(),
+        revoke: !local_only,
+    };
+    let out = connections::log_out(path, how).await.map_err(|e| match e {
+        LogoutError::Revoke { .. } => Failure {
+            hint: Some("Nothing was removed: y removes it anyway, n keeps it.".into()),
+            ..Failure::new(e.to_string())
+        },
+        other => Failure::new(other.to_string()),
+    })?;
     let name = path
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
@@ -154,18 +162,21 @@ impl Executor {
             }
             Effect::Logout {
                 run,
+                config_dir,
                 path,
                 local_only,
             } => {
                 // It waits for the file's lock: off the async workers.
                 let (key, handle) = (self.key.clone(), self.handle.clone());
                 self.blocking(move || {
-                    let result = handle.block_on(log_out(&path, &key, local_only));
+                    let result = handle.block_on(log_out(&config_dir, &path, &key, local_only));
                     Action::ConnectionFinished { run, result }
                 });
             }
             Effect::Describe { path, config_dir } => {
-                let _ = self.tx.send(Action::Described(describe(&path, &config_dir)));
+                let _ = self
+                    .tx
+                    .send(Action::Described(describe(&path, &config_dir)));
             }
             other => tracing::warn!(?other, "not a connection job"),
         }

@@ -230,7 +230,7 @@ fn suggested(h: &HomeScreen, l: &Loaded) -> Option<Act> {
         TokenState::Valid { .. } | TokenState::HandedOff { .. } => Some(Act::Test),
         TokenState::Renewable => Some(Act::Renew),
         TokenState::NeedsSignIn => Some(Act::SignIn),
-        TokenState::Unreadable(_) => None,
+        TokenState::Unreadable(_) | TokenState::Missing => None,
     }
 }
 
@@ -320,6 +320,7 @@ fn start(state: &mut State, kind: JobKind, path: PathBuf, fx: &mut Vec<Effect>) 
         JobKind::Renew => Effect::RenewConnection { run, path },
         JobKind::LogOut { local_only } => Effect::Logout {
             run,
+            config_dir: state.config_dir.clone(),
             path,
             local_only,
         },

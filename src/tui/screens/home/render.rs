@@ -110,7 +110,7 @@ fn token_style(theme: &Theme, t: &TokenState) -> Style {
         TokenState::Valid { .. } => theme.ok(),
         TokenState::Renewable => theme.accent(),
         TokenState::NeedsSignIn | TokenState::HandedOff { .. } => theme.warn(),
-        TokenState::Unreadable(_) => theme.error(),
+        TokenState::Unreadable(_) | TokenState::Missing => theme.error(),
     }
 }
 
@@ -185,6 +185,9 @@ fn meaning(c: &Connection, read_at: i64) -> String {
                 .unwrap_or_default()
         ),
         TokenState::Unreadable(e) => format!("Cannot be opened: {}", sanitize(e, 300)),
+        TokenState::Missing => {
+            "The file is not there any more (a disk not mounted?); log out forgets it.".into()
+        }
     }
 }
 

@@ -320,6 +320,7 @@ fn request(state: &mut State, replace: bool, fx: &mut Vec<Effect>) {
         settings: Box::new(settings),
         mode: state.save.mode,
         replace,
+        config_dir: state.config_dir.clone(),
     });
 }
 

@@ -271,7 +271,12 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
 /// Opens the export form for a file saved before this run (the home
 /// screen's export): the screen as it is after a save, form open.
 pub fn open_export(state: &mut State, saved: Saved) {
-    state.save.export = Some(ExportForm::beside(saved.file.as_deref().unwrap_or(std::path::Path::new(&saved.location))));
+    state.save.export = Some(ExportForm::beside(
+        saved
+            .file
+            .as_deref()
+            .unwrap_or(std::path::Path::new(&saved.location)),
+    ));
     state.save.phase = Phase::Done;
     state.save.saved = Some(saved);
 }
