@@ -281,6 +281,10 @@ pub struct Scheme {
     /// Fields this scheme accepts but does not need.
     #[serde(default)]
     pub optional_fields: Vec<Field>,
+    /// Variables with a default that the form still offers to change
+    /// (Entra's `tenant`: `organizations` unless the app is single-tenant).
+    #[serde(default)]
+    pub ask_vars: Vec<String>,
     /// Default redirect URI (CData-style `http://localhost:33333`); None = loopback on a free port.
     #[serde(default)]
     pub default_callback_url: Option<String>,

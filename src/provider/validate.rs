@@ -242,6 +242,14 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
             s.id
         ));
     }
+    for v in &s.ask_vars {
+        if !p.vars.contains_key(v) {
+            out.push(format!(
+                "scheme `{}` ask_vars names `{v}`, which is not a declared [vars] entry",
+                s.id
+            ));
+        }
+    }
     if s.discovery && !p.vars.contains_key("issuer") {
         out.push(format!(
             "scheme `{}` sets discovery = true but no var `issuer` is declared",

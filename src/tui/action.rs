@@ -122,6 +122,8 @@ pub enum Effect {
     OpenUrl(String),
     /// Copy to the clipboard through OSC 52.
     Copy(String),
+    /// Take the mouse (true) or leave it to the terminal's selection.
+    MouseCapture(bool),
     /// Deliver a redirect URL pasted by the user to the loopback server that
     /// waits for it, exactly as a browser on this machine would.
     ReplayRedirect {

@@ -286,6 +286,8 @@ pub enum Outcome {
     Nothing,
     /// Write this OSC 52 payload to the terminal.
     Copy(String),
+    /// Turn the terminal's mouse reporting on or off.
+    Mouse(bool),
     Quit,
 }
 
@@ -365,6 +367,7 @@ impl Executor {
                 }
             }
             Effect::Copy(text) => return Outcome::Copy(osc52(&text)),
+            Effect::MouseCapture(on) => return Outcome::Mouse(on),
             Effect::ReplayRedirect {
                 redirect_uri,
                 pasted,

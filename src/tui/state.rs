@@ -84,6 +84,11 @@ pub struct State {
     pub settings: Option<Settings>,
     /// (profile, scheme) whose defaults (scopes, callback URL) are filled in.
     pub defaults_for: Option<(usize, usize)>,
+    /// A quit that would lose work, waiting for y/n: the question asked.
+    pub confirm_quit: Option<String>,
+    /// Whether the wizard takes the mouse (clicks, wheel); off lets the
+    /// terminal's own selection copy text.
+    pub mouse_capture: bool,
 }
 
 impl State {
@@ -110,6 +115,8 @@ impl State {
             save: SaveScreen::default(),
             settings: None,
             defaults_for: None,
+            confirm_quit: None,
+            mouse_capture: true,
         }
     }
 

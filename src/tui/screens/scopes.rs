@@ -22,6 +22,10 @@ pub struct ScopesScreen {
     pub selected: BTreeSet<String>,
     /// Index into the profile's presets of the last preset applied.
     pub preset: Option<usize>,
+    /// Scopes the user typed that the profile does not list (an API's own
+    /// scope such as `https://ORG.crm.dynamics.com/.default`), in the order
+    /// added; ticked ones are in `selected` like any other.
+    pub typed: Vec<String>,
 }
 
 impl ScopesScreen {
@@ -38,14 +42,43 @@ impl ScopesScreen {
         self.selected = scopes.into_iter().collect();
         self.cursor = 0;
         self.filter.clear();
+        self.typed.clear();
     }
+}
+
+/// One scope as RFC 6749 §3.3 has it: printable ASCII without space, `"`
+/// or `\`; None when fine.
+fn scope_error(scope: &str) -> Option<String> {
+    if scope.chars().count() > 512 {
+        return Some("is longer than 512 characters".into());
+    }
+    let bad = scope
+        .chars()
+        .find(|c| !matches!(*c as u32, 0x21 | 0x23..=0x5B | 0x5D..=0x7E));
+    bad.map(|c| {
+        format!(
+            "contains {}: a scope is printable ASCII without spaces, quotes or backslashes",
+            if c.is_ascii_graphic() {
+                format!("“{c}”")
+            } else {
+                format!("U+{:04X}", c as u32)
+            }
+        )
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ScopeRow {
     Header(String),
-    /// Index into `Profile::scopes`.
-    Scope(usize),
+    Scope(Item),
+}
+
+/// A scope on the list: one the profile lists (index into
+/// `Profile::scopes`) or one the user typed (index into `typed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Listed(usize),
+    Typed(usize),
 }
 
 pub(super) struct Page;
@@ -59,10 +92,18 @@ impl super::Page for Page {
         render(frame, inner, state);
     }
 
-    fn hints(&self, _state: &State) -> Vec<Hint> {
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        if !state.scopes.filter.is_empty() {
+            return vec![
+                ("Space", "select"),
+                ("Enter", "add typed scope"),
+                ("Esc", "clear"),
+            ];
+        }
         vec![
             ("Space", "select"),
             ("Tab", "preset"),
+            ("type", "filter/add"),
             ("Enter", "next"),
             ("Esc", "back"),
         ]
@@ -87,6 +128,7 @@ impl super::Page for Page {
             }
             KeyCode::Tab => apply_preset(state, true),
             KeyCode::BackTab => apply_preset(state, false),
+            KeyCode::Enter if !state.scopes.filter.trim().is_empty() => add_typed(state),
             KeyCode::Enter => return Nav::Next,
             KeyCode::Esc if !state.scopes.filter.is_empty() => {
                 state.scopes.filter.clear();
@@ -127,7 +169,7 @@ impl super::Page for Page {
             .unwrap_or(0);
         let a = layout::scopes_list(inner);
         if let Some(r) = list::hit(a, rows.len(), cursor_row, col, row)
-            && let ScopeRow::Scope(idx) = rows[r]
+            && let ScopeRow::Scope(idx) = rows[r].clone()
         {
             if let Some(pos) = visible.iter().position(|v| *v == idx) {
                 state.scopes.cursor = pos;
@@ -142,16 +184,55 @@ impl super::Page for Page {
     }
 }
 
-fn toggle_scope(state: &mut State, idx: usize) {
-    let Some(name) = state
-        .profile()
-        .and_then(|p| p.scopes.get(idx))
-        .map(|s| s.name.clone())
-    else {
+fn item_name(state: &State, item: Item) -> Option<String> {
+    match item {
+        Item::Listed(i) => state.profile()?.scopes.get(i).map(|s| s.name.clone()),
+        Item::Typed(i) => state.scopes.typed.get(i).cloned(),
+    }
+}
+
+fn toggle_scope(state: &mut State, item: Item) {
+    let Some(name) = item_name(state, item) else {
         return;
     };
     keys::toggle(&mut state.scopes.selected, name);
     state.scopes.preset = None;
+}
+
+/// Enter with text typed: each word of it becomes a selected scope (a
+/// listed one is ticked, another added), so a pasted scope string works.
+fn add_typed(state: &mut State) {
+    let words: Vec<String> = state
+        .scopes
+        .filter
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    if let Some((w, e)) = words
+        .iter()
+        .find_map(|w| scope_error(w).map(|e| (w.clone(), e)))
+    {
+        let w = crate::text::sanitize(&w, 60);
+        state.error(format!("Not a scope: “{w}” {e}."));
+        return;
+    }
+    let listed: Vec<String> = state
+        .profile()
+        .map(|p| p.scopes.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default();
+    for w in &words {
+        if !listed.contains(w) && !state.scopes.typed.contains(w) {
+            state.scopes.typed.push(w.clone());
+        }
+        state.scopes.selected.insert(w.clone());
+    }
+    state.scopes.preset = None;
+    state.scopes.filter.clear();
+    state.scopes.cursor = 0;
+    state.info(format!(
+        "Added {} to the scopes; Enter goes on.",
+        crate::text::sanitize(&words.join(" "), 80)
+    ));
 }
 
 fn apply_preset(state: &mut State, forward: bool) {
@@ -200,15 +281,22 @@ fn scope_rows(state: &State) -> Vec<ScopeRow> {
         }
         for (i, s) in p.scopes.iter().enumerate() {
             if s.group == g && matches(s) {
-                rows.push(ScopeRow::Scope(i));
+                rows.push(ScopeRow::Scope(Item::Listed(i)));
             }
         }
+    }
+    let typed: Vec<usize> = (0..state.scopes.typed.len())
+        .filter(|&i| f.is_empty() || state.scopes.typed[i].to_lowercase().contains(&f))
+        .collect();
+    if !typed.is_empty() {
+        rows.push(ScopeRow::Header("Typed by you".to_string()));
+        rows.extend(typed.into_iter().map(|i| ScopeRow::Scope(Item::Typed(i))));
     }
     rows
 }
 
-/// Visible scope indices (into `Profile::scopes`) in row order.
-fn visible_scopes(state: &State) -> Vec<usize> {
+/// Visible scopes in row order.
+fn visible_scopes(state: &State) -> Vec<Item> {
     scope_rows(state)
         .into_iter()
         .filter_map(|r| match r {
@@ -282,9 +370,13 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
     top.push(Span::styled("  (Tab: next preset)", theme.dim()));
     if !state.scopes.filter.is_empty() {
         top.push(Span::raw("   Filter: "));
-        top.push(Span::styled(state.scopes.filter.clone(), theme.focus()));
+        top.push(Span::styled(
+            crate::text::sanitize(&state.scopes.filter, 200),
+            theme.focus(),
+        ));
+        top.push(Span::styled("  (Enter adds it)", theme.dim()));
     } else {
-        top.push(Span::styled("   type to filter", theme.dim()));
+        top.push(Span::styled("   type to filter or add", theme.dim()));
     }
     frame.render_widget(
         Paragraph::new(Line::from(top)),
@@ -304,6 +396,7 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         .scopes
         .iter()
         .map(|s| s.name.chars().count())
+        .chain(state.scopes.typed.iter().map(|s| s.chars().count()))
         .max()
         .unwrap_or(10)
         .min(w / 2);
@@ -314,18 +407,26 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         .take(area.height as usize)
         .map(|(ri, r)| match r {
             ScopeRow::Header(g) => Line::from(Span::styled(truncate(g, w), theme.accent())),
-            ScopeRow::Scope(i) => {
-                let Some(s) = p.scopes.get(*i) else {
-                    return Line::from("");
+            ScopeRow::Scope(item) => {
+                let (name, description, warned) = match *item {
+                    Item::Listed(i) => match p.scopes.get(i) {
+                        Some(s) => (s.name.clone(), s.description.clone(), s.warning.is_some()),
+                        None => return Line::from(""),
+                    },
+                    Item::Typed(i) => (
+                        crate::text::sanitize(&state.scopes.typed[i], 200),
+                        "not on the provider's list".to_string(),
+                        false,
+                    ),
                 };
-                let on = state.scopes.selected.contains(&s.name);
-                let mark = if s.warning.is_some() { "!" } else { " " };
+                let on = state.scopes.selected.contains(&name);
+                let mark = if warned { "!" } else { " " };
                 let text = format!(
                     "{} [{}] {:<name_w$} {mark} {}",
                     if ri == cursor_row { "›" } else { " " },
                     if on { "x" } else { " " },
-                    s.name,
-                    s.description
+                    name,
+                    description
                 );
                 let style = if ri == cursor_row {
                     theme.selected()
@@ -339,9 +440,10 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled(
-                "No scope matches the filter. Backspace edits, Esc clears.",
+                "No listed scope matches. Enter adds what you typed as a scope; Backspace edits, Esc clears.",
                 theme.warn(),
-            )),
+            ))
+            .wrap(Wrap { trim: true }),
             area,
         );
     } else {
@@ -354,7 +456,11 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
     for warn in scope_warnings(state).into_iter().take(2) {
         lines.push(Line::from(Span::styled(format!("! {warn}"), theme.warn())));
     }
-    if let Some(s) = cursor_scope.and_then(|c| p.scopes.get(c))
+    let cursor_listed = match cursor_scope {
+        Some(Item::Listed(c)) => p.scopes.get(c),
+        _ => None,
+    };
+    if let Some(s) = cursor_listed
         && let Some(wn) = &s.warning
         && !state.scopes.selected.contains(&s.name)
     {
