@@ -174,6 +174,9 @@ pub fn loopback_client() -> reqwest::Client {
 /// A response read whole (up to [`MAX_BODY`]).
 #[derive(Debug)]
 pub struct Response {
+    /// The address asked, as [`display_url`] shows it (for messages that
+    /// must say which URL to check).
+    pub url: String,
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
@@ -303,6 +306,7 @@ pub async fn send(url: &str, req: reqwest::RequestBuilder) -> Result<Response, T
         body.extend_from_slice(&chunk);
     }
     Ok(Response {
+        url: display_url(url),
         status,
         content_type,
         location,

@@ -408,6 +408,10 @@ pub struct TestRequest {
     /// Summary template with `{count}`, e.g. `{count} HubDB tables`.
     #[serde(default)]
     pub summary: Option<String>,
+    /// What an HTTP status of the test request means for this provider,
+    /// keyed by the status (`"403"`), when the usual reading is wrong.
+    #[serde(default)]
+    pub explain: BTreeMap<String, String>,
 }
 
 fn get() -> String {

@@ -341,6 +341,13 @@ fn test_request(p: &Profile, out: &mut Vec<String>) {
             for (k, v) in &t.headers {
                 check(p, out, &format!("[test] header `{k}`"), v);
             }
+            for k in t.explain.keys() {
+                if !k.parse::<u16>().is_ok_and(|s| (400..600).contains(&s)) {
+                    out.push(format!(
+                        "[test] explain key `{k}` must be an HTTP error status (400-599)"
+                    ));
+                }
+            }
             if let Some(ptr) = &t.count_pointer
                 && !(ptr.is_empty() || ptr.starts_with('/'))
             {

@@ -105,8 +105,13 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     if profile.test.is_none() {
         return Ok(format!("{} has no test request", profile.name));
     }
+    let failed = |e: probe::TestError| Failure {
+        message: e.to_string(),
+        cancelled: false,
+        hint: Some(e.advice(profile.test.as_ref())),
+    };
     if settings.meta.endpoints.test_url.is_none() {
-        return Err(Failure::new(probe::TestError::NoUrl.to_string()));
+        return Err(failed(probe::TestError::NoUrl));
     }
     let secrets = &settings.secrets;
     let Some(token) = secrets
@@ -119,7 +124,7 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     probe::test(&crate::http::client(), &profile, &settings.meta, token)
         .await
         .map(|o| o.summary)
-        .map_err(|e| Failure::new(e.to_string()))
+        .map_err(failed)
 }
 
 /// The pick list for `field`: a token by client credentials with what the
