@@ -18,3 +18,5 @@ mod snapshots;
 mod tmux;
 #[path = "tui/user_profiles.rs"]
 mod user_profiles;
+#[path = "tui/wizard_fixes.rs"]
+mod wizard_fixes;

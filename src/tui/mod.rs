@@ -25,7 +25,7 @@ mod widgets;
 pub use action::{Action, Effect, Failure, Pasted, Saved};
 pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
-pub use screens::credentials::{FormKey, LookupPhase};
+pub use screens::credentials::{FormKey, FormRow, LookupPhase, form_rows};
 pub use screens::render;
 pub use state::{Phase, Screen, State};
 pub use theme::Theme;

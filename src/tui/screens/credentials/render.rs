@@ -379,7 +379,7 @@ pub(super) fn hints(state: &State) -> Vec<Hint> {
             ("Esc", "close list"),
         ];
     }
-    let mut h = vec![("Tab", "next field"), ("Enter", "next/continue")];
+    let mut h = vec![("Tab", "next field"), ("Enter", "next")];
     if lookup::focused_field(state).is_some() {
         h.push(("^L", "list"));
         h.push(("Esc", "back"));
