@@ -373,6 +373,16 @@ impl Executor {
             }
             Effect::Copy(text) => return Outcome::Copy(osc52(&text)),
             Effect::MouseCapture(on) => return Outcome::Mouse(on),
+            Effect::OfferScopes { issuer } => self.spawn(async move {
+                // A failure here says nothing: the sign-in reads the same
+                // document and reports what is wrong with it.
+                let scopes = crate::provider::discovery::discover(&crate::http::client(), &issuer)
+                    .await
+                    .ok()
+                    .and_then(|m| m.scopes_supported)
+                    .unwrap_or_default();
+                Action::ScopesOffered { issuer, scopes }
+            }),
             Effect::ReplayRedirect {
                 redirect_uri,
                 pasted,

@@ -57,6 +57,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             credentials::finished(state, run, result);
             Nav::Stay
         }
+        Action::ScopesOffered { issuer, scopes } => {
+            screens::scopes::offered(state, &issuer, scopes);
+            Nav::Stay
+        }
         Action::Notice(text) => {
             state.info(text);
             Nav::Stay

@@ -628,3 +628,53 @@ mod keys {
         assert!(!n.to_lowercase().starts_with("copied"), "{n}");
     }
 }
+
+/// Custom: once the issuer is typed, its discovery document's
+/// `scopes_supported` fills the scopes list with the API's own scopes.
+#[test]
+fn custom_scopes_come_from_the_servers_discovery() {
+    let server = common::TestServer::start(|r| {
+        let issuer = format!("http://{}", r.header("Host").unwrap_or("127.0.0.1"));
+        match r.url.split('?').next().unwrap_or("") {
+            "/.well-known/openid-configuration" => (
+                200,
+                "application/json",
+                serde_json::json!({
+                    "issuer": issuer,
+                    "authorization_endpoint": format!("{issuer}/authorize"),
+                    "token_endpoint": format!("{issuer}/token"),
+                    "scopes_supported": ["openid", "profile", "api.read", "api.write"],
+                })
+                .to_string(),
+            ),
+            _ => (404, "application/json", "{}".into()),
+        }
+    });
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(provider::load::builtin(), dir.path());
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    d.key(KeyCode::Enter); // authorization code
+    while d.state.screen != Screen::Credentials {
+        d.key(KeyCode::Enter);
+    }
+    d.paste("my-client");
+    d.key(KeyCode::Enter); // on to the issuer
+    d.paste(&server.url);
+    d.key(KeyCode::Tab); // leaving the issuer asks its discovery
+    d.settle("the server's scopes", |s| !s.scopes.offered.is_empty());
+    assert_eq!(d.state.scopes.offered, ["api.read", "api.write"]);
+    let notice = d.state.notice.clone().expect("told").text;
+    assert!(notice.contains("2 more scopes"), "{notice}");
+    d.key(KeyCode::Esc);
+    d.at(Screen::Scopes);
+    let screen = draw(&d.state, 80, 24);
+    assert!(screen.contains("Offered by the server"), "{screen}");
+    assert!(screen.contains("api.read"), "{screen}");
+    d.typed("api.write");
+    d.key(KeyCode::Enter); // a listed (offered) scope typed in full is ticked
+    assert!(d.state.scopes.selected.contains("api.write"));
+    assert!(d.state.scopes.typed.is_empty());
+    d.key(KeyCode::Enter);
+    d.at(Screen::Credentials);
+}

@@ -26,6 +26,10 @@ pub struct ScopesScreen {
     /// scope such as `https://ORG.crm.dynamics.com/.default`), in the order
     /// added; ticked ones are in `selected` like any other.
     pub typed: Vec<String>,
+    /// The issuer whose discovery document was asked for its scopes, and
+    /// the ones it lists that the profile does not.
+    pub offered_for: Option<String>,
+    pub offered: Vec<String>,
 }
 
 impl ScopesScreen {
@@ -79,6 +83,8 @@ enum ScopeRow {
 enum Item {
     Listed(usize),
     Typed(usize),
+    /// Index into `offered`.
+    Offered(usize),
 }
 
 pub(super) struct Page;
@@ -188,6 +194,34 @@ fn item_name(state: &State, item: Item) -> Option<String> {
     match item {
         Item::Listed(i) => state.profile()?.scopes.get(i).map(|s| s.name.clone()),
         Item::Typed(i) => state.scopes.typed.get(i).cloned(),
+        Item::Offered(i) => state.scopes.offered.get(i).cloned(),
+    }
+}
+
+/// The scopes `issuer`'s discovery lists: those not on the profile's list
+/// are offered (unticked) under their own heading.
+pub fn offered(state: &mut State, issuer: &str, scopes: Vec<String>) {
+    if state.scopes.offered_for.as_deref() != Some(issuer) {
+        return;
+    }
+    let listed: Vec<String> = state
+        .profile()
+        .map(|p| p.scopes.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default();
+    let mut new: Vec<String> = Vec::new();
+    for s in scopes {
+        let s = crate::text::sanitize(&s, 200);
+        if scope_error(&s).is_none() && !listed.contains(&s) && !new.contains(&s) {
+            new.push(s);
+        }
+    }
+    let n = new.len();
+    state.scopes.offered = new;
+    if n > 0 && state.screen == crate::tui::state::Screen::Credentials {
+        state.info(format!(
+            "The server lists {n} more scope{}: Esc back to Scopes to pick them.",
+            if n == 1 { "" } else { "s" }
+        ));
     }
 }
 
@@ -221,7 +255,8 @@ fn add_typed(state: &mut State) {
         .map(|p| p.scopes.iter().map(|s| s.name.clone()).collect())
         .unwrap_or_default();
     for w in &words {
-        if !listed.contains(w) && !state.scopes.typed.contains(w) {
+        let offered = state.scopes.offered.contains(w);
+        if !listed.contains(w) && !offered && !state.scopes.typed.contains(w) {
             state.scopes.typed.push(w.clone());
         }
         state.scopes.selected.insert(w.clone());
@@ -291,6 +326,20 @@ fn scope_rows(state: &State) -> Vec<ScopeRow> {
     if !typed.is_empty() {
         rows.push(ScopeRow::Header("Typed by you".to_string()));
         rows.extend(typed.into_iter().map(|i| ScopeRow::Scope(Item::Typed(i))));
+    }
+    let offered: Vec<usize> = (0..state.scopes.offered.len())
+        .filter(|&i| {
+            let s = &state.scopes.offered[i];
+            !state.scopes.typed.contains(s) && (f.is_empty() || s.to_lowercase().contains(&f))
+        })
+        .collect();
+    if !offered.is_empty() {
+        rows.push(ScopeRow::Header("Offered by the server".to_string()));
+        rows.extend(
+            offered
+                .into_iter()
+                .map(|i| ScopeRow::Scope(Item::Offered(i))),
+        );
     }
     rows
 }
@@ -397,6 +446,7 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         .iter()
         .map(|s| s.name.chars().count())
         .chain(state.scopes.typed.iter().map(|s| s.chars().count()))
+        .chain(state.scopes.offered.iter().map(|s| s.chars().count()))
         .max()
         .unwrap_or(10)
         .min(w / 2);
@@ -416,6 +466,11 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
                     Item::Typed(i) => (
                         crate::text::sanitize(&state.scopes.typed[i], 200),
                         "not on the provider's list".to_string(),
+                        false,
+                    ),
+                    Item::Offered(i) => (
+                        state.scopes.offered[i].clone(),
+                        "listed by the server's discovery".to_string(),
                         false,
                     ),
                 };

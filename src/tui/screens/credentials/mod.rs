@@ -110,6 +110,7 @@ impl super::Page for Page {
         } else if state.creds.focus != focus {
             state.creds.lookup.open = false;
             lookup::offer(state, true, fx);
+            offer_scopes(state, fx);
         } else {
             // Typing filters the list: keep the highlight on a visible row.
             let n = lookup::choices(state).len();
@@ -237,6 +238,24 @@ fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
         }
     }
     Nav::Stay
+}
+
+/// Once a valid issuer is typed, asks its discovery document for the
+/// scopes it lists, for the scopes screen (Custom has only OpenID's own).
+fn offer_scopes(state: &mut State, fx: &mut Vec<Effect>) {
+    let key = FormKey::Field(Field::Issuer);
+    let issuer = state.creds.value(&key).trim().to_string();
+    let wanted = state.scheme().is_some_and(|s| s.discovery && s.uses_scopes)
+        && state.steps().contains(&crate::tui::state::Screen::Scopes);
+    if !wanted
+        || issuer.is_empty()
+        || form::field_error(state, &key, false).is_some()
+        || state.scopes.offered_for.as_deref() == Some(issuer.as_str())
+    {
+        return;
+    }
+    state.scopes.offered_for = Some(issuer.clone());
+    fx.push(Effect::OfferScopes { issuer });
 }
 
 /// Human label for a field.
