@@ -2,12 +2,16 @@
 //! keystroke budgets against local servers, and the real binary in tmux.
 
 mod common;
+#[path = "tui/diagnoses.rs"]
+mod diagnoses;
 #[path = "tui/driver.rs"]
 mod driver;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/flows.rs"]
 mod flows;
+#[path = "tui/form_keys.rs"]
+mod form_keys;
 #[path = "tui/journeys.rs"]
 mod journeys;
 #[path = "tui/keystrokes.rs"]

@@ -242,14 +242,7 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
             s.id
         ));
     }
-    for v in &s.ask_vars {
-        if !p.vars.contains_key(v) {
-            out.push(format!(
-                "scheme `{}` ask_vars names `{v}`, which is not a declared [vars] entry",
-                s.id
-            ));
-        }
-    }
+    ask_vars(p, s, out);
     if s.discovery && !p.vars.contains_key("issuer") {
         out.push(format!(
             "scheme `{}` sets discovery = true but no var `issuer` is declared",
@@ -311,6 +304,18 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
             s.id,
             both.into_iter().collect::<Vec<_>>().join(", ")
         ));
+    }
+}
+
+/// The variables a scheme's form asks for although they have a default.
+fn ask_vars(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
+    for v in &s.ask_vars {
+        if !p.vars.contains_key(v) {
+            out.push(format!(
+                "scheme `{}` ask_vars names `{v}`, which is not a declared [vars] entry",
+                s.id
+            ));
+        }
     }
 }
 
