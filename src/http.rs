@@ -159,13 +159,15 @@ fn system_roots() -> &'static [reqwest::Certificate] {
 /// The client for requests to our own loopback server (the wizard's replay of
 /// a pasted redirect): never through a proxy, which would be handed the
 /// authorization code and cannot reach this machine's loopback anyway; no
-/// redirects; short timeouts, since the server is local.
+/// redirects; a short connect timeout, since the server is local.
 pub fn loopback_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(10))
+        // The callback's answer waits for the token exchange (one request
+        // of at most `timeout()`), so the wait here is longer than that.
+        .timeout(timeout() + Duration::from_secs(5))
         .user_agent(concat!("oauth-setup/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a client with static settings builds")
