@@ -247,10 +247,30 @@ pub fn valid(state: &State) -> bool {
 pub fn form_label(key: &FormKey) -> String {
     match key {
         FormKey::Field(f) => field_label(*f).to_string(),
-        FormKey::Var(v) => v.replace('_', " "),
+        FormKey::Var(v) => var_label(v),
     }
 }
 
 pub fn is_secret(key: &FormKey) -> bool {
     matches!(key, FormKey::Field(f) if f.is_secret())
+}
+
+/// A variable's name as a label: `test_url` → "Test URL", `tenant` → "Tenant".
+fn var_label(name: &str) -> String {
+    let words: Vec<String> = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| match w {
+            "url" | "id" | "api" | "uri" => w.to_ascii_uppercase(),
+            _ if i == 0 => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }

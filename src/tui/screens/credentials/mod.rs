@@ -49,6 +49,7 @@ impl CredsScreen {
         // are only kept when the user asks.
         self.keep_secret = keep_secret;
         self.attempted = false;
+        self.rejected.clear();
         if let Some(cb) = callback {
             let key = FormKey::Field(Field::CallbackUrl);
             if self.value(&key).is_empty() {
@@ -56,9 +57,7 @@ impl CredsScreen {
             }
         }
     }
-}
 
-impl CredsScreen {
     /// After a failed sign-in: every value typed was part of it, so a paste
     /// into any of them starts that value afresh.
     pub fn mark_rejected(&mut self) {
