@@ -5,10 +5,10 @@
 
 use super::action::LoginInput;
 use super::action::{Action, Effect, Failure, Saved};
+use super::failure;
 use crate::provider::{self, Field, Profile};
 use crate::settings::key::{KeySource, load_or_create_key};
 use crate::settings::{InitiateOAuth, Settings};
-use crate::signin::{LoginError, Needed};
 use crate::{probe, signin};
 use base64::Engine as _;
 use secrecy::SecretString;
@@ -33,64 +33,6 @@ pub(super) fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>)
         }
     });
     (profiles, error)
-}
-
-/// Where on the form a missing value is given: the wizard's words for
-/// what the command line calls flags.
-fn form_words(needed: &Needed) -> String {
-    use crate::provider::{Endpoint, Field};
-    use crate::tui::screens::credentials::{FormKey, form_label};
-    let field = |f: Field| form_label(&FormKey::Field(f));
-    match needed {
-        Needed::Field(f) => field(*f),
-        Needed::Endpoint {
-            endpoint: Endpoint::Authorize,
-            discovery: false,
-        } => field(Field::AuthorizeUrl),
-        Needed::Endpoint {
-            endpoint: Endpoint::Token,
-            discovery: false,
-        } => field(Field::TokenUrl),
-        Needed::Endpoint { .. } | Needed::Issuer => format!(
-            "{} (or {} and {})",
-            field(Field::Issuer),
-            field(Field::AuthorizeUrl),
-            field(Field::TokenUrl)
-        ),
-        Needed::HeaderVar { var, .. } => form_label(&FormKey::Var(var.clone())),
-        Needed::RedirectUri => field(Field::CallbackUrl),
-    }
-}
-
-fn failure_from_login(e: LoginError) -> Failure {
-    // Most messages already say what to do; these are the ones that do not
-    // point at the likely cause from the wizard's point of view.
-    // The same test as the command line's exit 6: any step that could not
-    // reach its server (token, discovery, device, sign-in, test request).
-    let unreachable = e.unreachable().is_some();
-    let hint = if e.is_denied() {
-        Some(
-            "The request was declined in the browser. Press r to ask again, and approve it."
-                .to_string(),
-        )
-    } else if let LoginError::Missing(needed) = &e {
-        Some(format!(
-            "Go back to Credentials (Esc) and fill in {}.",
-            form_words(needed)
-        ))
-    } else if unreachable {
-        Some(
-            "Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed."
-                .to_string(),
-        )
-    } else {
-        None
-    };
-    Failure {
-        cancelled: e.is_cancelled(),
-        message: e.to_string(),
-        hint,
-    }
 }
 
 /// Runs the provider's test request with the fresh token; `Ok` is a
@@ -439,7 +381,7 @@ impl Executor {
                 let _ = tx.send(Action::Login { run, event });
             }
             let result = match result {
-                Ok(r) => r.map(Box::new).map_err(failure_from_login),
+                Ok(r) => r.map(Box::new).map_err(failure::from_login),
                 Err(e) => Err(Failure::new(format!(
                     "the sign-in stopped unexpectedly: {e}"
                 ))),
@@ -470,38 +412,5 @@ mod tests {
         assert_eq!(shell_quote("/a/b.json"), "/a/b.json");
         assert_eq!(shell_quote("/a b/it's"), r"'/a b/it'\''s'");
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
-    }
-
-    #[test]
-    fn a_missing_value_is_named_in_form_words() {
-        use crate::provider::{Endpoint, Field};
-        let hint = |n: Needed| failure_from_login(LoginError::Missing(n)).hint.unwrap();
-        let issuer = hint(Needed::Issuer);
-        assert!(issuer.contains("Issuer URL"), "{issuer}");
-        assert!(
-            !issuer.contains("--"),
-            "CLI wording in the wizard: {issuer}"
-        );
-        assert!(hint(Needed::Field(Field::ClientSecret)).contains("Client secret"));
-        let token = hint(Needed::Endpoint {
-            endpoint: Endpoint::Token,
-            discovery: false,
-        });
-        assert!(
-            token.contains("Token URL") && !token.contains("--"),
-            "{token}"
-        );
-    }
-
-    #[test]
-    fn an_unreachable_issuer_gets_the_network_hint() {
-        use crate::http::TransportError;
-        use crate::provider::discovery::DiscoveryError;
-        let e = LoginError::Discovery(DiscoveryError::Transport(TransportError::Connect {
-            url: "https://idp.example/.well-known/openid-configuration".into(),
-            reason: "Connection refused".into(),
-        }));
-        let hint = failure_from_login(e).hint.unwrap();
-        assert!(hint.contains("Check the network"), "{hint}");
     }
 }

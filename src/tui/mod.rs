@@ -11,6 +11,7 @@
 mod action;
 mod app;
 mod effects;
+mod failure;
 mod help;
 mod layout;
 mod request;

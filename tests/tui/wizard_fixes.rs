@@ -210,11 +210,21 @@ fn entra_refuses_the_default_tenant_and_a_missing_scope() {
     let base = entra_server();
     install_browser();
     let root = format!("{base}/api/data/v9.2");
-    for (scopes, tenant, expect) in [
+    for (scopes, tenant, expect, advice) in [
         // No tenant typed: `organizations`, which a single-tenant app refuses.
-        (format!("{DYNAMICS} offline_access"), None, "AADSTS50194"),
+        (
+            format!("{DYNAMICS} offline_access"),
+            None,
+            "AADSTS50194",
+            "fill in Tenant",
+        ),
         // The tenant, but only offline_access: Dataverse is not asked for.
-        ("offline_access".to_string(), Some(TENANT), "invalid_scope"),
+        (
+            "offline_access".to_string(),
+            Some(TENANT),
+            "invalid_scope",
+            "go back to Scopes",
+        ),
     ] {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut d = Driver::launch(vec![odata_at(&base)], dir.path());
@@ -222,10 +232,14 @@ fn entra_refuses_the_default_tenant_and_a_missing_scope() {
         d.settle("refused sign-in", |s| {
             matches!(s.auth.phase, AuthPhase::Failed { .. })
         });
-        let AuthPhase::Failed { message, .. } = d.state.auth.phase.clone() else {
+        let AuthPhase::Failed { message, hint } = d.state.auth.phase.clone() else {
             unreachable!()
         };
         assert!(message.contains(expect), "{expect}: {message}");
+        // Not "declined in the browser": nobody declined anything.
+        let hint = hint.unwrap_or_default();
+        assert!(hint.contains(advice), "{expect}: {hint}");
+        assert!(!hint.contains("declined"), "{expect}: {hint}");
         assert!(d.state.settings.is_none());
     }
 }
