@@ -35,7 +35,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             Nav::Stay
         }
         Action::LoginFinished { run, result } => {
-            if run == state.auth.run && result.is_err() {
+            if run == state.auth.run && result.as_ref().is_err_and(|f| !f.cancelled) {
                 state.creds.mark_rejected();
             }
             authorize::finished(state, run, result)
