@@ -269,6 +269,14 @@ fn a_typed_scope_is_checked_before_it_is_added() {
     d.key(KeyCode::Enter);
     assert!(d.state.scopes.selected.contains("offline_access"));
     assert!(d.state.scopes.typed.is_empty());
+    // Text that filters listed rows ("offline") is not added on the first Enter.
+    d.key(KeyCode::Char(' ')); // untick offline_access again
+    d.typed("offline");
+    d.key(KeyCode::Enter);
+    assert!(d.state.scopes.typed.is_empty(), "added on a filter");
+    let n = d.state.notice.clone().expect("asked").text;
+    assert!(n.contains("Enter again adds it"), "{n}");
+    d.key(KeyCode::Esc);
     // A typed scope shows on the list and Space unticks it like any other.
     d.paste(DYNAMICS);
     d.key(KeyCode::Enter);

@@ -33,6 +33,9 @@ pub struct ScopesScreen {
     /// the ones it lists that the profile does not.
     pub offered_for: Option<String>,
     pub offered: Vec<String>,
+    /// Enter was pressed once on text that is not a listed scope but
+    /// filters some: the next Enter adds it.
+    pub confirm_add: bool,
 }
 
 impl ScopesScreen {
@@ -120,16 +123,19 @@ impl super::Page for Page {
             KeyCode::Enter => return Nav::Next,
             KeyCode::Esc if !state.scopes.filter.is_empty() => {
                 state.scopes.filter.clear();
+                state.scopes.confirm_add = false;
                 state.scopes.cursor = 0;
             }
             KeyCode::Esc => return Nav::Back,
             KeyCode::Backspace => {
                 state.scopes.filter.pop();
+                state.scopes.confirm_add = false;
                 state.scopes.cursor = 0;
             }
             _ => {
                 if let Some(c) = keys::plain_char(&k) {
                     state.scopes.filter.push(c);
+                    state.scopes.confirm_add = false;
                     state.scopes.cursor = 0;
                 }
             }
@@ -139,6 +145,7 @@ impl super::Page for Page {
 
     fn on_paste(&self, state: &mut State, text: &str) {
         state.scopes.filter.push_str(text);
+        state.scopes.confirm_add = false;
         state.scopes.cursor = 0;
     }
 

@@ -46,6 +46,20 @@ pub(super) fn add_typed(state: &mut State) {
         .profile()
         .map(|p| p.scopes.iter().map(|s| s.name.clone()).collect())
         .unwrap_or_default();
+    let known = |w: &String| {
+        listed.contains(w) || state.scopes.offered.contains(w) || state.scopes.typed.contains(w)
+    };
+    // Text that also filters listed rows was probably typed to find one:
+    // adding it as a new scope takes a second Enter.
+    let new: Vec<&String> = words.iter().filter(|w| !known(w)).collect();
+    if !new.is_empty() && !super::visible_scopes(state).is_empty() && !state.scopes.confirm_add {
+        state.scopes.confirm_add = true;
+        state.info(format!(
+            "“{}” is not on the list: Enter again adds it as a scope, Space ticks the highlighted one.",
+            crate::text::sanitize(&new.iter().map(|w| w.as_str()).collect::<Vec<_>>().join(" "), 60)
+        ));
+        return;
+    }
     for w in &words {
         let offered = state.scopes.offered.contains(w);
         if !listed.contains(w) && !offered && !state.scopes.typed.contains(w) {
@@ -55,6 +69,7 @@ pub(super) fn add_typed(state: &mut State) {
     }
     state.scopes.preset = None;
     state.scopes.filter.clear();
+    state.scopes.confirm_add = false;
     state.scopes.cursor = 0;
     state.info(format!(
         "Added {} to the scopes; Enter goes on.",
