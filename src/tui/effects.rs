@@ -50,7 +50,10 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     let failed = |e: probe::TestError| Failure {
         message: e.to_string(),
         cancelled: false,
-        hint: Some(e.advice(profile.test.as_ref())),
+        hint: Some(e.advice(
+            profile.test.as_ref(),
+            settings.meta.endpoints.test_url.as_deref(),
+        )),
     };
     if settings.meta.endpoints.test_url.is_none() {
         return Err(failed(probe::TestError::NoUrl));

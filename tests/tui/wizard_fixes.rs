@@ -384,7 +384,17 @@ fn a_404_from_the_api_is_said_as_not_found() {
         "{screen}"
     );
     assert!(screen.contains("not found: check the address"), "{screen}");
+    assert!(
+        screen.contains("/api/data/v8.0/$metadata"),
+        "names the URL: {screen}"
+    );
     assert!(!screen.contains("refused"), "{screen}");
+    // The server's port, of the same width (Linux's ephemeral ports have five digits).
+    let port = base.rsplit(':').next().unwrap_or_default();
+    let screen = screen.replace(
+        &format!(":{port}/"),
+        &format!(":{}/", "X".repeat(port.len())),
+    );
     assert_snapshot!("test_failed_odata_not_found", screen);
 }
 
