@@ -440,10 +440,13 @@ fn custom_scopes_come_from_the_servers_discovery() {
     let screen = draw(&d.state, 80, 24);
     assert!(screen.contains("Offered by the server"), "{screen}");
     assert!(screen.contains("api.read"), "{screen}");
+    d.paste("https://api.example.com/.default");
+    d.key(KeyCode::Enter);
+    assert_snapshot!("scopes_typed_and_offered", draw(&d.state, 80, 24));
     d.typed("api.write");
     d.key(KeyCode::Enter); // a listed (offered) scope typed in full is ticked
     assert!(d.state.scopes.selected.contains("api.write"));
-    assert!(d.state.scopes.typed.is_empty());
+    assert_eq!(d.state.scopes.typed, ["https://api.example.com/.default"]);
     d.key(KeyCode::Enter);
     d.at(Screen::Credentials);
 }
