@@ -159,13 +159,15 @@ fn system_roots() -> &'static [reqwest::Certificate] {
 /// The client for requests to our own loopback server (the wizard's replay of
 /// a pasted redirect): never through a proxy, which would be handed the
 /// authorization code and cannot reach this machine's loopback anyway; no
-/// redirects; short timeouts, since the server is local.
+/// redirects; a short connect timeout, since the server is local.
 pub fn loopback_client() -> reqwest::Client {
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(2))
-        .timeout(Duration::from_secs(10))
+        // The callback's answer waits for the token exchange (one request
+        // of at most `timeout()`), so the wait here is longer than that.
+        .timeout(timeout() + Duration::from_secs(5))
         .user_agent(concat!("oauth-setup/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("a client with static settings builds")
@@ -174,6 +176,9 @@ pub fn loopback_client() -> reqwest::Client {
 /// A response read whole (up to [`MAX_BODY`]).
 #[derive(Debug)]
 pub struct Response {
+    /// The address asked, as [`display_url`] shows it (for messages that
+    /// must say which URL to check).
+    pub url: String,
     pub status: u16,
     pub content_type: String,
     pub location: Option<String>,
@@ -303,6 +308,7 @@ pub async fn send(url: &str, req: reqwest::RequestBuilder) -> Result<Response, T
         body.extend_from_slice(&chunk);
     }
     Ok(Response {
+        url: display_url(url),
         status,
         content_type,
         location,

@@ -25,7 +25,7 @@ pub enum TestError {
     Transport(#[from] TransportError),
     #[error("provider `{0}` defines no test request")]
     NoRequest(String),
-    #[error("the test request's URL needs values that were not given")]
+    #[error("no test call was made: the test request's URL needs values that were not given")]
     NoUrl,
     #[error("the test URL is not valid: {0}")]
     BadUrl(String),
@@ -35,14 +35,77 @@ pub enum TestError {
     )]
     Unauthorized { status: u16, detail: Option<String> },
     #[error(
-        "the token works but lacks permission (HTTP 403){}: add the missing scopes to the app and sign in again",
+        "the API refused the request (HTTP 403 Forbidden){}",
         detail_text(detail)
     )]
     Forbidden { detail: Option<String> },
     #[error("the API is rate-limiting (HTTP 429); wait a moment and test again")]
     RateLimited,
-    #[error("the test request failed (HTTP {status}){}", detail_text(detail))]
+    #[error("the test request failed (HTTP {status}{}){}", reason(*status), detail_text(detail))]
     Failed { status: u16, detail: Option<String> },
+}
+
+/// The status's standard reason phrase (" Not Found"), as the server's
+/// number says it and not a guess at its cause.
+fn reason(status: u16) -> String {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default()
+}
+
+impl TestError {
+    /// The HTTP status the API answered, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            TestError::Unauthorized { status, .. } | TestError::Failed { status, .. } => {
+                Some(*status)
+            }
+            TestError::Forbidden { .. } => Some(403),
+            TestError::RateLimited => Some(429),
+            TestError::Transport(_)
+            | TestError::NoRequest(_)
+            | TestError::NoUrl
+            | TestError::BadUrl(_) => None,
+        }
+    }
+
+    /// What to do about it, in one or two sentences: the profile's own
+    /// explanation of the status first (Event Temple: a 403 means the
+    /// organization, not the scopes), else what the answer itself shows.
+    /// `url` is the test request's address, named where it is the suspect.
+    pub fn advice(&self, test: Option<&TestRequest>, url: Option<&str>) -> String {
+        if let Some(text) = self
+            .status()
+            .and_then(|s| test?.explain.get(&s.to_string()))
+        {
+            return text.clone();
+        }
+        let mentions_scope = |d: &Option<String>| {
+            d.as_deref()
+                .is_some_and(|d| d.to_ascii_lowercase().contains("scope"))
+        };
+        match self {
+            TestError::NoUrl => "No call was made, so the token is neither good nor bad yet: fill in the value the test URL needs (on the credentials screen), or save it untested.".into(),
+            TestError::NoRequest(_) => "This provider has no test request; the token is untested.".into(),
+            TestError::BadUrl(_) => format!(
+                "Check the test URL{} (and the values it is built from) on the credentials screen.",
+                url.map(|u| format!(" {}", http::sanitize(u, 200))).unwrap_or_default()
+            ),
+            TestError::Transport(_) => "The API could not be reached: check the network (proxy, firewall, VPN) and the URL, then run the test again.".into(),
+            TestError::Unauthorized { .. } => "The token was issued but the API did not accept it: check that the app may call this API and that you signed in with the right account, then run the test again.".into(),
+            TestError::Forbidden { detail } if mentions_scope(detail) => "The token works but lacks a scope this request needs: add the missing scopes (scopes screen, and the app at the provider), then sign in again.".into(),
+            TestError::Forbidden { .. } => "The API understood the token but refused this request: check the app's access and scopes at the provider, and that the account may use this API.".into(),
+            TestError::RateLimited => "The API is rate-limiting: wait a moment, then run the test again.".into(),
+            TestError::Failed { status: 404, .. } => format!(
+                "The test URL{} was not found: check the address it is built from (service root, test URL, region).",
+                url.map(|u| format!(" {}", http::display_url(u))).unwrap_or_default()
+            ),
+            TestError::Failed { status, .. } if *status >= 500 => "The API failed on its side; the token may well be fine: run the test again later, or save it now.".into(),
+            TestError::Failed { .. } => "See the API's message above; run the test again once it is fixed, or save the token untested.".into(),
+        }
+    }
 }
 
 fn detail_text(d: &Option<String>) -> String {

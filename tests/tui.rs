@@ -2,12 +2,16 @@
 //! keystroke budgets against local servers, and the real binary in tmux.
 
 mod common;
+#[path = "tui/diagnoses.rs"]
+mod diagnoses;
 #[path = "tui/driver.rs"]
 mod driver;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/flows.rs"]
 mod flows;
+#[path = "tui/form_keys.rs"]
+mod form_keys;
 #[path = "tui/home.rs"]
 mod home;
 #[path = "tui/journeys.rs"]
@@ -24,3 +28,5 @@ mod snapshots;
 mod tmux;
 #[path = "tui/user_profiles.rs"]
 mod user_profiles;
+#[path = "tui/wizard_fixes.rs"]
+mod wizard_fixes;

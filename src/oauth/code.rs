@@ -166,7 +166,7 @@ pub async fn run(
     let state = req.state.clone();
     let cancel_wait = cancel.clone();
     let tick_events = events.clone();
-    let code = tokio::task::spawn_blocking(move || {
+    let (code, held) = tokio::task::spawn_blocking(move || {
         let mut tick = |remaining| {
             let _ = tick_events.send(LoginEvent::Waiting { remaining });
         };
@@ -186,6 +186,11 @@ pub async fn run(
         &redirect_uri,
         flow.headers,
     )
-    .await?;
-    Ok((tokens, redirect_uri))
+    .await;
+    // The browser's page tells what happened, after it happened.
+    match &tokens {
+        Ok(_) => held.signed_in(),
+        Err(_) => held.failed(),
+    }
+    Ok((tokens?, redirect_uri))
 }

@@ -1,7 +1,8 @@
 //! The loopback redirect receiver (RFC 8252 §7.3): listens on the redirect
 //! URI's loopback address (both 127.0.0.1 and ::1 for `localhost`), waits for
 //! the one callback carrying our state, answers every request with a static
-//! page and `Connection: close`, and stops when dropped.
+//! page and `Connection: close` (the callback's own page once the token
+//! exchange is over: success or failure), and stops when dropped.
 //!
 //! Against other users of the machine (RFC 8252 §8.3): the browser is sent a
 //! one-time start link that redirects to the authorization URL, so state and
@@ -12,7 +13,7 @@
 mod server;
 mod wire;
 
-pub use server::CallbackServer;
+pub use server::{CallbackServer, HeldReply};
 
 use crate::http::sanitize;
 use secrecy::SecretString;

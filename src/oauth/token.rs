@@ -54,10 +54,11 @@ pub enum TokenError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error(
-        "the token endpoint redirected (HTTP {status}{}); token requests never follow redirects: check the token URL",
+        "the token endpoint redirected (HTTP {status}{}); token requests never follow redirects: check the token URL {url}",
         location.as_deref().map(|l| format!(" to {l}")).unwrap_or_default()
     )]
     Redirect {
+        url: String,
         status: u16,
         location: Option<String>,
     },
@@ -74,9 +75,10 @@ pub enum TokenError {
     )]
     Server { status: u16, snippet: String },
     #[error(
-        "the token endpoint answered HTTP {status} with {kind} instead of a JSON token: {snippet}. Check the token URL"
+        "the token endpoint answered HTTP {status} with {kind} instead of a JSON token: {snippet}. Check the token URL {url}"
     )]
     NotJson {
+        url: String,
         status: u16,
         kind: String,
         snippet: String,
@@ -85,8 +87,8 @@ pub enum TokenError {
         "the token endpoint's answer is not valid JSON ({reason}); it may have been cut off. Try again"
     )]
     BadJson { reason: String },
-    #[error("the token endpoint's answer is too large (over 1 MiB); check the token URL")]
-    TooLarge,
+    #[error("the token endpoint's answer is too large (over 1 MiB); check the token URL {url}")]
+    TooLarge { url: String },
     #[error(
         "the token endpoint's answer has no `{field}`; the server is not answering as OAuth 2.0 requires"
     )]
@@ -265,10 +267,13 @@ fn api_error(body: &[u8]) -> Option<(String, Option<String>)> {
 pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
     let status = resp.status;
     if resp.truncated {
-        return Err(TokenError::TooLarge);
+        return Err(TokenError::TooLarge {
+            url: resp.url.clone(),
+        });
     }
     if (300..400).contains(&status) {
         return Err(TokenError::Redirect {
+            url: resp.url.clone(),
             status,
             location: resp.location.as_deref().map(http::display_url),
         });
@@ -296,6 +301,7 @@ pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
             });
         }
         return Err(TokenError::NotJson {
+            url: resp.url.clone(),
             status,
             kind: describe_kind(&resp.content_type, &resp.body),
             snippet: http::snippet(&resp.body),
@@ -303,6 +309,7 @@ pub fn parse_response(resp: &http::Response) -> Result<TokenSet, TokenError> {
     }
     if !is_json(&resp.content_type, &resp.body) {
         return Err(TokenError::NotJson {
+            url: resp.url.clone(),
             status,
             kind: describe_kind(&resp.content_type, &resp.body),
             snippet: http::snippet(&resp.body),
@@ -407,6 +414,7 @@ mod tests {
 
     fn resp(status: u16, ct: &str, body: &str) -> http::Response {
         http::Response {
+            url: "https://id.example.com/token".into(),
             status,
             content_type: ct.into(),
             location: None,
@@ -435,6 +443,12 @@ mod tests {
             e(200, "text/html", "<html>login</html>"),
             TokenError::NotJson { .. }
         ));
+        // "Check the token URL" says which one.
+        let html = e(200, "text/html", "<html>login</html>").to_string();
+        assert!(
+            html.contains("Check the token URL https://id.example.com/token"),
+            "{html}"
+        );
         assert!(matches!(
             e(200, "application/json", r#"{"access_tok"#),
             TokenError::BadJson { .. }

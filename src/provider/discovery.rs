@@ -83,7 +83,7 @@ pub enum DiscoveryError {
     #[error("the issuer `{0}` is not a valid URL")]
     BadIssuer(String),
     #[error(
-        "no OAuth metadata at {tried}: the server answered {last}. Check the issuer URL, or give --authorize-url and --token-url instead"
+        "no OAuth metadata at {tried}: the server answered {last}. check the issuer URL, or give the authorize and token URLs instead"
     )]
     NotFound { tried: String, last: String },
     #[error(transparent)]

@@ -286,6 +286,10 @@ pub struct Scheme {
     /// Fields this scheme accepts but does not need.
     #[serde(default)]
     pub optional_fields: Vec<Field>,
+    /// Variables with a default that the form still offers to change
+    /// (Entra's `tenant`: `organizations` unless the app is single-tenant).
+    #[serde(default)]
+    pub ask_vars: Vec<String>,
     /// Default redirect URI (CData-style `http://localhost:33333`); None = loopback on a free port.
     #[serde(default)]
     pub default_callback_url: Option<String>,
@@ -409,6 +413,10 @@ pub struct TestRequest {
     /// Summary template with `{count}`, e.g. `{count} HubDB tables`.
     #[serde(default)]
     pub summary: Option<String>,
+    /// What an HTTP status of the test request means for this provider,
+    /// keyed by the status (`"403"`), when the usual reading is wrong.
+    #[serde(default)]
+    pub explain: BTreeMap<String, String>,
 }
 
 fn get() -> String {

@@ -242,6 +242,7 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
             s.id
         ));
     }
+    ask_vars(p, s, out);
     if s.discovery && !p.vars.contains_key("issuer") {
         out.push(format!(
             "scheme `{}` sets discovery = true but no var `issuer` is declared",
@@ -306,6 +307,18 @@ fn scheme(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
     }
 }
 
+/// The variables a scheme's form asks for although they have a default.
+fn ask_vars(p: &Profile, s: &Scheme, out: &mut Vec<String>) {
+    for v in &s.ask_vars {
+        if !p.vars.contains_key(v) {
+            out.push(format!(
+                "scheme `{}` ask_vars names `{v}`, which is not a declared [vars] entry",
+                s.id
+            ));
+        }
+    }
+}
+
 fn test_request(p: &Profile, out: &mut Vec<String>) {
     if let Some(base) = &p.api_base {
         check(p, out, "api_base", base);
@@ -345,6 +358,13 @@ fn test_request(p: &Profile, out: &mut Vec<String>) {
             }
             for (k, v) in &t.headers {
                 check(p, out, &format!("[test] header `{k}`"), v);
+            }
+            for k in t.explain.keys() {
+                if !k.parse::<u16>().is_ok_and(|s| (400..600).contains(&s)) {
+                    out.push(format!(
+                        "[test] explain key `{k}` must be an HTTP error status (400-599)"
+                    ));
+                }
             }
             if let Some(ptr) = &t.count_pointer
                 && !(ptr.is_empty() || ptr.starts_with('/'))

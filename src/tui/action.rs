@@ -152,6 +152,11 @@ pub enum Action {
         run: u64,
         result: Result<Vec<Choice>, Failure>,
     },
+    /// The scopes an issuer's discovery document lists (`Effect::OfferScopes`).
+    ScopesOffered {
+        issuer: String,
+        scopes: Vec<String>,
+    },
     /// Something worth a line in the status bar (a browser that did not start, ...).
     Notice(String),
     /// The saved connections (`Effect::LoadConnections`), for the home
@@ -212,6 +217,12 @@ pub enum Effect {
     OpenUrl(String),
     /// Copy to the clipboard through OSC 52.
     Copy(String),
+    /// Take the mouse (true) or leave it to the terminal's selection.
+    MouseCapture(bool),
+    /// Read `issuer`'s discovery document for the scopes it lists.
+    OfferScopes {
+        issuer: String,
+    },
     /// Deliver a redirect URL pasted by the user to the loopback server that
     /// waits for it, exactly as a browser on this machine would.
     ReplayRedirect {

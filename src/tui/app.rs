@@ -112,6 +112,14 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
                         out.write_all(seq.as_bytes())?;
                         out.flush()?;
                     }
+                    Outcome::Mouse(on) => {
+                        let out = guard.terminal.backend_mut();
+                        if on {
+                            crossterm::execute!(out, crossterm::event::EnableMouseCapture)?;
+                        } else {
+                            crossterm::execute!(out, crossterm::event::DisableMouseCapture)?;
+                        }
+                    }
                     Outcome::Quit => break 'outer,
                 }
             }

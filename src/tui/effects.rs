@@ -5,12 +5,12 @@
 
 use super::action::LoginInput;
 use super::action::{Action, Effect, Failure};
+use super::failure;
 
 mod jobs;
 use crate::provider::{self, Field, Profile};
 use crate::settings::key::KeySource;
 use crate::settings::{InitiateOAuth, Settings};
-use crate::signin::{LoginError, Needed};
 use crate::{probe, signin};
 use base64::Engine as _;
 pub(super) use jobs::load as load_connections;
@@ -38,64 +38,6 @@ pub(super) fn load_profiles(config_dir: &Path) -> (Vec<Profile>, Option<String>)
     (profiles, error)
 }
 
-/// Where on the form a missing value is given: the wizard's words for
-/// what the command line calls flags.
-fn form_words(needed: &Needed) -> String {
-    use crate::provider::{Endpoint, Field};
-    use crate::tui::screens::credentials::{FormKey, form_label};
-    let field = |f: Field| form_label(&FormKey::Field(f));
-    match needed {
-        Needed::Field(f) => field(*f),
-        Needed::Endpoint {
-            endpoint: Endpoint::Authorize,
-            discovery: false,
-        } => field(Field::AuthorizeUrl),
-        Needed::Endpoint {
-            endpoint: Endpoint::Token,
-            discovery: false,
-        } => field(Field::TokenUrl),
-        Needed::Endpoint { .. } | Needed::Issuer => format!(
-            "{} (or {} and {})",
-            field(Field::Issuer),
-            field(Field::AuthorizeUrl),
-            field(Field::TokenUrl)
-        ),
-        Needed::HeaderVar { var, .. } => form_label(&FormKey::Var(var.clone())),
-        Needed::RedirectUri => field(Field::CallbackUrl),
-    }
-}
-
-fn failure_from_login(e: LoginError) -> Failure {
-    // Most messages already say what to do; these are the ones that do not
-    // point at the likely cause from the wizard's point of view.
-    // The same test as the command line's exit 6: any step that could not
-    // reach its server (token, discovery, device, sign-in, test request).
-    let unreachable = e.unreachable().is_some();
-    let hint = if e.is_denied() {
-        Some(
-            "The request was declined in the browser. Press r to ask again, and approve it."
-                .to_string(),
-        )
-    } else if let LoginError::Missing(needed) = &e {
-        Some(format!(
-            "Go back to Credentials (Esc) and fill in {}.",
-            form_words(needed)
-        ))
-    } else if unreachable {
-        Some(
-            "Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed."
-                .to_string(),
-        )
-    } else {
-        None
-    };
-    Failure {
-        cancelled: e.is_cancelled(),
-        message: e.to_string(),
-        hint,
-    }
-}
-
 /// Runs the provider's test request with the fresh token; `Ok` is a
 /// one-line summary.
 async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String, Failure> {
@@ -108,8 +50,16 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     if profile.test.is_none() {
         return Ok(format!("{} has no test request", profile.name));
     }
+    let failed = |e: probe::TestError| Failure {
+        message: e.to_string(),
+        cancelled: false,
+        hint: Some(e.advice(
+            profile.test.as_ref(),
+            settings.meta.endpoints.test_url.as_deref(),
+        )),
+    };
     if settings.meta.endpoints.test_url.is_none() {
-        return Err(Failure::new(probe::TestError::NoUrl.to_string()));
+        return Err(failed(probe::TestError::NoUrl));
     }
     let secrets = &settings.secrets;
     let Some(token) = secrets
@@ -122,7 +72,7 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     probe::test(&crate::http::client(), &profile, &settings.meta, token)
         .await
         .map(|o| o.summary)
-        .map_err(|e| Failure::new(e.to_string()))
+        .map_err(failed)
 }
 
 /// The pick list for `field`: a token by client credentials with what the
@@ -245,6 +195,8 @@ pub enum Outcome {
     Nothing,
     /// Write this OSC 52 payload to the terminal.
     Copy(String),
+    /// Turn the terminal's mouse reporting on or off.
+    Mouse(bool),
     Quit,
 }
 
@@ -337,6 +289,17 @@ impl Executor {
                 }
             }
             Effect::Copy(text) => return Outcome::Copy(osc52(&text)),
+            Effect::MouseCapture(on) => return Outcome::Mouse(on),
+            Effect::OfferScopes { issuer } => self.spawn(async move {
+                // A failure here says nothing: the sign-in reads the same
+                // document and reports what is wrong with it.
+                let scopes = crate::provider::discovery::discover(&crate::http::client(), &issuer)
+                    .await
+                    .ok()
+                    .and_then(|m| m.scopes_supported)
+                    .unwrap_or_default();
+                Action::ScopesOffered { issuer, scopes }
+            }),
             Effect::ReplayRedirect {
                 redirect_uri,
                 pasted,
@@ -398,7 +361,7 @@ impl Executor {
                 let _ = tx.send(Action::Login { run, event });
             }
             let result = match result {
-                Ok(r) => r.map(Box::new).map_err(failure_from_login),
+                Ok(r) => r.map(Box::new).map_err(failure::from_login),
                 Err(e) => Err(Failure::new(format!(
                     "the sign-in stopped unexpectedly: {e}"
                 ))),
@@ -427,38 +390,5 @@ mod tests {
     #[test]
     fn osc52_wraps_base64() {
         assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
-    }
-
-    #[test]
-    fn a_missing_value_is_named_in_form_words() {
-        use crate::provider::{Endpoint, Field};
-        let hint = |n: Needed| failure_from_login(LoginError::Missing(n)).hint.unwrap();
-        let issuer = hint(Needed::Issuer);
-        assert!(issuer.contains("Issuer URL"), "{issuer}");
-        assert!(
-            !issuer.contains("--"),
-            "CLI wording in the wizard: {issuer}"
-        );
-        assert!(hint(Needed::Field(Field::ClientSecret)).contains("Client secret"));
-        let token = hint(Needed::Endpoint {
-            endpoint: Endpoint::Token,
-            discovery: false,
-        });
-        assert!(
-            token.contains("Token URL") && !token.contains("--"),
-            "{token}"
-        );
-    }
-
-    #[test]
-    fn an_unreachable_issuer_gets_the_network_hint() {
-        use crate::http::TransportError;
-        use crate::provider::discovery::DiscoveryError;
-        let e = LoginError::Discovery(DiscoveryError::Transport(TransportError::Connect {
-            url: "https://idp.example/.well-known/openid-configuration".into(),
-            reason: "Connection refused".into(),
-        }));
-        let hint = failure_from_login(e).hint.unwrap();
-        assert!(hint.contains("Check the network"), "{hint}");
     }
 }

@@ -11,6 +11,7 @@
 mod action;
 mod app;
 mod effects;
+mod failure;
 mod help;
 mod layout;
 mod request;
@@ -28,7 +29,7 @@ pub use action::{
 };
 pub use effects::Executor;
 pub use screens::authorize::AuthPhase;
-pub use screens::credentials::{FormKey, LookupPhase};
+pub use screens::credentials::{FormKey, FormRow, LookupPhase, form_rows};
 pub use screens::home::{Confirm, JobKind};
 pub use screens::render;
 pub use screens::save::VaultForm;

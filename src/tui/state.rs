@@ -91,6 +91,11 @@ pub struct State {
     /// The Vault conventions when the wizard started (the app reads them, so
     /// `update` stays free of I/O); the Save screen starts from them.
     pub vault_env: VaultForm,
+    /// A quit that would lose work, waiting for y/n: the question asked.
+    pub confirm_quit: Option<String>,
+    /// Whether the wizard takes the mouse (clicks, wheel); off lets the
+    /// terminal's own selection copy text.
+    pub mouse_capture: bool,
 }
 
 impl State {
@@ -119,6 +124,8 @@ impl State {
             settings: None,
             defaults_for: None,
             vault_env: VaultForm::default(),
+            confirm_quit: None,
+            mouse_capture: true,
         }
     }
 

@@ -35,7 +35,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             authorize::progress(state, run, event);
             Nav::Stay
         }
-        Action::LoginFinished { run, result } => authorize::finished(state, run, result),
+        Action::LoginFinished { run, result } => {
+            if run == state.auth.run && result.as_ref().is_err_and(|f| !f.cancelled) {
+                state.creds.mark_rejected();
+            }
+            authorize::finished(state, run, result)
+        }
         Action::TestFinished { run, result } => test::finished(state, run, result),
         Action::SaveFinished(result) => {
             save::finished(state, result);
@@ -55,6 +60,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::LookupFinished { run, result } => {
             credentials::finished(state, run, result);
+            Nav::Stay
+        }
+        Action::ScopesOffered { issuer, scopes } => {
+            screens::scopes::offered(state, &issuer, scopes);
             Nav::Stay
         }
         Action::Notice(text) => {
@@ -78,7 +87,10 @@ fn follow(state: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
         Nav::Stay => {}
         Nav::Next => go_next(state, fx),
         Nav::Back => go_back(state),
-        Nav::Quit => quit(state, fx),
+        Nav::Quit => match work_at_stake(state) {
+            Some(question) => state.confirm_quit = Some(question),
+            None => quit(state, fx),
+        },
         Nav::To(screen) => {
             state.screen = screen;
             screens::page(screen).enter(state, fx);
@@ -86,7 +98,40 @@ fn follow(state: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
     }
 }
 
+/// A credential signed in for but not saved, as the question to ask
+/// before a quit throws it away.
+fn unsaved_credential(state: &State) -> Option<String> {
+    if state.save.saved.is_some() || state.settings.is_none() {
+        return None;
+    }
+    let tested = state.test.phase == super::state::Phase::Done;
+    Some(format!(
+        "The {}credential is not saved yet. Quit and lose it?",
+        if tested { "tested " } else { "new " }
+    ))
+}
+
+/// What leaving now would lose (an unsaved credential, a filled form), as
+/// the question to ask; None when nothing.
+fn work_at_stake(state: &State) -> Option<String> {
+    use super::screens::credentials::FormKey;
+    use crate::provider::Field;
+    if state.save.saved.is_some() {
+        return None;
+    }
+    if let Some(q) = unsaved_credential(state) {
+        return Some(q);
+    }
+    let typed = state
+        .creds
+        .inputs
+        .iter()
+        .any(|(k, v)| !v.value().trim().is_empty() && *k != FormKey::Field(Field::CallbackUrl));
+    typed.then(|| "Quit and lose what you typed on the form?".to_string())
+}
+
 fn quit(state: &mut State, fx: &mut Vec<Effect>) {
+    state.confirm_quit = None;
     if state.auth.running() {
         fx.push(Effect::CancelLogin);
     }
@@ -96,8 +141,30 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>) {
 
 fn on_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+    if state.confirm_quit.is_some() {
+        // y (or a second Ctrl-C) quits; anything else stays.
+        if ctrl && matches!(k.code, KeyCode::Char('c' | 'C'))
+            || matches!(k.code, KeyCode::Char('y' | 'Y'))
+        {
+            quit(state, fx);
+            return Nav::Stay;
+        }
+        state.confirm_quit = None;
+        state.info("Not quitting: carry on where you were.");
+        return Nav::Stay;
+    }
+    // Ctrl-C is an interrupt: it stops a sign-in or a half-filled form at
+    // once, and asks only when a signed-in credential would be lost.
     if ctrl && matches!(k.code, KeyCode::Char('c' | 'C')) {
-        return Nav::Quit;
+        match unsaved_credential(state) {
+            Some(question) => state.confirm_quit = Some(question),
+            None => quit(state, fx),
+        }
+        return Nav::Stay;
+    }
+    if k.code == KeyCode::F(2) && state.help.is_none() {
+        screens::keys::toggle_mouse(state, fx);
+        return Nav::Stay;
     }
     if let Some(scroll) = state.help {
         state.help = match k.code {
@@ -117,6 +184,15 @@ fn on_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
         state.help = Some(0);
         return Nav::Stay;
     }
+    // Screens whose letters are commands, not filters or text, free the mouse on m.
+    let letters_free = matches!(
+        state.screen,
+        Screen::Setup | Screen::Authorize | Screen::Test | Screen::Save
+    );
+    if letters_free && k.code == KeyCode::Char('m') && !page.typing(state) {
+        screens::keys::toggle_mouse(state, fx);
+        return Nav::Stay;
+    }
     page.on_key(state, k, fx)
 }
 
@@ -131,7 +207,7 @@ fn clean_paste(text: &str) -> String {
 
 fn on_paste(state: &mut State, text: &str) {
     let text = clean_paste(text);
-    if state.help.is_some() || text.is_empty() {
+    if state.help.is_some() || state.confirm_quit.is_some() || text.is_empty() {
         return;
     }
     state.notice = None;
@@ -140,7 +216,7 @@ fn on_paste(state: &mut State, text: &str) {
 
 fn on_mouse(state: &mut State, m: MouseEvent, fx: &mut Vec<Effect>) -> Nav {
     let area = Rect::new(0, 0, state.size.0, state.size.1);
-    if state.help.is_some() || layout::too_small(area) {
+    if state.help.is_some() || state.confirm_quit.is_some() || layout::too_small(area) {
         return Nav::Stay;
     }
     let page = screens::page(state.screen);

@@ -359,3 +359,61 @@ fn settings_file_problems_are_specific() {
     assert_eq!(out.code, 3);
     assert!(out.stderr.contains("oauth-setup login"), "{}", out.stderr);
 }
+
+/// The browser's page waits for the token exchange: with a client secret
+/// the server refuses, the login fails and the page the browser got says
+/// the sign-in did not finish (and never "Signed in"); with the right one
+/// it says "Signed in".
+#[test]
+fn the_browser_page_tells_how_the_token_exchange_ended() {
+    let idp = Idp::start(&["--client-secret", "right-secret-1"]);
+    for (secret, code, page_says) in [
+        ("wrong-secret-1", 5, "Sign-in not finished"),
+        ("right-secret-1", 0, "Signed in"),
+    ] {
+        let user = User::new();
+        let page = user.path("page.html");
+        // This "browser" follows the one-time link and the consent redirect
+        // like a real one, and keeps the page it ends on.
+        let script = user.path("keeping-browser.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n(curl -sS -L -o '{}.part' \"$1\" && mv '{0}.part' '{0}') >/dev/null 2>&1 &\n",
+                page.display()
+            ),
+        )
+        .unwrap();
+        set_mode(&script, 0o755);
+        let settings = user.path("x.json");
+        let out = user.run_env(
+            &[
+                "login",
+                "custom",
+                "--issuer",
+                &idp.issuer,
+                "--client-id",
+                "app-1",
+                "--settings",
+                settings.to_str().unwrap(),
+            ],
+            &[
+                ("BROWSER", script.to_str().unwrap()),
+                ("OAUTH_SETUP_CLIENT_SECRET", secret),
+            ],
+        );
+        assert_eq!(out.code, code, "{out:#?}");
+        let start = std::time::Instant::now();
+        while !page.exists() && start.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let html = std::fs::read_to_string(&page).expect("the browser got a page");
+        assert!(html.contains(page_says), "{secret}: {html}");
+        if code != 0 {
+            assert!(!html.contains("<h1>Signed in"), "{html}");
+            assert!(out.stderr.contains("invalid_client"), "{}", out.stderr);
+            assert!(!settings.exists());
+        }
+        assert!(!html.contains(secret), "the page echoes input: {html}");
+    }
+}

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 fn redirect(location: &str) -> Response {
     Response {
+        url: "https://id.example.com/token".into(),
         status: 302,
         content_type: "text/html".into(),
         location: Some(location.into()),

@@ -84,7 +84,14 @@ fn with_wait<T>(
 ) -> (Result<SecretString, CallbackError>, T) {
     let cancel = CancellationToken::new();
     std::thread::scope(|sc| {
-        let waiter = sc.spawn(|| srv.wait(STATE, timeout, &cancel, &mut |_| {}));
+        // The exchange "succeeds" at once, so the browser's page is answered.
+        let waiter = sc.spawn(|| {
+            srv.wait(STATE, timeout, &cancel, &mut |_| {})
+                .map(|(code, held)| {
+                    held.signed_in();
+                    code
+                })
+        });
         let t = drive(srv.port());
         (waiter.join().unwrap(), t)
     })
@@ -366,7 +373,13 @@ fn localhost_takes_the_port_on_both_loopbacks() {
     assert_eq!(srv.redirect_uri(), format!("http://localhost:{port}/cb"));
     let cancel = CancellationToken::new();
     let out = std::thread::scope(|sc| {
-        let waiter = sc.spawn(|| srv.wait(STATE, Duration::from_secs(10), &cancel, &mut |_| {}));
+        let waiter = sc.spawn(|| {
+            srv.wait(STATE, Duration::from_secs(10), &cancel, &mut |_| {})
+                .map(|(code, held)| {
+                    held.signed_in();
+                    code
+                })
+        });
         let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
         // The 127.0.0.1 Host of the default target is not this one's.
         for (host, status) in [
@@ -460,4 +473,50 @@ fn replay_child() {
     });
     assert_eq!(out.unwrap().expose_secret(), "pasted");
     println!("CHILD-OK");
+}
+
+/// The browser's page for the code waits for the token exchange: "Signed
+/// in" only after it succeeded, "not finished" after it failed or when the
+/// sign-in stopped before it ended.
+#[test]
+fn the_callback_page_tells_how_the_exchange_ended() {
+    for outcome in ["ok", "failed", "dropped"] {
+        let srv = server();
+        let port = srv.port();
+        let cancel = CancellationToken::new();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let done = &done;
+        let (page, exchanged_first) = std::thread::scope(|sc| {
+            let browser = sc.spawn(move || {
+                let page = get(port, &format!("/callback?code=c1&state={STATE}"));
+                (page, done.load(std::sync::atomic::Ordering::SeqCst))
+            });
+            let (code, held) = srv
+                .wait(STATE, Duration::from_secs(10), &cancel, &mut |_| {})
+                .expect("the code");
+            assert_eq!(code.expose_secret(), "c1");
+            // The token exchange takes a while; the browser is still waiting.
+            std::thread::sleep(Duration::from_millis(200));
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            match outcome {
+                "ok" => held.signed_in(),
+                "failed" => held.failed(),
+                _ => drop(held),
+            }
+            browser.join().unwrap()
+        });
+        assert!(
+            exchanged_first,
+            "{outcome}: the page came before the exchange ended"
+        );
+        assert_eq!(status_of(&page), 200, "{outcome}: {page}");
+        assert_close(&page);
+        if outcome == "ok" {
+            assert!(page.contains("Signed in"), "{page}");
+        } else {
+            assert!(page.contains("Sign-in not finished"), "{outcome}: {page}");
+            assert!(!page.contains("Signed in<"), "{outcome}: {page}");
+        }
+        assert!(!page.contains("c1"), "the page echoes the request: {page}");
+    }
 }

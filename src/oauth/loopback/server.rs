@@ -18,6 +18,39 @@ const PAGE_WRONG_STATE: &str = include_str!("../../../assets/callback/wrong_stat
 const PAGE_NOT_FOUND: &str = include_str!("../../../assets/callback/not_found.html");
 const PAGE_BAD_REQUEST: &str = include_str!("../../../assets/callback/bad_request.html");
 const PAGE_START_USED: &str = include_str!("../../../assets/callback/start_used.html");
+const PAGE_EXCHANGE_FAILED: &str = include_str!("../../../assets/callback/exchange_failed.html");
+
+/// The browser's request that brought the code, answered only once the
+/// token exchange is over: the page says "Signed in" only when it is true.
+/// Dropped unanswered (the exchange was cancelled), it says it did not finish.
+#[derive(Debug)]
+pub struct HeldReply {
+    stream: Option<std::net::TcpStream>,
+}
+
+impl HeldReply {
+    /// The token exchange succeeded.
+    pub fn signed_in(mut self) {
+        self.send(PAGE_SUCCESS);
+    }
+
+    /// The token exchange failed (the terminal says why).
+    pub fn failed(mut self) {
+        self.send(PAGE_EXCHANGE_FAILED);
+    }
+
+    fn send(&mut self, page: &'static str) {
+        if let Some(stream) = self.stream.take() {
+            wire::respond(stream, &Reply::page(200, page));
+        }
+    }
+}
+
+impl Drop for HeldReply {
+    fn drop(&mut self) {
+        self.send(PAGE_EXCHANGE_FAILED);
+    }
+}
 
 /// Sleep between polls of the sockets when nothing happened.
 const POLL: Duration = Duration::from_millis(15);
@@ -134,14 +167,15 @@ impl CallbackServer {
     }
 
     /// Waits for the callback carrying `state` for `timeout` or until `cancel`.
-    /// `on_tick` is called about once a second with the time left.
+    /// `on_tick` is called about once a second with the time left. The
+    /// browser's request for the code is held: answer it with the outcome.
     pub fn wait(
         &self,
         state: &str,
         timeout: Duration,
         cancel: &CancellationToken,
         on_tick: &mut dyn FnMut(Duration),
-    ) -> Result<SecretString, CallbackError> {
+    ) -> Result<(SecretString, HeldReply), CallbackError> {
         let deadline = Instant::now() + timeout;
         let mut last_tick = Instant::now() - Duration::from_secs(1);
         let mut pool = Pool::default();
@@ -163,12 +197,25 @@ impl CallbackServer {
             let idle = !arrived && ready.is_empty();
             for (stream, parsed) in ready {
                 let (reply, done) = match parsed {
-                    Parsed::Bad(status) => (Reply::page(status, PAGE_BAD_REQUEST), None),
+                    Parsed::Bad(status) => (Some(Reply::page(status, PAGE_BAD_REQUEST)), None),
                     Parsed::Head(head) => self.answer(&head, state, &mut start_used),
+                };
+                let Some(reply) = reply else {
+                    // The code: its page waits for the token exchange.
+                    if let Some(Ok(code)) = done {
+                        let held = HeldReply {
+                            stream: Some(stream),
+                        };
+                        return Ok((code, held));
+                    }
+                    continue;
                 };
                 wire::respond(stream, &reply);
                 if let Some(done) = done {
-                    return done;
+                    return done.map(|code| {
+                        let held = HeldReply { stream: None };
+                        (code, held)
+                    });
                 }
             }
             if idle {
@@ -177,15 +224,30 @@ impl CallbackServer {
         }
     }
 
-    /// The answer to one request, and the outcome when it ends the wait.
+    /// The answer to one request (None: held until the token exchange is
+    /// over), and the outcome when it ends the wait.
     fn answer(
         &self,
         head: &Head,
         state: &str,
         start_used: &mut bool,
-    ) -> (Reply, Option<Result<SecretString, CallbackError>>) {
+    ) -> (Option<Reply>, Option<Result<SecretString, CallbackError>>) {
+        let (reply, done) = self.answer_now(head, state, start_used);
+        match done {
+            Some(Ok(code)) => (None, Some(Ok(code))),
+            done => (reply, done),
+        }
+    }
+
+    fn answer_now(
+        &self,
+        head: &Head,
+        state: &str,
+        start_used: &mut bool,
+    ) -> (Option<Reply>, Option<Result<SecretString, CallbackError>>) {
+        let page = |status, page| Some(Reply::page(status, page));
         if !head.target.starts_with('/') {
-            return (Reply::page(400, PAGE_BAD_REQUEST), None);
+            return (page(400, PAGE_BAD_REQUEST), None);
         }
         let path = head.target.split(['?', '#']).next().unwrap_or_default();
         let start = self
@@ -201,34 +263,34 @@ impl CallbackServer {
                 host = %sanitize(head.host.as_deref().unwrap_or("(none)"), 80),
                 "refused a request to the callback server: its Host is not the redirect URI's"
             );
-            return (Reply::page(400, PAGE_BAD_REQUEST), None);
+            return (page(400, PAGE_BAD_REQUEST), None);
         }
         if head.method != "GET" {
-            return (Reply::page(405, PAGE_NOT_FOUND), None);
+            return (page(405, PAGE_NOT_FOUND), None);
         }
         if let Some(start) = start {
             if std::mem::replace(start_used, true) {
                 tracing::warn!("the one-time start link was fetched a second time");
                 let stop = Err(CallbackError::StartLinkReused);
-                return (Reply::page(410, PAGE_START_USED), Some(stop));
+                return (page(410, PAGE_START_USED), Some(stop));
             }
             let to = Reply {
                 status: 303,
                 page: "",
                 location: Some(start.location.clone()),
             };
-            return (to, None);
+            return (Some(to), None);
         }
         match check_callback(&head.target, &self.target.path, state) {
-            Ok(Callback::Code(code)) => (Reply::page(200, PAGE_SUCCESS), Some(Ok(code))),
+            Ok(Callback::Code(code)) => (None, Some(Ok(code))),
             Ok(Callback::Denied { error, description }) => {
                 let denied = Err(CallbackError::Denied { error, description });
-                (Reply::page(200, PAGE_DENIED), Some(denied))
+                (page(200, PAGE_DENIED), Some(denied))
             }
-            Err(Rejected::WrongPath) => (Reply::page(404, PAGE_NOT_FOUND), None),
+            Err(Rejected::WrongPath) => (page(404, PAGE_NOT_FOUND), None),
             Err(why) => {
                 tracing::warn!(reason = %why, "ignored a callback request");
-                (Reply::page(400, PAGE_WRONG_STATE), None)
+                (page(400, PAGE_WRONG_STATE), None)
             }
         }
     }

@@ -1,6 +1,7 @@
 //! Input helpers the screens share: list navigation, plain characters,
 //! text fields.
 
+use crate::tui::action::Effect;
 use crate::tui::layout;
 use crate::tui::state::State;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -68,4 +69,26 @@ pub fn toggle<T: Ord>(set: &mut BTreeSet<T>, v: T) {
     if !set.remove(&v) {
         set.insert(v);
     }
+}
+
+/// Hands `text` to the terminal's clipboard and says so truthfully: OSC 52
+/// is ignored by tmux's defaults and by GNOME Terminal, so the wizard can
+/// never know that it arrived.
+pub fn copy(state: &mut State, fx: &mut Vec<Effect>, what: &str, text: String) {
+    fx.push(Effect::Copy(text));
+    state.info(format!(
+        "{what} sent to the terminal's clipboard (OSC 52); if nothing arrived, press m and select the text."
+    ));
+}
+
+/// Gives the mouse to the terminal (its own selection copies what is shown)
+/// or takes it back for clicks and the wheel.
+pub fn toggle_mouse(state: &mut State, fx: &mut Vec<Effect>) {
+    state.mouse_capture = !state.mouse_capture;
+    fx.push(Effect::MouseCapture(state.mouse_capture));
+    state.info(if state.mouse_capture {
+        "Mouse on: clicks and the wheel work again (m or F2 gives the mouse to the terminal)."
+    } else {
+        "Mouse off: select text with the mouse to copy it (Shift-drag in some terminals); m or F2 turns clicks back on."
+    });
 }

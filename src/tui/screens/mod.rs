@@ -7,7 +7,7 @@
 pub mod authorize;
 pub mod credentials;
 pub mod home;
-mod keys;
+pub(super) mod keys;
 pub mod method;
 pub mod provider;
 pub mod save;
@@ -120,6 +120,9 @@ pub fn render(frame: &mut Frame, state: &State) {
     widgets::footer(frame, c.footer, &hints, theme);
     if let Some(scroll) = state.help {
         help_overlay(frame, area, state, scroll);
+    }
+    if let Some(question) = &state.confirm_quit {
+        widgets::confirm(frame, area, question, theme);
     }
 }
 

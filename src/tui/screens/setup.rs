@@ -36,6 +36,7 @@ impl super::Page for Page {
             ("Space", "tick"),
             ("o", "open link"),
             ("c", "copy"),
+            ("m", "mouse"),
             ("Enter", "next"),
             ("Esc", "back"),
         ]
@@ -61,8 +62,12 @@ impl super::Page for Page {
             },
             KeyCode::Char('c') => match link(state) {
                 Some(text) => {
-                    state.info("Copied to the clipboard (if your terminal allows OSC 52).");
-                    fx.push(Effect::Copy(text));
+                    let what = if state.setup.cursor < steps {
+                        "The link was"
+                    } else {
+                        "The redirect URI was"
+                    };
+                    keys::copy(state, fx, what, text);
                 }
                 None => state.info("Nothing to copy on this line."),
             },
@@ -113,15 +118,23 @@ fn link(state: &State) -> Option<String> {
     let s = state.scheme()?;
     match s.setup_steps.get(state.setup.cursor) {
         Some(step) => step.url.clone(),
-        None => credentials::redirect_uri(state),
+        None => Some(register_uri(state)),
     }
 }
 
+/// The redirect URI to register: the fixed one, or for a port picked at
+/// sign-in the loopback address without a port (RFC 8252 §7.3: the server
+/// accepts any port on it).
+fn register_uri(state: &State) -> String {
+    credentials::redirect_uri(state)
+        .unwrap_or_else(|| format!("http://127.0.0.1{}", crate::oauth::loopback::DEFAULT_PATH))
+}
+
 fn redirect_line(state: &State) -> String {
+    let u = register_uri(state);
     match credentials::redirect_uri(state) {
-        Some(u) => format!("Register this redirect URI: {u}"),
-        None => "Redirect URI: a loopback address (http://127.0.0.1:<port>) picked at sign-in"
-            .to_string(),
+        Some(_) => format!("Register this exact redirect URI: {u}"),
+        None => format!("Register the redirect URI {u} (any port)"),
     }
 }
 
@@ -182,9 +195,14 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
                 ]));
             }
         }
+        None if rows > 0 && credentials::redirect_uri(state).is_some() => {
+            lines.push(Line::from(
+                "Add this exact address as a redirect (callback) URL in the app's settings: c copies it, m frees the mouse to select it.",
+            ));
+        }
         None if rows > 0 => {
             lines.push(Line::from(
-                "Add this exact address as a redirect (callback) URL in the app's settings; c copies it.",
+                "The port is chosen at sign-in (a free one on 127.0.0.1), so register the address without a port: a server following RFC 8252 §7.3 accepts any port for it. c copies it, m frees the mouse to select it. If the provider wants an exact port, type a callback URL (e.g. http://127.0.0.1:8765/callback) on the credentials screen and register that.",
             ));
         }
         None => {

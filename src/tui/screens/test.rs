@@ -16,6 +16,8 @@ pub struct TestScreen {
     pub run: u64,
     pub phase: Phase,
     pub summary: Option<String>,
+    /// What to do about a failure (from what the API answered).
+    pub advice: Option<String>,
 }
 
 pub(super) struct Page;
@@ -74,6 +76,7 @@ fn start(state: &mut State, fx: &mut Vec<Effect>) {
     state.test.run += 1;
     state.test.phase = Phase::Running;
     state.test.summary = None;
+    state.test.advice = None;
     fx.push(Effect::StartTest {
         run: state.test.run,
         settings: Box::new(settings),
@@ -103,7 +106,10 @@ pub fn finished(state: &mut State, run: u64, result: Result<String, Failure>) ->
                 return Nav::Next;
             }
         }
-        Err(f) => state.test.phase = Phase::Failed(f.message),
+        Err(f) => {
+            state.test.advice = f.hint;
+            state.test.phase = Phase::Failed(f.message);
+        }
     }
     Nav::Stay
 }
@@ -121,12 +127,18 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
             theme.ok(),
         ))],
         Phase::Failed(msg) => vec![
-            Line::from(Span::styled("✗ The test call failed:", theme.error())),
+            Line::from(Span::styled("✗ The test did not pass:", theme.error())),
             Line::from(msg.clone()),
             Line::from(""),
-            Line::from(
-                "The token was issued but the API refused it: check the scopes and the app's access, then r to run again. Enter saves anyway.",
-            ),
+            Line::from(state.test.advice.clone().unwrap_or_else(|| {
+                "The token was issued; see the message above for why the test did not pass."
+                    .to_string()
+            })),
+            Line::from(""),
+            Line::from(Span::styled(
+                "r runs the test again; Enter saves the token anyway.",
+                theme.dim(),
+            )),
         ],
         Phase::Idle => vec![Line::from("Not run yet: press r.")],
     };

@@ -8,7 +8,7 @@ use super::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 /// A key hint in the footer: (key, what it does).
 pub type Hint = (&'static str, &'static str);
@@ -60,4 +60,30 @@ pub fn truncate(s: &str, width: usize) -> String {
 pub fn mmss(d: std::time::Duration) -> String {
     let s = d.as_secs();
     format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// A yes/no question over the screen (a quit that would lose work).
+pub fn confirm(frame: &mut Frame, area: Rect, question: &str, theme: &Theme) {
+    let w = area.width.saturating_sub(8).clamp(20, 60);
+    let r = centered(area, w, 6);
+    frame.render_widget(Clear, r);
+    let block = Block::bordered()
+        .title(Span::styled(" Quit? ", theme.title()))
+        .border_style(theme.warn());
+    let lines = vec![
+        Line::from(question.to_string()),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled("y", theme.key()),
+            Span::raw(" quit   "),
+            Span::styled("n", theme.key()),
+            Span::raw(" / "),
+            Span::styled("Esc", theme.key()),
+            Span::raw(" stay"),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        r,
+    );
 }

@@ -178,10 +178,7 @@ impl super::Page for Page {
                 }
             },
             KeyCode::Char('c') => match a.url.clone() {
-                Some(url) => {
-                    state.info("Address copied (if your terminal allows OSC 52).");
-                    fx.push(Effect::Copy(url));
-                }
+                Some(url) => keys::copy(state, fx, "The address was", url),
                 None => state.info("No address yet."),
             },
             KeyCode::Char('o') => match a.device() {

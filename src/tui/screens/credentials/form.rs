@@ -2,7 +2,7 @@
 //! their values.
 
 use super::field_label;
-use crate::provider::{EndpointError, Field, Scheme};
+use crate::provider::{EndpointError, Field, Scheme, SchemeKind};
 use crate::tui::state::State;
 
 /// A row of the credentials form.
@@ -95,11 +95,20 @@ pub fn form_rows(state: &State) -> Vec<FormRow> {
             required: true,
         });
     }
+    // Asked right after what is required: the default is often wrong
+    // (Entra's `organizations` for a single-tenant app).
+    for v in &s.ask_vars {
+        rows.push(FormRow::Input {
+            key: FormKey::Var(v.clone()),
+            required: false,
+        });
+    }
+    let issuer_needed = s.discovery && !endpoints_given(state, s);
     for f in &s.optional_fields {
         if !s.fields.contains(f) {
             rows.push(FormRow::Input {
                 key: FormKey::Field(*f),
-                required: false,
+                required: *f == Field::Issuer && issuer_needed,
             });
         }
     }
@@ -116,14 +125,54 @@ pub fn form_rows(state: &State) -> Vec<FormRow> {
     rows
 }
 
+/// True when the form (or the environment) gives every URL the method
+/// needs, so discovery, and with it the issuer, is not needed.
+fn endpoints_given(state: &State, s: &Scheme) -> bool {
+    let env = crate::provider::Endpoints::from_env();
+    if env.issuer.is_some() {
+        return true;
+    }
+    let given = |template: &Option<String>, f: Field, env: &Option<String>| {
+        template.is_some()
+            || env.is_some()
+            || !state.creds.value(&FormKey::Field(f)).trim().is_empty()
+    };
+    let token = given(&s.token_url, Field::TokenUrl, &env.token_url);
+    match s.kind {
+        SchemeKind::AuthorizationCode => {
+            token && given(&s.authorize_url, Field::AuthorizeUrl, &env.authorize_url)
+        }
+        SchemeKind::ClientCredentials => token,
+        SchemeKind::DeviceCode | SchemeKind::PasswordSignin | SchemeKind::StaticToken => {
+            s.device_authorization_url.is_some() && token
+        }
+    }
+}
+
 /// What is wrong with one form value, in words; None when it is fine.
 pub fn field_error(state: &State, key: &FormKey, required: bool) -> Option<String> {
     let v = state.creds.value(key).trim();
     if v.is_empty() {
-        return (required && state.creds.attempted).then(|| "required".to_string());
+        if !(required && state.creds.attempted) {
+            return None;
+        }
+        if *key == FormKey::Field(Field::Issuer) {
+            return Some(match state.scheme().map(|s| s.kind) {
+                Some(SchemeKind::AuthorizationCode) => {
+                    "required, unless you fill in the Authorize URL and the Token URL".to_string()
+                }
+                Some(SchemeKind::ClientCredentials) => {
+                    "required, unless you fill in the Token URL".to_string()
+                }
+                _ => "required".to_string(),
+            });
+        }
+        return Some("required".to_string());
     }
-    let FormKey::Field(f) = key else {
-        return None;
+    let f = match key {
+        FormKey::Field(f) => f,
+        FormKey::Var(name) if name == "tenant" => return tenant_error(v),
+        FormKey::Var(_) => return None,
     };
     match f {
         Field::CallbackUrl
@@ -155,6 +204,30 @@ pub fn field_error(state: &State, key: &FormKey, required: bool) -> Option<Strin
     }
 }
 
+/// An Entra ID tenant as the sign-in URL takes it: a directory (tenant)
+/// ID, a verified domain, or one of the three audience keywords.
+fn tenant_error(v: &str) -> Option<String> {
+    let keyword = matches!(v, "organizations" | "common" | "consumers");
+    let guid = v.len() == 36
+        && v.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    let domain = v.contains('.')
+        && v.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    (!(keyword || guid || domain)).then(|| {
+        "a tenant is the Directory (tenant) ID (8-4-4-4-12 hex digits) or a domain such as contoso.onmicrosoft.com".to_string()
+    })
+}
+
 /// True when the row needs the user's attention (empty and required, or wrong).
 pub fn row_invalid(state: &State, row: &FormRow) -> bool {
     match row {
@@ -174,10 +247,30 @@ pub fn valid(state: &State) -> bool {
 pub fn form_label(key: &FormKey) -> String {
     match key {
         FormKey::Field(f) => field_label(*f).to_string(),
-        FormKey::Var(v) => v.replace('_', " "),
+        FormKey::Var(v) => var_label(v),
     }
 }
 
 pub fn is_secret(key: &FormKey) -> bool {
     matches!(key, FormKey::Field(f) if f.is_secret())
+}
+
+/// A variable's name as a label: `test_url` → "Test URL", `tenant` → "Tenant".
+fn var_label(name: &str) -> String {
+    let words: Vec<String> = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .enumerate()
+        .map(|(i, w)| match w {
+            "url" | "id" | "api" | "uri" => w.to_ascii_uppercase(),
+            _ if i == 0 => {
+                let mut c = w.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default()
+            }
+            _ => w.to_string(),
+        })
+        .collect();
+    words.join(" ")
 }

@@ -5,7 +5,7 @@ mod form;
 mod lookup;
 mod render;
 
-pub use form::{FormKey, FormRow, form_label, form_rows};
+pub use form::{FormKey, FormRow, form_label, form_rows, is_secret};
 pub use lookup::{LookupPhase, LookupState, finished};
 
 use super::{Nav, keys};
@@ -31,6 +31,9 @@ pub struct CredsScreen {
     pub keep_secret: bool,
     /// Set on the first submit: from then on empty required fields are flagged.
     pub attempted: bool,
+    /// Fields whose values a failed sign-in used: the next paste into one
+    /// replaces the value instead of adding to it.
+    pub rejected: std::collections::BTreeSet<FormKey>,
 }
 
 impl CredsScreen {
@@ -46,12 +49,24 @@ impl CredsScreen {
         // are only kept when the user asks.
         self.keep_secret = keep_secret;
         self.attempted = false;
+        self.rejected.clear();
         if let Some(cb) = callback {
             let key = FormKey::Field(Field::CallbackUrl);
             if self.value(&key).is_empty() {
                 self.inputs.insert(key, Input::new(cb));
             }
         }
+    }
+
+    /// After a failed sign-in: every value typed was part of it, so a paste
+    /// into any of them starts that value afresh.
+    pub fn mark_rejected(&mut self) {
+        self.rejected = self
+            .inputs
+            .iter()
+            .filter(|(_, i)| !i.value().is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
     }
 }
 
@@ -94,6 +109,7 @@ impl super::Page for Page {
         } else if state.creds.focus != focus {
             state.creds.lookup.open = false;
             lookup::offer(state, true, fx);
+            offer_scopes(state, fx);
         } else {
             // Typing filters the list: keep the highlight on a visible row.
             let n = lookup::choices(state).len();
@@ -103,8 +119,19 @@ impl super::Page for Page {
     }
 
     fn on_paste(&self, state: &mut State, text: &str) {
-        if let Some(FormRow::Input { key, .. }) = form_rows(state).get(state.creds.focus) {
-            keys::insert(state.creds.inputs.entry(key.clone()).or_default(), text);
+        if let Some(FormRow::Input { key, required }) = form_rows(state).get(state.creds.focus) {
+            // A paste is a whole value: into a hidden field (nothing to see
+            // to edit) or over a value that is wrong it replaces, so a
+            // rejected secret never gets the right one appended.
+            let replace = (is_secret(key) && !state.creds.reveal)
+                || form::field_error(state, key, *required).is_some()
+                || state.creds.rejected.contains(key);
+            state.creds.rejected.remove(key);
+            let input = state.creds.inputs.entry(key.clone()).or_default();
+            if replace {
+                *input = Input::default();
+            }
+            keys::insert(input, text);
         }
     }
 
@@ -180,6 +207,8 @@ fn form_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
                 }
             }
             Some(FormRow::Input { key, .. }) => {
+                // Editing by hand means the value is being fixed, not replaced.
+                state.creds.rejected.remove(key);
                 keys::edit(state.creds.inputs.entry(key.clone()).or_default(), k);
             }
             None => {}
@@ -208,6 +237,24 @@ fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
         }
     }
     Nav::Stay
+}
+
+/// Once a valid issuer is typed, asks its discovery document for the
+/// scopes it lists, for the scopes screen (Custom has only OpenID's own).
+fn offer_scopes(state: &mut State, fx: &mut Vec<Effect>) {
+    let key = FormKey::Field(Field::Issuer);
+    let issuer = state.creds.value(&key).trim().to_string();
+    let wanted = state.scheme().is_some_and(|s| s.discovery && s.uses_scopes)
+        && state.steps().contains(&crate::tui::state::Screen::Scopes);
+    if !wanted
+        || issuer.is_empty()
+        || form::field_error(state, &key, false).is_some()
+        || state.scopes.offered_for.as_deref() == Some(issuer.as_str())
+    {
+        return;
+    }
+    state.scopes.offered_for = Some(issuer.clone());
+    fx.push(Effect::OfferScopes { issuer });
 }
 
 /// Human label for a field.

@@ -34,9 +34,12 @@ fn placeholder(state: &State, key: &FormKey) -> String {
         FormKey::Var(v) => state
             .profile()
             .and_then(|p| p.vars.get(v))
-            .map(|spec| match &spec.example {
-                Some(e) => format!("{} (e.g. {e})", spec.description),
-                None => spec.description.clone(),
+            .map(|spec| match (&spec.default, &spec.example) {
+                // An asked variable with a default: say what empty means.
+                (Some(d), Some(e)) => format!("empty = {d}; or e.g. {e}"),
+                (Some(d), None) => format!("empty = {d}"),
+                (None, Some(e)) => format!("{} (e.g. {e})", spec.description),
+                (None, None) => spec.description.clone(),
             })
             .unwrap_or_default(),
     }
@@ -376,7 +379,7 @@ pub(super) fn hints(state: &State) -> Vec<Hint> {
             ("Esc", "close list"),
         ];
     }
-    let mut h = vec![("Tab", "next field"), ("Enter", "next/continue")];
+    let mut h = vec![("Tab", "next field"), ("Enter", "next")];
     if lookup::focused_field(state).is_some() {
         h.push(("^L", "list"));
         h.push(("Esc", "back"));
@@ -389,6 +392,7 @@ pub(super) fn hints(state: &State) -> Vec<Hint> {
     if has_secret {
         h.push(("^R", "show/hide"));
     }
+    h.push(("^U", "clear"));
     h.push(("Esc", "back"));
     h
 }

@@ -172,14 +172,12 @@ fn saved_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
         }
         KeyCode::Char('c') => {
             if let Some(c) = command(" connection-string ") {
-                fx.push(Effect::Copy(c));
-                state.info("Command copied (if your terminal allows OSC 52).");
+                super::keys::copy(state, fx, "The command", c);
             }
         }
         KeyCode::Char('t') => {
             if let Some(c) = command(" token ") {
-                fx.push(Effect::Copy(c));
-                state.info("Command copied (if your terminal allows OSC 52).");
+                super::keys::copy(state, fx, "The command", c);
             }
         }
         KeyCode::Enter | KeyCode::Char('q') => return Nav::Quit,

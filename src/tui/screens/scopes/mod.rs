@@ -1,18 +1,21 @@
 //! Scope multi-select: grouped, filterable, presets, live preview and warnings.
 
+mod render;
+mod typed;
+
+use typed::add_typed;
+pub use typed::offered;
+
 use super::{Nav, keys};
 use crate::provider::{Profile, Scheme, ScopeInfo};
 use crate::tui::action::Effect;
 use crate::tui::layout;
 use crate::tui::state::State;
-use crate::tui::widgets::{Hint, list, truncate};
+use crate::tui::widgets::{Hint, list};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Default)]
 pub struct ScopesScreen {
@@ -22,6 +25,17 @@ pub struct ScopesScreen {
     pub selected: BTreeSet<String>,
     /// Index into the profile's presets of the last preset applied.
     pub preset: Option<usize>,
+    /// Scopes the user typed that the profile does not list (an API's own
+    /// scope such as `https://ORG.crm.dynamics.com/.default`), in the order
+    /// added; ticked ones are in `selected` like any other.
+    pub typed: Vec<String>,
+    /// The issuer whose discovery document was asked for its scopes, and
+    /// the ones it lists that the profile does not.
+    pub offered_for: Option<String>,
+    pub offered: Vec<String>,
+    /// Enter was pressed once on text that is not a listed scope but
+    /// filters some: the next Enter adds it.
+    pub confirm_add: bool,
 }
 
 impl ScopesScreen {
@@ -38,14 +52,24 @@ impl ScopesScreen {
         self.selected = scopes.into_iter().collect();
         self.cursor = 0;
         self.filter.clear();
+        self.typed.clear();
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ScopeRow {
+pub(super) enum ScopeRow {
     Header(String),
-    /// Index into `Profile::scopes`.
-    Scope(usize),
+    Scope(Item),
+}
+
+/// A scope on the list: one the profile lists (index into
+/// `Profile::scopes`) or one the user typed (index into `typed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Item {
+    Listed(usize),
+    Typed(usize),
+    /// Index into `offered`.
+    Offered(usize),
 }
 
 pub(super) struct Page;
@@ -56,13 +80,21 @@ impl super::Page for Page {
     }
 
     fn render(&self, frame: &mut Frame, inner: Rect, state: &State) {
-        render(frame, inner, state);
+        render::render(frame, inner, state);
     }
 
-    fn hints(&self, _state: &State) -> Vec<Hint> {
+    fn hints(&self, state: &State) -> Vec<Hint> {
+        if !state.scopes.filter.is_empty() {
+            return vec![
+                ("Space", "select"),
+                ("Enter", "add typed scope"),
+                ("Esc", "clear"),
+            ];
+        }
         vec![
             ("Space", "select"),
             ("Tab", "preset"),
+            ("type", "filter/add"),
             ("Enter", "next"),
             ("Esc", "back"),
         ]
@@ -87,19 +119,23 @@ impl super::Page for Page {
             }
             KeyCode::Tab => apply_preset(state, true),
             KeyCode::BackTab => apply_preset(state, false),
+            KeyCode::Enter if !state.scopes.filter.trim().is_empty() => add_typed(state),
             KeyCode::Enter => return Nav::Next,
             KeyCode::Esc if !state.scopes.filter.is_empty() => {
                 state.scopes.filter.clear();
+                state.scopes.confirm_add = false;
                 state.scopes.cursor = 0;
             }
             KeyCode::Esc => return Nav::Back,
             KeyCode::Backspace => {
                 state.scopes.filter.pop();
+                state.scopes.confirm_add = false;
                 state.scopes.cursor = 0;
             }
             _ => {
                 if let Some(c) = keys::plain_char(&k) {
                     state.scopes.filter.push(c);
+                    state.scopes.confirm_add = false;
                     state.scopes.cursor = 0;
                 }
             }
@@ -109,6 +145,7 @@ impl super::Page for Page {
 
     fn on_paste(&self, state: &mut State, text: &str) {
         state.scopes.filter.push_str(text);
+        state.scopes.confirm_add = false;
         state.scopes.cursor = 0;
     }
 
@@ -127,7 +164,7 @@ impl super::Page for Page {
             .unwrap_or(0);
         let a = layout::scopes_list(inner);
         if let Some(r) = list::hit(a, rows.len(), cursor_row, col, row)
-            && let ScopeRow::Scope(idx) = rows[r]
+            && let ScopeRow::Scope(idx) = rows[r].clone()
         {
             if let Some(pos) = visible.iter().position(|v| *v == idx) {
                 state.scopes.cursor = pos;
@@ -142,12 +179,16 @@ impl super::Page for Page {
     }
 }
 
-fn toggle_scope(state: &mut State, idx: usize) {
-    let Some(name) = state
-        .profile()
-        .and_then(|p| p.scopes.get(idx))
-        .map(|s| s.name.clone())
-    else {
+fn item_name(state: &State, item: Item) -> Option<String> {
+    match item {
+        Item::Listed(i) => state.profile()?.scopes.get(i).map(|s| s.name.clone()),
+        Item::Typed(i) => state.scopes.typed.get(i).cloned(),
+        Item::Offered(i) => state.scopes.offered.get(i).cloned(),
+    }
+}
+
+fn toggle_scope(state: &mut State, item: Item) {
+    let Some(name) = item_name(state, item) else {
         return;
     };
     keys::toggle(&mut state.scopes.selected, name);
@@ -200,15 +241,36 @@ fn scope_rows(state: &State) -> Vec<ScopeRow> {
         }
         for (i, s) in p.scopes.iter().enumerate() {
             if s.group == g && matches(s) {
-                rows.push(ScopeRow::Scope(i));
+                rows.push(ScopeRow::Scope(Item::Listed(i)));
             }
         }
+    }
+    let typed: Vec<usize> = (0..state.scopes.typed.len())
+        .filter(|&i| f.is_empty() || state.scopes.typed[i].to_lowercase().contains(&f))
+        .collect();
+    if !typed.is_empty() {
+        rows.push(ScopeRow::Header("Typed by you".to_string()));
+        rows.extend(typed.into_iter().map(|i| ScopeRow::Scope(Item::Typed(i))));
+    }
+    let offered: Vec<usize> = (0..state.scopes.offered.len())
+        .filter(|&i| {
+            let s = &state.scopes.offered[i];
+            !state.scopes.typed.contains(s) && (f.is_empty() || s.to_lowercase().contains(&f))
+        })
+        .collect();
+    if !offered.is_empty() {
+        rows.push(ScopeRow::Header("Offered by the server".to_string()));
+        rows.extend(
+            offered
+                .into_iter()
+                .map(|i| ScopeRow::Scope(Item::Offered(i))),
+        );
     }
     rows
 }
 
-/// Visible scope indices (into `Profile::scopes`) in row order.
-fn visible_scopes(state: &State) -> Vec<usize> {
+/// Visible scopes in row order.
+fn visible_scopes(state: &State) -> Vec<Item> {
     scope_rows(state)
         .into_iter()
         .filter_map(|r| match r {
@@ -269,153 +331,4 @@ fn scope_warnings(state: &State) -> Vec<String> {
         }
     }
     w
-}
-
-fn render(frame: &mut Frame, inner: Rect, state: &State) {
-    let theme = &state.theme;
-    let Some(p) = state.profile() else { return };
-    let preset = match state.scopes.preset.and_then(|i| p.scope_presets.get(i)) {
-        Some(pr) => pr.name.clone(),
-        None => "custom".to_string(),
-    };
-    let mut top = vec![Span::raw("Preset: "), Span::styled(preset, theme.focus())];
-    top.push(Span::styled("  (Tab: next preset)", theme.dim()));
-    if !state.scopes.filter.is_empty() {
-        top.push(Span::raw("   Filter: "));
-        top.push(Span::styled(state.scopes.filter.clone(), theme.focus()));
-    } else {
-        top.push(Span::styled("   type to filter", theme.dim()));
-    }
-    frame.render_widget(
-        Paragraph::new(Line::from(top)),
-        layout::band(inner, 0, inner.height.saturating_sub(1)),
-    );
-
-    let area = layout::scopes_list(inner);
-    let rows = scope_rows(state);
-    let visible = visible_scopes(state);
-    let cursor_scope = visible.get(state.scopes.cursor).copied();
-    let cursor_row = cursor_scope
-        .and_then(|c| rows.iter().position(|r| *r == ScopeRow::Scope(c)))
-        .unwrap_or(0);
-    let off = list::offset(rows.len(), cursor_row, area.height as usize);
-    let w = area.width as usize;
-    let name_w = p
-        .scopes
-        .iter()
-        .map(|s| s.name.chars().count())
-        .max()
-        .unwrap_or(10)
-        .min(w / 2);
-    let lines: Vec<Line> = rows
-        .iter()
-        .enumerate()
-        .skip(off)
-        .take(area.height as usize)
-        .map(|(ri, r)| match r {
-            ScopeRow::Header(g) => Line::from(Span::styled(truncate(g, w), theme.accent())),
-            ScopeRow::Scope(i) => {
-                let Some(s) = p.scopes.get(*i) else {
-                    return Line::from("");
-                };
-                let on = state.scopes.selected.contains(&s.name);
-                let mark = if s.warning.is_some() { "!" } else { " " };
-                let text = format!(
-                    "{} [{}] {:<name_w$} {mark} {}",
-                    if ri == cursor_row { "›" } else { " " },
-                    if on { "x" } else { " " },
-                    s.name,
-                    s.description
-                );
-                let style = if ri == cursor_row {
-                    theme.selected()
-                } else {
-                    ratatui::style::Style::new()
-                };
-                Line::from(Span::styled(format!("{:<w$}", truncate(&text, w)), style))
-            }
-        })
-        .collect();
-    if rows.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "No scope matches the filter. Backspace edits, Esc clears.",
-                theme.warn(),
-            )),
-            area,
-        );
-    } else {
-        frame.render_widget(Paragraph::new(lines), area);
-    }
-
-    let bottom = layout::band(inner, inner.height.saturating_sub(5), 0);
-    let selected = selected_scopes(state);
-    let mut lines = preview_lines(&selected, w, theme);
-    for warn in scope_warnings(state).into_iter().take(2) {
-        lines.push(Line::from(Span::styled(format!("! {warn}"), theme.warn())));
-    }
-    if let Some(s) = cursor_scope.and_then(|c| p.scopes.get(c))
-        && let Some(wn) = &s.warning
-        && !state.scopes.selected.contains(&s.name)
-    {
-        lines.push(Line::from(Span::styled(
-            format!("{}: {wn}", s.name),
-            theme.dim(),
-        )));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), bottom);
-}
-
-/// The scope string as sent, on at most two lines, ending in "+N more" when
-/// it does not fit (the count is always on the first line).
-fn preview_lines(
-    selected: &[String],
-    width: usize,
-    theme: &crate::tui::theme::Theme,
-) -> Vec<Line<'static>> {
-    let head = format!("scope ({}): ", selected.len());
-    if selected.is_empty() {
-        return vec![Line::from(vec![
-            Span::styled(head, theme.dim()),
-            Span::raw("(none)"),
-        ])];
-    }
-    let mut rows: Vec<String> = vec![String::new()];
-    let mut room = width.saturating_sub(head.chars().count());
-    let mut shown = 0;
-    for (i, s) in selected.iter().enumerate() {
-        let need = s.chars().count() + usize::from(!rows.last().is_some_and(String::is_empty));
-        let rest = selected.len() - i - 1;
-        let tail = if rest > 0 { 12 } else { 0 };
-        let last_row = rows.len() == 2;
-        if need + if last_row { tail } else { 0 } > room {
-            if last_row {
-                break;
-            }
-            rows.push(String::new());
-            room = width;
-        }
-        let row = rows.last_mut().expect("rows is never empty");
-        if !row.is_empty() {
-            row.push(' ');
-            room = room.saturating_sub(1);
-        }
-        row.push_str(s);
-        room = room.saturating_sub(s.chars().count());
-        shown += 1;
-    }
-    let more = selected.len() - shown;
-    if more > 0
-        && let Some(row) = rows.last_mut()
-    {
-        let _ = write!(row, " +{more} more");
-    }
-    let mut out = vec![Line::from(vec![
-        Span::styled(head, theme.dim()),
-        Span::raw(rows[0].clone()),
-    ])];
-    if let Some(second) = rows.get(1) {
-        out.push(Line::from(second.clone()));
-    }
-    out
 }
