@@ -40,5 +40,6 @@ pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
         Command::Api(args) => commands::api::run(ctx, &args),
         Command::List(args) => commands::list::run(ctx, &args),
         Command::Logout(args) => commands::logout::run(ctx, &args),
+        Command::Key(args) => commands::key::run(ctx, &args),
     }
 }

@@ -99,5 +99,6 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "handed_off_at": m.handed_off_at,
         "handed_off_to": m.handed_off_to,
         "key": ctx.key_source.describe(),
+        "key_store": ctx.key_source.store_name(),
     })
 }

@@ -27,8 +27,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         }
     };
     files.sort();
-    // No key yet means nothing was saved with it: every file is unreadable.
-    let key = ctx.key().ok();
+    // No key (none yet, or its keyring unavailable): every file is
+    // unreadable, and each row says why.
+    let key = ctx.key().map_err(|f| f.message);
     let rows: Vec<Value> = files.iter().map(|p| row(p, key.as_ref())).collect();
     if args.json {
         print_json(&Value::Array(rows));
@@ -38,6 +39,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         println!("No connections in {}.", dir.display());
         println!("Make one with `oauth-setup` (the wizard) or `oauth-setup login PROVIDER`.");
         return Ok(());
+    }
+    if let Err(why) = &key {
+        eprintln!("warning: {why}");
     }
     println!(
         "{:<16} {:<12} {:<20} {:<24} {:<22} LOCATION",
@@ -58,14 +62,14 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn row(path: &Path, key: Option<&Key>) -> Value {
+fn row(path: &Path, key: Result<&Key, &String>) -> Value {
     let name = path
         .file_stem()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let location = path.display().to_string();
     let read = key
-        .ok_or_else(|| "no key".to_string())
+        .map_err(Clone::clone)
         .and_then(|k| settings::read(path, k).map_err(|e| e.to_string()));
     match read {
         Ok(s) => json!({

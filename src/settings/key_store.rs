@@ -1,0 +1,82 @@
+//! Which store keeps a config dir's own key: the key file (the default) or
+//! the OS keyring. A dir has one store; choosing the keyring for a fresh dir,
+//! or `key move`, records it in `<config>/key-store` so that later commands
+//! find the key without the flag.
+
+use super::atomic::{Backup, write_atomic_with};
+use super::error::SettingsError;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+/// Env var choosing the store (`file` or `keyring`), like `--key-store`.
+pub const ENV_KEY_STORE: &str = "OAUTH_SETUP_KEY_STORE";
+
+const KEYRING_WORD: &str = "keyring";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStore {
+    /// `<config>/key`, mode 0600.
+    File,
+    /// Secret Service, Keychain or Credential Manager.
+    Keyring,
+}
+
+impl KeyStore {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStore::File => "file",
+            KeyStore::Keyring => KEYRING_WORD,
+        }
+    }
+}
+
+/// The store recorded for `config_dir` (absent record: the key file).
+pub fn recorded(config_dir: &Path) -> Result<KeyStore, SettingsError> {
+    let path = crate::paths::key_store_file(config_dir);
+    match fs::read_to_string(&path) {
+        Ok(text) if text.trim() == KEYRING_WORD => Ok(KeyStore::Keyring),
+        Ok(_) => Err(SettingsError::KeyStoreRecord {
+            path,
+            reason: format!(
+                "it must hold the word `{KEYRING_WORD}` (remove it if the key is in <config dir>/key)"
+            ),
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(KeyStore::File),
+        Err(e) => Err(SettingsError::io(path, "read", e)),
+    }
+}
+
+/// Records `store` for `config_dir`: the file store is the absence of a record.
+pub fn record(config_dir: &Path, store: KeyStore) -> Result<(), SettingsError> {
+    let path = crate::paths::key_store_file(config_dir);
+    match store {
+        KeyStore::Keyring => {
+            write_atomic_with(&path, format!("{KEYRING_WORD}\n").as_bytes(), Backup::None)
+        }
+        KeyStore::File => match fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(SettingsError::io(path, "remove", e)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_round_trips_and_rejects_other_words() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(recorded(dir.path()).unwrap(), KeyStore::File);
+        record(dir.path(), KeyStore::Keyring).unwrap();
+        assert_eq!(recorded(dir.path()).unwrap(), KeyStore::Keyring);
+        record(dir.path(), KeyStore::File).unwrap();
+        assert!(!crate::paths::key_store_file(dir.path()).exists());
+        record(dir.path(), KeyStore::File).unwrap();
+        fs::write(crate::paths::key_store_file(dir.path()), "vault\n").unwrap();
+        let e = recorded(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("must hold the word `keyring`"), "{e}");
+    }
+}
