@@ -197,7 +197,10 @@ pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
                 fix_default_mode(path);
                 Ok(k)
             }
-            Err(ReadErr::Missing) => Err(SettingsError::NoKey { path: path.clone() }),
+            Err(ReadErr::Missing) => {
+                check_not_in_keyring(path)?;
+                Err(SettingsError::NoKey { path: path.clone() })
+            }
             Err(ReadErr::Other(e)) => Err(e),
         },
         KeySource::Keyring(k) => k.read()?.ok_or_else(|| no_keyring_key(k)),

@@ -79,4 +79,28 @@ mod tests {
         let e = recorded(dir.path()).unwrap_err().to_string();
         assert!(e.contains("must hold the word `keyring`"), "{e}");
     }
+
+    #[test]
+    fn one_store_per_config_dir() {
+        use crate::settings::key::{KeySource, plan_key};
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path();
+        let flag = cfg.join("given");
+        let e = KeySource::choose(Some(&flag), Some(KeyStore::Keyring), cfg).unwrap_err();
+        assert!(matches!(e, SettingsError::KeyStoreConflict(_)), "{e}");
+        assert!(matches!(
+            KeySource::choose(Some(&flag), None, cfg).unwrap(),
+            KeySource::File(_)
+        ));
+        record(cfg, KeyStore::Keyring).unwrap();
+        assert!(matches!(
+            KeySource::choose(None, None, cfg).unwrap(),
+            KeySource::Keyring(_)
+        ));
+        // The file store asked for beside a keyring key: refused, nothing created.
+        let file = KeySource::choose(None, Some(KeyStore::File), cfg).unwrap();
+        let e = plan_key(&file).unwrap_err().to_string();
+        assert!(e.contains("key move --to file"), "{e}");
+        assert!(!crate::paths::key_file(cfg).exists());
+    }
 }
