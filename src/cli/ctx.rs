@@ -51,9 +51,6 @@ impl Ctx {
                 SettingsError::KeyStoreConflict(_) => Failure::new(exit::USAGE, e),
                 other => other.into(),
             })?;
-        settings::key_keyring::on_waiting(|| {
-            eprintln!("Waiting for the OS keyring (unlock it if it asks)… Ctrl-C to stop.");
-        });
         Ok(Self {
             key_source,
             config_dir,

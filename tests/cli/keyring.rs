@@ -261,6 +261,7 @@ fn key_move_both_ways_keeps_the_settings_readable() {
     let user = User::new();
     let s = user.config().join("settings/conn.json");
     login(&user, Path::new("conn"), &[]).ok();
+    assert!(s.exists());
     let key_text = std::fs::read_to_string(key_file(&user)).unwrap();
     let token = user.run(&["token", "--settings", "conn"]).ok().stdout;
 
