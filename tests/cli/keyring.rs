@@ -36,7 +36,12 @@ exit 1
 
 fn secret_service() -> &'static SecretService {
     static SHARED: OnceLock<SecretService> = OnceLock::new();
-    SHARED.get_or_init(|| {
+    SHARED.get_or_init(SecretService::start)
+}
+
+impl SecretService {
+    /// A session of the caller's own, ended when it is dropped.
+    fn start() -> SecretService {
         for tool in ["dbus-run-session", "dbus-send", "gnome-keyring-daemon"] {
             let found = Command::new("sh")
                 .args(["-c", &format!("command -v {tool}")])
@@ -89,7 +94,7 @@ fn secret_service() -> &'static SecretService {
             _stdin: stdin,
             _home: home,
         }
-    })
+    }
 }
 
 /// The code sign-in with `env` added (the bus, a chosen store).
@@ -332,4 +337,36 @@ fn key_move_both_ways_keeps_the_settings_readable() {
         "nothing logged"
     );
     assert!(!log.contains(key_text.trim()), "the key is in the log");
+}
+
+#[test]
+fn a_locked_keyring_is_an_error_not_a_file() {
+    let own = SecretService::start();
+    let bus = ("DBUS_SESSION_BUS_ADDRESS", own.address.as_str());
+    let user = User::new();
+    login(
+        &user,
+        Path::new("conn"),
+        &[bus, ("OAUTH_SETUP_KEY_STORE", "keyring")],
+    )
+    .ok();
+    let locked = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/collection/login",
+        ])
+        .env("DBUS_SESSION_BUS_ADDRESS", &own.address)
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{locked:?}");
+    // No display: the unlock prompt cannot open, and the keyring says no.
+    let out = user.run_env(&["token", "--settings", "conn"], &[bus]);
+    assert_eq!(out.code, 3, "{out:#?}");
+    assert!(out.stderr.contains("locked or refused access"), "{out:#?}");
+    assert!(out.stderr.contains("--key-store file"), "{out:#?}");
+    assert!(!key_file(&user).exists(), "a key file was created");
 }
