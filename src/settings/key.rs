@@ -7,8 +7,8 @@ use super::error::SettingsError;
 use super::key_file::{
     ReadErr, check_creatable, fix_default_mode, load_or_create_default, read_key_file,
 };
-use super::key_keyring::KeyringKey;
-use super::key_store::{self, KeyStore};
+use super::key_keyring::{KeyringKey, create_in_keyring};
+use super::key_store::{self, KeyStore, check_no_key_file, check_not_in_keyring, no_keyring_key};
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -285,62 +285,6 @@ pub fn plan_key(source: &KeySource) -> Result<KeyPlan, SettingsError> {
         },
         KeySource::Env(_) | KeySource::File(_) => load_given(source).map(KeyPlan::Ready),
     }
-}
-
-/// A config dir has one store: a new key file beside a key recorded as in
-/// the keyring would be a second key that the settings do not open.
-fn check_not_in_keyring(key_path: &Path) -> Result<(), SettingsError> {
-    let dir = key_path.parent().unwrap_or(Path::new("."));
-    if key_path == crate::paths::key_file(dir) && key_store::recorded(dir)? == KeyStore::Keyring {
-        return Err(SettingsError::KeyStoreConflict(format!(
-            "this configuration directory keeps its key in the OS keyring ({} says so), so --key-store file would start a second key; drop --key-store file, or move the key with `oauth-setup key move --to file`",
-            crate::paths::key_store_file(dir).display()
-        )));
-    }
-    Ok(())
-}
-
-/// The keyring twin of [`check_not_in_keyring`]: an existing key file means
-/// the settings here were sealed with it.
-fn check_no_key_file(k: &KeyringKey) -> Result<(), SettingsError> {
-    let file = crate::paths::key_file(k.config_dir());
-    if file.exists() {
-        return Err(SettingsError::KeyStoreConflict(format!(
-            "this configuration directory's key is in the file {}, and the keyring holds none; move it there with `oauth-setup key move --to keyring`, or choose --key-store file",
-            file.display()
-        )));
-    }
-    Ok(())
-}
-
-fn no_keyring_key(k: &KeyringKey) -> SettingsError {
-    if crate::paths::key_file(k.config_dir()).exists() {
-        return check_no_key_file(k).unwrap_err();
-    }
-    SettingsError::NoKeyringKey {
-        entry: k.describe(),
-    }
-}
-
-/// Creates the keyring key once however many processes start together:
-/// under the key lock, a key another process stored meanwhile is used.
-fn create_in_keyring(k: &KeyringKey) -> Result<Key, SettingsError> {
-    check_no_key_file(k)?;
-    let _lock = super::lock::lock_exclusive(
-        &crate::paths::key_file(k.config_dir()),
-        super::lock::lock_timeout(),
-    )?;
-    if let Some(key) = k.read()? {
-        return Ok(key);
-    }
-    let key = Key::generate().map_err(|e| SettingsError::KeyringKey {
-        entry: k.describe(),
-        reason: format!("cannot get random bytes from the OS: {e}"),
-    })?;
-    k.write_verified(&key)?;
-    key_store::record(k.config_dir(), KeyStore::Keyring)?;
-    tracing::info!("created a new settings key in the OS keyring");
-    Ok(key)
 }
 
 /// A key the user gives (`OAUTH_SETUP_KEY`, a key file): never created here.

@@ -7,6 +7,8 @@
 
 use super::error::SettingsError;
 use super::key::{Key, to_hex};
+use super::key_store::{self, KeyStore};
+use super::lock::{lock_exclusive, lock_timeout};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::mpsc;
@@ -224,4 +226,22 @@ fn call<T: Send + 'static>(
             }
         }
     }
+}
+
+/// Creates the keyring key once however many processes start together:
+/// under the key lock, a key another process stored meanwhile is used.
+pub(super) fn create_in_keyring(k: &KeyringKey) -> Result<Key, SettingsError> {
+    key_store::check_no_key_file(k)?;
+    let _lock = lock_exclusive(&crate::paths::key_file(k.config_dir()), lock_timeout())?;
+    if let Some(key) = k.read()? {
+        return Ok(key);
+    }
+    let key = Key::generate().map_err(|e| SettingsError::KeyringKey {
+        entry: k.describe(),
+        reason: format!("cannot get random bytes from the OS: {e}"),
+    })?;
+    k.write_verified(&key)?;
+    key_store::record(k.config_dir(), KeyStore::Keyring)?;
+    tracing::info!("created a new settings key in the OS keyring");
+    Ok(key)
 }

@@ -5,6 +5,7 @@
 
 use super::atomic::{Backup, write_atomic_with};
 use super::error::SettingsError;
+use super::key_keyring::KeyringKey;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -59,6 +60,41 @@ pub fn record(config_dir: &Path, store: KeyStore) -> Result<(), SettingsError> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(SettingsError::io(path, "remove", e)),
         },
+    }
+}
+
+/// A config dir has one store: a new key file beside a key recorded as in
+/// the keyring would be a second key that the settings do not open.
+pub(super) fn check_not_in_keyring(key_path: &Path) -> Result<(), SettingsError> {
+    let dir = key_path.parent().unwrap_or(Path::new("."));
+    if key_path == crate::paths::key_file(dir) && recorded(dir)? == KeyStore::Keyring {
+        return Err(SettingsError::KeyStoreConflict(format!(
+            "this configuration directory keeps its key in the OS keyring ({} says so), so --key-store file would start a second key; drop --key-store file, or move the key with `oauth-setup key move --to file`",
+            crate::paths::key_store_file(dir).display()
+        )));
+    }
+    Ok(())
+}
+
+/// The keyring twin of [`check_not_in_keyring`]: an existing key file means
+/// the settings here were sealed with it.
+pub(super) fn check_no_key_file(k: &KeyringKey) -> Result<(), SettingsError> {
+    let file = crate::paths::key_file(k.config_dir());
+    if file.exists() {
+        return Err(SettingsError::KeyStoreConflict(format!(
+            "this configuration directory's key is in the file {}, and the keyring holds none; move it there with `oauth-setup key move --to keyring`, or choose --key-store file",
+            file.display()
+        )));
+    }
+    Ok(())
+}
+
+pub(super) fn no_keyring_key(k: &KeyringKey) -> SettingsError {
+    if crate::paths::key_file(k.config_dir()).exists() {
+        return check_no_key_file(k).unwrap_err();
+    }
+    SettingsError::NoKeyringKey {
+        entry: k.describe(),
     }
 }
 
