@@ -251,10 +251,7 @@ impl KeyPlan {
         match self {
             KeyPlan::Ready(k) => Ok(k),
             KeyPlan::Create(path) => load_or_create_default(&path),
-            KeyPlan::CreateInKeyring(k) => match k.read()? {
-                Some(key) => Ok(key),
-                None => create_in_keyring(&k),
-            },
+            KeyPlan::CreateInKeyring(k) => create_in_keyring(&k),
         }
     }
 }

@@ -370,3 +370,19 @@ fn a_locked_keyring_is_an_error_not_a_file() {
     assert!(out.stderr.contains("--key-store file"), "{out:#?}");
     assert!(!key_file(&user).exists(), "a key file was created");
 }
+
+#[test]
+fn two_first_sign_ins_at_once_agree_on_one_keyring_key() {
+    let user = User::new();
+    let env = [bus(), ("OAUTH_SETUP_KEY_STORE", "keyring")];
+    std::thread::scope(|s| {
+        let a = s.spawn(|| login(&user, Path::new("a"), &env));
+        let b = s.spawn(|| login(&user, Path::new("b"), &env));
+        a.join().unwrap().ok();
+        b.join().unwrap().ok();
+    });
+    for name in ["a", "b"] {
+        user.run_env(&["token", "--settings", name], &[bus()]).ok();
+    }
+    assert!(!key_file(&user).exists(), "a key file was created");
+}
