@@ -3,14 +3,21 @@
 #   node + npm  the OpenID test server (oauth2-mock-server, tests/node)
 #   curl        plays the browser in the sign-in tests
 #   tmux        runs the wizard in a real terminal (tests/tui/tmux.rs)
+#   dbus + gnome-keyring  a real Secret Service for the OS-keyring tests
 # With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for tool in node npm curl tmux; do
+for tool in node npm curl tmux dbus-run-session dbus-send gnome-keyring-daemon; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    # Debian's package for `node` is `nodejs`; the others are named as the tools.
-    case "$tool" in node) missing+=(nodejs) ;; *) missing+=("$tool") ;; esac
+    # The Debian package when it is not named as the tool.
+    case "$tool" in
+      node) missing+=(nodejs) ;;
+      dbus-run-session) missing+=(dbus-daemon) ;;
+      dbus-send) missing+=(dbus-bin) ;;
+      gnome-keyring-daemon) missing+=(gnome-keyring) ;;
+      *) missing+=("$tool") ;;
+    esac
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -11,7 +11,14 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     reset_sigpipe();
     let args = Cli::parse();
-    let ctx = Ctx::new(args.config_dir, args.key_file.as_deref());
+    let ctx = match Ctx::new(
+        args.config_dir,
+        args.key_file.as_deref(),
+        args.key_store.map(Into::into),
+    ) {
+        Ok(ctx) => ctx,
+        Err(f) => return f.report(),
+    };
     oauth_setup::logging::init(&ctx.config_dir);
     if let Some(ca) = &args.ca_file
         && let Err(e) = oauth_setup::http::trust_ca_file(ca)

@@ -53,6 +53,12 @@ pub fn key_file(config_dir: &Path) -> PathBuf {
     config_dir.join("key")
 }
 
+/// Which store holds the key when the keyring does: one word, `keyring`.
+/// Absent means the key file.
+pub fn key_store_file(config_dir: &Path) -> PathBuf {
+    config_dir.join("key-store")
+}
+
 /// `OAUTH_SETUP_LOG_FILE`, else `oauth-setup.log` in the platform state dir.
 pub fn log_file(config_dir: &Path) -> PathBuf {
     if let Some(f) = std::env::var_os("OAUTH_SETUP_LOG_FILE").filter(|d| !d.is_empty()) {

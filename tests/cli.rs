@@ -89,3 +89,8 @@ mod tls;
 /// Remote shells: no browser started, a pasted address or a forwarded port.
 #[path = "cli/remote.rs"]
 mod remote;
+
+/// The key in the OS keyring: a real Secret Service (gnome-keyring on a
+/// D-Bus session bus), `key move`, no silent fallback to a key file.
+#[path = "cli/keyring.rs"]
+mod keyring;

@@ -5,7 +5,7 @@
 use super::failure::{Failure, exit};
 use oauth_setup::provider::{self, Profile, ProviderError};
 use oauth_setup::settings::{
-    self, Account, Key, KeyPlan, KeySource, Meta, Occupant, Replace, Settings, SettingsError,
+    self, Account, Key, KeyPlan, KeySource, KeyStore, Meta, Occupant, Replace, Settings, SettingsError,
 };
 use oauth_setup::{paths, text};
 use std::io::IsTerminal;
@@ -37,15 +37,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// From `--config-dir` and `--key-file`; each flag wins over its
-    /// environment variable.
-    pub fn new(config_dir: Option<PathBuf>, key_file: Option<&Path>) -> Self {
+    /// From `--config-dir`, `--key-file` and `--key-store`; each flag wins
+    /// over its environment variable. Fails when the key is given twice
+    /// (the keyring and a key file) or the recorded store is unreadable.
+    pub fn new(
+        config_dir: Option<PathBuf>,
+        key_file: Option<&Path>,
+        key_store: Option<KeyStore>,
+    ) -> Result<Self, Failure> {
         let config_dir = config_dir.unwrap_or_else(paths::config_dir);
-        Self {
-            key_source: KeySource::from_env_and_flag(key_file, &config_dir),
+        let key_source =
+            KeySource::choose(key_file, key_store, &config_dir).map_err(|e| match e {
+                SettingsError::KeyStoreConflict(_) => Failure::new(exit::USAGE, e),
+                other => other.into(),
+            })?;
+        Ok(Self {
+            key_source,
             config_dir,
             tty: Tty::detect(),
-        }
+        })
     }
 
     /// Loads the existing key, for commands that only read settings: a

@@ -20,6 +20,12 @@ pub use output::wizard_saved;
 
 /// Runs one subcommand.
 pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
+    // Said on stderr, which the wizard (not run from here) owns as its screen.
+    oauth_setup::settings::key_keyring::on_waiting(|| {
+        eprintln!(
+            "Waiting for the OS keyring to answer (unlock it if it asks; giving up after 60 s)…"
+        );
+    });
     // `--settings NAME` names a saved connection, for every command.
     if let Some(file) = command.settings_arg() {
         file.settings = store::file_of(&ctx.config_dir, &file.settings);
@@ -40,5 +46,6 @@ pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
         Command::Api(args) => commands::api::run(ctx, &args),
         Command::List(args) => commands::list::run(ctx, &args),
         Command::Logout(args) => commands::logout::run(ctx, &args),
+        Command::Key(args) => commands::key::run(ctx, &args),
     }
 }

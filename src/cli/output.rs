@@ -122,5 +122,6 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "account": m.account,
         "last_test": m.last_test,
         "key": ctx.key_source.describe(),
+        "key_store": ctx.key_source.store_name(),
     })
 }

@@ -75,6 +75,29 @@ pub enum SettingsError {
     KeyFile { path: PathBuf, reason: String },
 
     #[error(
+        "the OS keyring is not available: {reason}. The key store is `keyring` (--key-store / \
+         OAUTH_SETUP_KEY_STORE) and no key file is used instead: start or unlock a keyring \
+         ({hint}), or choose --key-store file"
+    )]
+    KeyringUnavailable { reason: String, hint: &'static str },
+
+    #[error("the key in the {entry}: {reason}")]
+    KeyringKey { entry: String, reason: String },
+
+    #[error(
+        "no key yet in the {entry}: nothing has been saved with this \
+         configuration directory and the keyring, so there is nothing to open; sign in first, or \
+         give the key the settings were written with"
+    )]
+    NoKeyringKey { entry: String },
+
+    #[error("{path}: {reason}")]
+    KeyStoreRecord { path: PathBuf, reason: String },
+
+    #[error("{0}")]
+    KeyStoreConflict(String),
+
+    #[error(
         "OAUTH_SETUP_KEY is not usable ({reason}): it must be 32 bytes given as 64 hex \
          characters or as base64"
     )]

@@ -7,6 +7,8 @@ use super::error::SettingsError;
 use super::key_file::{
     ReadErr, check_creatable, fix_default_mode, load_or_create_default, read_key_file,
 };
+use super::key_keyring::{KeyringKey, create_in_keyring};
+use super::key_store::{self, KeyStore, check_no_key_file, check_not_in_keyring, no_keyring_key};
 use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -103,6 +105,8 @@ pub enum KeySource {
     File(PathBuf),
     /// The per-user key file, created on first use.
     Default(PathBuf),
+    /// The per-user key in the OS keyring, created on first use.
+    Keyring(KeyringKey),
 }
 
 impl KeySource {
@@ -112,6 +116,35 @@ impl KeySource {
         let env_key = std::env::var(ENV_KEY).ok().map(SecretString::from);
         let env_file = std::env::var_os(ENV_KEY_FILE);
         Self::resolve(key_file_flag, env_key, env_file, config_dir)
+    }
+
+    /// The source for a chosen store (`--key-store` / `OAUTH_SETUP_KEY_STORE`,
+    /// `None` when not chosen). The keyring excludes a key given another way;
+    /// with no choice, a key given another way wins, then the store recorded
+    /// for the config dir (see [`key_store`]).
+    pub fn choose(
+        key_file_flag: Option<&Path>,
+        store: Option<KeyStore>,
+        config_dir: &Path,
+    ) -> Result<KeySource, SettingsError> {
+        let source = Self::from_env_and_flag(key_file_flag, config_dir);
+        let given = !matches!(source, KeySource::Default(_));
+        match store {
+            Some(KeyStore::Keyring) if given => Err(SettingsError::KeyStoreConflict(format!(
+                "--key-store keyring (or {}) keeps the key in the OS keyring, but {} gives a key too; use one of them",
+                key_store::ENV_KEY_STORE,
+                source.describe()
+            ))),
+            Some(KeyStore::Keyring) => {
+                Ok(KeySource::Keyring(KeyringKey::for_config_dir(config_dir)))
+            }
+            Some(KeyStore::File) => Ok(source),
+            None if given => Ok(source),
+            None => Ok(match key_store::recorded(config_dir)? {
+                KeyStore::Keyring => KeySource::Keyring(KeyringKey::for_config_dir(config_dir)),
+                KeyStore::File => source,
+            }),
+        }
     }
 
     /// The same precedence as [`KeySource::from_env_and_flag`], from explicit
@@ -140,6 +173,16 @@ impl KeySource {
             KeySource::Env(_) => format!("${ENV_KEY}"),
             KeySource::File(p) => format!("key file {}", p.display()),
             KeySource::Default(p) => format!("default key file {}", p.display()),
+            KeySource::Keyring(k) => k.describe(),
+        }
+    }
+
+    /// The store name `status --json` shows: `env`, `file` or `keyring`.
+    pub fn store_name(&self) -> &'static str {
+        match self {
+            KeySource::Env(_) => "env",
+            KeySource::File(_) | KeySource::Default(_) => "file",
+            KeySource::Keyring(_) => "keyring",
         }
     }
 }
@@ -154,9 +197,13 @@ pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
                 fix_default_mode(path);
                 Ok(k)
             }
-            Err(ReadErr::Missing) => Err(SettingsError::NoKey { path: path.clone() }),
+            Err(ReadErr::Missing) => {
+                check_not_in_keyring(path)?;
+                Err(SettingsError::NoKey { path: path.clone() })
+            }
             Err(ReadErr::Other(e)) => Err(e),
         },
+        KeySource::Keyring(k) => k.read()?.ok_or_else(|| no_keyring_key(k)),
         KeySource::Env(_) | KeySource::File(_) => load_given(source),
     }
 }
@@ -165,7 +212,14 @@ pub fn load_key(source: &KeySource) -> Result<Key, SettingsError> {
 /// Call it when about to write (see [`plan_key`] to find problems earlier).
 pub fn load_or_create_key(source: &KeySource) -> Result<Key, SettingsError> {
     match source {
-        KeySource::Default(path) => load_or_create_default(path),
+        KeySource::Default(path) => {
+            check_not_in_keyring(path)?;
+            load_or_create_default(path)
+        }
+        KeySource::Keyring(k) => match k.read()? {
+            Some(key) => Ok(key),
+            None => create_in_keyring(k),
+        },
         KeySource::Env(_) | KeySource::File(_) => load_given(source),
     }
 }
@@ -178,6 +232,8 @@ pub enum KeyPlan {
     Ready(Key),
     /// The default key does not exist yet; its directory can take it.
     Create(PathBuf),
+    /// The keyring answers but holds no key for this config dir yet.
+    CreateInKeyring(KeyringKey),
 }
 
 impl KeyPlan {
@@ -185,7 +241,7 @@ impl KeyPlan {
     pub fn existing(&self) -> Option<&Key> {
         match self {
             KeyPlan::Ready(k) => Some(k),
-            KeyPlan::Create(_) => None,
+            KeyPlan::Create(_) | KeyPlan::CreateInKeyring(_) => None,
         }
     }
 
@@ -195,6 +251,7 @@ impl KeyPlan {
         match self {
             KeyPlan::Ready(k) => Ok(k),
             KeyPlan::Create(path) => load_or_create_default(&path),
+            KeyPlan::CreateInKeyring(k) => create_in_keyring(&k),
         }
     }
 }
@@ -210,10 +267,18 @@ pub fn plan_key(source: &KeySource) -> Result<KeyPlan, SettingsError> {
                 Ok(KeyPlan::Ready(k))
             }
             Err(ReadErr::Missing) => {
+                check_not_in_keyring(path)?;
                 check_creatable(path)?;
                 Ok(KeyPlan::Create(path.clone()))
             }
             Err(ReadErr::Other(e)) => Err(e),
+        },
+        KeySource::Keyring(k) => match k.read()? {
+            Some(key) => Ok(KeyPlan::Ready(key)),
+            None => {
+                check_no_key_file(k)?;
+                Ok(KeyPlan::CreateInKeyring(k.clone()))
+            }
         },
         KeySource::Env(_) | KeySource::File(_) => load_given(source).map(KeyPlan::Ready),
     }
@@ -224,6 +289,7 @@ fn load_given(source: &KeySource) -> Result<Key, SettingsError> {
     match source {
         KeySource::Env(raw) => Key::parse_text(raw.expose_secret())
             .map_err(|reason| SettingsError::BadKeyEnv { reason }),
+        KeySource::Keyring(k) => k.read()?.ok_or_else(|| no_keyring_key(k)),
         KeySource::File(path) | KeySource::Default(path) => match read_key_file(path) {
             Ok(k) => Ok(k),
             Err(ReadErr::Missing) => Err(SettingsError::KeyFile {

@@ -135,6 +135,16 @@ pub(super) fn fix_default_mode(path: &Path) {
 /// Creates the default key file. Returns `None` when another process created
 /// it first (the caller then reads that one), so two first runs agree on one key.
 fn create_default(path: &Path) -> Result<Option<Key>, SettingsError> {
+    let key = Key::generate().map_err(|e| SettingsError::KeyFile {
+        path: path.to_path_buf(),
+        reason: format!("cannot get random bytes from the OS: {e}"),
+    })?;
+    Ok(create_with(path, &key)?.then_some(key))
+}
+
+/// Creates the key file at `path` holding `key`, in a directory made 0700
+/// if missing. `false` when a file of that name exists already (left as it is).
+pub(super) fn create_with(path: &Path, key: &Key) -> Result<bool, SettingsError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -144,10 +154,6 @@ fn create_default(path: &Path) -> Result<Option<Key>, SettingsError> {
         .mode(0o700)
         .create(dir)
         .map_err(|e| SettingsError::io(dir, "create directory", e))?;
-    let key = Key::generate().map_err(|e| SettingsError::KeyFile {
-        path: path.to_path_buf(),
-        reason: format!("cannot get random bytes from the OS: {e}"),
-    })?;
     let text = key.to_file_text();
 
     // Write a complete temp file, then hard-link it into place: link() fails
@@ -165,17 +171,17 @@ fn create_default(path: &Path) -> Result<Option<Key>, SettingsError> {
     match fs::hard_link(tmp.path(), path) {
         Ok(()) => {
             sync_dir(dir);
-            tracing::info!(path = %path.display(), "created a new settings key");
-            Ok(Some(key))
+            tracing::info!(path = %path.display(), "created a settings key file");
+            Ok(true)
         }
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(None),
-        Err(_) => create_new_fallback(path, &key, &text),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        Err(_) => create_new_fallback(path, &text),
     }
 }
 
 /// For filesystems without hard links: create_new is still exclusive, but a
 /// concurrent reader may see the file before it is filled (handled by retries).
-fn create_new_fallback(path: &Path, key: &Key, text: &str) -> Result<Option<Key>, SettingsError> {
+fn create_new_fallback(path: &Path, text: &str) -> Result<bool, SettingsError> {
     let mut f = match fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -183,16 +189,16 @@ fn create_new_fallback(path: &Path, key: &Key, text: &str) -> Result<Option<Key>
         .open(path)
     {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(None),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
         Err(e) => return Err(SettingsError::io(path, "create key file", e)),
     };
     f.write_all(text.as_bytes())
         .and_then(|_| f.sync_all())
         .map_err(|e| SettingsError::io(path, "write key file", e))?;
-    Ok(Some(key.clone()))
+    Ok(true)
 }
 
-fn sync_dir(dir: &Path) {
+pub(super) fn sync_dir(dir: &Path) {
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }

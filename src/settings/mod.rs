@@ -9,6 +9,9 @@ pub mod file;
 pub mod format;
 pub mod key;
 mod key_file;
+pub mod key_keyring;
+pub mod key_move;
+pub mod key_store;
 pub mod known;
 pub mod lock;
 pub mod store;
@@ -24,6 +27,8 @@ pub use file::{
 };
 pub use format::*;
 pub use key::{Key, KeyPlan, KeySource, load_key, load_or_create_key, plan_key};
+pub use key_keyring::KeyringKey;
+pub use key_store::KeyStore;
 pub use lock::{LOCK_TIMEOUT, SettingsLock, lock_exclusive, lock_path, lock_timeout};
 pub use store::{FileStore, Patience, Replace, Store};
 pub use validate::MetaError;

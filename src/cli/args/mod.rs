@@ -4,8 +4,10 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 mod export;
+mod key;
 mod signin;
 pub use export::*;
+pub use key::*;
 pub use signin::*;
 
 #[derive(Debug, Parser)]
@@ -14,7 +16,7 @@ pub use signin::*;
     version,
     about = "Set up OAuth credentials for data connectors, interactively or from scripts",
     long_about = "Set up OAuth credentials for data connectors (Cvent, HubSpot HubDB, OData, InEvent, Event Temple, any OAuth 2.0 / OpenID server).\n\nRun without a command for the interactive wizard.",
-    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage, 3 settings file problem, 4 sign-in needed, 5 refused by the provider, 6 network problem, 130 cancelled.\nSecrets are never taken as arguments: use the environment variables or the --*-file / --*-stdin options."
+    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage, 3 settings file or key problem, 4 sign-in needed, 5 refused by the provider, 6 network problem, 130 cancelled.\nSecrets are never taken as arguments: use the environment variables or the --*-file / --*-stdin options."
 )]
 pub struct Cli {
     /// Configuration directory (key, settings, provider profiles).
@@ -29,6 +31,17 @@ pub struct Cli {
     /// OAUTH_SETUP_KEY_FILE (a path) or OAUTH_SETUP_KEY (the key itself).
     #[arg(long, global = true, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// Where this config dir's own key is kept: `file` (<config dir>/key)
+    /// or `keyring` (the OS keyring; an error when none is available, never
+    /// a file instead). Default: the store the key is already in.
+    #[arg(
+        long,
+        global = true,
+        env = "OAUTH_SETUP_KEY_STORE",
+        value_enum,
+        value_name = "STORE"
+    )]
+    pub key_store: Option<KeyStoreArg>,
     /// Also trust the CA certificates in this PEM file (a TLS-inspecting
     /// proxy's or a private CA). The system's store, SSL_CERT_FILE and
     /// SSL_CERT_DIR are trusted already.
@@ -81,6 +94,8 @@ pub enum Command {
     List(ListArgs),
     /// Revoke a connection's tokens at the provider, then remove its files.
     Logout(LogoutArgs),
+    /// Manage this config dir's key (`key move --to keyring|file`).
+    Key(KeyArgs),
 }
 
 // The argument structs below carry no doc comment of their own: the
@@ -164,7 +179,8 @@ impl Command {
             | Command::Exchange(_)
             | Command::Completions(_)
             | Command::List(_)
-            | Command::Logout(_) => None,
+            | Command::Logout(_)
+            | Command::Key(_) => None,
         }
     }
 }

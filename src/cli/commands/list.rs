@@ -13,10 +13,18 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
-    // No key yet means nothing was saved with it: every file is unreadable.
-    let key = ctx.key().ok();
-    let mut rows = connections::list(&ctx.config_dir, key.as_ref())
+    // No key (none yet, or its keyring unavailable): every file is
+    // unreadable, and each row says why.
+    let key = ctx.key().map_err(|f| f.message);
+    let mut rows = connections::list(&ctx.config_dir, key.as_ref().ok())
         .map_err(|e| Failure::new(exit::SETTINGS, e.to_string()))?;
+    if let Err(why) = &key {
+        for c in &mut rows {
+            if let TokenState::Unreadable(e) = &mut c.token {
+                e.clone_from(why);
+            }
+        }
+    }
     rows.extend(vault_rows(ctx));
     if args.json {
         print_json(&Value::Array(rows.iter().map(row).collect()));
@@ -27,6 +35,9 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         println!("No connections in {}.", dir.display());
         println!("Make one with `oauth-setup` (the wizard) or `oauth-setup login PROVIDER`.");
         return Ok(());
+    }
+    if let Err(why) = &key {
+        eprintln!("warning: {why}");
     }
     println!(
         "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} LOCATION",

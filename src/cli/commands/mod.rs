@@ -8,6 +8,7 @@ pub mod exchange;
 pub mod exec;
 pub mod export;
 pub mod import;
+pub mod key;
 pub mod list;
 pub mod login;
 pub mod logout;
