@@ -375,6 +375,7 @@ fn client_of(s: &Settings) -> ClientCredentials {
         client_id: s.meta.client_id.clone().unwrap_or_default(),
         client_secret: s.secrets.client_secret.clone(),
         auth: s.meta.client_auth,
+        key: s.meta.client_key.clone(),
     }
 }
 

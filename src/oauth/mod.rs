@@ -1,6 +1,7 @@
 //! The flows, one file each, and the loopback server the browser flow
 //! listens on. All talk HTTP through [`crate::http`].
 
+pub mod assertion;
 pub mod client_credentials;
 pub mod code;
 pub mod device;
@@ -12,4 +13,5 @@ pub mod revoke;
 pub mod token;
 
 pub use progress::{BrowserMode, Events, LoginEvent};
+pub use assertion::ClientKey;
 pub use token::{ClientCredentials, TokenError, TokenSet};

@@ -1,6 +1,7 @@
 //! Token endpoint requests (RFC 6749 §3.2) in the three client-auth styles the
 //! providers use, and strict reading of what comes back.
 
+use super::assertion::{self, AssertionError, ClientKey};
 use crate::http::{self, TransportError};
 use crate::provider::ClientAuth;
 use crate::settings::validate;
@@ -34,6 +35,8 @@ pub struct ClientCredentials {
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     pub auth: ClientAuth,
+    /// The private key (and certificate) `private_key_jwt` signs with.
+    pub key: Option<ClientKey>,
 }
 
 /// A token endpoint request: grant parameters plus where and how to send them.
@@ -102,6 +105,17 @@ pub enum TokenError {
     TokensTooLarge { kib: usize },
     #[error("the token endpoint's answer is refused: {0}")]
     Invalid(#[from] crate::settings::MetaError),
+    #[error(transparent)]
+    Assertion(#[from] AssertionError),
+    #[error("private_key_jwt needs the client's private key file, and none was given or recorded")]
+    NoClientKey,
+    #[error("the token endpoint refused the signed client assertion (HTTP {status}): invalid_client{}. Check that {} is the private key of the certificate (or JWKS) registered for client {client_id}, that the client id is right, and that the machine's clock is correct", description.as_deref().map(|d| format!(" — {d}")).unwrap_or_default(), key_file.display())]
+    KeyRejected {
+        status: u16,
+        client_id: String,
+        key_file: std::path::PathBuf,
+        description: Option<String>,
+    },
 }
 
 impl TokenError {
@@ -109,6 +123,7 @@ impl TokenError {
     pub fn oauth_error(&self) -> Option<&str> {
         match self {
             TokenError::Rejected { error, .. } => Some(error),
+            TokenError::KeyRejected { .. } => Some("invalid_client"),
             _ => None,
         }
     }
@@ -136,7 +151,30 @@ pub async fn request(
     req: TokenRequest<'_>,
 ) -> Result<TokenSet, TokenError> {
     let resp = send(client, &req).await?;
-    parse_response(&resp)
+    parse_response(&resp).map_err(|e| key_rejected(e, req.client))
+}
+
+/// An `invalid_client` after a signed assertion is about the key, not a
+/// secret: say which key file to check.
+pub fn key_rejected(e: TokenError, c: &ClientCredentials) -> TokenError {
+    match (e, &c.key) {
+        (
+            TokenError::Rejected {
+                status,
+                error,
+                description,
+            },
+            Some(key),
+        ) if c.auth == ClientAuth::PrivateKeyJwt && error == "invalid_client" => {
+            TokenError::KeyRejected {
+                status,
+                client_id: http::sanitize(&c.client_id, 120),
+                key_file: key.key_file.clone(),
+                description,
+            }
+        }
+        (e, _) => e,
+    }
 }
 
 /// Sends a token-endpoint-shaped request and returns the raw response (the
@@ -181,6 +219,11 @@ pub async fn send(
         ClientAuth::BasicAndBody if secret.is_some() => {
             builder = basic(builder);
             fields.push(("client_id".into(), c.client_id.clone()));
+        }
+        ClientAuth::PrivateKeyJwt => {
+            let key = c.key.as_ref().ok_or(TokenError::NoClientKey)?;
+            fields.push(("client_id".into(), c.client_id.clone()));
+            fields.extend(assertion::form_fields(key, &c.client_id, req.token_url)?);
         }
         ClientAuth::Form | ClientAuth::Json => {
             fields.push(("client_id".into(), c.client_id.clone()));

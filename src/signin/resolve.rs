@@ -137,7 +137,11 @@ pub async fn resolve(
         events,
     );
     Ok(Resolved {
-        client_auth: input.client_auth.unwrap_or(client_auth),
+        client_auth: input.client_auth.unwrap_or(if input.client_key.is_some() {
+            ClientAuth::PrivateKeyJwt
+        } else {
+            client_auth
+        }),
         region: region.map(|r| r.id),
         profile,
         scheme,

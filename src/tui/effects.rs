@@ -59,6 +59,7 @@ fn form_words(needed: &Needed) -> String {
         ),
         Needed::HeaderVar { var, .. } => form_label(&FormKey::Var(var.clone())),
         Needed::RedirectUri => field(Field::CallbackUrl),
+        Needed::ClientKey => "a client key file: the wizard signs in with a client secret; use `oauth-setup login --client-key-file PATH` for certificate credentials".into(),
     }
 }
 
@@ -160,6 +161,7 @@ async fn lookup_choices(
         client_id,
         client_secret: input.client_secret.clone(),
         auth: input.client_auth.unwrap_or(scheme.client_auth),
+        key: input.client_key.clone(),
     };
     let scopes = input.scopes.clone().unwrap_or_else(|| {
         scheme
