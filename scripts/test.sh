@@ -3,11 +3,12 @@
 #   node + npm  the OpenID test server (oauth2-mock-server, tests/node)
 #   curl        plays the browser in the sign-in tests
 #   tmux        runs the wizard in a real terminal (tests/tui/tmux.rs)
+#   openssl     makes the client keys and certificates of the private_key_jwt tests
 # With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for tool in node npm curl tmux; do
+for tool in node npm curl tmux openssl; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     # Debian's package for `node` is `nodejs`; the others are named as the tools.
     case "$tool" in node) missing+=(nodejs) ;; *) missing+=("$tool") ;; esac

@@ -78,10 +78,7 @@ fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
             .ok()
             .filter(|p| p.is_file())
             .ok_or_else(|| {
-                Failure::new(
-                    exit::USAGE,
-                    format!("{flag} {}: no such file", p.display()),
-                )
+                Failure::new(exit::USAGE, format!("{flag} {}: no such file", p.display()))
             })
     };
     let key = ClientKey {
@@ -93,7 +90,8 @@ fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
             .transpose()?,
     };
     if let Some(cert) = &key.cert_file {
-        oauth_setup::oauth::assertion::thumbprint(cert).map_err(|e| Failure::new(exit::USAGE, e))?;
+        oauth_setup::oauth::assertion::thumbprint(cert)
+            .map_err(|e| Failure::new(exit::USAGE, e))?;
     }
     Ok(Some(key))
 }

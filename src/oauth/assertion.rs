@@ -191,10 +191,34 @@ mod tests {
             }
         };
         let cases = [
-            (write("enc.pem", "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAA==\n-----END ENCRYPTED PRIVATE KEY-----\n"), "encrypted"),
-            (write("sec1.pem", "-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\n"), "PKCS#8"),
-            (write("cert.pem", "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"), "not a PEM private key"),
-            (write("junk.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), "neither an RSA"),
+            (
+                write(
+                    "enc.pem",
+                    "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAA==\n-----END ENCRYPTED PRIVATE KEY-----\n",
+                ),
+                "encrypted",
+            ),
+            (
+                write(
+                    "sec1.pem",
+                    "-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE KEY-----\n",
+                ),
+                "PKCS#8",
+            ),
+            (
+                write(
+                    "cert.pem",
+                    "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n",
+                ),
+                "not a PEM private key",
+            ),
+            (
+                write(
+                    "junk.pem",
+                    "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                ),
+                "neither an RSA",
+            ),
         ];
         for (key, want) in cases {
             let e = sign(&key, "c", "https://t", 0).unwrap_err().to_string();

@@ -12,6 +12,6 @@ pub mod refresh;
 pub mod revoke;
 pub mod token;
 
-pub use progress::{BrowserMode, Events, LoginEvent};
 pub use assertion::ClientKey;
+pub use progress::{BrowserMode, Events, LoginEvent};
 pub use token::{ClientCredentials, TokenError, TokenSet};

@@ -14,6 +14,10 @@ import { createPublicKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
+// The test reads one line of stdout and closes it; oidc-provider's notices
+// (console.info) go to stderr so a later one cannot die of EPIPE.
+console.log = console.info = console.warn = console.error;
+
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
   const i = args.indexOf(name);
@@ -58,7 +62,14 @@ const provider = new Provider(issuer, {
   enabledJWA: {
     clientAuthSigningAlgValues: ["RS256", "PS256", "ES256", "ES384"],
   },
-  ttl: { AccessToken: ttl, ClientCredentials: ttl, DeviceCode: 600 },
+  ttl: {
+    AccessToken: ttl,
+    ClientCredentials: ttl,
+    DeviceCode: 600,
+    Interaction: 600,
+    Grant: 3600,
+    Session: 3600,
+  },
   issueRefreshToken: async (ctx, client) => client.grantTypeAllowed("refresh_token"),
   findAccount: async (ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
   pkce: { required: () => true },
@@ -96,4 +107,4 @@ if (args.includes("--exit-on-stdin-close")) {
   process.stdin.on("end", () => process.exit(0));
   process.stdin.resume();
 }
-console.log(JSON.stringify({ port, issuer }));
+process.stdout.write(JSON.stringify({ port, issuer }) + "\n");
