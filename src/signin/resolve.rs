@@ -152,6 +152,18 @@ pub async fn resolve(
     })
 }
 
+/// The profile's device scheme, when this server offers the device flow:
+/// discovery found its endpoint, or the profile's template for it renders.
+pub fn device_offer(r: &Resolved) -> Option<&Scheme> {
+    r.profile.schemes.iter().find(|s| {
+        s.kind == SchemeKind::DeviceCode
+            && ((s.discovery && r.endpoints.device_authorization_url.is_some())
+                || s.device_authorization_url
+                    .as_deref()
+                    .is_some_and(|t| r.profile.render(t, &r.vars).is_ok()))
+    })
+}
+
 /// Every variable the user gave must be one the profile's templates may
 /// use: a declared var or a runtime one (validate.rs).
 fn check_var_names(profile: &Profile, given: &BTreeMap<String, String>) -> Result<(), LoginError> {

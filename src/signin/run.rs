@@ -166,6 +166,15 @@ fn timeout(input: &LoginInput) -> Duration {
 /// ephemeral loopback port is not).
 async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>), LoginError> {
     let c = g.client()?;
+    // No browser here (a remote shell, --no-browser): the device flow would
+    // spare the person the callback, so say it is there.
+    if g.input.browser == oauth::BrowserMode::PrintOnly
+        && let Some(device) = super::resolve::device_offer(g.r)
+    {
+        let _ = g.events.send(LoginEvent::DeviceOffered {
+            scheme: device.id.clone(),
+        });
+    }
     let cb = g
         .input
         .callback_url

@@ -4,6 +4,7 @@
 //   --client ID=PEM   a private_key_jwt client whose JWKS is this public key
 //                     (repeatable); it may use client credentials, the code
 //                     flow (any http://127.0.0.1 redirect), refresh and device
+//   --public-client ID  a public client (no client authentication)
 //   --ttl N           lifetime of access tokens (default 3600)
 //   --exit-on-stdin-close  stop when stdin closes
 // The browser step is automatic: /interaction/* signs in `user-1` and
@@ -40,6 +41,17 @@ args.forEach((a, i) => {
       "refresh_token",
       "urn:ietf:params:oauth:grant-type:device_code",
     ],
+    response_types: ["code"],
+    redirect_uris: [opt("--redirect-uri", "http://127.0.0.1:1/callback")],
+  });
+});
+
+args.forEach((a, i) => {
+  if (a !== "--public-client") return;
+  clients.push({
+    client_id: args[i + 1],
+    token_endpoint_auth_method: "none",
+    grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
     redirect_uris: [opt("--redirect-uri", "http://127.0.0.1:1/callback")],
   });

@@ -5,6 +5,7 @@
 mod render;
 
 use super::{Nav, keys};
+use crate::oauth::BrowserMode;
 use crate::provider::SchemeKind;
 use crate::settings::Settings;
 use crate::tui::action::{Effect, Failure, LoginEvent};
@@ -29,6 +30,10 @@ pub struct AuthScreen {
     pub browser_failed: Option<String>,
     /// Show the QR code of `url` instead of the text.
     pub qr: bool,
+    /// A remote shell (SSH, no display): no browser is started; the address
+    /// is shown and either the pasted result or a forwarded-port callback
+    /// completes the sign-in.
+    pub remote: bool,
 }
 
 /// Where the sign-in stands, each phase with what only it needs.
@@ -61,6 +66,9 @@ pub struct Waiting {
     pub device: Option<DeviceInfo>,
     /// Some while the user pastes the redirect URL from another machine.
     pub paste: Option<Input>,
+    /// The title of the profile's device method, when no browser is started
+    /// here and the server offers the device flow.
+    pub device_offer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,13 +270,18 @@ fn paste_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// Starts sign-in number `run + 1`; what the last one produced is dropped.
 fn start(state: &mut State, fx: &mut Vec<Effect>) {
-    let input = request::login_input(state);
+    let mut input = request::login_input(state);
     let code_flow = state
         .scheme()
         .is_some_and(|s| s.kind == SchemeKind::AuthorizationCode);
+    let remote = code_flow && crate::signin::remote_shell();
+    if remote {
+        input.browser = BrowserMode::PrintOnly;
+    }
     let run = state.auth.run + 1;
     state.auth = AuthScreen {
         run,
+        remote,
         phase: AuthPhase::Running(Waiting {
             status: if code_flow {
                 "Starting the sign-in…".into()
@@ -306,6 +319,16 @@ pub fn progress(state: &mut State, run: u64, event: LoginEvent) {
         LoginEvent::ScopesNotListed { dropped, kept } => {
             let names: Vec<_> = dropped.iter().chain(&kept).map(String::as_str).collect();
             w.status = format!("The server does not list {}.", names.join(", "));
+        }
+        LoginEvent::DeviceOffered { scheme } => {
+            let title = state
+                .profile()
+                .and_then(|p| p.schemes.iter().find(|s| s.id == scheme))
+                .map_or(scheme, |s| s.title.clone());
+            // Re-borrowed: `state.profile()` needed all of `state`.
+            if let AuthPhase::Running(w) = &mut state.auth.phase {
+                w.device_offer = Some(title);
+            }
         }
         LoginEvent::Listening { redirect_uri } => {
             w.status = "Waiting for the browser…".into();
