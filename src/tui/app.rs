@@ -54,6 +54,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<std::path::PathBuf>, TuiError> {
     }
     let mut state = State::new(profiles.clone(), opts.config_dir.clone(), Theme::from_env());
     state.load_error = load_error;
+    state.auth.remote_shell = crate::signin::remote_shell();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -30,10 +30,11 @@ pub struct AuthScreen {
     pub browser_failed: Option<String>,
     /// Show the QR code of `url` instead of the text.
     pub qr: bool,
-    /// A remote shell (SSH, no display): no browser is started; the address
-    /// is shown and either the pasted result or a forwarded-port callback
-    /// completes the sign-in.
-    pub remote: bool,
+    /// A remote shell (SSH, no display): a code flow starts no browser; the
+    /// address is shown and either the pasted result or a forwarded-port
+    /// callback completes the sign-in. Set once from the environment when
+    /// the wizard starts (`app.rs`), so tests driving the state see none.
+    pub remote_shell: bool,
 }
 
 /// Where the sign-in stands, each phase with what only it needs.
@@ -274,14 +275,14 @@ fn start(state: &mut State, fx: &mut Vec<Effect>) {
     let code_flow = state
         .scheme()
         .is_some_and(|s| s.kind == SchemeKind::AuthorizationCode);
-    let remote = code_flow && crate::signin::remote_shell();
-    if remote {
+    let remote_shell = state.auth.remote_shell;
+    if code_flow && remote_shell {
         input.browser = BrowserMode::PrintOnly;
     }
     let run = state.auth.run + 1;
     state.auth = AuthScreen {
         run,
-        remote,
+        remote_shell,
         phase: AuthPhase::Running(Waiting {
             status: if code_flow {
                 "Starting the sign-in…".into()

@@ -111,7 +111,7 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
         if !a.qr {
             lines.push(Line::from(Span::styled(url.clone(), theme.accent())));
         }
-        if a.remote && paste.is_none() {
+        if a.remote_shell && redirect && paste.is_none() {
             lines.extend(remote_lines(
                 state,
                 waiting.and_then(|w| w.redirect_uri.as_deref()),
