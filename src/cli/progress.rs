@@ -13,8 +13,6 @@ use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Runs a sign-in, printing its progress; Ctrl-C cancels it.
-
 /// Runs a sign-in, printing its progress. With `paste`, the address the
 /// browser ends on may also be pasted on stdin: it goes to the waiting
 /// loopback server, so whichever comes first (a forwarded port or the

@@ -35,6 +35,9 @@ pub struct AuthScreen {
     /// callback completes the sign-in. Set once from the environment when
     /// the wizard starts (`app.rs`), so tests driving the state see none.
     pub remote_shell: bool,
+    /// The title of the profile's device method, when no browser is started
+    /// here and the server offers the device flow.
+    pub device_offer: Option<String>,
 }
 
 /// Where the sign-in stands, each phase with what only it needs.
@@ -67,9 +70,6 @@ pub struct Waiting {
     pub device: Option<DeviceInfo>,
     /// Some while the user pastes the redirect URL from another machine.
     pub paste: Option<Input>,
-    /// The title of the profile's device method, when no browser is started
-    /// here and the server offers the device flow.
-    pub device_offer: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -326,10 +326,7 @@ pub fn progress(state: &mut State, run: u64, event: LoginEvent) {
                 .profile()
                 .and_then(|p| p.schemes.iter().find(|s| s.id == scheme))
                 .map_or(scheme, |s| s.title.clone());
-            // Re-borrowed: `state.profile()` needed all of `state`.
-            if let AuthPhase::Running(w) = &mut state.auth.phase {
-                w.device_offer = Some(title);
-            }
+            state.auth.device_offer = Some(title);
         }
         LoginEvent::Listening { redirect_uri } => {
             w.status = "Waiting for the browser…".into();

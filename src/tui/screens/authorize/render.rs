@@ -123,7 +123,7 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
             )));
         }
     }
-    if let Some(title) = waiting.and_then(|w| w.device_offer.as_deref()) {
+    if let (Some(title), true) = (a.device_offer.as_deref(), waiting.is_some()) {
         lines.push(Line::from(""));
         lines.push(Line::from(Span::styled(
             format!(
