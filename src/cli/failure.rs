@@ -216,6 +216,10 @@ impl From<TokenServiceError> for Failure {
             {
                 exit::NETWORK
             }
+            // The recorded key file is gone or unusable: this machine's setup.
+            TokenServiceError::Renew(TokenError::Assertion(_) | TokenError::NoClientKey) => {
+                exit::SETTINGS
+            }
             TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
         };
         Failure::new(code, e)

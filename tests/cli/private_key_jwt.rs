@@ -140,6 +140,27 @@ fn client_credentials_with_rsa_and_ec_keys_and_renewal() {
     let second = user.run(&["token", "--settings", s.to_str().unwrap()]).ok();
     assert_ne!(first.stdout, second.stdout, "the token was not renewed");
 
+    // The key moved away: the renewal says which file it needs (exit 3),
+    // and the settings stay as they were.
+    let moved = keys.path("moved.pem");
+    std::fs::rename(keys.path("rsa.pem"), &moved).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let kept = std::fs::read(&s).unwrap();
+    let gone = user.run(&["token", "--settings", s.to_str().unwrap()]);
+    assert_eq!(gone.code, 3, "{gone:#?}");
+    assert!(
+        gone.stderr.contains("cannot read the client key file") && gone.stderr.contains(&key),
+        "{}",
+        gone.stderr
+    );
+    assert_eq!(
+        std::fs::read(&s).unwrap(),
+        kept,
+        "a failed renewal changed the file"
+    );
+    std::fs::rename(&moved, keys.path("rsa.pem")).unwrap();
+    user.run(&["token", "--settings", s.to_str().unwrap()]).ok();
+
     // An EC key, chosen by the key file alone (from the variable), and the
     // issue's spelling of the method.
     let s = user.path("ec.json");
