@@ -121,7 +121,10 @@ fn client_credentials_with_rsa_and_ec_keys_and_renewal() {
         &s,
     )
     .ok();
-    assert_eq!(out.json()["valid"], true, "{}", out.stdout);
+    let v = out.json();
+    assert_eq!(v["valid"], true, "{}", out.stdout);
+    assert_eq!(v["client_key_file"], key.as_str());
+    assert_eq!(v["client_cert_file"], cert.as_str());
     // The settings keep where the key is, never the key.
     let file = std::fs::read_to_string(&s).unwrap();
     let meta: serde_json::Value = serde_json::from_str(&file).unwrap();
