@@ -93,7 +93,26 @@ fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
         oauth_setup::oauth::assertion::thumbprint(cert)
             .map_err(|e| Failure::new(exit::USAGE, e))?;
     }
+    warn_if_shared(&key.key_file);
     Ok(Some(key))
+}
+
+/// A private key other users can read is as good as theirs: say so (as ssh
+/// does), without refusing a key the user may not own the mode of.
+fn warn_if_shared(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: the client key {} can be read by other users (mode {:o}); `chmod 600` it",
+                path.display(),
+                m.permissions().mode() & 0o777
+            );
+        }
+    }
 }
 
 /// `--scopes` (space or comma separated), else `--preset`, else None: the

@@ -121,6 +121,11 @@ fn client_credentials_with_rsa_and_ec_keys_and_renewal() {
         &s,
     )
     .ok();
+    assert!(
+        !out.stderr.contains("can be read by other users"),
+        "{}",
+        out.stderr
+    );
     let v = out.json();
     assert_eq!(v["valid"], true, "{}", out.stdout);
     assert_eq!(v["client_key_file"], key.as_str());
@@ -187,6 +192,24 @@ fn client_credentials_with_rsa_and_ec_keys_and_renewal() {
         )
         .ok();
     assert!(out.stderr.contains("Signed in"), "{}", out.stderr);
+
+    // A key others can read still works, with a warning.
+    set_mode(&keys.path("ec.pem"), 0o644);
+    let shared = cc_login(
+        &user,
+        &idp,
+        "ec-app",
+        &["--client-key-file", &keys.arg("ec.pem"), "--force"],
+        &s,
+    )
+    .ok();
+    assert!(
+        shared
+            .stderr
+            .contains("can be read by other users (mode 644)"),
+        "{}",
+        shared.stderr
+    );
 }
 
 #[test]
