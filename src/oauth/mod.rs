@@ -2,6 +2,7 @@
 //! listens on. All talk HTTP through [`crate::http`].
 
 pub mod assertion;
+mod client_auth;
 pub mod client_credentials;
 pub mod code;
 pub mod device;

@@ -1,11 +1,12 @@
-//! Token endpoint requests (RFC 6749 §3.2) in the three client-auth styles the
-//! providers use, and strict reading of what comes back.
+//! Token endpoint requests (RFC 6749 §3.2), authenticated as `client_auth`
+//! says, and strict reading of what comes back.
 
-use super::assertion::{self, AssertionError, ClientKey};
+use super::assertion::{AssertionError, ClientKey};
+use super::client_auth;
+pub use super::client_auth::key_rejected;
 use crate::http::{self, TransportError};
 use crate::provider::ClientAuth;
 use crate::settings::validate;
-use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -141,10 +142,6 @@ fn hint_for(error: &str) -> &'static str {
     }
 }
 
-fn form_urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 /// Sends a token request and reads the answer.
 pub async fn request(
     client: &reqwest::Client,
@@ -152,29 +149,6 @@ pub async fn request(
 ) -> Result<TokenSet, TokenError> {
     let resp = send(client, &req).await?;
     parse_response(&resp).map_err(|e| key_rejected(e, req.client))
-}
-
-/// An `invalid_client` after a signed assertion is about the key, not a
-/// secret: say which key file to check.
-pub fn key_rejected(e: TokenError, c: &ClientCredentials) -> TokenError {
-    match (e, &c.key) {
-        (
-            TokenError::Rejected {
-                status,
-                error,
-                description,
-            },
-            Some(key),
-        ) if c.auth == ClientAuth::PrivateKeyJwt && error == "invalid_client" => {
-            TokenError::KeyRejected {
-                status,
-                client_id: http::sanitize(&c.client_id, 120),
-                key_file: key.key_file.clone(),
-                description,
-            }
-        }
-        (e, _) => e,
-    }
 }
 
 /// Sends a token-endpoint-shaped request and returns the raw response (the
@@ -190,20 +164,6 @@ pub async fn send(
     for (k, v) in req.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
-    let secret = c
-        .client_secret
-        .as_ref()
-        .map(|s| s.expose_secret().to_string());
-    let basic = |b: reqwest::RequestBuilder| {
-        // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-        let raw = format!(
-            "{}:{}",
-            form_urlencode(&c.client_id),
-            form_urlencode(secret.as_deref().unwrap_or(""))
-        );
-        let enc = base64::engine::general_purpose::STANDARD.encode(raw);
-        b.header(reqwest::header::AUTHORIZATION, format!("Basic {enc}"))
-    };
     let mut fields: Vec<(String, String)> = req
         .params
         .iter()
@@ -214,26 +174,7 @@ pub async fn send(
             .iter()
             .map(|(k, v)| (k.to_string(), v.expose_secret().to_string())),
     );
-    match c.auth {
-        ClientAuth::Basic if secret.is_some() => builder = basic(builder),
-        ClientAuth::BasicAndBody if secret.is_some() => {
-            builder = basic(builder);
-            fields.push(("client_id".into(), c.client_id.clone()));
-        }
-        ClientAuth::PrivateKeyJwt => {
-            let key = c.key.as_ref().ok_or(TokenError::NoClientKey)?;
-            fields.push(("client_id".into(), c.client_id.clone()));
-            fields.extend(assertion::form_fields(key, &c.client_id, req.token_url)?);
-        }
-        ClientAuth::Form | ClientAuth::Json => {
-            fields.push(("client_id".into(), c.client_id.clone()));
-            if let Some(s) = &secret {
-                fields.push(("client_secret".into(), s.clone()));
-            }
-        }
-        // A public client, or a confidential style with no secret given.
-        _ => fields.push(("client_id".into(), c.client_id.clone())),
-    }
+    builder = client_auth::present(c, req.token_url, builder, &mut fields)?;
     builder = if c.auth == ClientAuth::Json {
         let obj: serde_json::Map<String, Value> = fields
             .into_iter()
