@@ -2,6 +2,8 @@
 //! that gets redirected is an error, RFC 9700 §4.11), bounded bodies, and
 //! the https rule on every request it sends.
 
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -35,14 +37,22 @@ pub fn client() -> reqwest::Client {
 
 /// Adds the system's roots and `--ca-file`'s to a client being built: every
 /// client of ours (the Vault store's too) trusts the same CAs.
-pub fn with_trusted_roots(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
-    for cert in system_roots()
-        .iter()
-        .chain(EXTRA_ROOTS.get().into_iter().flatten())
-    {
-        b = b.add_root_certificate(cert.clone());
-    }
-    b
+pub fn with_trusted_roots(b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    b.use_preconfigured_tls(tls_config().clone())
+}
+
+/// Built once, after `--ca-file` was read (at start, before any client).
+static TLS_CONFIG: OnceLock<rustls::ClientConfig> = OnceLock::new();
+
+fn tls_config() -> &'static rustls::ClientConfig {
+    TLS_CONFIG.get_or_init(|| {
+        let extra: Vec<_> = system_roots()
+            .iter()
+            .chain(EXTRA_ROOTS.get().into_iter().flatten())
+            .cloned()
+            .collect();
+        crate::tls::config(&extra)
+    })
 }
 
 /// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
@@ -109,7 +119,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Certificates from `--ca-file` / `OAUTH_SETUP_CA_FILE`, set once at start.
-static EXTRA_ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+static EXTRA_ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
 
 #[derive(Debug, thiserror::Error)]
 pub enum CaFileError {
@@ -127,13 +137,19 @@ pub fn trust_ca_file(path: &std::path::Path) -> Result<(), CaFileError> {
         path: shown.clone(),
         reason: e.to_string(),
     })?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| CaFileError::Read {
-        path: shown.clone(),
-        reason: e.to_string(),
-    })?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CaFileError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
     if certs.is_empty() {
         return Err(CaFileError::Empty { path: shown });
     }
+    debug_assert!(
+        TLS_CONFIG.get().is_none(),
+        "--ca-file is read before the first client"
+    );
     let _ = EXTRA_ROOTS.set(certs);
     Ok(())
 }
@@ -141,18 +157,14 @@ pub fn trust_ca_file(path: &std::path::Path) -> Result<(), CaFileError> {
 /// The operating system's trusted roots (and `SSL_CERT_FILE` /
 /// `SSL_CERT_DIR`, where a corporate CA usually lives), loaded once per
 /// process, on top of the roots built into the binary.
-fn system_roots() -> &'static [reqwest::Certificate] {
-    static ROOTS: OnceLock<Vec<reqwest::Certificate>> = OnceLock::new();
+fn system_roots() -> &'static [CertificateDer<'static>] {
+    static ROOTS: OnceLock<Vec<CertificateDer<'static>>> = OnceLock::new();
     ROOTS.get_or_init(|| {
         let found = rustls_native_certs::load_native_certs();
         for e in &found.errors {
             tracing::warn!(error = %e, "a system certificate could not be loaded");
         }
-        found
-            .certs
-            .iter()
-            .filter_map(|der| reqwest::Certificate::from_der(der).ok())
-            .collect()
+        found.certs
     })
 }
 
@@ -257,7 +269,11 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
             reason = s.to_string();
             src = s.source();
         }
-        // The usual failure behind a TLS-inspecting proxy: say what fixes it.
+        // The usual failure behind a TLS-inspecting proxy: say whose
+        // certificate it was and what fixes it.
+        if let Some(u) = crate::tls::unknown_issuer(&e) {
+            reason = u.to_string();
+        }
         if reason.contains("proxy authorization required") {
             reason.push_str(
                 "; the proxy wants credentials: put them in the proxy URL (https_proxy=http://USER:PASSWORD@proxy:port)",
@@ -265,7 +281,7 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
         }
         if reason.contains("UnknownIssuer") || reason.contains("invalid peer certificate") {
             reason.push_str(
-                "; if a proxy inspects TLS here, trust its CA: set SSL_CERT_FILE or --ca-file (OAUTH_SETUP_CA_FILE) to its certificate",
+                "; if a proxy inspects TLS here, trust that CA in one of three ways: --ca-file PATH (or OAUTH_SETUP_CA_FILE), SSL_CERT_FILE=PATH, or add it to the system's trust store (update-ca-certificates, Keychain, certmgr)",
             );
         }
         TransportError::Connect { url, reason }

@@ -17,5 +17,6 @@ pub mod revoke;
 pub mod settings;
 pub mod signin;
 pub mod text;
+pub mod tls;
 pub mod token;
 pub mod tui;

@@ -4,7 +4,7 @@
 
 use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
-use crate::provider::SchemeKind;
+use crate::provider::{ClientAuth, SchemeKind};
 use crate::settings::now_unix;
 use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
@@ -82,8 +82,14 @@ pub fn renewal_margin(m: &Meta) -> i64 {
 /// True when the file holds what it takes to get a new token without a person.
 pub fn can_renew_unattended(s: &Settings) -> bool {
     s.secrets.refresh_token.is_some()
-        || (s.meta.kind == SchemeKind::ClientCredentials && s.secrets.client_secret.is_some())
+        || (s.meta.kind == SchemeKind::ClientCredentials && has_client_credential(s))
         || (s.meta.kind == SchemeKind::PasswordSignin && s.secrets.password.is_some())
+}
+
+/// A stored secret, or the key file a signed assertion is made with.
+fn has_client_credential(s: &Settings) -> bool {
+    s.secrets.client_secret.is_some()
+        || (s.meta.client_auth == ClientAuth::PrivateKeyJwt && s.meta.client_key.is_some())
 }
 
 /// The provider/scheme/endpoint flags that reproduce this file's sign-in.
@@ -353,6 +359,7 @@ fn client_of(s: &Settings) -> ClientCredentials {
         client_id: s.meta.client_id.clone().unwrap_or_default(),
         client_secret: s.secrets.client_secret.clone(),
         auth: s.meta.client_auth,
+        key: s.meta.client_key.clone(),
     }
 }
 
@@ -379,7 +386,7 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
         .await?);
     }
     match s.meta.kind {
-        SchemeKind::ClientCredentials if s.secrets.client_secret.is_some() => {
+        SchemeKind::ClientCredentials if has_client_credential(s) => {
             Ok(oauth::client_credentials::run(&http, &token_url, &client_of(s), &s.meta.scopes, &s.meta.extra_headers).await?)
         }
         SchemeKind::PasswordSignin => {

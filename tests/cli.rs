@@ -17,6 +17,10 @@ mod providers;
 #[path = "cli/oidc.rs"]
 mod oidc;
 
+/// Certificate client credentials (private_key_jwt) against oidc-provider.
+#[path = "cli/private_key_jwt.rs"]
+mod private_key_jwt;
+
 /// Machines without a browser: paste flow and device flow.
 #[path = "cli/headless.rs"]
 mod headless;

@@ -132,6 +132,10 @@ impl From<LoginError> for Failure {
             exit::NETWORK
         } else {
             match &e {
+                // The key file itself is unusable: the user's input, not a refusal.
+                LoginError::Token(TokenError::Assertion(_) | TokenError::NoClientKey) => {
+                    exit::USAGE
+                }
                 LoginError::Token(_) | LoginError::Signin(_) | LoginError::Test(_) => exit::REFUSED,
                 LoginError::Missing { .. }
                 | LoginError::UnknownVar { .. }
@@ -191,6 +195,7 @@ fn how_to_give(needed: &Needed) -> String {
         }
         Needed::Issuer => "give --issuer URL, or --authorize-url and --token-url".into(),
         Needed::HeaderVar { var, .. } => format!("give it with --{}", var.replace('_', "-")),
+        Needed::ClientKey => "give --client-key-file PATH (or OAUTH_SETUP_CLIENT_KEY_FILE): the PEM private key whose certificate or public key is registered with the app".into(),
         Needed::RedirectUri => "give --callback-url URL: the redirect URL registered with the app (e.g. http://localhost:33333; nothing needs to listen there, you copy the address the browser lands on)".into(),
     }
 }
@@ -210,6 +215,10 @@ impl From<TokenServiceError> for Failure {
                 if is_network(t) =>
             {
                 exit::NETWORK
+            }
+            // The recorded key file is gone or unusable: this machine's setup.
+            TokenServiceError::Renew(TokenError::Assertion(_) | TokenError::NoClientKey) => {
+                exit::SETTINGS
             }
             TokenServiceError::Renew(_) | TokenServiceError::Signin(_) => exit::REFUSED,
         };

@@ -1,11 +1,11 @@
 //! Turning the sign-in flags of `login` and `auth-url` into a [`LoginInput`],
 //! reading the secrets they point to.
 
-use super::args::{CredentialArgs, SignInArgs};
+use super::args::{ClientAuthArg, CredentialArgs, SignInArgs};
 use super::ctx::Ctx;
 use super::failure::{Failure, exit};
 use super::prompt::read_secret;
-use oauth_setup::oauth::BrowserMode;
+use oauth_setup::oauth::{BrowserMode, ClientKey};
 use oauth_setup::provider::{self, Endpoints, Field, Profile, Scheme};
 use oauth_setup::signin::LoginInput;
 use std::collections::BTreeMap;
@@ -49,6 +49,7 @@ pub fn login_input(
         client_id: args.client_id.clone(),
         client_secret: secrets.client_secret,
         client_auth: args.client_auth.map(Into::into),
+        client_key: client_key(args)?,
         store_client_secret: !args.no_store_client_secret,
         username: creds.username.clone(),
         password: secrets.password,
@@ -63,6 +64,55 @@ pub fn login_input(
         initiate_oauth: args.initiate_oauth.into(),
         refresh_token: secrets.refresh_token,
     })
+}
+
+/// `--client-key-file` / `--client-cert-file`, made absolute (renewals run
+/// from anywhere) and checked now, so a wrong path fails before a browser
+/// opens.
+fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
+    let Some(key_file) = &args.client_key_file else {
+        return Ok(None);
+    };
+    let absolute = |p: &std::path::Path, flag: &str| {
+        std::path::absolute(p)
+            .ok()
+            .filter(|p| p.is_file())
+            .ok_or_else(|| {
+                Failure::new(exit::USAGE, format!("{flag} {}: no such file", p.display()))
+            })
+    };
+    let key = ClientKey {
+        key_file: absolute(key_file, "--client-key-file")?,
+        cert_file: args
+            .client_cert_file
+            .as_deref()
+            .map(|c| absolute(c, "--client-cert-file"))
+            .transpose()?,
+    };
+    if let Some(cert) = &key.cert_file {
+        oauth_setup::oauth::assertion::thumbprint(cert)
+            .map_err(|e| Failure::new(exit::USAGE, e))?;
+    }
+    warn_if_shared(&key.key_file);
+    Ok(Some(key))
+}
+
+/// A private key other users can read is as good as theirs: say so (as ssh
+/// does), without refusing a key the user may not own the mode of.
+fn warn_if_shared(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path)
+            && m.permissions().mode() & 0o077 != 0
+        {
+            eprintln!(
+                "warning: the client key {} can be read by other users (mode {:o}); `chmod 600` it",
+                path.display(),
+                m.permissions().mode() & 0o777
+            );
+        }
+    }
 }
 
 /// `--scopes` (space or comma separated), else `--preset`, else None: the
@@ -126,13 +176,16 @@ impl Secrets {
         prompt: bool,
     ) -> Result<Self, Failure> {
         let ask = |f: Field| prompt && ctx.tty.stdin && scheme.fields.contains(&f);
+        // A signed assertion replaces the secret: never ask for one.
+        let keyed = args.client_key_file.is_some()
+            || matches!(args.client_auth, Some(ClientAuthArg::PrivateKeyJwt));
         Ok(Self {
             client_secret: read_secret(
                 "client secret",
                 "OAUTH_SETUP_CLIENT_SECRET",
                 args.client_secret_file.as_deref(),
                 args.client_secret_stdin,
-                ask(Field::ClientSecret),
+                !keyed && ask(Field::ClientSecret),
             )?,
             password: read_secret(
                 "password",

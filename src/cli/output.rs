@@ -115,6 +115,8 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "has_access_token": s.secrets.access_token.is_some() || s.secrets.static_token.is_some(),
         "has_refresh_token": s.secrets.refresh_token.is_some(),
         "has_client_secret": s.secrets.client_secret.is_some(),
+        "client_key_file": m.client_key.as_ref().map(|k| k.key_file.display().to_string()),
+        "client_cert_file": m.client_key.as_ref().and_then(|k| k.cert_file.as_ref()).map(|c| c.display().to_string()),
         "has_password": s.secrets.password.is_some(),
         "updated_at": m.updated_at,
         "handed_off_at": m.handed_off_at,

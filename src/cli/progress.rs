@@ -13,17 +13,6 @@ use std::io::Write;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Runs a sign-in, printing its progress; Ctrl-C cancels it.
-/// An SSH session with no display and no `$BROWSER`: starting a browser
-/// here would open nothing the person can see (or wait on a text browser).
-pub fn remote_shell() -> bool {
-    let set = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
-    (set("SSH_CONNECTION") || set("SSH_TTY"))
-        && !set("DISPLAY")
-        && !set("WAYLAND_DISPLAY")
-        && !set("BROWSER")
-}
-
 /// Runs a sign-in, printing its progress. With `paste`, the address the
 /// browser ends on may also be pasted on stdin: it goes to the waiting
 /// loopback server, so whichever comes first (a forwarded port or the
@@ -104,6 +93,10 @@ fn print(ev: &LoginEvent, tty: bool) {
             writeln!(err, "Reading the server's metadata from {issuer}")
         }
         LoginEvent::ScopesNotListed { dropped, kept } => scopes_not_listed(&mut err, dropped, kept),
+        LoginEvent::DeviceOffered { scheme } => writeln!(
+            err,
+            "This server also offers device sign-in, with no callback to reach this machine: run the same command with `--scheme {scheme}` to use it."
+        ),
         LoginEvent::Listening { redirect_uri } => {
             writeln!(err, "Listening for the browser on {redirect_uri}")
         }

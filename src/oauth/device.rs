@@ -58,11 +58,12 @@ pub async fn start(
     .await?;
     if !(200..300).contains(&resp.status) {
         // Reuse the token endpoint's error reading: same RFC 6749 error shape.
-        return Err(token::parse_response(&resp)
+        let e = token::parse_response(&resp)
             .err()
             .unwrap_or(TokenError::MissingField {
                 field: "device_code",
-            }))?;
+            });
+        return Err(token::key_rejected(e, client))?;
     }
     let v: Value = serde_json::from_slice(&resp.body).map_err(|e| TokenError::BadJson {
         reason: e.to_string(),
@@ -134,7 +135,7 @@ pub async fn poll(
                 Some("slow_down") => interval += Duration::from_secs(5),
                 Some("expired_token") => return Err(DeviceError::Expired(code.expires_in)),
                 Some("access_denied") => return Err(DeviceError::Denied),
-                _ => return Err(e.into()),
+                _ => return Err(token::key_rejected(e, client).into()),
             },
         }
     }

@@ -1,6 +1,8 @@
 //! The flows, one file each, and the loopback server the browser flow
 //! listens on. All talk HTTP through [`crate::http`].
 
+pub mod assertion;
+mod client_auth;
 pub mod client_credentials;
 pub mod code;
 pub mod device;
@@ -11,5 +13,6 @@ pub mod refresh;
 pub mod revoke;
 pub mod token;
 
+pub use assertion::ClientKey;
 pub use progress::{BrowserMode, Events, LoginEvent};
 pub use token::{ClientCredentials, TokenError, TokenSet};

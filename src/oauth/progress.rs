@@ -29,6 +29,12 @@ pub enum LoginEvent {
         dropped: Vec<String>,
         kept: Vec<String>,
     },
+    /// No browser is started here, and this server also offers the device
+    /// flow (its metadata, or the profile), which needs no callback:
+    /// `scheme` is the profile's device scheme. Sent before the URL.
+    DeviceOffered {
+        scheme: String,
+    },
     /// The loopback server listens; the browser is about to be opened.
     Listening {
         redirect_uri: String,

@@ -1,10 +1,12 @@
-//! Token endpoint requests (RFC 6749 §3.2) in the three client-auth styles the
-//! providers use, and strict reading of what comes back.
+//! Token endpoint requests (RFC 6749 §3.2), authenticated as `client_auth`
+//! says, and strict reading of what comes back.
 
+use super::assertion::{AssertionError, ClientKey};
+use super::client_auth;
+pub use super::client_auth::key_rejected;
 use crate::http::{self, TransportError};
 use crate::provider::ClientAuth;
 use crate::settings::validate;
-use base64::Engine;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -34,6 +36,8 @@ pub struct ClientCredentials {
     pub client_id: String,
     pub client_secret: Option<SecretString>,
     pub auth: ClientAuth,
+    /// The private key (and certificate) `private_key_jwt` signs with.
+    pub key: Option<ClientKey>,
 }
 
 /// A token endpoint request: grant parameters plus where and how to send them.
@@ -104,6 +108,17 @@ pub enum TokenError {
     TokensTooLarge { kib: usize },
     #[error("the token endpoint's answer is refused: {0}")]
     Invalid(#[from] crate::settings::MetaError),
+    #[error(transparent)]
+    Assertion(#[from] AssertionError),
+    #[error("private_key_jwt needs the client's private key file, and none was given or recorded")]
+    NoClientKey,
+    #[error("the token endpoint refused the signed client assertion (HTTP {status}): invalid_client{}. Check that {} is the private key of the certificate (or JWKS) registered for client {client_id}, that the client id is right, and that the machine's clock is correct", description.as_deref().map(|d| format!(" — {d}")).unwrap_or_default(), key_file.display())]
+    KeyRejected {
+        status: u16,
+        client_id: String,
+        key_file: std::path::PathBuf,
+        description: Option<String>,
+    },
 }
 
 impl TokenError {
@@ -111,6 +126,7 @@ impl TokenError {
     pub fn oauth_error(&self) -> Option<&str> {
         match self {
             TokenError::Rejected { error, .. } => Some(error),
+            TokenError::KeyRejected { .. } => Some("invalid_client"),
             _ => None,
         }
     }
@@ -128,17 +144,13 @@ fn hint_for(error: &str) -> &'static str {
     }
 }
 
-fn form_urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
 /// Sends a token request and reads the answer.
 pub async fn request(
     client: &reqwest::Client,
     req: TokenRequest<'_>,
 ) -> Result<TokenSet, TokenError> {
     let resp = send(client, &req).await?;
-    parse_response(&resp)
+    parse_response(&resp).map_err(|e| key_rejected(e, req.client))
 }
 
 /// Sends a token-endpoint-shaped request and returns the raw response (the
@@ -154,20 +166,6 @@ pub async fn send(
     for (k, v) in req.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
-    let secret = c
-        .client_secret
-        .as_ref()
-        .map(|s| s.expose_secret().to_string());
-    let basic = |b: reqwest::RequestBuilder| {
-        // RFC 6749 §2.3.1: both parts form-urlencoded before base64.
-        let raw = format!(
-            "{}:{}",
-            form_urlencode(&c.client_id),
-            form_urlencode(secret.as_deref().unwrap_or(""))
-        );
-        let enc = base64::engine::general_purpose::STANDARD.encode(raw);
-        b.header(reqwest::header::AUTHORIZATION, format!("Basic {enc}"))
-    };
     let mut fields: Vec<(String, String)> = req
         .params
         .iter()
@@ -178,21 +176,7 @@ pub async fn send(
             .iter()
             .map(|(k, v)| (k.to_string(), v.expose_secret().to_string())),
     );
-    match c.auth {
-        ClientAuth::Basic if secret.is_some() => builder = basic(builder),
-        ClientAuth::BasicAndBody if secret.is_some() => {
-            builder = basic(builder);
-            fields.push(("client_id".into(), c.client_id.clone()));
-        }
-        ClientAuth::Form | ClientAuth::Json => {
-            fields.push(("client_id".into(), c.client_id.clone()));
-            if let Some(s) = &secret {
-                fields.push(("client_secret".into(), s.clone()));
-            }
-        }
-        // A public client, or a confidential style with no secret given.
-        _ => fields.push(("client_id".into(), c.client_id.clone())),
-    }
+    builder = client_auth::present(c, req.token_url, builder, &mut fields)?;
     builder = if c.auth == ClientAuth::Json {
         let obj: serde_json::Map<String, Value> = fields
             .into_iter()

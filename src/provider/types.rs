@@ -187,6 +187,9 @@ pub enum ClientAuth {
     Json,
     /// Public client: `client_id` in the form body, no secret.
     None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2), as
+    /// Entra ID's certificate credentials: no secret at all.
+    PrivateKeyJwt,
 }
 
 /// A field the user must (or may) supply for a scheme.

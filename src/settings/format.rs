@@ -1,6 +1,7 @@
 //! The OAuthSettings document: what is on disk (clear metadata + sealed
 //! secrets) and what a caller works with once it is opened.
 
+use crate::oauth::ClientKey;
 use crate::provider::{ClientAuth, Endpoints, SchemeKind};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,10 @@ pub struct Meta {
     pub client_id: Option<String>,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// The key and certificate files `private_key_jwt` signs with: paths
+    /// only, so renewals can sign; the key itself is never copied here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<ClientKey>,
     #[serde(default)]
     pub endpoints: Endpoints,
     /// Resolved template variables (host, service_root, ...), so later calls
@@ -271,6 +276,7 @@ impl Meta {
             kind,
             client_id: None,
             client_auth: ClientAuth::default(),
+            client_key: None,
             endpoints: Endpoints::default(),
             vars: BTreeMap::new(),
             extra_headers: BTreeMap::new(),

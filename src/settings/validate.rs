@@ -39,6 +39,8 @@ pub enum MetaError {
     TokenType(String),
     #[error("`format` is not `{FORMAT}`")]
     Format,
+    #[error("`{field}` must be an absolute path in UTF-8")]
+    NotAbsolute { field: String },
 }
 
 /// Refuses `value` when it holds an unsafe character or is longer than `max`.
@@ -57,6 +59,17 @@ pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), MetaError>
         });
     }
     Ok(())
+}
+
+/// A key or certificate path kept for renewals: absolute (renewals run
+/// from any directory) and printable.
+fn check_key_path(field: &str, path: &std::path::Path) -> Result<(), MetaError> {
+    match path.to_str() {
+        Some(p) if path.is_absolute() => check_text(field, p, MAX_URL),
+        _ => Err(MetaError::NotAbsolute {
+            field: field.to_string(),
+        }),
+    }
 }
 
 /// An identifier: what is typed on the command line and names files and keys.
@@ -146,6 +159,12 @@ impl Meta {
         for (field, v) in texts {
             if let Some(v) = v {
                 check_text(field, v, MAX_TEXT)?;
+            }
+        }
+        if let Some(k) = &self.client_key {
+            check_key_path("client_key.key_file", &k.key_file)?;
+            if let Some(c) = &k.cert_file {
+                check_key_path("client_key.cert_file", c)?;
             }
         }
         for (k, v) in &self.vars {

@@ -25,6 +25,18 @@ pub enum DeliverError {
     Refused(u16),
 }
 
+/// An SSH session with no display and no `$BROWSER`: a browser started here
+/// would open nothing the person can see (or wait on a text browser), so the
+/// sign-in shows the address and takes the pasted result or a callback
+/// through a forwarded port, whichever comes first.
+pub fn remote_shell() -> bool {
+    let set = |n: &str| std::env::var_os(n).is_some_and(|v| !v.is_empty());
+    (set("SSH_CONNECTION") || set("SSH_TTY"))
+        && !set("DISPLAY")
+        && !set("WAYLAND_DISPLAY")
+        && !set("BROWSER")
+}
+
 /// Replays the query of `pasted` against `redirect_uri` on this machine,
 /// never through a proxy.
 pub async fn deliver(redirect_uri: &str, pasted: &str) -> Result<(), DeliverError> {

@@ -28,6 +28,8 @@ pub enum Needed {
     /// The redirect URI registered with the app (the paste flow has no
     /// loopback server to pick one).
     RedirectUri,
+    /// The private key `private_key_jwt` signs with.
+    ClientKey,
 }
 
 impl std::fmt::Display for Needed {
@@ -38,6 +40,7 @@ impl std::fmt::Display for Needed {
             Needed::Issuer => f.write_str("the issuer URL (or explicit authorize and token URLs)"),
             Needed::HeaderVar { header, .. } => write!(f, "a value for the `{header}` header"),
             Needed::RedirectUri => f.write_str("the redirect URI"),
+            Needed::ClientKey => f.write_str("the client's private key file (private_key_jwt)"),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What a sign-in needs: [`LoginInput`], checked against its profile by
 //! [`super::resolve`] and run by [`super::run_login_with`].
 
-use crate::oauth::BrowserMode;
+use crate::oauth::{BrowserMode, ClientKey};
 use crate::provider::{ClientAuth, Endpoints};
 use crate::settings::InitiateOAuth;
 use secrecy::SecretString;
@@ -24,6 +24,9 @@ pub struct LoginInput {
     pub client_secret: Option<SecretString>,
     /// Overrides the profile's client authentication style.
     pub client_auth: Option<ClientAuth>,
+    /// The private key (and certificate) files for `private_key_jwt`; given
+    /// alone, they choose `private_key_jwt`.
+    pub client_key: Option<ClientKey>,
     /// Keep the client secret (encrypted) so tokens can be renewed unattended.
     pub store_client_secret: bool,
     pub username: Option<String>,

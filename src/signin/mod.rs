@@ -12,7 +12,7 @@ mod record;
 mod resolve;
 mod run;
 
-pub use deliver::{DeliverError, deliver};
+pub use deliver::{DeliverError, deliver, remote_shell};
 pub use error::{LoginError, Needed};
 pub use input::LoginInput;
 pub use record::{DEFAULT_TIMEOUT, apply_tokens, input_from_settings};

@@ -10,7 +10,7 @@ use super::record;
 use super::resolve::{Resolved, resolve};
 use crate::oauth::loopback::{self, Callback, Rejected};
 use crate::oauth::{self, ClientCredentials, Events, TokenError};
-use crate::provider::{Field, Profile, SchemeKind};
+use crate::provider::{ClientAuth, Field, Profile, SchemeKind};
 use crate::settings::{Secrets, Settings};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
@@ -50,7 +50,11 @@ pub async fn start(
         .client_id
         .clone()
         .ok_or(LoginError::Missing(Needed::Field(Field::ClientId)))?;
-    if r.scheme.fields.contains(&Field::ClientSecret) && input.client_secret.is_none() {
+    if r.client_auth == ClientAuth::PrivateKeyJwt {
+        if input.client_key.is_none() {
+            return Err(LoginError::Missing(Needed::ClientKey));
+        }
+    } else if r.scheme.fields.contains(&Field::ClientSecret) && input.client_secret.is_none() {
         return Err(LoginError::Missing(Needed::Field(Field::ClientSecret)));
     }
     let redirect_uri = input
@@ -183,6 +187,7 @@ pub async fn finish(
         client_id: p.meta.client_id.clone().unwrap_or_default(),
         client_secret: p.client_secret.clone(),
         auth: p.meta.client_auth,
+        key: p.meta.client_key.clone(),
     };
     let tokens = oauth::code::exchange(
         http,

@@ -18,6 +18,10 @@ pub(crate) fn meta(r: &Resolved, input: &LoginInput, callback_url: Option<String
     let mut meta = Meta::new(r.profile.id.clone(), r.scheme.id.clone(), r.scheme.kind);
     meta.client_id = input.client_id.clone();
     meta.client_auth = r.client_auth;
+    meta.client_key = input
+        .client_key
+        .clone()
+        .filter(|_| r.client_auth == crate::provider::ClientAuth::PrivateKeyJwt);
     meta.endpoints = r.endpoints.clone();
     meta.vars = r.vars.clone();
     meta.extra_headers = r.headers.clone();
@@ -75,6 +79,7 @@ pub fn input_from_settings(s: &Settings) -> LoginInput {
         client_id: m.client_id.clone(),
         client_secret: s.secrets.client_secret.clone(),
         client_auth: Some(m.client_auth),
+        client_key: m.client_key.clone(),
         store_client_secret: s.secrets.client_secret.is_some(),
         username: m.username.clone(),
         password: s.secrets.password.clone(),

@@ -140,7 +140,11 @@ pub async fn resolve(
         events,
     );
     Ok(Resolved {
-        client_auth: input.client_auth.unwrap_or(client_auth),
+        client_auth: input.client_auth.unwrap_or(if input.client_key.is_some() {
+            ClientAuth::PrivateKeyJwt
+        } else {
+            client_auth
+        }),
         region: region.map(|r| r.id),
         profile,
         scheme,
@@ -149,6 +153,18 @@ pub async fn resolve(
         headers,
         scopes,
         userinfo,
+    })
+}
+
+/// The profile's device scheme, when this server offers the device flow:
+/// discovery found its endpoint, or the profile's template for it renders.
+pub fn device_offer(r: &Resolved) -> Option<&Scheme> {
+    r.profile.schemes.iter().find(|s| {
+        s.kind == SchemeKind::DeviceCode
+            && ((s.discovery && r.endpoints.device_authorization_url.is_some())
+                || s.device_authorization_url
+                    .as_deref()
+                    .is_some_and(|t| r.profile.render(t, &r.vars).is_ok()))
     })
 }
 

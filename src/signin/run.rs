@@ -7,7 +7,7 @@ use super::record::{self, DEFAULT_TIMEOUT};
 use super::resolve::{Resolved, resolve};
 use crate::oauth::{self, ClientCredentials, Events, LoginEvent, TokenSet};
 use crate::probe::{self, TestError};
-use crate::provider::{Field, Profile, SchemeKind};
+use crate::provider::{ClientAuth, Field, Profile, SchemeKind};
 use crate::settings::{LastTest, Secrets, Settings};
 use secrecy::SecretString;
 use std::time::Duration;
@@ -28,6 +28,7 @@ impl Grant<'_> {
             client_id: need(&self.input.client_id, Field::ClientId)?,
             client_secret: self.input.client_secret.clone(),
             auth: self.r.client_auth,
+            key: self.input.client_key.clone(),
         })
     }
 
@@ -126,10 +127,16 @@ fn refresh_token_fits(input: &LoginInput, r: &Resolved) -> Result<(), LoginError
 
 /// Every value the scheme's form asks for must be there before any request.
 fn check_fields(input: &LoginInput, r: &Resolved) -> Result<(), LoginError> {
+    if r.client_auth == ClientAuth::PrivateKeyJwt && input.client_key.is_none() {
+        return Err(LoginError::Missing(Needed::ClientKey));
+    }
     for &f in &r.scheme.fields {
         let given = match f {
             Field::ClientId => input.client_id.is_some(),
-            Field::ClientSecret => input.client_secret.is_some(),
+            // A signed assertion stands in for the secret.
+            Field::ClientSecret => {
+                input.client_secret.is_some() || r.client_auth == ClientAuth::PrivateKeyJwt
+            }
             Field::Username => input.username.is_some(),
             Field::Password => input.password.is_some(),
             Field::EventId => input.event_id.is_some(),
@@ -160,6 +167,15 @@ fn timeout(input: &LoginInput) -> Duration {
 /// ephemeral loopback port is not).
 async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>), LoginError> {
     let c = g.client()?;
+    // No browser here (a remote shell, --no-browser): the device flow would
+    // spare the person the callback, so say it is there.
+    if g.input.browser == oauth::BrowserMode::PrintOnly
+        && let Some(device) = super::resolve::device_offer(g.r)
+    {
+        let _ = g.events.send(LoginEvent::DeviceOffered {
+            scheme: device.id.clone(),
+        });
+    }
     let cb = g
         .input
         .callback_url
@@ -205,7 +221,7 @@ async fn from_refresh_token(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
 
 async fn client_credentials(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
     let c = g.client()?;
-    if c.client_secret.is_none() {
+    if c.client_secret.is_none() && c.auth != ClientAuth::PrivateKeyJwt {
         return Err(LoginError::Missing(Needed::Field(Field::ClientSecret)));
     }
     let _ = g.events.send(LoginEvent::RequestingToken);

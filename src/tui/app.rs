@@ -64,6 +64,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
             .map(|p| p.id.clone())
     });
     state.vault_env = super::screens::save::VaultForm::from_env();
+    state.auth.remote_shell = crate::signin::remote_shell();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -113,6 +113,7 @@ async fn lookup_choices(
         client_id,
         client_secret: input.client_secret.clone(),
         auth: input.client_auth.unwrap_or(scheme.client_auth),
+        key: input.client_key.clone(),
     };
     let scopes = input.scopes.clone().unwrap_or_else(|| {
         scheme

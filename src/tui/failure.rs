@@ -30,6 +30,7 @@ fn form_words(needed: &Needed) -> String {
         ),
         Needed::HeaderVar { var, .. } => form_label(&FormKey::Var(var.clone())),
         Needed::RedirectUri => field(Field::CallbackUrl),
+        Needed::ClientKey => "a client key file: the wizard signs in with a client secret; use `oauth-setup login --client-key-file PATH` for certificate credentials".into(),
     }
 }
 

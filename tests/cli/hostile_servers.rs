@@ -248,6 +248,7 @@ async fn secrets_never_go_to_plain_http_off_loopback() {
         client_id: "app-1".into(),
         client_secret: Some(SecretString::from("cs-secret-1")),
         auth: oauth_setup::provider::ClientAuth::Basic,
+        key: None,
     };
     let started = std::time::Instant::now();
     // What the wizard's organization lookup asks first: a token by client

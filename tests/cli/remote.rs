@@ -91,6 +91,8 @@ fn over_ssh_the_pasted_address_completes_the_sign_in() {
     let mut err = BufReader::new(child.stderr.take().unwrap());
     let (url, seen) = printed_url(&mut err);
     assert!(seen.contains("remote shell"), "{seen}");
+    // This server's metadata has no device endpoint: nothing is offered.
+    assert!(!seen.contains("device sign-in"), "{seen}");
     let back = final_address(&url);
     assert!(back.contains("code=") && back.contains("state="), "{back}");
     let mut stdin = child.stdin.take().unwrap();
@@ -124,5 +126,31 @@ fn over_ssh_a_forwarded_port_completes_the_sign_in() {
     let status = child.wait().unwrap();
     assert!(status.success());
     assert!(user.path("forwarded.json").exists());
+    assert!(!mark.exists());
+}
+
+#[test]
+fn over_ssh_a_server_with_the_device_flow_says_how_to_pick_it() {
+    let idp = Idp::start_oidc(&["--public-client", "app-1"]);
+    let user = User::new();
+    let (mut child, mark) = ssh_login(&user, &idp, "device.json");
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("/auth?") {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.contains("/auth?"), "no URL printed:\n{seen}");
+    assert!(
+        seen.contains("also offers device sign-in") && seen.contains("`--scheme device_code`"),
+        "{seen}"
+    );
+    // Said before the address, so it is read before anyone goes to a browser.
+    assert!(seen.find("device sign-in") < seen.find("/auth?"), "{seen}");
     assert!(!mark.exists());
 }

@@ -124,11 +124,21 @@ fn an_inspecting_proxys_ca_is_trusted_through_ssl_cert_file_or_ca_file() {
         "{}",
         untrusted.stderr
     );
+    // Which CA: mitmproxy's, by the name in its certificate.
     assert!(
-        untrusted.stderr.contains("SSL_CERT_FILE"),
-        "says what fixes it: {}",
+        untrusted
+            .stderr
+            .contains("issued by `CN=mitmproxy, O=mitmproxy`"),
+        "names the issuer: {}",
         untrusted.stderr
     );
+    for fix in ["--ca-file", "SSL_CERT_FILE", "system's trust store"] {
+        assert!(
+            untrusted.stderr.contains(fix),
+            "says what fixes it ({fix}): {}",
+            untrusted.stderr
+        );
+    }
 
     login("b.json", &[("SSL_CERT_FILE", ca)], &[]).ok();
     login("c.json", &[], &["--ca-file", ca]).ok();

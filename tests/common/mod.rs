@@ -44,7 +44,13 @@ pub struct Idp {
 impl Idp {
     /// A server of the test's own: its `requests()` are the test's alone.
     pub fn start(extra: &[&str]) -> Idp {
-        Self::start_retrying(extra, false)
+        Self::start_retrying("server.mjs", extra, false)
+    }
+
+    /// panva's oidc-provider (tests/node/oidc.mjs), which verifies signed
+    /// client assertions; `extra` registers its clients. No request log.
+    pub fn start_oidc(extra: &[&str]) -> Idp {
+        Self::start_retrying("oidc.mjs", extra, true)
     }
 
     /// One server per test binary for these options, started on first use.
@@ -61,17 +67,18 @@ impl Idp {
         if let Some((_, idp)) = started.iter().find(|(opts, _)| *opts == extra) {
             return idp;
         }
-        let idp: &'static Idp = Box::leak(Box::new(Self::start_retrying(extra, true)));
+        let idp: &'static Idp =
+            Box::leak(Box::new(Self::start_retrying("server.mjs", extra, true)));
         started.push((extra, idp));
         idp
     }
 
-    fn start_retrying(extra: &[&str], shared: bool) -> Idp {
+    fn start_retrying(script: &str, extra: &[&str], shared: bool) -> Idp {
         // A node start can fail under heavy load on a 2-core machine; the
         // server itself is not what the tests check, so try again.
         let mut last = String::new();
         for _ in 0..3 {
-            match Self::try_start(extra, shared) {
+            match Self::try_start(script, extra, shared) {
                 Ok(idp) => return idp,
                 Err(e) => last = e,
             }
@@ -79,9 +86,9 @@ impl Idp {
         panic!("test server did not start: {last}; run `npm ci --prefix tests/node`")
     }
 
-    fn try_start(extra: &[&str], shared: bool) -> Result<Idp, String> {
+    fn try_start(script: &str, extra: &[&str], shared: bool) -> Result<Idp, String> {
         let mut cmd = Command::new("node");
-        cmd.arg(node_dir().join("server.mjs")).args(extra);
+        cmd.arg(node_dir().join(script)).args(extra);
         let (dir, stats) = if shared {
             cmd.arg("--exit-on-stdin-close");
             (None, None)

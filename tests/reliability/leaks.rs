@@ -413,6 +413,7 @@ fn debug_of_secret_holding_types_is_redacted() {
         client_id: "id".into(),
         client_secret: Some(sec("DBG-client-secret-2")),
         auth: Default::default(),
+        key: None,
     };
     let all = format!("{t:?} {t:#?} {input:?} {input:#?} {req:?} {cc:?}");
     assert!(all.contains("Bearer") && all.contains("custom"), "{all}");

@@ -478,3 +478,84 @@ fn a_missing_tmux_skips_aloud_and_fails_in_ci() {
     let (ok, text) = run(Some("true"));
     assert!(!ok && text.contains("CI is set"), "{text}");
 }
+
+/// Over SSH (no display, no `$BROWSER`) the sign-in screen starts nothing:
+/// it shows the address and the two ways back, and a pasted address
+/// completes the sign-in; with a server that has the device flow it says
+/// which method to pick instead.
+#[test]
+fn over_ssh_the_sign_in_screen_starts_no_browser_and_takes_a_paste() {
+    require_tmux!();
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let openers = user.path("openers");
+    std::fs::create_dir_all(&openers).unwrap();
+    let mark = user.path("opened");
+    for opener in [
+        "xdg-open",
+        "gio",
+        "sensible-browser",
+        "x-www-browser",
+        "www-browser",
+    ] {
+        let p = openers.join(opener);
+        std::fs::write(
+            &p,
+            format!("#!/bin/sh\necho \"$@\" >> '{}'\n", mark.display()),
+        )
+        .unwrap();
+        set_mode(&p, 0o755);
+    }
+    let ssh = format!(
+        "unset BROWSER DISPLAY WAYLAND_DISPLAY\nexport SSH_CONNECTION='192.0.2.10 50022 192.0.2.20 22'\nexport PATH='{}':\"$PATH\"",
+        openers.display()
+    );
+    let script = wizard_script_with(&user, &user.path("unused.sh"), &ssh);
+    // Wide enough that the address is on one line of the screen.
+    let t = Tmux::start(&script, 400, 40);
+    to_custom_credentials(&t);
+    fill_custom_credentials(&t, &idp.issuer);
+    let screen = t.wait_for("Remote shell: no browser was started here");
+    assert!(screen.contains("ssh -L "), "{screen}");
+    assert!(screen.contains("press p and paste"), "{screen}");
+    assert!(
+        !screen.contains("device sign-in"),
+        "the mock has no device flow: {screen}"
+    );
+    let url = screen
+        .split_whitespace()
+        .find(|w| w.contains("/authorize?"))
+        .expect("the address is shown")
+        .trim_matches('│')
+        .to_string();
+    let back = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", &url])
+        .output()
+        .unwrap();
+    let back = String::from_utf8(back.stdout).unwrap();
+    assert!(back.contains("code="), "{back}");
+    t.text("p");
+    t.wait_for("Paste the whole address");
+    t.text(&back);
+    t.keys(&["Enter"]);
+    let done = t.wait_for("Settings file:");
+    assert!(done.contains("Test call: HTTP 200"), "{done}");
+    assert!(!mark.exists(), "a browser was started over SSH");
+    t.keys(&["C-c"]);
+    let (_, tty) = ending(&t);
+    assert_restored(&t, &tty);
+
+    // A server with the device flow: the screen names the method to pick.
+    let oidc = Idp::start_oidc(&["--public-client", "tui-client"]);
+    let user = User::new();
+    let script = wizard_script_with(&user, &user.path("unused.sh"), &ssh);
+    let t = Tmux::start(&script, 200, 40);
+    to_custom_credentials(&t);
+    fill_custom_credentials(&t, &oidc.issuer);
+    let screen = t.wait_for("also offers device sign-in");
+    assert!(screen.contains("Remote shell"), "{screen}");
+    assert!(screen.contains("Device"), "names the method: {screen}");
+    t.keys(&["C-c"]);
+    let (_, tty) = ending(&t);
+    assert_restored(&t, &tty);
+}

@@ -43,6 +43,15 @@ pub struct SignInArgs {
     /// provider's; with --issuer, adjusted to what the server lists).
     #[arg(long, value_enum, help_heading = CREDENTIALS)]
     pub client_auth: Option<ClientAuthArg>,
+    /// Certificate credentials (private_key_jwt): the PEM private key (RSA
+    /// or EC, PKCS#8 or PKCS#1) that signs the client assertion. Only its
+    /// path is kept, so renewals sign with the same file.
+    #[arg(long, value_name = "PATH", env = "OAUTH_SETUP_CLIENT_KEY_FILE", help_heading = CREDENTIALS)]
+    pub client_key_file: Option<PathBuf>,
+    /// The PEM certificate registered with the app: adds its SHA-256
+    /// thumbprint (`x5t#S256`) to the assertion, as Entra ID wants.
+    #[arg(long, value_name = "PATH", env = "OAUTH_SETUP_CLIENT_CERT_FILE", requires = "client_key_file", help_heading = CREDENTIALS)]
+    pub client_cert_file: Option<PathBuf>,
     /// Event Temple API org id.
     #[arg(long, env = "OAUTH_SETUP_ORG_ID", help_heading = CREDENTIALS)]
     pub org_id: Option<String>,
@@ -244,6 +253,9 @@ pub enum ClientAuthArg {
     Json,
     /// Public client: client_id only.
     None,
+    /// A JWT signed with --client-key-file (RFC 7523; Entra ID certificates).
+    #[value(alias = "private_key_jwt")]
+    PrivateKeyJwt,
 }
 
 impl From<ClientAuthArg> for ClientAuth {
@@ -254,6 +266,7 @@ impl From<ClientAuthArg> for ClientAuth {
             ClientAuthArg::Form => ClientAuth::Form,
             ClientAuthArg::Json => ClientAuth::Json,
             ClientAuthArg::None => ClientAuth::None,
+            ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
         }
     }
 }

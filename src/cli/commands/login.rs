@@ -13,7 +13,7 @@ use std::time::Duration;
 
 pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
-    let remote = !args.browser && progress::remote_shell();
+    let remote = !args.browser && oauth_setup::signin::remote_shell();
     if remote {
         eprintln!(
             "This is a remote shell with no display: not starting a browser (--browser to start one anyway)."

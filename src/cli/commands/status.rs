@@ -56,6 +56,16 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
         "not stored"
     };
     println!("Client secret:  {client_secret}");
+    if let Some(k) = &m.client_key {
+        // Paths only: the key stays in its file, read at each renewal.
+        println!(
+            "Client key:     {} (private_key_jwt)",
+            shown(&k.key_file.display().to_string())
+        );
+        if let Some(c) = &k.cert_file {
+            println!("Certificate:    {}", shown(&c.display().to_string()));
+        }
+    }
     println!("InitiateOAuth:  {}", m.initiate_oauth.as_str());
     if let Some(at) = m.handed_off_at {
         let ago = (settings::now_unix() - at).max(0) / 60;

@@ -5,6 +5,7 @@
 mod render;
 
 use super::{Nav, keys};
+use crate::oauth::BrowserMode;
 use crate::provider::SchemeKind;
 use crate::settings::Settings;
 use crate::tui::action::{Effect, Failure, LoginEvent};
@@ -29,6 +30,14 @@ pub struct AuthScreen {
     pub browser_failed: Option<String>,
     /// Show the QR code of `url` instead of the text.
     pub qr: bool,
+    /// A remote shell (SSH, no display): a code flow starts no browser; the
+    /// address is shown and either the pasted result or a forwarded-port
+    /// callback completes the sign-in. Set once from the environment when
+    /// the wizard starts (`app.rs`), so tests driving the state see none.
+    pub remote_shell: bool,
+    /// The title of the profile's device method, when no browser is started
+    /// here and the server offers the device flow.
+    pub device_offer: Option<String>,
 }
 
 /// Where the sign-in stands, each phase with what only it needs.
@@ -259,13 +268,18 @@ fn paste_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
 
 /// Starts sign-in number `run + 1`; what the last one produced is dropped.
 fn start(state: &mut State, fx: &mut Vec<Effect>) {
-    let input = request::login_input(state);
+    let mut input = request::login_input(state);
     let code_flow = state
         .scheme()
         .is_some_and(|s| s.kind == SchemeKind::AuthorizationCode);
+    let remote_shell = state.auth.remote_shell;
+    if code_flow && remote_shell {
+        input.browser = BrowserMode::PrintOnly;
+    }
     let run = state.auth.run + 1;
     state.auth = AuthScreen {
         run,
+        remote_shell,
         phase: AuthPhase::Running(Waiting {
             status: if code_flow {
                 "Starting the sign-in…".into()
@@ -303,6 +317,13 @@ pub fn progress(state: &mut State, run: u64, event: LoginEvent) {
         LoginEvent::ScopesNotListed { dropped, kept } => {
             let names: Vec<_> = dropped.iter().chain(&kept).map(String::as_str).collect();
             w.status = format!("The server does not list {}.", names.join(", "));
+        }
+        LoginEvent::DeviceOffered { scheme } => {
+            let title = state
+                .profile()
+                .and_then(|p| p.schemes.iter().find(|s| s.id == scheme))
+                .map_or(scheme, |s| s.title.clone());
+            state.auth.device_offer = Some(title);
         }
         LoginEvent::Listening { redirect_uri } => {
             w.status = "Waiting for the browser…".into();

@@ -52,6 +52,33 @@ fn status_lines(state: &State) -> Vec<Line<'static>> {
     }
 }
 
+/// A remote shell: no browser was started here; the two ways back.
+fn remote_lines(state: &State, redirect_uri: Option<&str>) -> Vec<Line<'static>> {
+    let theme = &state.theme;
+    let port = redirect_uri
+        .and_then(|r| url::Url::parse(r).ok())
+        .and_then(|u| u.port_or_known_default());
+    let forward = port.map_or_else(
+        || "forward the callback port over SSH".to_string(),
+        |p| format!("forward the port (ssh -L {p}:127.0.0.1:{p} …)"),
+    );
+    vec![
+        Line::from(""),
+        Line::from(Span::styled(
+            "Remote shell: no browser was started here. Open the address on your own computer, then",
+            theme.warn(),
+        )),
+        Line::from(format!(
+            "  {forward} so the browser comes back here by itself, or"
+        )),
+        Line::from("  press p and paste the address the browser ended on."),
+        Line::from(Span::styled(
+            "Whichever comes first completes the sign-in.",
+            theme.dim(),
+        )),
+    ]
+}
+
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let a = &state.auth;
@@ -84,12 +111,26 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
         if !a.qr {
             lines.push(Line::from(Span::styled(url.clone(), theme.accent())));
         }
-        if redirect && paste.is_none() {
+        if a.remote_shell && redirect && paste.is_none() {
+            lines.extend(remote_lines(
+                state,
+                waiting.and_then(|w| w.redirect_uri.as_deref()),
+            ));
+        } else if redirect && paste.is_none() {
             lines.push(Line::from(Span::styled(
                 "Browser on another machine? After approving, press p and paste the address it ended on.",
                 theme.dim(),
             )));
         }
+    }
+    if let (Some(title), true) = (a.device_offer.as_deref(), waiting.is_some()) {
+        lines.push(Line::from(""));
+        lines.push(Line::from(Span::styled(
+            format!(
+                "This server also offers device sign-in, with no address to bring back: Esc, then pick “{title}” as the method."
+            ),
+            theme.accent(),
+        )));
     }
     let lines_for_height = lines.clone();
     let para = Paragraph::new(lines).wrap(Wrap { trim: false });
