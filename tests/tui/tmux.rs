@@ -538,10 +538,13 @@ fn over_ssh_the_sign_in_screen_starts_no_browser_and_takes_a_paste() {
     t.wait_for("Paste the whole address");
     t.text(&back);
     t.keys(&["Enter"]);
-    let done = t.wait_for("Settings file:");
+    let done = t.wait_for("Save to:");
     assert!(done.contains("Test call: HTTP 200"), "{done}");
     assert!(!mark.exists(), "a browser was started over SSH");
+    // A tested, unsaved credential: Ctrl-C asks first, y quits.
     t.keys(&["C-c"]);
+    t.wait_for("Quit and lose it?");
+    t.keys(&["y"]);
     let (_, tty) = ending(&t);
     assert_restored(&t, &tty);
 
