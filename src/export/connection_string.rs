@@ -92,7 +92,7 @@ pub fn build(
 ) -> Result<Vec<(String, String)>, ConnectionStringError> {
     let m = &s.meta;
     let mut parts: Parts = Vec::new();
-    if let Some(scheme) = &cdata.auth_scheme {
+    if let Some(scheme) = cdata.scheme_auth.get(&m.scheme).or(cdata.auth_scheme.as_ref()) {
         parts.push(("AuthScheme".into(), scheme.clone()));
     }
     for (prop, var) in &cdata.vars {
@@ -140,7 +140,11 @@ fn token_parts(
     parts: &mut Parts,
 ) -> Result<(), ConnectionStringError> {
     let token = token.ok_or(ConnectionStringError::NoAccessToken)?;
-    parts.push(("InitiateOAuth".into(), "OFF".into()));
+    // A static token (HubSpot's private-app token) is not an OAuth grant:
+    // CData documents only AuthScheme and OAuthAccessToken for it.
+    if s.meta.kind != SchemeKind::StaticToken {
+        parts.push(("InitiateOAuth".into(), "OFF".into()));
+    }
     parts.push(("OAuthAccessToken".into(), secret(token)));
     if req.include_secrets {
         client_parts(s, true, parts);
@@ -300,6 +304,7 @@ mod tests {
             docs: "https://example.test".into(),
             properties: props.iter().map(|p| p.to_string()).collect(),
             auth_scheme: Some("OAuth".into()),
+            scheme_auth: Default::default(),
             vars: Default::default(),
         }
     }

@@ -372,8 +372,16 @@ fn hubdb_private_app_token_and_providers_without_a_connector() {
     .ok();
     let (p, _) = connection_string(&user, &["--settings", s]);
     only_listed("hubdb", &p);
-    assert_eq!(p["OAuthAccessToken"], "pat-na1-abc");
-    assert_eq!(p["AuthScheme"], "OAuth");
+    // CData's documented private-app form: the scheme and the token, no
+    // OAuth flow properties.
+    let expected: BTreeMap<String, String> = [
+        ("AuthScheme", "PrivateAppToken"),
+        ("OAuthAccessToken", "pat-na1-abc"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(p, expected);
     for mode in ["handoff", "app"] {
         let out = user.run(&["connection-string", "--settings", s, "--mode", mode]);
         assert_eq!(out.code, 2, "{mode}: {out:#?}");
