@@ -80,3 +80,8 @@ mod tls;
 /// Remote shells: no browser started, a pasted address or a forwarded port.
 #[path = "cli/remote.rs"]
 mod remote;
+
+/// `export --format env|k8s-secret`: the CData string they carry, in the
+/// modes of `connection-string`.
+#[path = "cli/service_export.rs"]
+mod service_export;

@@ -92,7 +92,11 @@ pub fn build(
 ) -> Result<Vec<(String, String)>, ConnectionStringError> {
     let m = &s.meta;
     let mut parts: Parts = Vec::new();
-    if let Some(scheme) = cdata.scheme_auth.get(&m.scheme).or(cdata.auth_scheme.as_ref()) {
+    if let Some(scheme) = cdata
+        .scheme_auth
+        .get(&m.scheme)
+        .or(cdata.auth_scheme.as_ref())
+    {
         parts.push(("AuthScheme".into(), scheme.clone()));
     }
     for (prop, var) in &cdata.vars {
@@ -234,10 +238,10 @@ fn endpoint_parts(s: &Settings, parts: &mut Parts) {
     }
 }
 
-/// The string the service exports (`export --format env|k8s-secret`) and
-/// the wizard have always shown: it names this tool's settings file, so it
-/// is for `oauth-setup` itself, never for a CData driver (which would write
-/// its own format over the file). Left as it was until those faces move to
+/// The string the wizard's Save screen has always shown (service exports
+/// moved to [`build`]): it names this tool's settings file, so it is for
+/// `oauth-setup` itself, never for a CData driver (which would write its own
+/// format over the file). Left as it was until that screen moves to
 /// [`build`]; the client secret only when `include_secret`.
 pub fn for_this_tool(s: &Settings, settings_path: &Path, include_secret: bool) -> String {
     let m = &s.meta;
