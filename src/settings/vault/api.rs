@@ -279,7 +279,11 @@ impl VaultClient {
         match status {
             403 => VaultError::Denied {
                 path: loc.to_string(),
-                api_path: loc.data_path(),
+                api_path: if capability == "delete" {
+                    loc.metadata_path()
+                } else {
+                    loc.data_path()
+                },
                 capability,
             },
             // A missing mount: Vault has no route for the path at all.
@@ -343,6 +347,18 @@ impl VaultClient {
                 &answer,
                 if cas == 0 { "create" } else { "update" },
             )),
+        }
+    }
+
+    /// Deletes the secret with all its versions and its metadata (KV v2
+    /// `DELETE MOUNT/metadata/PATH`); a secret that is not there is no error.
+    pub async fn delete_all(&self, loc: &VaultLocation) -> Result<(), VaultError> {
+        let req = self.http.delete(self.url(&loc.metadata_path()));
+        let (status, body) = self.send(req).await?;
+        match status {
+            200 | 204 => Ok(()),
+            404 if !errors_of(&body).contains("no handler for route") => Ok(()),
+            _ => Err(self.failure(loc, status, &body, "delete")),
         }
     }
 }

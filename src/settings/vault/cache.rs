@@ -26,6 +26,15 @@ impl HostCache {
         file::read(&self.path, key).ok()
     }
 
+    /// Removes the cached document (the connection is gone), if there is one.
+    pub fn remove(&self) -> std::io::Result<Option<PathBuf>> {
+        match std::fs::remove_file(&self.path) {
+            Ok(()) => Ok(Some(self.path.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Replaces the cached document. A cache that cannot be written only
     /// costs the next call a Vault read, so the failure is logged, not raised.
     pub fn write(&self, key: &Key, settings: &Settings) {

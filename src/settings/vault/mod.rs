@@ -156,6 +156,43 @@ impl VaultStore {
     }
 }
 
+impl VaultStore {
+    /// Takes the renewal lock, waiting (within [`Store::patience`]) for a
+    /// holder to release it or for its deadline to pass.
+    pub async fn lock(&self) -> Result<VaultLock, SettingsError> {
+        let patience = self.patience();
+        let start = std::time::Instant::now();
+        let mut pause = patience.first_pause;
+        loop {
+            if let Some(lock) = self.try_lock().await? {
+                return Ok(lock);
+            }
+            let waited = start.elapsed();
+            if waited >= patience.limit {
+                return Err(SettingsError::LockTimeout {
+                    path: self.lock_location(),
+                    waited,
+                });
+            }
+            tokio::time::sleep(pause.min(patience.limit - waited)).await;
+            pause = (pause * 2).min(patience.max_pause);
+        }
+    }
+
+    /// Deletes the settings, every version and their metadata, then the
+    /// lock entry (which `lock` holds until then: no renewal writes the
+    /// settings back in between). On an error the lock is released and
+    /// what was not deleted stays.
+    pub async fn destroy(&self, lock: VaultLock) -> Result<(), SettingsError> {
+        if let Err(e) = self.client.delete_all(&self.location).await {
+            self.unlock(lock).await;
+            return Err(e.into());
+        }
+        self.client.delete_all(&self.location.lock()).await?;
+        Ok(())
+    }
+}
+
 impl Store for VaultStore {
     type Lock = VaultLock;
 
@@ -195,23 +232,7 @@ impl Store for VaultStore {
     }
 
     async fn replace(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
-        let patience = self.patience();
-        let start = std::time::Instant::now();
-        let mut pause = patience.first_pause;
-        let lock = loop {
-            if let Some(lock) = self.try_lock().await? {
-                break lock;
-            }
-            let waited = start.elapsed();
-            if waited >= patience.limit {
-                return Err(SettingsError::LockTimeout {
-                    path: self.lock_location(),
-                    waited,
-                });
-            }
-            tokio::time::sleep(pause.min(patience.limit - waited)).await;
-            pause = (pause * 2).min(patience.max_pause);
-        };
+        let lock = self.lock().await?;
         // A replacement is on purpose: it names the version there now (read
         // under the lock), not one an earlier load saw.
         *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = None;
