@@ -216,6 +216,50 @@ fn kv_has(bao: &Bao, path: &str) -> bool {
         .success()
 }
 
+/// `export` of a Vault location as a bundle, imported into a file on
+/// another machine (returned with that file).
+fn bundle_into_a_file(laptop: &User, bao: &Bao, location: &str) -> (User, std::path::PathBuf) {
+    let vault_env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)];
+    let pass = laptop.path("pass");
+    std::fs::write(&pass, "correct horse battery").unwrap();
+    let bundle = laptop.path("leaving.age");
+    let mut env_bundle = vault_env.to_vec();
+    env_bundle.push(("OAUTH_SETUP_SCRYPT_LOG_N", "4"));
+    laptop
+        .run_env(
+            &[
+                "export",
+                "--settings",
+                location,
+                "--out",
+                bundle.to_str().unwrap(),
+                "--passphrase-file",
+                pass.to_str().unwrap(),
+            ],
+            &env_bundle,
+        )
+        .ok();
+    let server = User::new();
+    let file = server.path("imported.json");
+    server
+        .run(&[
+            "import",
+            bundle.to_str().unwrap(),
+            "--settings",
+            file.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .ok();
+    let status = server
+        .run(&["status", "--settings", file.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    assert_eq!(status["client_id"], "app-1", "{status}");
+
+    (server, file)
+}
+
 #[test]
 fn export_reads_vault_and_logout_deletes_every_version_and_the_lock() {
     let idp = Idp::start(&["--ttl", "3600"]);
@@ -266,42 +310,7 @@ fn export_reads_vault_and_logout_deletes_every_version_and_the_lock() {
     assert_eq!(keys, ["OAUTH_SETUP_SETTINGS", "VAULT_ADDR"], "{yaml}");
     assert_no_secret("k8s export", &yaml, &[ROOT]);
     // bundle: what Vault holds, imported on another machine.
-    let pass = laptop.path("pass");
-    std::fs::write(&pass, "correct horse battery").unwrap();
-    let bundle = laptop.path("leaving.age");
-    let mut env_bundle = vault_env.to_vec();
-    env_bundle.push(("OAUTH_SETUP_SCRYPT_LOG_N", "4"));
-    laptop
-        .run_env(
-            &[
-                "export",
-                "--settings",
-                location,
-                "--out",
-                bundle.to_str().unwrap(),
-                "--passphrase-file",
-                pass.to_str().unwrap(),
-            ],
-            &env_bundle,
-        )
-        .ok();
-    let server = User::new();
-    let file = server.path("imported.json");
-    server
-        .run(&[
-            "import",
-            bundle.to_str().unwrap(),
-            "--settings",
-            file.to_str().unwrap(),
-            "--passphrase-file",
-            pass.to_str().unwrap(),
-        ])
-        .ok();
-    let status = server
-        .run(&["status", "--settings", file.to_str().unwrap(), "--json"])
-        .ok()
-        .json();
-    assert_eq!(status["client_id"], "app-1", "{status}");
+    let (server, file) = bundle_into_a_file(&laptop, &bao, location);
 
     // logout from a host with a cache of it: revoked, then everything gone.
     let h = host(&bao);
