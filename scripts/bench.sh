@@ -63,11 +63,12 @@ login() { # ISSUER FILE
 # A: tokens valid for an hour (the cached fast path).
 start_server A --ttl 3600
 login "$ISSUER_A" "$W/valid.json"
-# B: the login token lives 30 s (inside the 60 s renewal skew: expired for
-# `token`); renewed tokens live an hour. Each run starts from a copy of the
-# expired file (hyperfine --prepare).
-start_server B --ttl 30 --refresh-ttl 3600
+# B: the login token lives 2 s (renewed once half its life is gone: expired
+# for `token` a second later); renewed tokens live an hour. Each run starts
+# from a copy of the expired file (hyperfine --prepare).
+start_server B --ttl 2 --refresh-ttl 3600
 login "$ISSUER_B" "$W/expired.template.json"
+sleep 2
 
 # gh: `gh auth login --with-token` checks the token at api.github.com, so
 # offline the token goes straight into gh's hosts.yml (what that command writes).

@@ -28,56 +28,42 @@ pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
         .validate()
         .map_err(|e| export_failure(ExportError::Invalid(e)))?;
     let (s, cs) = connection_string_for(ctx, &rt, &store, s, args)?;
-    let connection_string = cs.as_ref().map(|(cs, mode)| (cs.as_str(), *mode));
     let vault_addr = match &store {
         Location::Vault(v) => Some(v.addr()),
         Location::File { .. } => None,
     };
-    let vault_addr = vault_addr.as_deref();
-    match (args.format, store.file()) {
-        (ExportFormat::Bundle, _) => unreachable!("handled above"),
-        (ExportFormat::Env, file) => {
-            // The service reads this path later, from wherever it runs.
-            let target = match file {
-                Some(path) => absolute(args.target_path.as_deref().unwrap_or(path))
-                    .display()
-                    .to_string(),
-                None => store.location(),
-            };
-            let service = Service {
-                settings: &target,
-                vault_addr,
-                connection_string,
-            };
-            let key_location = ctx.key_source.describe();
-            let secrets = match &store {
-                Location::File { key, .. } if args.include_secrets => Secrets::Include(key),
-                _ => Secrets::Omit {
-                    key_location: &key_location,
-                },
-            };
-            let text = service_env::env_text(&s, &service, secrets).map_err(export_failure)?;
-            emit(&text, file, args, "Environment file")
-        }
-        (ExportFormat::K8sSecret, file) => {
-            let target = match file {
-                Some(_) => args
-                    .target_path
-                    .as_deref()
-                    .unwrap_or(Path::new(service_env::K8S_SETTINGS_PATH))
-                    .display()
-                    .to_string(),
-                None => store.location(),
-            };
-            let service = Service {
-                settings: &target,
-                vault_addr,
-                connection_string,
-            };
-            let text = k8s_secret(&s, &store, &service, args)?;
-            emit(&text, file, args, "Kubernetes Secret")
-        }
+    let file = store.file();
+    // Where the service reads its settings later, from wherever it runs.
+    let target = match (file, args.format) {
+        (None, _) => store.location(),
+        (Some(path), ExportFormat::Env) => absolute(args.target_path.as_deref().unwrap_or(path))
+            .display()
+            .to_string(),
+        (Some(_), _) => args
+            .target_path
+            .as_deref()
+            .unwrap_or(Path::new(service_env::K8S_SETTINGS_PATH))
+            .display()
+            .to_string(),
+    };
+    let service = Service {
+        settings: &target,
+        vault_addr: vault_addr.as_deref(),
+        connection_string: cs.as_ref().map(|(cs, mode)| (cs.as_str(), *mode)),
+    };
+    if args.format == ExportFormat::K8sSecret {
+        let text = k8s_secret(&s, &store, &service, args)?;
+        return emit(&text, file, args, "Kubernetes Secret");
     }
+    let key_location = ctx.key_source.describe();
+    let secrets = match &store {
+        Location::File { key, .. } if args.include_secrets => Secrets::Include(key),
+        _ => Secrets::Omit {
+            key_location: &key_location,
+        },
+    };
+    let text = service_env::env_text(&s, &service, secrets).map_err(export_failure)?;
+    emit(&text, file, args, "Environment file")
 }
 
 /// The CData string a service export carries, as `connection-string
