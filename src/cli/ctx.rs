@@ -63,6 +63,11 @@ impl Ctx {
         provider::load_all(Some(&paths::providers_dir(&self.config_dir)))
     }
 
+    /// The one profile `id`, parsing no more than it needs.
+    pub fn profile(&self, id: &str) -> Result<Profile, ProviderError> {
+        provider::load_one(Some(&paths::providers_dir(&self.config_dir)), id)
+    }
+
     /// `--settings` when given, else `<config dir>/settings/<provider>.json`.
     pub fn settings_path(&self, given: Option<&Path>, provider: &str) -> PathBuf {
         given.map_or_else(

@@ -134,6 +134,11 @@ impl VaultConfig {
             ca_cert: env("VAULT_CACERT").map(PathBuf::from),
         })
     }
+
+    /// The server's address as messages and the host cache name it.
+    pub fn addr_text(&self) -> String {
+        self.addr.as_str().trim_end_matches('/').to_string()
+    }
 }
 
 /// A secret as read: its data and the version check-and-set must name.
@@ -182,7 +187,7 @@ impl VaultClient {
     }
 
     pub fn addr(&self) -> String {
-        self.config.addr.as_str().trim_end_matches('/').to_string()
+        self.config.addr_text()
     }
 
     fn url(&self, api_path: &str) -> String {

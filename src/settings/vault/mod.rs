@@ -79,12 +79,18 @@ impl VaultStore {
 
     /// From `vault://MOUNT/PATH` and the Vault environment variables.
     pub fn from_env(location: &str) -> Result<VaultStore, SettingsError> {
+        VaultStore::from_config(location, VaultConfig::from_env()?)
+    }
+
+    /// From `vault://MOUNT/PATH` and a configuration already read (building
+    /// the HTTP client, with the system's trusted roots, is the costly part:
+    /// a host whose cache answers never does it).
+    pub fn from_config(location: &str, config: VaultConfig) -> Result<VaultStore, SettingsError> {
         let loc = VaultLocation::parse(location).map_err(|e| SettingsError::Parse {
             path: PathBuf::from(location),
             reason: e.to_string(),
         })?;
-        let client = VaultClient::new(VaultConfig::from_env()?)?;
-        Ok(VaultStore::new(client, loc))
+        Ok(VaultStore::new(VaultClient::new(config)?, loc))
     }
 
     /// The Vault server's address, for messages and the host cache's name.
