@@ -23,7 +23,18 @@ pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
         ));
     };
     let store = Location::open(ctx, &args.file.settings)?;
-    let fresh = ctx.runtime()?.block_on(token::get_fresh(&store))?;
+    // The fast path of `token`: a good token in the file needs no runtime.
+    let cached = match &store {
+        Location::File { path, key } => match token::cached(path, key)? {
+            (settings, Some(token)) => Some(token::Fresh { token, settings }),
+            (_, None) => None,
+        },
+        Location::Vault(_) => None,
+    };
+    let fresh = match cached {
+        Some(fresh) => fresh,
+        None => ctx.runtime()?.block_on(token::get_fresh(&store))?,
+    };
     let profile = ctx.profile(&fresh.settings.meta.provider).ok();
     let mut cmd = Command::new(program);
     cmd.args(rest);
