@@ -5,9 +5,9 @@
 
 use super::super::{Key, Settings, SettingsError, file};
 use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
 use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 pub struct HostCache {
@@ -60,9 +60,8 @@ impl HostCache {
         let bytes = file::to_bytes(key, settings)?;
         let dir = crate::settings::atomic::parent_dir(&self.path);
         crate::settings::atomic::ensure_dir(dir)?;
-        let io = |what: &'static str| {
-            move |e: std::io::Error| SettingsError::io(&self.path, what, e)
-        };
+        let io =
+            |what: &'static str| move |e: std::io::Error| SettingsError::io(&self.path, what, e);
         let mut tmp = tempfile::Builder::new()
             .prefix(".cache.")
             .suffix(".tmp")
