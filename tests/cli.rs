@@ -98,3 +98,7 @@ mod remote;
 /// D-Bus session bus), `key move`, no silent fallback to a key file.
 #[path = "cli/keyring.rs"]
 mod keyring;
+/// `export --format env|k8s-secret`: the CData string they carry, in the
+/// modes of `connection-string`.
+#[path = "cli/service_export.rs"]
+mod service_export;

@@ -38,3 +38,8 @@ mod vault;
 /// Commands on a Vault location, and the host cache.
 #[path = "reliability/vault_commands.rs"]
 mod vault_commands;
+
+/// OpenBao on raft storage stopped mid-run and restarted: cached tokens
+/// served, expired ones refused clearly, nothing lost.
+#[path = "reliability/vault_restart.rs"]
+mod vault_restart;

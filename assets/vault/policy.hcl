@@ -7,3 +7,7 @@ path "secret/data/PATH" {
 path "secret/data/PATH.lock" {
   capabilities = ["read", "create", "update"]
 }
+# Only for whoever runs `oauth-setup logout` on it (not the servers): delete
+# the settings and the lock with all their versions and metadata.
+# path "secret/metadata/PATH"      { capabilities = ["delete"] }
+# path "secret/metadata/PATH.lock" { capabilities = ["delete"] }

@@ -6,10 +6,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oauth_setup::export::service_env::{self, K8S_KEYS, Secrets};
+use oauth_setup::export::connection_string::Mode;
+use oauth_setup::export::service_env::{self, K8S_KEYS, Secrets, Service};
 use oauth_setup::provider::SchemeKind;
 use oauth_setup::settings::{Key, Meta, Settings};
-use std::path::Path;
 
 const STRUCTURE: [&str; 6] = [
     "apiVersion: v1",
@@ -87,15 +87,27 @@ fuzz_target!(|data: &[u8]| {
     let m = meta(data);
     let s = Settings::new(m.clone(), Default::default());
     let file = String::from_utf8_lossy(data).into_owned();
-    let target = Path::new(service_env::K8S_SETTINGS_PATH);
-    let out = service_env::k8s_render(&s, &file, target, "oauth-setup-x", Some(&key))
+    // The connection string carries the same hostile bytes.
+    let service = Service {
+        settings: service_env::K8S_SETTINGS_PATH,
+        vault_addr: None,
+        connection_string: Some((&file, Mode::Token)),
+    };
+    let out = service_env::k8s_render(&s, Some(&file), &service, "oauth-setup-x", Some(&key))
         .expect("a fixed name and target render");
     check_k8s(&out, &["settings.json", K8S_KEYS[0], K8S_KEYS[1], K8S_KEYS[2]]);
     if m.validate().is_ok() {
-        let env = service_env::env_text(&s, Path::new("/srv/settings.json"), Secrets::Include(&key))
+        // `connection_string::build` refuses control characters.
+        let clean = !file.chars().any(char::is_control) && !oauth_setup::text::has_unsafe(&file);
+        let on_host = Service {
+            settings: "/srv/settings.json",
+            vault_addr: None,
+            connection_string: clean.then_some((file.as_str(), Mode::Token)),
+        };
+        let env = service_env::env_text(&s, &on_host, Secrets::Include(&key))
             .expect("validated metadata exports");
         check_env(&env);
     } else {
-        assert!(service_env::k8s_text(&s, &file, target, "oauth-setup-x", None).is_err());
+        assert!(service_env::k8s_text(&s, Some(&file), &service, "oauth-setup-x", None).is_err());
     }
 });

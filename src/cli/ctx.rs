@@ -5,7 +5,8 @@
 use super::failure::{Failure, exit};
 use oauth_setup::provider::{self, Profile, ProviderError};
 use oauth_setup::settings::{
-    self, Account, Key, KeyPlan, KeySource, KeyStore, Meta, Occupant, Replace, Settings, SettingsError,
+    self, Account, Key, KeyPlan, KeySource, KeyStore, Meta, Occupant, Replace, Settings,
+    SettingsError,
 };
 use oauth_setup::{paths, text};
 use std::io::IsTerminal;
@@ -73,6 +74,11 @@ impl Ctx {
 
     pub fn profiles(&self) -> Result<Vec<Profile>, ProviderError> {
         provider::load_all(Some(&paths::providers_dir(&self.config_dir)))
+    }
+
+    /// The one profile `id`, parsing no more than it needs.
+    pub fn profile(&self, id: &str) -> Result<Profile, ProviderError> {
+        provider::load_one(Some(&paths::providers_dir(&self.config_dir)), id)
     }
 
     /// `--settings` when given (a path or a bare name), else the connection

@@ -10,7 +10,6 @@
 use crate::provider::{Cdata, SchemeKind};
 use crate::settings::Settings;
 use secrecy::{ExposeSecret, SecretString};
-use std::path::Path;
 
 /// What the connector is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +91,11 @@ pub fn build(
 ) -> Result<Vec<(String, String)>, ConnectionStringError> {
     let m = &s.meta;
     let mut parts: Parts = Vec::new();
-    if let Some(scheme) = &cdata.auth_scheme {
+    if let Some(scheme) = cdata
+        .scheme_auth
+        .get(&m.scheme)
+        .or(cdata.auth_scheme.as_ref())
+    {
         parts.push(("AuthScheme".into(), scheme.clone()));
     }
     for (prop, var) in &cdata.vars {
@@ -140,7 +143,11 @@ fn token_parts(
     parts: &mut Parts,
 ) -> Result<(), ConnectionStringError> {
     let token = token.ok_or(ConnectionStringError::NoAccessToken)?;
-    parts.push(("InitiateOAuth".into(), "OFF".into()));
+    // A static token (HubSpot's private-app token) is not an OAuth grant:
+    // CData documents only AuthScheme and OAuthAccessToken for it.
+    if s.meta.kind != SchemeKind::StaticToken {
+        parts.push(("InitiateOAuth".into(), "OFF".into()));
+    }
     parts.push(("OAuthAccessToken".into(), secret(token)));
     if req.include_secrets {
         client_parts(s, true, parts);
@@ -230,57 +237,6 @@ fn endpoint_parts(s: &Settings, parts: &mut Parts) {
     }
 }
 
-/// The string the service exports (`export --format env|k8s-secret`)
-/// shows: it names this tool's settings file, so it is for `oauth-setup`
-/// itself, never for a CData driver (which would write its own format over
-/// the file). Left as it was until that face moves to [`build`] (the wizard
-/// has); the client secret only when `include_secret`.
-pub fn for_this_tool(s: &Settings, settings_path: &Path, include_secret: bool) -> String {
-    let m = &s.meta;
-    let mut parts: Vec<(&str, String)> = Vec::new();
-    let scheme = match m.kind {
-        SchemeKind::AuthorizationCode | SchemeKind::DeviceCode => "OAuth",
-        SchemeKind::ClientCredentials => "OAuthClient",
-        SchemeKind::PasswordSignin => "Basic",
-        SchemeKind::StaticToken => "PrivateApp",
-    };
-    parts.push(("AuthScheme", scheme.into()));
-    parts.push(("InitiateOAuth", m.initiate_oauth.as_str().into()));
-    parts.push(("OAuthSettingsLocation", settings_path.display().to_string()));
-    if let Some(id) = &m.client_id {
-        parts.push(("OAuthClientId", id.clone()));
-    }
-    if include_secret && let Some(sec) = &s.secrets.client_secret {
-        parts.push(("OAuthClientSecret", sec.expose_secret().to_string()));
-    }
-    if let Some(cb) = &m.callback_url {
-        parts.push(("CallbackURL", cb.clone()));
-    }
-    if let Some(u) = &m.endpoints.authorize_url {
-        parts.push(("OAuthAuthorizationURL", u.clone()));
-    }
-    if let Some(u) = &m.endpoints.token_url {
-        parts.push(("OAuthAccessTokenURL", u.clone()));
-        parts.push(("OAuthRefreshTokenURL", u.clone()));
-    }
-    if !m.scopes.is_empty() {
-        parts.push(("Scope", m.scopes.join(" ")));
-    }
-    if let Some(root) = m.vars.get("service_root") {
-        parts.push(("URL", root.clone()));
-    }
-    if let Some(org) = &m.org_id {
-        parts.push(("OrgId", org.clone()));
-    }
-    if let Some(region) = &m.region {
-        parts.push(("Region", region.to_uppercase()));
-    }
-    parts
-        .into_iter()
-        .map(|(k, v)| format!("{k}={};", value(&v)))
-        .collect()
-}
-
 /// `Name=value;` for each property.
 pub fn render(parts: &[(String, String)]) -> String {
     parts
@@ -300,6 +256,7 @@ mod tests {
             docs: "https://example.test".into(),
             properties: props.iter().map(|p| p.to_string()).collect(),
             auth_scheme: Some("OAuth".into()),
+            scheme_auth: Default::default(),
             vars: Default::default(),
         }
     }

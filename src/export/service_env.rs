@@ -1,7 +1,7 @@
 //! What a service needs to use a settings file: KEY=VALUE lines for a systemd
 //! EnvironmentFile or a shell, or a Kubernetes Secret manifest.
 
-use super::connection_string;
+use super::connection_string::Mode;
 use crate::settings::{Key, MetaError, Settings};
 use crate::text::has_unsafe;
 use base64::Engine as _;
@@ -19,12 +19,6 @@ pub enum Secrets<'a> {
     Omit {
         key_location: &'a str,
     },
-}
-
-impl Secrets<'_> {
-    fn included(&self) -> bool {
-        matches!(self, Secrets::Include(_))
-    }
 }
 
 /// A double-quoted value that sh and systemd's EnvironmentFile both read back.
@@ -77,40 +71,100 @@ fn comment_id(id: &str) -> String {
         .collect()
 }
 
-/// A path as text, refused when it could break the line it is printed on.
-fn path_text(p: &Path) -> Result<String, ExportError> {
-    let text = p.display().to_string();
-    if has_unsafe(&text) {
-        return Err(ExportError::BadPath(crate::text::sanitize(&text, 200)));
-    }
-    Ok(text)
+/// What a service is given besides its settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Service<'a> {
+    /// Where the service reads the settings: the file's path there, or the
+    /// `vault://MOUNT/PATH` location a fleet shares.
+    pub settings: &'a str,
+    /// The Vault server of a `vault://` location (`VAULT_ADDR`).
+    pub vault_addr: Option<&'a str>,
+    /// The CData connection string (`connection-string --mode …`) and its
+    /// mode, when the provider has a connector.
+    pub connection_string: Option<(&'a str, Mode)>,
 }
 
-/// Environment lines for a service that reads the settings file at `target`.
-pub fn env_text(s: &Settings, target: &Path, secrets: Secrets<'_>) -> Result<String, ExportError> {
+impl Service<'_> {
+    fn in_vault(&self) -> bool {
+        self.vault_addr.is_some()
+    }
+}
+
+/// What the text says about the connection string, as fixed comment lines.
+fn connection_note(service: &Service<'_>) -> &'static str {
+    match service.connection_string.map(|(_, m)| m) {
+        None => {
+            "# No CData connector for this provider: the service uses `oauth-setup token`, `exec` or `api`.\n"
+        }
+        Some(Mode::Token) => {
+            "# OAUTH_SETUP_CONNECTION_STRING (CData, InitiateOAuth=OFF) holds an access token that expires:\n\
+             # a long-running service gets a fresh one from `oauth-setup connection-string --settings \"$OAUTH_SETUP_SETTINGS\"`.\n"
+        }
+        Some(Mode::Handoff) => {
+            "# OAUTH_SETUP_CONNECTION_STRING hands the grant to the CData driver (InitiateOAuth=REFRESH):\n\
+             # the driver renews from now on; `oauth-setup token` no longer does.\n"
+        }
+        Some(Mode::App) => {
+            "# OAUTH_SETUP_CONNECTION_STRING lets the CData driver fetch its own tokens as the app.\n"
+        }
+    }
+}
+
+/// A settings location as text, refused when it could break its line.
+fn settings_text(service: &Service<'_>) -> Result<String, ExportError> {
+    if has_unsafe(service.settings) {
+        return Err(ExportError::BadPath(crate::text::sanitize(
+            service.settings,
+            200,
+        )));
+    }
+    Ok(service.settings.to_string())
+}
+
+/// Environment lines for a service that reads its settings where `service`
+/// says.
+pub fn env_text(
+    s: &Settings,
+    service: &Service<'_>,
+    secrets: Secrets<'_>,
+) -> Result<String, ExportError> {
     s.meta.validate()?;
-    let target_text = path_text(target)?;
-    let cs = connection_string::for_this_tool(s, target, secrets.included());
+    let target_text = settings_text(service)?;
     let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
     let mut out = format!(
         "# oauth-setup: {provider} ({scheme}) — for a systemd EnvironmentFile or `set -a; . FILE`\n"
     );
     // Writing to a String cannot fail.
     let _ = writeln!(out, "OAUTH_SETUP_SETTINGS={}", env_quote(&target_text));
-    match secrets {
-        Secrets::Include(key) => {
-            let _ = writeln!(out, "OAUTH_SETUP_KEY={}", env_quote(&key_text(key)));
-        }
-        Secrets::Omit { key_location } => {
-            let _ = writeln!(
-                out,
-                "# The settings file is encrypted; the service also needs the key ({}): \
-                 set OAUTH_SETUP_KEY_FILE to a copy of it, or export with --include-secrets",
-                crate::text::sanitize(key_location, 300)
-            );
+    if let Some(addr) = service.vault_addr {
+        let _ = writeln!(
+            out,
+            "VAULT_ADDR={}",
+            env_quote(&crate::text::sanitize(addr, 300))
+        );
+        out.push_str(
+            "# The service signs in to Vault itself: VAULT_TOKEN, ~/.vault-token, or AppRole \
+             (OAUTH_SETUP_VAULT_ROLE_ID, OAUTH_SETUP_VAULT_SECRET_ID_FILE).\n",
+        );
+    } else {
+        match secrets {
+            Secrets::Include(key) => {
+                let _ = writeln!(out, "OAUTH_SETUP_KEY={}", env_quote(&key_text(key)));
+            }
+            Secrets::Omit { key_location } => {
+                let _ = writeln!(
+                    out,
+                    "# The settings file is encrypted; the service also needs the key ({}): \
+                     set OAUTH_SETUP_KEY_FILE to a copy of it, or export with --include-secrets",
+                    crate::text::sanitize(key_location, 300)
+                );
+            }
         }
     }
-    let _ = writeln!(out, "OAUTH_SETUP_CONNECTION_STRING={}", env_quote(&cs));
+    out.push_str(connection_note(service));
+    if let Some((cs, _)) = service.connection_string {
+        let _ = writeln!(out, "OAUTH_SETUP_CONNECTION_STRING={}", env_quote(cs));
+    }
     Ok(out)
 }
 
@@ -146,14 +200,16 @@ fn valid_secret_key(key: &str) -> bool {
 }
 
 /// The keys the Secret carries besides the settings file.
-pub const K8S_KEYS: [&str; 3] = [
+pub const K8S_KEYS: [&str; 4] = [
     "OAUTH_SETUP_SETTINGS",
     "OAUTH_SETUP_CONNECTION_STRING",
     "OAUTH_SETUP_KEY",
+    "VAULT_ADDR",
 ];
 
-/// A Kubernetes Secret named `name` holding the settings file (its text is
-/// `file`, still encrypted) to be mounted at `target`.
+/// A Kubernetes Secret named `name` for a service that reads its settings
+/// where `service` says: for a file, the file itself (its text is `file`,
+/// still encrypted) to be mounted there; for Vault, the location only.
 ///
 /// Built so that nothing from the file can change its shape: every name and
 /// key is validated and double-quoted (ASCII only, so JSON's quoting is
@@ -161,34 +217,24 @@ pub const K8S_KEYS: [&str; 3] = [
 /// validated ids and the checked path.
 pub fn k8s_text(
     s: &Settings,
-    file: &str,
-    target: &Path,
+    file: Option<&str>,
+    service: &Service<'_>,
     name: &str,
     key: Option<&Key>,
 ) -> Result<String, ExportError> {
     s.meta.validate()?;
-    k8s_render(s, file, target, name, key)
+    k8s_render(s, file, service, name, key)
 }
 
-/// The emitter of [`k8s_text`] alone, without the metadata check: its shape
-/// holds whatever the metadata contains (the fuzz target and the YAML tests
-/// feed it hostile metadata).
-pub fn k8s_render(
-    s: &Settings,
-    file: &str,
-    target: &Path,
-    name: &str,
-    key: Option<&Key>,
-) -> Result<String, ExportError> {
+/// Where in the pod the Secret's settings file goes: its key (the file
+/// name) and its directory.
+fn mount_of(target: &str) -> Result<(String, String), ExportError> {
+    let target = Path::new(target);
     if !target.is_absolute() {
         return Err(ExportError::RelativePath(crate::text::sanitize(
             &target.display().to_string(),
             200,
         )));
-    }
-    let target_text = path_text(target)?;
-    if !valid_k8s_name(name) {
-        return Err(ExportError::BadName(crate::text::sanitize(name, 300)));
     }
     let file_key = target
         .file_name()
@@ -201,36 +247,67 @@ pub fn k8s_render(
         .parent()
         .map(|d| d.display().to_string())
         .unwrap_or_else(|| "/etc/oauth-setup".into());
-    let cs = connection_string::for_this_tool(s, target, key.is_some());
+    Ok((file_key, dir))
+}
+
+/// The emitter of [`k8s_text`] alone, without the metadata check: its shape
+/// holds whatever the metadata contains (the fuzz target and the YAML tests
+/// feed it hostile metadata).
+pub fn k8s_render(
+    s: &Settings,
+    file: Option<&str>,
+    service: &Service<'_>,
+    name: &str,
+    key: Option<&Key>,
+) -> Result<String, ExportError> {
+    let target_text = settings_text(service)?;
+    if !valid_k8s_name(name) {
+        return Err(ExportError::BadName(crate::text::sanitize(name, 300)));
+    }
     let q = |v: &str| serde_json::to_string(v).expect("strings serialize");
     let b64 = |v: &str| q(&base64::engine::general_purpose::STANDARD.encode(v));
     let (provider, scheme) = (comment_id(&s.meta.provider), comment_id(&s.meta.scheme));
-    let mut out = format!(
-        "# oauth-setup: {provider} ({scheme}). Mount this Secret at {dir} (the settings file is encrypted).\n\
-         # Secret volumes are read-only: if the pod renews tokens, copy settings.json to a writable\n\
-         # volume at start (e.g. an emptyDir) and point OAUTH_SETUP_SETTINGS there.\n"
-    );
-    if key.is_none() {
-        out.push_str(
-            "# No key included: add OAUTH_SETUP_KEY to this Secret yourself, or export with --include-secrets.\n",
-        );
+    let mut entries = Vec::new();
+    let mut out = format!("# oauth-setup: {provider} ({scheme}).");
+    match file.filter(|_| !service.in_vault()) {
+        Some(file) => {
+            let (file_key, dir) = mount_of(&target_text)?;
+            let _ = write!(
+                out,
+                " Mount this Secret at {dir} (the settings file is encrypted).\n\
+                 # Secret volumes are read-only: if the pod renews tokens, copy settings.json to a writable\n\
+                 # volume at start (e.g. an emptyDir) and point OAUTH_SETUP_SETTINGS there.\n"
+            );
+            if key.is_none() {
+                out.push_str(
+                    "# No key included: add OAUTH_SETUP_KEY to this Secret yourself, or export with --include-secrets.\n",
+                );
+            }
+            entries.push((file_key, file.to_string()));
+        }
+        None => out.push_str(
+            " The settings stay in Vault: the pod signs in to Vault itself \
+             (VAULT_TOKEN, or AppRole with OAUTH_SETUP_VAULT_ROLE_ID and OAUTH_SETUP_VAULT_SECRET_ID_FILE).\n",
+        ),
     }
+    out.push_str(connection_note(service));
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {}\ntype: Opaque\ndata:",
         q(name)
     );
-    let mut entries = vec![
-        (file_key.as_str(), file.to_string()),
-        (K8S_KEYS[0], target_text),
-        (K8S_KEYS[1], cs),
-    ];
-    if let Some(key) = key {
-        entries.push((K8S_KEYS[2], key_text(key)));
+    entries.push((K8S_KEYS[0].into(), target_text));
+    if let Some((cs, _)) = service.connection_string {
+        entries.push((K8S_KEYS[1].into(), cs.to_string()));
+    }
+    match (service.vault_addr, key) {
+        (Some(addr), _) => entries.push((K8S_KEYS[3].into(), addr.to_string())),
+        (None, Some(key)) => entries.push((K8S_KEYS[2].into(), key_text(key))),
+        (None, None) => {}
     }
     for (k, v) in entries {
-        let _ = writeln!(out, "  {}: {}", q(k), b64(&v));
+        let _ = writeln!(out, "  {}: {}", q(&k), b64(&v));
     }
     Ok(out)
 }

@@ -20,7 +20,8 @@ use super::validate::validate_at;
 use std::path::Path;
 use std::sync::OnceLock;
 
-/// The builtin profiles' sources, by file name, in display order.
+/// The builtin profiles' sources, by file name (the profile's id), in
+/// display order.
 const BUILTIN: &[(&str, &str)] = &[
     (
         "cvent.toml",
@@ -71,6 +72,31 @@ pub fn builtin() -> Vec<Profile> {
         Err(e) => panic!("builtin provider profile is broken: {e}"),
     })
     .clone()
+}
+
+/// The profile `id` as [`load_all`] + [`find`] would give it, parsing only
+/// what that needs: with no user profiles (the usual case) only the builtin
+/// named after the id, so a command that needs one profile does not pay
+/// for all of them on every run (`exec`, `api`).
+pub fn load_one(user_dir: Option<&Path>, id: &str) -> Result<Profile, ProviderError> {
+    let no_user_files = match user_dir {
+        None => true,
+        Some(dir) => user_files(dir)?.is_empty(),
+    };
+    if no_user_files
+        && let Some((file, src)) = BUILTIN
+            .iter()
+            .find(|(file, _)| file.strip_suffix(".toml") == Some(id))
+    {
+        let origin = format!("builtin assets/providers/{file}");
+        let profile = parse_str(src, &origin)?;
+        validate_at(&profile, &origin)?;
+        if profile.id == id {
+            return Ok(profile);
+        }
+    }
+    let all = load_all(user_dir)?;
+    find(&all, id).cloned()
 }
 
 /// Parses one profile from TOML. `origin` names the source in errors.
@@ -278,6 +304,30 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_one_gives_what_load_all_gives() {
+        for (file, _) in BUILTIN {
+            assert_eq!(
+                builtin()
+                    .iter()
+                    .find(|p| format!("{}.toml", p.id) == *file)
+                    .map(|p| &p.id),
+                file.strip_suffix(".toml").map(String::from).as_ref(),
+                "{file} is named after its profile's id"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for p in builtin() {
+            assert_eq!(load_one(Some(dir.path()), &p.id).unwrap(), p);
+        }
+        // A user profile replaces the builtin, as in load_all.
+        let src = BUILTIN[0].1;
+        std::fs::write(dir.path().join("mine.toml"), src).unwrap();
+        let one = load_one(Some(dir.path()), "cvent").unwrap();
+        assert!(one.replaces_builtin);
+        assert!(load_one(Some(dir.path()), "nope").is_err());
+    }
 
     #[test]
     fn line_col_counts_from_one() {

@@ -10,7 +10,7 @@ pub mod validate;
 
 pub use endpoints::{Endpoint, EndpointError, Endpoints, check_url, env_vars, is_loopback};
 pub use error::ProviderError;
-pub use load::{builtin, find, load_all, load_all_lenient, load_file};
+pub use load::{builtin, find, load_all, load_all_lenient, load_file, load_one};
 pub use template::{placeholders, render};
 pub use types::*;
 pub use validate::{is_runtime_var, validate};

@@ -102,6 +102,10 @@ pub struct Cdata {
     /// has that property.
     #[serde(default)]
     pub auth_scheme: Option<String>,
+    /// `AuthScheme` values for particular schemes, by scheme id, where the
+    /// connector names them apart (HubSpot's `PrivateAppToken`).
+    #[serde(default)]
+    pub scheme_auth: BTreeMap<String, String>,
     /// Connection properties taken from a settings variable, e.g.
     /// `URL = "service_root"` (the OData service root).
     #[serde(default)]

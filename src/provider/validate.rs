@@ -84,8 +84,16 @@ fn cdata(p: &Profile, out: &mut Vec<String>) {
     if c.properties.is_empty() {
         out.push("[cdata] properties: list the connector's documented properties".into());
     }
-    if c.auth_scheme.is_some() && !c.properties.iter().any(|x| x == "AuthScheme") {
+    let has_auth_scheme = c.properties.iter().any(|x| x == "AuthScheme");
+    if (c.auth_scheme.is_some() || !c.scheme_auth.is_empty()) && !has_auth_scheme {
         out.push("[cdata] auth_scheme is set but AuthScheme is not in properties".into());
+    }
+    for id in c.scheme_auth.keys() {
+        if !p.schemes.iter().any(|s| &s.id == id) {
+            out.push(format!(
+                "[cdata] scheme_auth: `{id}` is not a scheme of this profile"
+            ));
+        }
     }
     for (prop, var) in &c.vars {
         if !c.properties.contains(prop) {
@@ -453,8 +461,10 @@ mod tests {
         let c = p.cdata.as_mut().unwrap();
         c.properties.retain(|x| x != "URL");
         c.vars.insert("Region".into(), "no_such_var".into());
+        c.scheme_auth.insert("no_such_scheme".into(), "X".into());
         let err = validate(&p).unwrap_err().to_string();
         assert!(err.contains("`URL` is not in properties"), "{err}");
         assert!(err.contains("`no_such_var` is not a variable"), "{err}");
+        assert!(err.contains("`no_such_scheme` is not a scheme"), "{err}");
     }
 }

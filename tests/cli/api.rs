@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An Event Temple-shaped API: tokens `t1`, `t2`, … by client credentials;
-/// `/v2/bookings` pages through `links.next`; `/v2/stale` refuses `t1`.
+/// `/v2/bookings` pages through `links.next`; `/v2/stale` refuses `t1`;
+/// `/v2/busy` is a 429 with `Retry-After: 7`.
 fn event_temple() -> TestServer {
     let issued = Arc::new(AtomicUsize::new(0));
-    TestServer::start(move |r| {
+    let reply = move |r: &Seen| -> Reply {
         let auth = r.header("Authorization").unwrap_or("").to_string();
         let org = r.header("X-API-ORG") == Some("org-9");
         match r.url.as_str() {
@@ -69,6 +70,15 @@ fn event_temple() -> TestServer {
                 r#"{"errors":[{"title":"not found"}]}"#.into(),
             ),
         }
+    };
+    TestServer::start_with_headers(move |r| {
+        let (status, ct, body) = reply(r);
+        let headers = if status == 429 {
+            vec![("Retry-After", "7".to_string())]
+        } else {
+            Vec::new()
+        };
+        (status, ct, body, headers)
     })
 }
 
@@ -177,7 +187,11 @@ fn refusals_are_clear_and_send_nothing() {
 
     let out = user.run(&["api", "--settings", &s, "/v2/busy"]);
     assert_eq!(out.code, 1);
-    assert!(out.stderr.contains("HTTP 429: slow down"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("HTTP 429: slow down (Retry-After: 7)"),
+        "{}",
+        out.stderr
+    );
     let out = user.run(&["api", "--settings", &s, "/v2/html"]);
     assert_eq!(out.code, 1);
     assert!(

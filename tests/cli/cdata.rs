@@ -6,7 +6,7 @@ use crate::common::*;
 use std::collections::BTreeMap;
 
 /// The properties each builtin profile's `[cdata]` list allows.
-fn allowed(provider: &str) -> Vec<String> {
+pub(crate) fn allowed(provider: &str) -> Vec<String> {
     let profiles = oauth_setup::provider::load_all(None).unwrap();
     let p = oauth_setup::provider::find(&profiles, provider).unwrap();
     p.cdata
@@ -17,7 +17,7 @@ fn allowed(provider: &str) -> Vec<String> {
 }
 
 /// Splits `A=b;C='d;e';` into its properties (CData quoting).
-fn parse(cs: &str) -> BTreeMap<String, String> {
+pub(crate) fn parse(cs: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut rest = cs.trim();
     while !rest.is_empty() {
@@ -58,7 +58,7 @@ fn connection_string(user: &User, args: &[&str]) -> (BTreeMap<String, String>, O
     (parse(out.stdout.trim()), out)
 }
 
-fn only_listed(provider: &str, props: &BTreeMap<String, String>) {
+pub(crate) fn only_listed(provider: &str, props: &BTreeMap<String, String>) {
     let list = allowed(provider);
     for k in props.keys() {
         assert!(
@@ -79,7 +79,7 @@ fn never_ours(user: &User, props: &BTreeMap<String, String>) {
     }
 }
 
-fn odata_login(user: &User, idp: &Idp, s: &str) {
+pub(crate) fn odata_login(user: &User, idp: &Idp, s: &str) {
     user.run(&[
         "login",
         "odata",
@@ -372,8 +372,16 @@ fn hubdb_private_app_token_and_providers_without_a_connector() {
     .ok();
     let (p, _) = connection_string(&user, &["--settings", s]);
     only_listed("hubdb", &p);
-    assert_eq!(p["OAuthAccessToken"], "pat-na1-abc");
-    assert_eq!(p["AuthScheme"], "OAuth");
+    // CData's documented private-app form: the scheme and the token, no
+    // OAuth flow properties.
+    let expected: BTreeMap<String, String> = [
+        ("AuthScheme", "PrivateAppToken"),
+        ("OAuthAccessToken", "pat-na1-abc"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(p, expected);
     for mode in ["handoff", "app"] {
         let out = user.run(&["connection-string", "--settings", s, "--mode", mode]);
         assert_eq!(out.code, 2, "{mode}: {out:#?}");

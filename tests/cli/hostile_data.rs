@@ -4,7 +4,8 @@
 //! terminal.
 
 use crate::common::*;
-use oauth_setup::export::service_env;
+use oauth_setup::export::connection_string::Mode;
+use oauth_setup::export::service_env::{self, Service};
 use oauth_setup::provider::SchemeKind;
 use oauth_setup::settings::{self, Document, Key, Meta, Secrets, Settings};
 use secrecy::SecretString;
@@ -156,14 +157,21 @@ fn one_secret(text: &str, keys: &[&str]) -> Value {
 #[test]
 fn k8s_secret_keeps_its_shape_whatever_the_metadata() {
     let key = Key::from_bytes(KEY);
-    let target = Path::new(service_env::K8S_SETTINGS_PATH);
     for h in HOSTILE {
+        // The connection string carries the hostile value too.
+        let cs = format!("OAuthAccessToken={h};");
+        let service = Service {
+            settings: service_env::K8S_SETTINGS_PATH,
+            vault_addr: None,
+            connection_string: Some((&cs, Mode::Token)),
+        };
         for meta in hostile_metas(h) {
             let s = Settings::new(meta.clone(), secrets());
             // The settings file's own text carries the same values.
             let file = serde_json::to_string_pretty(&meta).unwrap();
             for k in [Some(&key), None] {
-                let text = service_env::k8s_render(&s, &file, target, "oauth-setup-x", k).unwrap();
+                let text =
+                    service_env::k8s_render(&s, Some(&file), &service, "oauth-setup-x", k).unwrap();
                 let mut keys = vec![
                     "settings.json",
                     "OAUTH_SETUP_SETTINGS",
@@ -179,11 +187,13 @@ fn k8s_secret_keeps_its_shape_whatever_the_metadata() {
                     b64(&d["data"]["OAUTH_SETUP_SETTINGS"]),
                     service_env::K8S_SETTINGS_PATH
                 );
+                assert_eq!(b64(&d["data"]["OAUTH_SETUP_CONNECTION_STRING"]), cs);
                 assert!(!text.contains('\u{1b}'));
             }
             // The checked path refuses what the emitter would carry safely.
             if oauth_setup::text::has_unsafe(h) {
-                let refused = service_env::k8s_text(&s, &file, target, "oauth-setup-x", None);
+                let refused =
+                    service_env::k8s_text(&s, Some(&file), &service, "oauth-setup-x", None);
                 assert!(refused.is_err(), "{h:?} passed validation");
             }
         }
@@ -194,7 +204,14 @@ fn k8s_secret_keeps_its_shape_whatever_the_metadata() {
 fn k8s_names_keys_and_paths_are_checked() {
     let s = Settings::new(meta(), secrets());
     let abs = Path::new("/etc/oauth-setup/settings.json");
-    let render = |target: &Path, name: &str| service_env::k8s_render(&s, "{}", target, name, None);
+    let render = |target: &Path, name: &str| {
+        let service = Service {
+            settings: target.to_str().unwrap(),
+            vault_addr: None,
+            connection_string: Some(("InitiateOAuth=OFF;", Mode::Token)),
+        };
+        service_env::k8s_render(&s, Some("{}"), &service, name, None)
+    };
     assert!(render(abs, "Bad Name").is_err());
     assert!(render(abs, "x\ny").is_err());
     assert!(render(Path::new("settings.json"), "ok").is_err());
@@ -240,12 +257,8 @@ fn service_exports_refuse_a_file_with_hostile_metadata() {
         .ok();
     let d = one_secret(
         &out.stdout,
-        &[
-            "settings.json",
-            "OAUTH_SETUP_SETTINGS",
-            "OAUTH_SETUP_CONNECTION_STRING",
-            "OAUTH_SETUP_KEY",
-        ],
+        // A custom provider has no CData connector: no string.
+        &["settings.json", "OAUTH_SETUP_SETTINGS", "OAUTH_SETUP_KEY"],
     );
     assert_eq!(
         b64(&d["data"]["settings.json"]),

@@ -85,17 +85,22 @@ impl Bao {
     }
 
     pub fn store(&self, location: &str, token: &str) -> VaultStore {
-        let config = VaultConfig {
-            addr: url::Url::parse(&self.addr).unwrap(),
-            namespace: None,
-            auth: Auth::Token(SecretString::from(token.to_string())),
-            ca_cert: None,
-        };
-        VaultStore::new(
-            VaultClient::new(config).unwrap(),
-            VaultLocation::parse(location).unwrap(),
-        )
+        store_at(&self.addr, location, token)
     }
+}
+
+/// A store for `location` on the server at `addr`, signed in with `token`.
+pub fn store_at(addr: &str, location: &str, token: &str) -> VaultStore {
+    let config = VaultConfig {
+        addr: url::Url::parse(addr).unwrap(),
+        namespace: None,
+        auth: Auth::Token(SecretString::from(token.to_string())),
+        ca_cert: None,
+    };
+    VaultStore::new(
+        VaultClient::new(config).unwrap(),
+        VaultLocation::parse(location).unwrap(),
+    )
 }
 
 impl Drop for Bao {
@@ -105,7 +110,7 @@ impl Drop for Bao {
     }
 }
 
-fn which(name: &str) -> Result<std::path::PathBuf, ()> {
+pub fn which(name: &str) -> Result<std::path::PathBuf, ()> {
     std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())

@@ -345,6 +345,9 @@ impl Seen {
 /// What a [`TestServer`] answers: status, content type, body.
 pub type Reply = (u16, &'static str, String);
 
+/// A [`Reply`] with more response headers (`Retry-After`, …).
+pub type ReplyWithHeaders = (u16, &'static str, String, Vec<(&'static str, String)>);
+
 /// A provider-shaped HTTP server on 127.0.0.1 that records every request and
 /// answers through `handler`.
 pub struct TestServer {
@@ -356,6 +359,16 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(handler: impl Fn(&Seen) -> Reply + Send + 'static) -> TestServer {
+        TestServer::start_with_headers(move |r| {
+            let (status, ct, body) = handler(r);
+            (status, ct, body, Vec::new())
+        })
+    }
+
+    /// Like [`TestServer::start`], the handler also naming response headers.
+    pub fn start_with_headers(
+        handler: impl Fn(&Seen) -> ReplyWithHeaders + Send + 'static,
+    ) -> TestServer {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
         let port = server.server_addr().to_ip().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -374,11 +387,14 @@ impl TestServer {
                         .collect(),
                     body,
                 };
-                let (status, ct, body) = handler(&item);
+                let (status, ct, body, headers) = handler(&item);
                 log.lock().unwrap().push(item);
-                let resp = tiny_http::Response::from_string(body)
+                let mut resp = tiny_http::Response::from_string(body)
                     .with_status_code(status)
                     .with_header(tiny_http::Header::from_bytes("Content-Type", ct).unwrap());
+                for (k, v) in headers {
+                    resp.add_header(tiny_http::Header::from_bytes(k, v.as_bytes()).unwrap());
+                }
                 let _ = req.respond(resp);
             }
         });

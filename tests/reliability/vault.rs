@@ -7,7 +7,7 @@ use oauth_setup::settings::{self, KeySource, Replace, Store};
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-pub(crate) use crate::common::bao::{Bao, ROOT, free_port};
+pub(crate) use crate::common::bao::{Bao, ROOT, free_port, store_at, which};
 
 pub(crate) fn rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -16,7 +16,7 @@ pub(crate) fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-fn refreshes(idp: &Idp) -> usize {
+pub(crate) fn refreshes(idp: &Idp) -> usize {
     idp.requests()
         .into_iter()
         .filter(|(g, _)| g == "refresh_token")

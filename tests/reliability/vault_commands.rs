@@ -5,6 +5,7 @@
 use super::vault::*;
 use crate::common::*;
 use oauth_setup::settings::{self, KeySource, Store};
+use std::process::Command;
 
 #[test]
 fn the_host_cache_serves_valid_tokens_without_vault() {
@@ -204,4 +205,218 @@ fn login_straight_into_vault_and_no_wasted_sign_in_when_taken() {
     let h = host(&bao);
     let out = Out::from(token_cmd(&h, &bao, location).output().unwrap());
     assert_eq!(out.code, 0, "{out:#?}");
+}
+
+/// `login` (browser flow) straight into `location`.
+fn login_into_vault(idp: &Idp, bao: &Bao, location: &str) -> User {
+    let laptop = User::new();
+    laptop
+        .run_env(
+            &[
+                "login",
+                "custom",
+                "--issuer",
+                &idp.issuer,
+                "--client-id",
+                "app-1",
+                "--scopes",
+                "openid offline_access",
+                "--settings",
+                location,
+            ],
+            &[("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)],
+        )
+        .ok();
+    laptop
+}
+
+/// Whether KV v2 still has anything (any version, or metadata) at `path`.
+fn kv_has(bao: &Bao, path: &str) -> bool {
+    Command::new("bao")
+        .args(["kv", "metadata", "get", path])
+        .env("BAO_ADDR", &bao.addr)
+        .env("BAO_TOKEN", ROOT)
+        .output()
+        .unwrap()
+        .status
+        .success()
+}
+
+/// `export` of a Vault location as a bundle, imported into a file on
+/// another machine (returned with that file).
+fn bundle_into_a_file(laptop: &User, bao: &Bao, location: &str) -> (User, std::path::PathBuf) {
+    let vault_env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)];
+    let pass = laptop.path("pass");
+    std::fs::write(&pass, "correct horse battery").unwrap();
+    let bundle = laptop.path("leaving.age");
+    let mut env_bundle = vault_env.to_vec();
+    env_bundle.push(("OAUTH_SETUP_SCRYPT_LOG_N", "4"));
+    laptop
+        .run_env(
+            &[
+                "export",
+                "--settings",
+                location,
+                "--out",
+                bundle.to_str().unwrap(),
+                "--passphrase-file",
+                pass.to_str().unwrap(),
+            ],
+            &env_bundle,
+        )
+        .ok();
+    let server = User::new();
+    let file = server.path("imported.json");
+    server
+        .run(&[
+            "import",
+            bundle.to_str().unwrap(),
+            "--settings",
+            file.to_str().unwrap(),
+            "--passphrase-file",
+            pass.to_str().unwrap(),
+        ])
+        .ok();
+    let status = server
+        .run(&["status", "--settings", file.to_str().unwrap(), "--json"])
+        .ok()
+        .json();
+    assert_eq!(status["client_id"], "app-1", "{status}");
+
+    (server, file)
+}
+
+#[test]
+fn export_reads_vault_and_logout_deletes_every_version_and_the_lock() {
+    let idp = Idp::start(&["--ttl", "3600"]);
+    let bao = Bao::start();
+    let location = "vault://secret/oauth/leaving";
+    let laptop = login_into_vault(&idp, &bao, location);
+    // A second version, and a lock entry, as renewals leave them.
+    let s = rt().block_on(bao.store(location, ROOT).load()).unwrap();
+    rt().block_on(
+        bao.store(location, ROOT)
+            .replace(&s, settings::Replace::Readable),
+    )
+    .unwrap();
+    assert!(kv_has(&bao, "secret/oauth/leaving.lock"));
+    let vault_env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)];
+
+    // env: the service is pointed at Vault (no file, no key, no Vault token).
+    let env = laptop
+        .run_env(
+            &["export", "--settings", location, "--format", "env"],
+            &vault_env,
+        )
+        .ok()
+        .stdout;
+    assert!(
+        env.contains(&format!("OAUTH_SETUP_SETTINGS=\"{location}\"")),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("VAULT_ADDR=\"{}\"", bao.addr)),
+        "{env}"
+    );
+    assert!(!env.contains("OAUTH_SETUP_KEY="), "{env}");
+    assert_no_secret("env export", &env, &[ROOT]);
+    // k8s-secret: the location and the server, no settings file.
+    let yaml = laptop
+        .run_env(
+            &["export", "--settings", location, "--format", "k8s-secret"],
+            &vault_env,
+        )
+        .ok()
+        .stdout;
+    let keys: Vec<&str> = yaml
+        .lines()
+        .filter_map(|l| l.strip_prefix("  \""))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert_eq!(keys, ["OAUTH_SETUP_SETTINGS", "VAULT_ADDR"], "{yaml}");
+    assert_no_secret("k8s export", &yaml, &[ROOT]);
+    // bundle: what Vault holds, imported on another machine.
+    let (server, file) = bundle_into_a_file(&laptop, &bao, location);
+
+    // logout from a host with a cache of it: revoked, then everything gone.
+    let h = host(&bao);
+    assert_eq!(
+        token_cmd(&h, &bao, location)
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(0)
+    );
+    let cache_dir = oauth_setup::paths::vault_cache_dir(&h.config());
+    assert_eq!(std::fs::read_dir(&cache_dir).unwrap().count(), 1);
+    let out = h
+        .run_env(
+            &["logout", "--settings", location],
+            &[("VAULT_ADDR", bao.addr.as_str())],
+        )
+        .ok();
+    assert!(out.stderr.contains("Revoked at"), "{}", out.stderr);
+    assert!(
+        !kv_has(&bao, "secret/oauth/leaving"),
+        "all versions and metadata"
+    );
+    assert!(!kv_has(&bao, "secret/oauth/leaving.lock"), "the lock");
+    assert_eq!(
+        std::fs::read_dir(&cache_dir).unwrap().count(),
+        0,
+        "the host cache"
+    );
+    // The grant is dead at the provider: the imported copy cannot renew.
+    let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
+        &server.config(),
+    )))
+    .unwrap();
+    let mut doc = settings::read(&file, &key).unwrap();
+    doc.meta.expires_at = Some(settings::now_unix() - 10);
+    settings::replace(&file, &key, &doc, settings::Replace::Readable).unwrap();
+    let after = server.run(&["token", "--settings", file.to_str().unwrap()]);
+    assert_eq!(after.code, 4, "{after:#?}");
+    // Nothing left to log out of.
+    let again = h.run_env(
+        &["logout", "--settings", location],
+        &[("VAULT_ADDR", bao.addr.as_str())],
+    );
+    assert_eq!(again.code, 3, "{again:#?}");
+    assert!(
+        again.stderr.contains("nothing was deleted"),
+        "{}",
+        again.stderr
+    );
+}
+
+#[test]
+fn a_failed_revocation_keeps_the_vault_entry_unless_local_only() {
+    let idp = Idp::start(&["--fail-revoke"]);
+    let bao = Bao::start();
+    let location = "vault://secret/oauth/kept";
+    let laptop = login_into_vault(&idp, &bao, location);
+    let vault_env = [("VAULT_ADDR", bao.addr.as_str()), ("VAULT_TOKEN", ROOT)];
+    let out = laptop.run_env(&["logout", "--settings", location], &vault_env);
+    assert_eq!(out.code, 5, "{out:#?}");
+    assert!(
+        out.stderr.contains("vault://secret/oauth/kept is kept"),
+        "{}",
+        out.stderr
+    );
+    let s = rt().block_on(bao.store(location, ROOT).load());
+    assert!(s.is_ok(), "the only handle on a live grant is kept");
+    // The lock it held is released: a renewal can take it at once.
+    let store = bao.store(location, ROOT);
+    let lock = rt().block_on(store.try_lock()).unwrap();
+    rt().block_on(store.unlock(lock.expect("the lock is free")));
+    let out = laptop
+        .run_env(
+            &["logout", "--settings", location, "--local-only"],
+            &vault_env,
+        )
+        .ok();
+    assert!(out.stderr.contains("Not revoking"), "{}", out.stderr);
+    assert!(!kv_has(&bao, "secret/oauth/kept"));
+    assert!(!kv_has(&bao, "secret/oauth/kept.lock"));
 }

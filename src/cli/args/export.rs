@@ -43,6 +43,14 @@ pub struct ExportArgs {
     /// k8s-secret: metadata.name (default: oauth-setup-<provider>).
     #[arg(long)]
     pub name: Option<String>,
+    /// env / k8s-secret: the CData connection string they carry, as
+    /// `connection-string --mode` makes it (a provider with a connector only).
+    #[arg(long, value_enum, default_value = "token")]
+    pub mode: CsMode,
+    /// env / k8s-secret with --mode handoff|app: the driver's own
+    /// OAuthSettingsLocation (default memory://oauth-setup-<name>).
+    #[arg(long, value_name = "PATH")]
+    pub cdata_settings: Option<String>,
 }
 
 #[derive(Debug, Args)]

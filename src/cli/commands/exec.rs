@@ -7,7 +7,7 @@ use crate::cli::args::ExecArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::store::Location;
-use oauth_setup::{api, child, provider, token};
+use oauth_setup::{api, child, token};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
@@ -23,18 +23,26 @@ pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
         ));
     };
     let store = Location::open(ctx, &args.file.settings)?;
-    let fresh = ctx.runtime()?.block_on(token::get_fresh(&store))?;
-    let profiles = ctx.profiles().ok();
-    let profile = profiles
-        .as_deref()
-        .and_then(|ps| provider::find(ps, &fresh.settings.meta.provider).ok());
+    // The fast path of `token`: a good token in the file needs no runtime.
+    let cached = match &store {
+        Location::File { path, key } => match token::cached(path, key)? {
+            (settings, Some(token)) => Some(token::Fresh { token, settings }),
+            (_, None) => None,
+        },
+        Location::Vault(_) => None,
+    };
+    let fresh = match cached {
+        Some(fresh) => fresh,
+        None => ctx.runtime()?.block_on(token::get_fresh(&store))?,
+    };
+    let profile = ctx.profile(&fresh.settings.meta.provider).ok();
     let mut cmd = Command::new(program);
     cmd.args(rest);
     child::scrub(&mut cmd);
     cmd.envs(api::program_env(
         &fresh.token,
         &fresh.settings,
-        profile,
+        profile.as_ref(),
         &args.token_var,
     ));
     // Only returns when the program could not be started.

@@ -2,42 +2,95 @@
 //! bundle) or for a service (environment lines, a Kubernetes Secret).
 
 use crate::cli::args::{ExportArgs, ExportFormat};
+use crate::cli::commands::connection_string::{self, Wanted};
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::absolute;
 use crate::cli::prompt;
+use crate::cli::store::Location;
 use oauth_setup::export::bundle;
-use oauth_setup::export::service_env::{self, ExportError, Secrets};
-use oauth_setup::settings::{self, Key, Settings};
-use std::path::{Path, PathBuf};
+use oauth_setup::export::connection_string::{Mode, render};
+use oauth_setup::export::service_env::{self, ExportError, Secrets, Service};
+use oauth_setup::provider;
+use oauth_setup::settings::{self, Settings, Store};
+use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
-    let path = &args.file.settings;
-    let key = ctx.key()?;
-    let s = settings::read(path, &key)?;
+    let given = &args.file.settings;
+    let store = Location::open(ctx, given)?;
+    let rt = ctx.runtime()?;
+    let s = rt.block_on(store.load())?;
     // A connection worth exporting is one `list` should know.
-    crate::cli::ctx::remember(ctx, path);
-    match args.format {
-        ExportFormat::Bundle => export_bundle(ctx, &s, path, args),
-        ExportFormat::Env => {
-            // The service reads this path later, from wherever it runs.
-            let target = absolute(args.target_path.as_deref().unwrap_or(path));
-            let key_location = ctx.key_source.describe();
-            let secrets = if args.include_secrets {
-                Secrets::Include(&key)
-            } else {
-                Secrets::Omit {
-                    key_location: &key_location,
-                }
-            };
-            let text = service_env::env_text(&s, &target, secrets).map_err(export_failure)?;
-            emit(&text, path, args, "Environment file")
-        }
-        ExportFormat::K8sSecret => {
-            let text = k8s_secret(&s, path, &key, args)?;
-            emit(&text, path, args, "Kubernetes Secret")
-        }
+    crate::cli::ctx::remember(ctx, given);
+    if args.format == ExportFormat::Bundle {
+        return export_bundle(ctx, &s, &store, args);
     }
+    // Checked before anything is looked up by it (its provider id is data).
+    s.meta
+        .validate()
+        .map_err(|e| export_failure(ExportError::Invalid(e)))?;
+    let (s, cs) = connection_string_for(ctx, &rt, &store, s, args)?;
+    let vault_addr = match &store {
+        Location::Vault(v) => Some(v.addr()),
+        Location::File { .. } => None,
+    };
+    let file = store.file();
+    // Where the service reads its settings later, from wherever it runs.
+    let target = match (file, args.format) {
+        (None, _) => store.location(),
+        (Some(path), ExportFormat::Env) => absolute(args.target_path.as_deref().unwrap_or(path))
+            .display()
+            .to_string(),
+        (Some(_), _) => args
+            .target_path
+            .as_deref()
+            .unwrap_or(Path::new(service_env::K8S_SETTINGS_PATH))
+            .display()
+            .to_string(),
+    };
+    let service = Service {
+        settings: &target,
+        vault_addr: vault_addr.as_deref(),
+        connection_string: cs.as_ref().map(|(cs, mode)| (cs.as_str(), *mode)),
+    };
+    if args.format == ExportFormat::K8sSecret {
+        let text = k8s_secret(&s, &store, &service, args)?;
+        return emit(&text, file, args, "Kubernetes Secret");
+    }
+    let key_location = ctx.key_source.describe();
+    let secrets = match &store {
+        Location::File { key, .. } if args.include_secrets => Secrets::Include(key),
+        _ => Secrets::Omit {
+            key_location: &key_location,
+        },
+    };
+    let text = service_env::env_text(&s, &service, secrets).map_err(export_failure)?;
+    emit(&text, file, args, "Environment file")
+}
+
+/// The CData string a service export carries, as `connection-string
+/// --mode` makes it (renewing first; a hand-off recorded), and the settings
+/// as they are afterwards. None for a provider without a connector.
+fn connection_string_for(
+    ctx: &Ctx,
+    rt: &tokio::runtime::Runtime,
+    store: &Location,
+    s: Settings,
+    args: &ExportArgs,
+) -> Result<(Settings, Option<(String, Mode)>), Failure> {
+    let profiles = ctx.profiles()?;
+    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let Some(cdata) = profile.cdata.as_ref() else {
+        return Ok((s, None));
+    };
+    let want = Wanted {
+        mode: Mode::from(args.mode),
+        include_secrets: args.include_secrets,
+        cdata_settings: args.cdata_settings.as_deref(),
+    };
+    let (parts, s) = connection_string::make(ctx, rt, store, &args.file.settings, s, cdata, &want)?;
+    connection_string::warn_secrets(cdata, want.mode);
+    Ok((s, Some((render(&parts), want.mode))))
 }
 
 fn export_failure(e: ExportError) -> Failure {
@@ -53,7 +106,7 @@ fn export_failure(e: ExportError) -> Failure {
 
 /// Prints `text`, or writes it to `--out` (atomically, mode 0600: it may
 /// hold the key and the client secret).
-fn emit(text: &str, path: &Path, args: &ExportArgs, what: &str) -> Result<(), Failure> {
+fn emit(text: &str, path: Option<&Path>, args: &ExportArgs, what: &str) -> Result<(), Failure> {
     let Some(out) = args.out.as_deref() else {
         print!("{text}");
         return Ok(());
@@ -64,8 +117,8 @@ fn emit(text: &str, path: &Path, args: &ExportArgs, what: &str) -> Result<(), Fa
     Ok(())
 }
 
-fn check_out(out: &Path, path: &Path, force: bool) -> Result<(), Failure> {
-    if same_file(out, path) {
+fn check_out(out: &Path, path: Option<&Path>, force: bool) -> Result<(), Failure> {
+    if path.is_some_and(|path| same_file(out, path)) {
         return Err(Failure::new(
             exit::USAGE,
             "--out is the settings file itself; give another path",
@@ -83,23 +136,30 @@ fn check_out(out: &Path, path: &Path, force: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-fn k8s_secret(s: &Settings, path: &Path, key: &Key, args: &ExportArgs) -> Result<String, Failure> {
-    let file = std::fs::read_to_string(path).map_err(|e| {
-        Failure::new(
-            exit::SETTINGS,
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    let target = args
-        .target_path
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(service_env::K8S_SETTINGS_PATH));
+fn k8s_secret(
+    s: &Settings,
+    store: &Location,
+    service: &Service<'_>,
+    args: &ExportArgs,
+) -> Result<String, Failure> {
+    // The file as it is now (after a renewal or a recorded hand-off).
+    let (file, key) = match store {
+        Location::File { path, key } => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::new(
+                    exit::SETTINGS,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            (Some(text), args.include_secrets.then_some(key))
+        }
+        Location::Vault(_) => (None, None),
+    };
     let name = args
         .name
         .clone()
         .unwrap_or_else(|| service_env::k8s_name(&s.meta.provider));
-    let key = args.include_secrets.then_some(key);
-    service_env::k8s_text(s, &file, &target, &name, key).map_err(export_failure)
+    service_env::k8s_text(s, file.as_deref(), service, &name, key).map_err(export_failure)
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -109,13 +169,18 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn export_bundle(ctx: &Ctx, s: &Settings, path: &Path, args: &ExportArgs) -> Result<(), Failure> {
+fn export_bundle(
+    ctx: &Ctx,
+    s: &Settings,
+    store: &Location,
+    args: &ExportArgs,
+) -> Result<(), Failure> {
     let out = args
         .out
         .as_deref()
         .ok_or_else(|| Failure::new(exit::USAGE, "give --out FILE for the bundle"))?;
-    check_out(out, path, args.force)?;
-    warn_about_refresh_token(s, path);
+    check_out(out, store.file(), args.force)?;
+    warn_about_refresh_token(s, &store.location());
     let pass = prompt::passphrase(args.passphrase_file.as_deref(), true, ctx.tty.stdin)?;
     let armored = bundle::seal(s, &pass)?;
     settings::write_atomic(out, armored.as_bytes())?;
@@ -133,16 +198,15 @@ fn export_bundle(ctx: &Ctx, s: &Settings, path: &Path, args: &ExportArgs) -> Res
 
 /// A refresh token that two machines use breaks where the provider rotates
 /// refresh tokens; say so before the copy is made.
-fn warn_about_refresh_token(s: &Settings, path: &Path) {
+fn warn_about_refresh_token(s: &Settings, location: &str) {
     if s.secrets.refresh_token.is_none() {
         return;
     }
     if s.meta.imported {
         eprintln!(
-            "WARNING: {} was itself imported from a bundle: its refresh token may already be in use on another machine. \
+            "WARNING: {location} was itself imported from a bundle: its refresh token may already be in use on another machine. \
              If the provider rotates refresh tokens, every machine but one will be signed out (and reuse can revoke them all). \
-             Prefer signing in afresh for each machine (`oauth-setup auth-url` / `exchange` on the server).",
-            path.display()
+             Prefer signing in afresh for each machine (`oauth-setup auth-url` / `exchange` on the server)."
         );
     } else {
         eprintln!(

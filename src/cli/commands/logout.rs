@@ -1,20 +1,23 @@
-//! `oauth-setup logout --settings F|NAME`: revoke the grant at the provider
-//! (RFC 7009), then remove the settings file, its backup and its lock, the
-//! paste-flow sign-ins waiting to be saved there, and `list`'s memory of it.
-//! A revocation that fails keeps the file, unless `--local-only`.
+//! `oauth-setup logout --settings F|NAME|vault://MOUNT/PATH`: revoke the
+//! grant at the provider (RFC 7009), then remove the settings: a file with
+//! its backup, its lock and the paste-flow sign-ins waiting to be saved
+//! there, or a Vault entry with all its versions, its metadata and its lock;
+//! and `list`'s memory of it. A revocation that fails keeps everything,
+//! unless `--local-only`.
 
 use crate::cli::args::LogoutArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store;
 use oauth_setup::connections::{self, Logout, LogoutError};
-use oauth_setup::revoke::Revoked;
-use oauth_setup::settings::known;
+use oauth_setup::revoke::{self, Revoked};
+use oauth_setup::settings::vault::HostCache;
+use oauth_setup::settings::{Settings, SettingsError, Store, VaultStore, known};
 use std::path::Path;
 
 pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.settings) {
-        return vault(ctx, args, location);
+        return from_vault(ctx, args, location);
     }
     let path = store::file_of(&ctx.config_dir, &args.settings);
     if !path.exists() {
@@ -82,18 +85,69 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// A Vault location is shared by a fleet: this machine only forgets it.
-fn vault(ctx: &Ctx, args: &LogoutArgs, location: &str) -> Result<(), Failure> {
-    if !args.local_only {
-        return Err(Failure::new(
-            exit::USAGE,
-            "logout works on files; for a Vault location revoke at the provider and delete the secret with `vault kv metadata delete` (with --local-only this machine only forgets it)",
-        ));
-    }
-    if known::forget(&ctx.config_dir, Path::new(location))? {
-        eprintln!("`list` forgets {location}; the secret in Vault is untouched.");
-    } else {
-        eprintln!("{location} was not remembered here; nothing to do.");
+/// Revokes the grant `s` holds; on failure says that `kept` stays.
+fn revoke_or_keep(rt: &tokio::runtime::Runtime, s: &Settings, kept: &str) -> Result<(), Failure> {
+    match rt.block_on(revoke::revoke(s)) {
+        Ok(Revoked::At(url)) => {
+            eprintln!("Revoked at {}.", oauth_setup::http::display_url(&url));
+        }
+        Ok(Revoked::NothingToRevoke) => eprintln!(
+            "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
+        ),
+        Err(e) => {
+            let f = Failure::from(e);
+            return Err(Failure::new(
+                f.code,
+                format!(
+                    "{}. {kept} is kept; run again, or pass --local-only to remove it anyway",
+                    f.message
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// The Vault entry: under its renewal lock (so no host writes it back), the
+/// grant revoked, then every version, the metadata and the lock deleted;
+/// this host's cache of it too.
+fn from_vault(ctx: &Ctx, args: &LogoutArgs, location: &str) -> Result<(), Failure> {
+    let vault = store::vault(location)?;
+    let rt = ctx.runtime()?;
+    let lock = rt.block_on(vault.lock())?;
+    let s = match rt.block_on(vault.load()) {
+        Ok(s) => s,
+        // Nothing deleted: an entry that is not there, or not ours.
+        Err(e) => {
+            rt.block_on(vault.unlock(lock));
+            return Err(match e {
+                SettingsError::NotFound { .. } => Failure::new(
+                    exit::SETTINGS,
+                    format!("no connection at {location} (nothing was deleted)"),
+                ),
+                e => e.into(),
+            });
+        }
+    };
+    if args.local_only {
+        eprintln!("Not revoking at the provider (--local-only).");
+    } else if let Err(f) = revoke_or_keep(&rt, &s, location) {
+        rt.block_on(vault.unlock(lock));
+        return Err(f);
+    }
+    rt.block_on(vault.destroy(lock))?;
+    eprintln!("Deleted {location} (all versions and metadata) and its lock");
+    remove_cache(ctx, &vault, location);
+    if let Err(e) = known::forget(&ctx.config_dir, Path::new(location)) {
+        tracing::warn!(error = %e, "cannot update the registry of known connections");
+    }
+    Ok(())
+}
+
+fn remove_cache(ctx: &Ctx, vault: &VaultStore, location: &str) {
+    match HostCache::new(&ctx.config_dir, &vault.addr(), location).remove() {
+        Ok(Some(p)) => eprintln!("Removed {}", p.display()),
+        Ok(None) => {}
+        Err(e) => eprintln!("warning: could not remove this host's cache of {location}: {e}"),
+    }
 }

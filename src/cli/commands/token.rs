@@ -8,8 +8,8 @@ use crate::cli::output::print_json;
 use crate::cli::progress;
 use crate::cli::store;
 use oauth_setup::provider::SchemeKind;
-use oauth_setup::settings::vault::{HostCache, VaultError};
-use oauth_setup::settings::{self, InitiateOAuth, Key, Settings, SettingsError};
+use oauth_setup::settings::vault::{HostCache, VaultConfig, VaultError};
+use oauth_setup::settings::{self, InitiateOAuth, Key, Settings, SettingsError, VaultStore};
 use oauth_setup::signin;
 use oauth_setup::token::{self, TokenServiceError};
 use secrecy::{ExposeSecret, SecretString};
@@ -123,16 +123,17 @@ fn print(token: &SecretString, s: &Settings, args: &TokenArgs) -> Result<(), Fai
 /// valid token in this host's cache is printed without calling Vault; one
 /// still valid is printed, with a warning, when Vault cannot be reached.
 fn from_vault(ctx: &Ctx, location: &str, args: &TokenArgs) -> Result<(), Failure> {
-    let store = store::vault(location)?;
+    let config = VaultConfig::from_env().map_err(SettingsError::from)?;
     // The host cache is this host's own file: the first call creates its key.
     let key = settings::load_or_create_key(&ctx.key_source)?;
-    let cache = HostCache::new(&ctx.config_dir, &store.addr(), location);
+    let cache = HostCache::new(&ctx.config_dir, &config.addr_text(), location);
     let cached = cache.read(&key);
     if let Some(s) = &cached
         && let Some(t) = token::usable_token(s, settings::now_unix())
     {
         return print(t, s, args);
     }
+    let store = VaultStore::from_config(location, config)?;
     let rt = ctx.runtime()?;
     match rt.block_on(token::get_fresh(&store)) {
         Ok(fresh) => {

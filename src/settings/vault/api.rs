@@ -201,6 +201,11 @@ impl VaultConfig {
             ca_cert: env("VAULT_CACERT").map(PathBuf::from),
         })
     }
+
+    /// The server's address as messages and the host cache name it.
+    pub fn addr_text(&self) -> String {
+        self.addr.as_str().trim_end_matches('/').to_string()
+    }
 }
 
 /// A secret as read: its data and the version check-and-set must name.
@@ -219,7 +224,13 @@ pub struct VaultClient {
 impl VaultClient {
     pub fn new(config: VaultConfig) -> Result<VaultClient, VaultError> {
         let t = crate::http::timeout();
-        let mut b = crate::http::with_trusted_roots(reqwest::Client::builder())
+        let mut b = reqwest::Client::builder();
+        // Plain http (only allowed to loopback) has no certificate to check:
+        // loading the system's roots would cost more than the request.
+        if config.addr.scheme() == "https" {
+            b = crate::http::with_trusted_roots(b);
+        }
+        b = b
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(t.min(std::time::Duration::from_secs(10)))
             .timeout(t)
@@ -249,7 +260,7 @@ impl VaultClient {
     }
 
     pub fn addr(&self) -> String {
-        self.config.addr.as_str().trim_end_matches('/').to_string()
+        self.config.addr_text()
     }
 
     fn url(&self, api_path: &str) -> String {
@@ -346,7 +357,11 @@ impl VaultClient {
         match status {
             403 => VaultError::Denied {
                 path: loc.to_string(),
-                api_path: loc.data_path(),
+                api_path: if capability == "delete" {
+                    loc.metadata_path()
+                } else {
+                    loc.data_path()
+                },
                 capability,
             },
             // A missing mount: Vault has no route for the path at all.
@@ -410,6 +425,18 @@ impl VaultClient {
                 &answer,
                 if cas == 0 { "create" } else { "update" },
             )),
+        }
+    }
+
+    /// Deletes the secret with all its versions and its metadata (KV v2
+    /// `DELETE MOUNT/metadata/PATH`); a secret that is not there is no error.
+    pub async fn delete_all(&self, loc: &VaultLocation) -> Result<(), VaultError> {
+        let req = self.http.delete(self.url(&loc.metadata_path()));
+        let (status, body) = self.send(req).await?;
+        match status {
+            200 | 204 => Ok(()),
+            404 if !errors_of(&body).contains("no handler for route") => Ok(()),
+            _ => Err(self.failure(loc, status, &body, "delete")),
         }
     }
 }

@@ -69,6 +69,11 @@ impl VaultLocation {
     pub fn data_path(&self) -> String {
         format!("{}/data/{}", self.mount, self.path)
     }
+
+    /// `MOUNT/metadata/PATH`: the secret with all its versions.
+    pub fn metadata_path(&self) -> String {
+        format!("{}/metadata/{}", self.mount, self.path)
+    }
 }
 
 impl std::fmt::Display for VaultLocation {

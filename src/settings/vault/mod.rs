@@ -94,12 +94,18 @@ impl VaultStore {
 
     /// From `vault://MOUNT/PATH` and the Vault environment variables.
     pub fn from_env(location: &str) -> Result<VaultStore, SettingsError> {
+        VaultStore::from_config(location, VaultConfig::from_env()?)
+    }
+
+    /// From `vault://MOUNT/PATH` and a configuration already read (building
+    /// the HTTP client, with the system's trusted roots, is the costly part:
+    /// a host whose cache answers never does it).
+    pub fn from_config(location: &str, config: VaultConfig) -> Result<VaultStore, SettingsError> {
         let loc = VaultLocation::parse(location).map_err(|e| SettingsError::Parse {
             path: PathBuf::from(location),
             reason: e.to_string(),
         })?;
-        let client = VaultClient::new(VaultConfig::from_env()?)?;
-        Ok(VaultStore::new(client, loc))
+        Ok(VaultStore::new(VaultClient::new(config)?, loc))
     }
 
     /// Reads the location and its renewal lock, as a save and every later
@@ -184,6 +190,43 @@ impl VaultStore {
     }
 }
 
+impl VaultStore {
+    /// Takes the renewal lock, waiting (within [`Store::patience`]) for a
+    /// holder to release it or for its deadline to pass.
+    pub async fn lock(&self) -> Result<VaultLock, SettingsError> {
+        let patience = self.patience();
+        let start = std::time::Instant::now();
+        let mut pause = patience.first_pause;
+        loop {
+            if let Some(lock) = self.try_lock().await? {
+                return Ok(lock);
+            }
+            let waited = start.elapsed();
+            if waited >= patience.limit {
+                return Err(SettingsError::LockTimeout {
+                    path: self.lock_location(),
+                    waited,
+                });
+            }
+            tokio::time::sleep(pause.min(patience.limit - waited)).await;
+            pause = (pause * 2).min(patience.max_pause);
+        }
+    }
+
+    /// Deletes the settings, every version and their metadata, then the
+    /// lock entry (which `lock` holds until then: no renewal writes the
+    /// settings back in between). On an error the lock is released and
+    /// what was not deleted stays.
+    pub async fn destroy(&self, lock: VaultLock) -> Result<(), SettingsError> {
+        if let Err(e) = self.client.delete_all(&self.location).await {
+            self.unlock(lock).await;
+            return Err(e.into());
+        }
+        self.client.delete_all(&self.location.lock()).await?;
+        Ok(())
+    }
+}
+
 impl Store for VaultStore {
     type Lock = VaultLock;
 
@@ -223,23 +266,7 @@ impl Store for VaultStore {
     }
 
     async fn replace(&self, settings: &Settings, replace: Replace) -> Result<(), SettingsError> {
-        let patience = self.patience();
-        let start = std::time::Instant::now();
-        let mut pause = patience.first_pause;
-        let lock = loop {
-            if let Some(lock) = self.try_lock().await? {
-                break lock;
-            }
-            let waited = start.elapsed();
-            if waited >= patience.limit {
-                return Err(SettingsError::LockTimeout {
-                    path: self.lock_location(),
-                    waited,
-                });
-            }
-            tokio::time::sleep(pause.min(patience.limit - waited)).await;
-            pause = (pause * 2).min(patience.max_pause);
-        };
+        let lock = self.lock().await?;
         // A replacement is on purpose: it names the version there now (read
         // under the lock), not one an earlier load saw.
         *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = None;
