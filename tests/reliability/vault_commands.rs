@@ -192,19 +192,20 @@ fn login_straight_into_vault_and_no_wasted_sign_in_when_taken() {
     assert_eq!(row["provider"], "custom", "{row}");
     assert_eq!(row["account"], "johndoe", "{row}");
     assert_eq!(login(true).code, 0);
-    // This machine can forget it; the secret in Vault stays.
-    let forgot = laptop
+    // The secret serves a host first; then `logout --local-only` removes it
+    // without revoking (as for a file) and `list` forgets it.
+    let h = host(&bao);
+    let out = Out::from(token_cmd(&h, &bao, location).output().unwrap());
+    assert_eq!(out.code, 0, "{out:#?}");
+    let gone = laptop
         .run_env(
             &["logout", "--settings", location, "--local-only"],
             &vault_env,
         )
         .ok();
-    assert!(forgot.stderr.contains("untouched"), "{}", forgot.stderr);
+    assert!(gone.stderr.contains("Deleted"), "{}", gone.stderr);
     let rows = laptop.run_env(&["list", "--json"], &vault_env).ok().json();
     assert!(rows.as_array().unwrap().is_empty(), "{rows}");
-    let h = host(&bao);
-    let out = Out::from(token_cmd(&h, &bao, location).output().unwrap());
-    assert_eq!(out.code, 0, "{out:#?}");
 }
 
 /// `login` (browser flow) straight into `location`.
