@@ -245,3 +245,111 @@ fn loopback_never_goes_through_a_proxy() {
     );
     assert_eq!(out.code, 0, "{out:#?}");
 }
+
+/// The CA as an administrator adds it: in the OS trust store (Debian's
+/// `/etc/ssl/certs`, which `update-ca-certificates` writes), or in a hashed
+/// directory named by `SSL_CERT_DIR`. The OS store is replaced only inside
+/// a private mount namespace (`unshare --mount` + a bind mount), so the
+/// machine's own store is never touched.
+#[test]
+fn a_ca_in_the_os_store_or_an_ssl_cert_dir_is_trusted() {
+    let server = TestServer::start(|r| match r.url.as_str() {
+        "/oauth/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"os-store","token_type":"Bearer","expires_in":7200}"#.into(),
+        ),
+        _ => (404, "application/json", "{}".into()),
+    });
+    let mitm = Mitm::reverse(&server.url);
+    let user = User::new();
+    let base = format!("api_base=https://localhost:{}", mitm.port);
+    let args = |name: &str| -> Vec<String> {
+        [
+            "login",
+            "eventtemple",
+            "--client-id",
+            "c",
+            "--org-id",
+            "o",
+            "--var",
+            &base,
+            "--settings",
+            user.path(name).to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let ca_pem = std::fs::read_to_string(&mitm.ca).unwrap();
+
+    // SSL_CERT_DIR: OpenSSL's layout, one `<subject hash>.0` per CA.
+    let hash = Command::new("openssl")
+        .args(["x509", "-hash", "-noout", "-in"])
+        .arg(&mitm.ca)
+        .output()
+        .expect("openssl (scripts/test.sh installs it)");
+    let hash = String::from_utf8(hash.stdout).unwrap();
+    let dir = user.path("certs");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{}.0", hash.trim())), &ca_pem).unwrap();
+    let a = args("dir.json");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    user.run_env(
+        &a,
+        &[
+            ("SSL_CERT_DIR", dir.to_str().unwrap()),
+            ("OAUTH_SETUP_CLIENT_SECRET", "s"),
+        ],
+    )
+    .ok();
+
+    // The OS store, without and then with the CA added to its bundle.
+    let root = Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&root.stdout).trim() != "0" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the OS-store case needs root (a private mount namespace); CI runs as root"
+        );
+        eprintln!("not root: the OS-store case is not run here");
+        return;
+    }
+    let system = std::fs::read_to_string("/etc/ssl/certs/ca-certificates.crt").unwrap();
+    let in_os_store = |name: &str, bundle: &str| {
+        let store = user.path(&format!("store-{name}"));
+        std::fs::create_dir_all(&store).unwrap();
+        std::fs::write(store.join("ca-certificates.crt"), bundle).unwrap();
+        let inner = user.cmd();
+        let mut c = Command::new("unshare");
+        c.env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        c.env("OAUTH_SETUP_CLIENT_SECRET", "s")
+            .args(["--mount", "sh", "-c"])
+            .arg(r#"mount --bind "$0" /etc/ssl/certs && exec "$@""#)
+            .arg(&store)
+            .arg(bin())
+            .args(args(&format!("{name}.json")))
+            .stdin(Stdio::null());
+        Out::from(c.output().unwrap())
+    };
+    let without = in_os_store("without", &system);
+    assert_eq!(without.code, 6, "{without:#?}");
+    assert!(
+        without.stderr.contains("UnknownIssuer"),
+        "{}",
+        without.stderr
+    );
+    let with = in_os_store("with", &format!("{system}\n{ca_pem}"));
+    assert_eq!(with.code, 0, "{with:#?}");
+    let token = user
+        .run(&[
+            "token",
+            "--settings",
+            user.path("with.json").to_str().unwrap(),
+        ])
+        .ok();
+    assert_eq!(token.stdout.trim(), "os-store");
+}
