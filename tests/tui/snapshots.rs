@@ -787,3 +787,42 @@ fn home_export_opens_the_export_form_and_rereads_on_ticks() {
         .count();
     assert_eq!(reads, 0);
 }
+
+/// A custom connection tested against the userinfo URL its discovery
+/// found: signing in again keeps that test URL, although the form now has
+/// the authorize and token URLs (so discovery is not read again).
+#[test]
+fn home_sign_in_again_keeps_a_discovered_test_url() {
+    let userinfo = "https://idp.example/userinfo";
+    let mut s = state_with(oauth_setup::provider::load::builtin());
+    let row = connection(
+        "work",
+        "custom",
+        "authorization_code",
+        "authorization_code",
+        |s| {
+            s.meta.client_id = Some("app-1".into());
+            s.meta.endpoints.issuer = Some("https://idp.example".into());
+            s.meta.endpoints.authorize_url = Some("https://idp.example/authorize".into());
+            s.meta.endpoints.token_url = Some("https://idp.example/token".into());
+            s.meta.endpoints.test_url = Some(userinfo.into());
+            s.meta.expires_at = Some(READ_AT - 60);
+        },
+    );
+    apply(
+        &mut s,
+        [Action::ConnectionsLoaded {
+            at: READ_AT,
+            result: Ok(vec![row]),
+        }],
+    );
+    let _ = update(&mut s, key(KeyCode::Char('s')));
+    let test_url = oauth_setup::tui::FormKey::Var("test_url".into());
+    assert_eq!(
+        s.creds.value(&test_url),
+        userinfo,
+        "{:?} {:?}",
+        s.screen,
+        s.notice
+    );
+}

@@ -98,7 +98,15 @@ pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> 
 /// signing in again with one means pasting a new one.
 fn value_of(input: &LoginInput, key: &FormKey) -> Option<String> {
     let f = match key {
-        FormKey::Var(name) => return input.vars.get(name).cloned(),
+        FormKey::Var(name) => {
+            // A test URL found by discovery (userinfo) is not a variable in
+            // the file, and signing in again with the URLs filled in skips
+            // discovery: give the form the URL the file was tested with.
+            let discovered = (name == "test_url")
+                .then(|| input.endpoints.test_url.clone())
+                .flatten();
+            return input.vars.get(name).cloned().or(discovered);
+        }
         FormKey::Field(f) => *f,
     };
     let secret =
