@@ -32,6 +32,15 @@ pub fn settings_file(config_dir: &Path, name: &str) -> PathBuf {
     settings_dir(config_dir).join(format!("{name}.json"))
 }
 
+/// The NAME that `--settings NAME` means for `path`: its stem when it is a
+/// file in [`settings_dir`], else None (a location named by itself).
+pub fn connection_name(config_dir: &Path, path: &Path) -> Option<String> {
+    let in_settings = path.parent() == Some(settings_dir(config_dir).as_path());
+    path.file_stem()
+        .filter(|_| in_settings)
+        .map(|stem| stem.to_string_lossy().into_owned())
+}
+
 /// The connections written outside [`settings_dir`] (other paths, Vault
 /// locations), so `list` finds them again.
 pub fn known_file(config_dir: &Path) -> PathBuf {

@@ -155,11 +155,7 @@ pub fn refuse_occupied(
 /// A connection as `list` names it: the file's stem in the settings folder,
 /// else the location itself.
 pub fn connection_name(config_dir: &Path, path: &Path) -> String {
-    let in_settings = path.parent() == Some(paths::settings_dir(config_dir).as_path());
-    match path.file_stem() {
-        Some(stem) if in_settings => stem.to_string_lossy().into_owned(),
-        _ => path.display().to_string(),
-    }
+    paths::connection_name(config_dir, path).unwrap_or_else(|| path.display().to_string())
 }
 
 /// "hubdb, signed in as jane@example.com" / "cvent, client abc".

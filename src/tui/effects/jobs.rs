@@ -123,11 +123,8 @@ pub async fn log_out(
 /// A saved file as the Save screen knows it after saving (it fills in the
 /// next commands itself).
 pub fn describe(path: &Path, config_dir: &Path) -> Saved {
-    let in_settings_dir = path.parent() == Some(crate::paths::settings_dir(config_dir).as_path());
-    let settings_arg = match path.file_stem() {
-        Some(stem) if in_settings_dir => stem.to_string_lossy().into_owned(),
-        _ => crate::text::shell_quote(&path.to_string_lossy()),
-    };
+    let settings_arg = crate::paths::connection_name(config_dir, path)
+        .unwrap_or_else(|| crate::text::shell_quote(&path.to_string_lossy()));
     Saved {
         location: path.display().to_string(),
         settings_arg,

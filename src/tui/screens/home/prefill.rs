@@ -83,12 +83,8 @@ pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> 
             state.creds.inputs.insert(key, Input::new(v));
         }
     }
-    let in_settings_dir =
-        location.parent() == Some(crate::paths::settings_dir(&state.config_dir).as_path());
-    let name = match location.file_stem() {
-        Some(stem) if in_settings_dir => stem.to_string_lossy().into_owned(),
-        _ => location.to_string_lossy().into_owned(),
-    };
+    let name = crate::paths::connection_name(&state.config_dir, location)
+        .unwrap_or_else(|| location.to_string_lossy().into_owned());
     state.save.name = Input::new(name);
     state.save.mode = input.initiate_oauth;
     Ok(())
