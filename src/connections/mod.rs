@@ -132,6 +132,18 @@ pub fn locations(config_dir: &Path) -> Result<Vec<PathBuf>, ListError> {
     Ok(merge(files, elsewhere))
 }
 
+/// "just now", "5 min ago", "2 h ago", "3 d ago": how long before now
+/// `secs` seconds are, for a table cell.
+pub fn ago(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", s / 60),
+        3600..86400 => format!("{} h ago", s / 3600),
+        _ => format!("{} d ago", s / 86400),
+    }
+}
+
 /// The remembered `vault://` locations, for a face that reads Vault.
 pub fn vault_locations(config_dir: &Path) -> Vec<String> {
     settings::known::locations(config_dir)
@@ -142,7 +154,7 @@ pub fn vault_locations(config_dir: &Path) -> Vec<String> {
 }
 
 fn is_vault(p: &Path) -> bool {
-    p.to_string_lossy().starts_with("vault://")
+    settings::vault::VaultLocation::is_vault(&p.to_string_lossy())
 }
 
 /// `ours` and `elsewhere` as one sorted list without duplicates: `ours`

@@ -94,21 +94,21 @@ fn last_test_text(t: Option<&LastTest>) -> String {
     let Some(t) = t else {
         return "-".into();
     };
-    let ago = (now_unix() - t.at).max(0);
-    let when = match ago {
-        0..60 => "just now".to_string(),
-        60..3600 => format!("{} min ago", ago / 60),
-        3600..86400 => format!("{} h ago", ago / 3600),
-        _ => format!("{} d ago", ago / 86400),
-    };
+    let when = connections::ago(now_unix() - t.at);
     format!("{}, {when}", if t.ok { "ok" } else { "failed" })
 }
 
 /// The remembered Vault locations, read through Vault (so they need
 /// `VAULT_ADDR` and a token; without them the row says unreadable).
 fn vault_rows(ctx: &Ctx) -> Vec<Connection> {
+    let locations = connections::vault_locations(&ctx.config_dir);
+    if locations.is_empty() {
+        return Vec::new();
+    }
     let now = now_unix();
-    connections::vault_locations(&ctx.config_dir)
+    // One runtime for all of them (none at all without a Vault location).
+    let rt = ctx.runtime().map_err(|f| f.message);
+    locations
         .iter()
         .map(|location| {
             let at = Path::new(location);
@@ -116,7 +116,7 @@ fn vault_rows(ctx: &Ctx) -> Vec<Connection> {
                 .ok_or_else(|| "not a vault:// location".to_string())
                 .and_then(|v| {
                     let v = store::vault(v).map_err(|f| f.message)?;
-                    let rt = ctx.runtime().map_err(|f| f.message)?;
+                    let rt = rt.as_ref().map_err(Clone::clone)?;
                     rt.block_on(v.load()).map_err(|e| e.to_string())
                 });
             match read {

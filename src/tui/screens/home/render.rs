@@ -3,7 +3,7 @@
 //! Everything read from a file is sanitised before it is drawn.
 
 use super::{Confirm, HomeScreen, JobKind};
-use crate::connections::{Connection, Loaded, TokenState};
+use crate::connections::{Connection, Loaded, TokenState, ago};
 use crate::text::sanitize;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -111,17 +111,6 @@ fn token_style(theme: &Theme, t: &TokenState) -> Style {
         TokenState::Renewable => theme.accent(),
         TokenState::NeedsSignIn | TokenState::HandedOff { .. } => theme.warn(),
         TokenState::Unreadable(_) | TokenState::Missing => theme.error(),
-    }
-}
-
-/// "5 min ago", "2 h ago", "3 d ago": `secs` seconds before the list was read.
-fn ago(secs: i64) -> String {
-    let s = secs.max(0);
-    match s {
-        0..60 => "just now".into(),
-        60..3600 => format!("{} min ago", s / 60),
-        3600..86400 => format!("{} h ago", s / 3600),
-        _ => format!("{} d ago", s / 86400),
     }
 }
 
