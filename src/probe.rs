@@ -3,7 +3,7 @@
 
 use crate::http::{self, TransportError};
 use crate::provider::{Profile, TestAuth, TestRequest};
-use crate::settings::{self, LastTest, Meta, SettingsError, Store, now_unix};
+use crate::settings::{self, LastTest, Meta, SettingsError, Store};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -169,11 +169,7 @@ pub fn last_test(result: &Result<TestOutcome, TestError>) -> Option<LastTest> {
         Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_)) => return None,
         Err(e) => (false, e.to_string()),
     };
-    Some(LastTest {
-        at: now_unix(),
-        ok,
-        summary: http::sanitize(&summary, 200),
-    })
+    Some(LastTest::now(ok, &summary))
 }
 
 /// Records `test` as the connection's last test, through the store under

@@ -164,6 +164,18 @@ pub struct LastTest {
     pub summary: String,
 }
 
+impl LastTest {
+    /// A test that ran just now; `summary` is what the API answered, made
+    /// safe for a terminal and kept short.
+    pub fn now(ok: bool, summary: &str) -> LastTest {
+        LastTest {
+            at: now_unix(),
+            ok,
+            summary: crate::text::sanitize(summary, 200),
+        }
+    }
+}
+
 /// The sealed secrets as stored on disk.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]

@@ -94,11 +94,7 @@ pub fn finished(state: &mut State, run: u64, result: Result<String, Failure>) ->
             // Saved with the credentials, so `list` and home show when they
             // last worked.
             if let Some(s) = state.settings.as_mut() {
-                s.meta.last_test = Some(crate::settings::LastTest {
-                    at: crate::settings::now_unix(),
-                    ok: true,
-                    summary: crate::text::sanitize(&summary, 200),
-                });
+                s.meta.last_test = Some(crate::settings::LastTest::now(true, &summary));
             }
             state.test.phase = Phase::Done;
             state.test.summary = Some(summary);
