@@ -5,7 +5,7 @@
 use super::action::{Action, Failure, SaveTarget, Saved, Taken, VaultAuth, VaultTarget};
 use crate::settings::key::{KeySource, load_or_create_key};
 use crate::settings::vault::{self, Occupant, VaultClient, VaultConfig, VaultError, VaultLocation};
-use crate::settings::{InitiateOAuth, Replace, Settings, SettingsError, Store, VaultStore};
+use crate::settings::{InitiateOAuth, Meta, Replace, Settings, SettingsError, Store, VaultStore};
 use crate::text::shell_quote;
 use std::path::{Path, PathBuf};
 
@@ -49,8 +49,7 @@ impl From<Result<Outcome, Failure>> for Outcome {
 }
 
 /// What a connection is, in a few words, for the "replace?" question.
-fn holds(s: &Settings) -> String {
-    let m = &s.meta;
+fn holds(m: &Meta) -> String {
     let who = m
         .account
         .as_ref()
@@ -95,15 +94,14 @@ fn to_file(
         .map_err(|e| Failure::new(format!("{}: {e}", path.display())))?;
     // The key is created here, at Save, and nowhere earlier in the wizard.
     let key = load_or_create_key(key).map_err(|e| Failure::new(e.to_string()))?;
-    let exists = std::fs::symlink_metadata(&path).is_ok();
-    let backup = exists.then(|| crate::settings::backup_path(&path));
-    if exists && !replace {
-        let (what, unreadable) = match crate::settings::read(&path, &key) {
-            Ok(s) => (holds(&s), false),
-            Err(e) if e.is_unreadable_file() => {
-                ("a file this machine's key cannot open".to_string(), true)
-            }
-            Err(e) => return Err(Failure::new(e.to_string())),
+    use crate::settings::Occupant as AtPath;
+    let occupant =
+        crate::settings::occupant(&path, Some(&key)).map_err(|e| Failure::new(e.to_string()))?;
+    let backup = (!matches!(occupant, AtPath::Free)).then(|| crate::settings::backup_path(&path));
+    if !replace && !matches!(occupant, AtPath::Free) {
+        let (what, unreadable) = match &occupant {
+            AtPath::Connection(meta) => (holds(meta), false),
+            _ => ("a file this machine's key cannot open".to_string(), true),
         };
         let free = match (&name, path.parent()) {
             (Some(n), Some(dir)) => free_name(dir, n, settings.meta.region.as_deref()),
@@ -164,7 +162,7 @@ async fn try_vault(
         Occupant::Ours(old) if !replace => {
             return Ok(Outcome::Taken(Box::new(Taken {
                 location: location.to_string(),
-                holds: holds(&old),
+                holds: holds(&old.meta),
                 backup: None,
                 free_name: None,
                 unreadable: false,
