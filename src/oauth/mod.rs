@@ -12,6 +12,7 @@ mod progress;
 pub mod refresh;
 pub mod revoke;
 pub mod token;
+mod token_error;
 
 pub use assertion::ClientKey;
 pub use progress::{BrowserMode, Events, LoginEvent};

@@ -2,20 +2,14 @@
 //! path with its address and how to authenticate), InitiateOAuth, and the
 //! "replace or new name" question when the place is taken.
 
-use super::{SaveScreen, keys, row};
+use super::{SaveScreen, keys};
 use crate::settings::InitiateOAuth;
 use crate::settings::vault::TokenSource;
 use crate::tui::action::{Effect, SaveTarget, VaultAuth, VaultTarget};
 use crate::tui::screens::Nav;
 use crate::tui::state::{Phase, State};
-use crate::tui::widgets::field::{self, FieldView};
-use crate::tui::widgets::{Hint, spinner};
+use crate::tui::widgets::Hint;
 use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::Frame;
-use ratatui::layout::Rect;
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
 use tui_input::Input;
 
 /// Where the settings go.
@@ -42,7 +36,7 @@ pub enum SaveFocus {
 }
 
 impl SaveFocus {
-    fn label(self) -> &'static str {
+    pub(super) fn label(self) -> &'static str {
         match self {
             Self::Dest => "Save to:",
             Self::Name => "Name:",
@@ -123,7 +117,7 @@ pub fn input_mut(s: &mut SaveScreen, f: SaveFocus) -> Option<&mut Input> {
     })
 }
 
-fn input(s: &SaveScreen, f: SaveFocus) -> Option<&Input> {
+pub(super) fn input(s: &SaveScreen, f: SaveFocus) -> Option<&Input> {
     Some(match f {
         SaveFocus::Name => &s.name,
         SaveFocus::Addr => &s.vault.addr,
@@ -322,199 +316,4 @@ fn request(state: &mut State, replace: bool, fx: &mut Vec<Effect>) {
         replace,
         config_dir: state.config_dir.clone(),
     });
-}
-
-fn mode_help(m: InitiateOAuth) -> &'static str {
-    match m {
-        InitiateOAuth::Getandrefresh => "sign in interactively when needed, refresh when expired",
-        InitiateOAuth::Refresh => "refresh only, never interactive (servers)",
-        InitiateOAuth::Off => "use the stored token as is",
-    }
-}
-
-const LABEL: u16 = 18;
-
-fn choice(spans: &mut Vec<Span<'static>>, text: String, on: bool, state: &State) {
-    let theme = &state.theme;
-    spans.push(if on {
-        Span::styled(format!("[{text}]"), theme.focus())
-    } else {
-        Span::styled(format!(" {text} "), theme.dim())
-    });
-    spans.push(Span::raw(" "));
-}
-
-/// The value column of a choice row.
-fn choices(state: &State, f: SaveFocus) -> Vec<Span<'static>> {
-    let s = &state.save;
-    let mut spans = Vec::new();
-    match f {
-        SaveFocus::Dest => {
-            choice(
-                &mut spans,
-                "a file on this machine".into(),
-                s.dest == Dest::File,
-                state,
-            );
-            choice(
-                &mut spans,
-                "a Vault / OpenBao path".into(),
-                s.dest == Dest::Vault,
-                state,
-            );
-        }
-        SaveFocus::Auth => {
-            let token = match s.vault.token_source {
-                Some(src) => format!("token ({})", src.describe()),
-                None => "token (none found)".into(),
-            };
-            choice(&mut spans, token, !s.vault.approle, state);
-            choice(&mut spans, "AppRole".into(), s.vault.approle, state);
-        }
-        _ => {
-            for m in [
-                InitiateOAuth::Getandrefresh,
-                InitiateOAuth::Refresh,
-                InitiateOAuth::Off,
-            ] {
-                choice(&mut spans, m.as_str().into(), m == s.mode, state);
-            }
-        }
-    }
-    spans
-}
-
-/// The line under a row, when it has one.
-fn note(state: &State, f: SaveFocus) -> Option<String> {
-    let s = &state.save;
-    match f {
-        SaveFocus::Name => Some(match file_target(state) {
-            Ok(SaveTarget::File { path, .. }) => format!("→ {}", path.display()),
-            Ok(SaveTarget::Vault(_)) | Err(_) => "a name, or a path to a file".into(),
-        }),
-        SaveFocus::Mode => Some(mode_help(s.mode).into()),
-        SaveFocus::Auth if !s.vault.approle && s.vault.token_source.is_none() => {
-            Some("set VAULT_TOKEN before starting the wizard, or write ~/.vault-token".into())
-        }
-        _ => None,
-    }
-}
-
-pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
-    let theme = &state.theme;
-    let s = &state.save;
-    let mut y = 2;
-    for f in rows(s) {
-        let focused = s.focus == f && s.taken.is_none() && s.phase != Phase::Running;
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("{} {}", if focused { "›" } else { " " }, f.label()),
-                if focused { theme.focus() } else { Style::new() },
-            )),
-            row(inner, y),
-        );
-        let value = Rect {
-            x: inner.x + LABEL,
-            width: inner.width.saturating_sub(LABEL),
-            ..row(inner, y)
-        };
-        match input(s, f) {
-            Some(i) => field::render(
-                frame,
-                value,
-                FieldView {
-                    input: Some(i),
-                    masked: false,
-                    focused,
-                    placeholder: match f {
-                        SaveFocus::Name => "a name, or a path to a file",
-                        SaveFocus::Addr => "https://vault.example.com:8200",
-                        SaveFocus::VaultPath => "vault://MOUNT/PATH",
-                        SaveFocus::RoleId => "the AppRole's role ID",
-                        _ => "a file that holds the secret ID",
-                    },
-                },
-                theme,
-            ),
-            None => frame.render_widget(Paragraph::new(Line::from(choices(state, f))), value),
-        }
-        y += 1;
-        if let Some(n) = note(state, f) {
-            frame.render_widget(
-                Paragraph::new(Span::styled(crate::text::sanitize(&n, 500), theme.dim())),
-                Rect {
-                    x: inner.x + LABEL,
-                    width: inner.width.saturating_sub(LABEL),
-                    ..row(inner, y)
-                },
-            );
-            y += 1;
-        }
-    }
-    let status = status(state);
-    frame.render_widget(
-        Paragraph::new(status).wrap(Wrap { trim: true }),
-        Rect {
-            y: inner.y + (y + 1).min(inner.height),
-            height: inner.height.saturating_sub(y + 1),
-            ..inner
-        },
-    );
-}
-
-fn status(state: &State) -> Vec<Line<'static>> {
-    let theme = &state.theme;
-    let s = &state.save;
-    if let Some(t) = &s.taken {
-        let shown = |p: &std::path::Path| crate::text::sanitize(&p.display().to_string(), 300);
-        let mut lines = vec![Line::from(Span::styled(
-            format!(
-                "! {} already holds {}.",
-                crate::text::sanitize(&t.location, 300),
-                t.holds
-            ),
-            theme.warn(),
-        ))];
-        let replace = match (&t.backup, t.unreadable) {
-            (Some(b), false) => format!("r replaces it (the old one is kept as {})", shown(b)),
-            (Some(b), true) => format!(
-                "r replaces it (it cannot be read here; it is kept as it is in {})",
-                shown(b)
-            ),
-            (None, _) => "r replaces it (Vault keeps the old version in its history)".into(),
-        };
-        lines.push(Line::from(replace));
-        if let Some(free) = &t.free_name {
-            lines.push(Line::from(format!("n saves this one beside it as {free}")));
-        }
-        lines.push(Line::from(Span::styled(
-            "Esc changes the name or path",
-            theme.dim(),
-        )));
-        return lines;
-    }
-    vec![match &s.phase {
-        Phase::Running => Line::from(vec![
-            Span::styled(format!("{} ", spinner(state.tick)), theme.accent()),
-            Span::raw(match s.dest {
-                Dest::File => "Saving…",
-                Dest::Vault => "Checking the Vault path, then saving…",
-            }),
-        ]),
-        Phase::Failed(m) => Line::from(Span::styled(
-            format!("✗ Not saved: {}", crate::text::sanitize(m, 1000)),
-            theme.error(),
-        )),
-        Phase::Idle | Phase::Done => Line::from(Span::styled(
-            match s.dest {
-                Dest::File => {
-                    "Enter saves. The secrets are encrypted; the file is readable only by you."
-                }
-                Dest::Vault => {
-                    "Enter reads the path and its lock first, then saves (never over another's)."
-                }
-            },
-            theme.dim(),
-        )),
-    }]
 }

@@ -5,6 +5,7 @@
 
 mod export;
 mod form;
+mod form_render;
 mod summary;
 mod usage;
 
@@ -262,7 +263,7 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
         (Phase::Done, Some(saved), None) => summary::render(frame, inner, state, saved),
         (Phase::Idle | Phase::Running | Phase::Done | Phase::Failed(_), _, _) => {
             frame.render_widget(Paragraph::new(test_line(state)), row(inner, 0));
-            form::render(frame, inner, state);
+            form_render::render(frame, inner, state);
         }
     }
 }
