@@ -3,6 +3,9 @@
 //! paste flow (`auth-url` / `exchange`) and its pending state live here too.
 
 pub mod account;
+mod again;
+#[cfg(test)]
+pub(crate) use again::tests as again_tests;
 mod deliver;
 mod error;
 mod input;
@@ -12,9 +15,12 @@ mod record;
 mod resolve;
 mod run;
 
+pub use again::{Edits, again, keep};
 pub use deliver::{DeliverError, deliver, remote_shell};
 pub use error::{LoginError, Needed};
 pub use input::LoginInput;
-pub use record::{DEFAULT_TIMEOUT, apply_tokens, input_from_settings};
+#[cfg(test)]
+pub(crate) use record::document as record_document;
+pub use record::{DEFAULT_TIMEOUT, apply_tokens};
 pub use resolve::{Resolved, resolve};
 pub use run::run_login_with;

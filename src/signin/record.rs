@@ -4,9 +4,10 @@
 
 use super::input::LoginInput;
 use super::resolve::Resolved;
-use crate::oauth::{BrowserMode, TokenSet};
+use crate::oauth::TokenSet;
+use crate::provider::SchemeKind;
 use crate::settings::now_ms;
-use crate::settings::{Meta, Settings};
+use crate::settings::{Meta, Secrets, Settings};
 use std::time::Duration;
 
 /// Default wait for a browser or device approval.
@@ -33,6 +34,38 @@ pub(crate) fn meta(r: &Resolved, input: &LoginInput, callback_url: Option<String
     meta.callback_url = callback_url;
     meta.initiate_oauth = input.initiate_oauth;
     meta
+}
+
+/// The settings a sign-in writes before its tokens: the metadata, and the
+/// secrets the person chose to keep.
+pub(crate) fn document(r: &Resolved, input: &LoginInput) -> Settings {
+    // The redirect URI the code flow registered (never an ephemeral port).
+    let callback_url = match r.scheme.kind {
+        SchemeKind::AuthorizationCode if input.refresh_token.is_none() => input
+            .callback_url
+            .clone()
+            .or_else(|| r.scheme.default_callback_url.clone()),
+        _ => input.callback_url.clone(),
+    };
+    let secrets = Secrets {
+        client_secret: input
+            .client_secret
+            .clone()
+            .filter(|_| input.store_client_secret),
+        password: input
+            .password
+            .clone()
+            .filter(|_| input.store_password && r.scheme.kind == SchemeKind::PasswordSignin),
+        static_token: input
+            .static_token
+            .clone()
+            .filter(|_| r.scheme.kind == SchemeKind::StaticToken),
+        ..Secrets::default()
+    };
+    Settings {
+        meta: meta(r, input, callback_url),
+        secrets,
+    }
 }
 
 /// Puts a token answer into settings, keeping the old refresh token when the
@@ -62,36 +95,5 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
     }
     if t.id_token.is_some() {
         s.id_token = t.id_token;
-    }
-}
-
-/// The sign-in that renews a settings file interactively (InitiateOAuth =
-/// GETANDREFRESH with nothing left to refresh): same provider, client,
-/// endpoints and scopes as before.
-pub fn input_from_settings(s: &Settings) -> LoginInput {
-    let m = &s.meta;
-    LoginInput {
-        profile_id: m.provider.clone(),
-        scheme: Some(m.scheme.clone()),
-        region: m.region.clone(),
-        vars: m.vars.clone(),
-        endpoints: m.endpoints.clone(),
-        client_id: m.client_id.clone(),
-        client_secret: s.secrets.client_secret.clone(),
-        client_auth: Some(m.client_auth),
-        client_key: m.client_key.clone(),
-        store_client_secret: s.secrets.client_secret.is_some(),
-        username: m.username.clone(),
-        password: s.secrets.password.clone(),
-        store_password: s.secrets.password.is_some(),
-        event_id: m.event_id.clone(),
-        org_id: m.org_id.clone(),
-        static_token: s.secrets.static_token.clone(),
-        scopes: Some(m.scopes.clone()),
-        callback_url: m.callback_url.clone(),
-        browser: BrowserMode::Open,
-        timeout: DEFAULT_TIMEOUT,
-        initiate_oauth: m.initiate_oauth,
-        refresh_token: None,
     }
 }

@@ -38,7 +38,7 @@ fn needed(kind: SchemeKind) -> &'static [Endpoint] {
 }
 
 /// The profile's URL template for an endpoint the scheme can reach.
-fn template_of(s: &Scheme, e: Endpoint) -> Option<&str> {
+pub(super) fn template_of(s: &Scheme, e: Endpoint) -> Option<&str> {
     match e {
         Endpoint::Authorize => s.authorize_url.as_deref(),
         Endpoint::Token => s.token_url.as_deref(),

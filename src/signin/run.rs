@@ -8,7 +8,7 @@ use super::resolve::{Resolved, resolve};
 use crate::oauth::{self, ClientCredentials, Events, LoginEvent, TokenSet};
 use crate::probe::{self, TestError};
 use crate::provider::{ClientAuth, Field, Profile, SchemeKind};
-use crate::settings::{LastTest, Secrets, Settings};
+use crate::settings::{LastTest, Settings};
 use secrecy::SecretString;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -59,40 +59,17 @@ pub async fn run_login_with(
         events: &events,
         cancel: &cancel,
     };
-    let mut callback_url = input.callback_url.clone();
     let tokens = match r.scheme.kind {
         SchemeKind::AuthorizationCode if input.refresh_token.is_some() => {
             Some(from_refresh_token(&g).await?)
         }
-        SchemeKind::AuthorizationCode => {
-            let (t, registered) = authorization_code(&g).await?;
-            callback_url = registered;
-            Some(t)
-        }
+        SchemeKind::AuthorizationCode => Some(authorization_code(&g).await?),
         SchemeKind::ClientCredentials => Some(client_credentials(&g).await?),
         SchemeKind::DeviceCode => Some(device_code(&g).await?),
         SchemeKind::PasswordSignin => Some(password_signin(&g).await?),
         SchemeKind::StaticToken => None,
     };
-    let secrets = Secrets {
-        client_secret: input
-            .client_secret
-            .clone()
-            .filter(|_| input.store_client_secret),
-        password: input
-            .password
-            .clone()
-            .filter(|_| input.store_password && r.scheme.kind == SchemeKind::PasswordSignin),
-        static_token: input
-            .static_token
-            .clone()
-            .filter(|_| r.scheme.kind == SchemeKind::StaticToken),
-        ..Secrets::default()
-    };
-    let mut settings = Settings {
-        meta: record::meta(&r, &input, callback_url),
-        secrets,
-    };
+    let mut settings = record::document(&r, &input);
     if let Some(t) = tokens {
         record::apply_tokens(&mut settings, t, r.scheme.default_expires_in);
         super::account::fill_from_userinfo(&http, r.userinfo.as_deref(), &mut settings).await;
@@ -163,9 +140,7 @@ fn timeout(input: &LoginInput) -> Duration {
     }
 }
 
-/// Returns the tokens and the registered redirect URI worth keeping (an
-/// ephemeral loopback port is not).
-async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>), LoginError> {
+async fn authorization_code(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
     let c = g.client()?;
     // No browser here (a remote shell, --no-browser): the device flow would
     // spare the person the callback, so say it is there.
@@ -198,7 +173,7 @@ async fn authorization_code(g: &Grant<'_>) -> Result<(TokenSet, Option<String>),
         g.cancel,
     )
     .await?;
-    Ok((t, cb.map(str::to_string)))
+    Ok(t)
 }
 
 /// A sign-in that starts from a refresh token obtained elsewhere: the

@@ -1,15 +1,35 @@
 //! The wizard's answers as a sign-in request: the one place that maps form
-//! fields onto `LoginInput`.
+//! fields onto `LoginInput`, and, for a connection signed in again from the
+//! home screen, the saved document with what was changed on the screens.
 
 use super::action::LoginInput;
 use super::screens::credentials::{FormKey, FormRow, form_rows};
 use super::screens::scopes::selected_scopes;
 use super::state::State;
 use crate::provider::{self, Endpoints, Field};
+use crate::signin;
 use secrecy::SecretString;
 
-/// The sign-in request the wizard's answers describe.
+/// The sign-in request the wizard's answers describe. Signing in again to a
+/// saved connection starts from its whole document (`signin::again`): the
+/// screens show only part of it, and only what was changed on them applies.
 pub fn login_input(state: &State) -> LoginInput {
+    let now = form_input(state);
+    match &state.home.reconnecting {
+        Some(r) if r.saved.meta.provider == now.profile_id => {
+            let edits = signin::Edits::between(&r.shown, &now);
+            LoginInput {
+                browser: now.browser,
+                timeout: now.timeout,
+                ..signin::again(&r.saved, &edits, &state.profiles)
+            }
+        }
+        _ => now,
+    }
+}
+
+/// What the screens hold, as a sign-in request, and nothing else.
+pub fn form_input(state: &State) -> LoginInput {
     let mut input = LoginInput::default();
     let (Some(profile), Some(scheme)) = (state.profile(), state.scheme()) else {
         return input;

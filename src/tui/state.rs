@@ -17,6 +17,7 @@ use super::screens::test::TestScreen;
 use super::theme::Theme;
 use crate::provider::{Profile, Region, Scheme, SchemeKind};
 use crate::settings::Settings;
+use crate::signin::LoginInput;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -35,6 +36,29 @@ pub enum Screen {
     Authorize,
     Test,
     Save,
+}
+
+/// What y to a question that would lose work does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnYes {
+    /// Leave the wizard.
+    #[default]
+    Quit,
+    /// Back to the list of connections (an errand started there).
+    List,
+    /// Sign in again with the changed answers, dropping the credential.
+    SignIn,
+}
+
+impl OnYes {
+    /// The question box's title and the word for y.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            OnYes::Quit => (" Quit? ", "quit"),
+            OnYes::List => (" Back to the list? ", "back to the list"),
+            OnYes::SignIn => (" Sign in again? ", "sign in again"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,8 +115,14 @@ pub struct State {
     /// The Vault conventions when the wizard started (the app reads them, so
     /// `update` stays free of I/O); the Save screen starts from them.
     pub vault_env: VaultForm,
-    /// A quit that would lose work, waiting for y/n: the question asked.
+    /// A step that would lose work (a quit, the way back to the list, a
+    /// second sign-in), waiting for y/n: the question asked.
     pub confirm_quit: Option<String>,
+    /// What y to that question does.
+    pub on_yes: OnYes,
+    /// The request of the last sign-in started: going forward again with
+    /// the same answers keeps its credential instead of signing in twice.
+    pub signed_in_with: Option<Box<LoginInput>>,
     /// Whether the wizard takes the mouse (clicks, wheel); off lets the
     /// terminal's own selection copy text.
     pub mouse_capture: bool,
@@ -125,6 +155,8 @@ impl State {
             defaults_for: None,
             vault_env: VaultForm::default(),
             confirm_quit: None,
+            on_yes: OnYes::default(),
+            signed_in_with: None,
             mouse_capture: true,
         }
     }

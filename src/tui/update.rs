@@ -5,8 +5,10 @@
 
 use super::action::{Action, Effect};
 use super::layout;
+use super::request;
 use super::screens::{self, Nav, authorize, credentials, home, save, test};
-use super::state::{Screen, State};
+use super::state::{OnYes, Phase, Screen, State};
+use crate::signin;
 use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
@@ -79,6 +81,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::ChooseProvider(id) => screens::provider::choose_by_id(state, &id),
     };
     follow(state, nav, &mut fx);
+    for e in &fx {
+        if let Effect::StartLogin { input, .. } = e {
+            state.signed_in_with = Some(input.clone());
+        }
+    }
     fx
 }
 
@@ -86,9 +93,9 @@ fn follow(state: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
     match nav {
         Nav::Stay => {}
         Nav::Next => go_next(state, fx),
-        Nav::Back => go_back(state),
+        Nav::Back => back(state, fx),
         Nav::Quit => match work_at_stake(state) {
-            Some(question) => state.confirm_quit = Some(question),
+            Some(question) => ask(state, question, OnYes::Quit),
             None => quit(state, fx),
         },
         Nav::To(screen) => {
@@ -98,36 +105,66 @@ fn follow(state: &mut State, nav: Nav, fx: &mut Vec<Effect>) {
     }
 }
 
-/// A credential signed in for but not saved, as the question to ask
-/// before a quit throws it away.
+fn ask(state: &mut State, question: String, on_yes: OnYes) {
+    state.confirm_quit = Some(question);
+    state.on_yes = on_yes;
+}
+
+/// A credential signed in for but not saved, said in a sentence.
 fn unsaved_credential(state: &State) -> Option<String> {
     if state.save.saved.is_some() || state.settings.is_none() {
         return None;
     }
     let tested = state.test.phase == super::state::Phase::Done;
     Some(format!(
-        "The {}credential is not saved yet. Quit and lose it?",
+        "The {}credential is not saved yet.",
         if tested { "tested " } else { "new " }
     ))
 }
 
-/// What leaving now would lose (an unsaved credential, a filled form), as
-/// the question to ask; None when nothing.
+/// What leaving now would lose (an unsaved credential, a filled form, typed
+/// scopes), as the question to ask; None when nothing.
 fn work_at_stake(state: &State) -> Option<String> {
     use super::screens::credentials::FormKey;
     use crate::provider::Field;
     if state.save.saved.is_some() {
         return None;
     }
-    if let Some(q) = unsaved_credential(state) {
-        return Some(q);
+    if let Some(unsaved) = unsaved_credential(state) {
+        return Some(format!("{unsaved} Quit and lose it?"));
     }
-    let typed = state
-        .creds
-        .inputs
-        .iter()
-        .any(|(k, v)| !v.value().trim().is_empty() && *k != FormKey::Field(Field::CallbackUrl));
-    typed.then(|| "Quit and lose what you typed on the form?".to_string())
+    let typed = match &state.home.reconnecting {
+        // Filled from the file: only what was changed would be lost.
+        Some(r) => !signin::Edits::between(&r.shown, &request::form_input(state)).is_empty(),
+        None => {
+            state.creds.inputs.iter().any(|(k, v)| {
+                !v.value().trim().is_empty() && *k != FormKey::Field(Field::CallbackUrl)
+            }) || !state.scopes.typed.is_empty()
+        }
+    };
+    typed.then(|| "Quit and lose what you typed?".to_string())
+}
+
+/// Back a screen; from the first screen of an errand started on the list,
+/// back to the list (asking first when that would drop a credential).
+fn back(state: &mut State, fx: &mut Vec<Effect>) {
+    let at_floor = state
+        .home
+        .reconnecting
+        .as_ref()
+        .is_some_and(|r| r.floor == state.screen);
+    if !at_floor {
+        go_back(state);
+        return;
+    }
+    match unsaved_credential(state) {
+        Some(unsaved) => ask(
+            state,
+            format!("{unsaved} Go back to the list and lose it?"),
+            OnYes::List,
+        ),
+        None => follow(state, Nav::To(Screen::Home), fx),
+    }
 }
 
 fn quit(state: &mut State, fx: &mut Vec<Effect>) {
@@ -142,22 +179,35 @@ fn quit(state: &mut State, fx: &mut Vec<Effect>) {
 fn on_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     if state.confirm_quit.is_some() {
-        // y (or a second Ctrl-C) quits; anything else stays.
-        if ctrl && matches!(k.code, KeyCode::Char('c' | 'C'))
-            || matches!(k.code, KeyCode::Char('y' | 'Y'))
-        {
+        let on_yes = std::mem::take(&mut state.on_yes);
+        // A second Ctrl-C quits whatever was asked; y does what was asked;
+        // anything else stays.
+        if ctrl && matches!(k.code, KeyCode::Char('c' | 'C')) {
             quit(state, fx);
             return Nav::Stay;
         }
         state.confirm_quit = None;
-        state.info("Not quitting: carry on where you were.");
-        return Nav::Stay;
+        if !matches!(k.code, KeyCode::Char('y' | 'Y')) {
+            state.info(match on_yes {
+                OnYes::Quit => "Not quitting: carry on where you were.",
+                OnYes::List | OnYes::SignIn => "Nothing changed: carry on where you were.",
+            });
+            return Nav::Stay;
+        }
+        return match on_yes {
+            OnYes::Quit => {
+                quit(state, fx);
+                Nav::Stay
+            }
+            OnYes::List => Nav::To(Screen::Home),
+            OnYes::SignIn => Nav::To(Screen::Authorize),
+        };
     }
-    // Ctrl-C is an interrupt: it stops a sign-in or a half-filled form at
-    // once, and asks only when a signed-in credential would be lost.
+    // Ctrl-C asks, as Esc does, when it would lose work (a credential, a
+    // filled form); a second Ctrl-C quits at once.
     if ctrl && matches!(k.code, KeyCode::Char('c' | 'C')) {
-        match unsaved_credential(state) {
-            Some(question) => state.confirm_quit = Some(question),
+        match work_at_stake(state) {
+            Some(question) => ask(state, question, OnYes::Quit),
             None => quit(state, fx),
         }
         return Nav::Stay;
@@ -246,11 +296,51 @@ fn go_next(state: &mut State, fx: &mut Vec<Effect>) {
         .iter()
         .position(|s| *s == state.screen)
         .and_then(|i| steps.get(i + 1).copied());
+    if next == Some(Screen::Authorize) && keep_credential(state, &steps, fx) {
+        return;
+    }
     if let Some(next) = next {
         ensure_defaults(state);
         state.screen = next;
         screens::page(next).enter(state, fx);
     }
+}
+
+/// On the way to the sign-in with a credential signed in for and not
+/// saved: the same answers keep it and go on past the sign-in; changed ones
+/// ask before a second sign-in drops it. False when there is none.
+fn keep_credential(state: &mut State, steps: &[Screen], fx: &mut Vec<Effect>) -> bool {
+    if state.settings.is_none()
+        || state.save.saved.is_some()
+        || !matches!(state.auth.phase, authorize::AuthPhase::Done)
+    {
+        return false;
+    }
+    let now = request::login_input(state);
+    let same = state
+        .signed_in_with
+        .as_ref()
+        .is_some_and(|was| signin::Edits::between(was, &now).is_empty());
+    if !same {
+        ask(
+            state,
+            "You changed the answers: sign in again with them? The credential you have is not saved and would be dropped.".into(),
+            OnYes::SignIn,
+        );
+        return true;
+    }
+    let after = steps
+        .iter()
+        .position(|s| *s == Screen::Authorize)
+        .and_then(|i| steps.get(i + 1).copied())
+        .unwrap_or(Screen::Save);
+    state.info("Nothing changed: kept the credential you signed in with.");
+    state.screen = after;
+    // A test that passed stays passed; one that did not runs again.
+    if !(after == Screen::Test && state.test.phase == Phase::Done) {
+        screens::page(after).enter(state, fx);
+    }
+    true
 }
 
 fn go_back(state: &mut State) {

@@ -359,11 +359,21 @@ fn back_keeps_answers() {
 
 #[test]
 fn ctrl_c_quits_from_anywhere() {
-    for mut s in [state(), at_cvent_credentials(), at_hubdb_authorize()] {
+    // Nothing typed: at once.
+    for mut s in [state(), at_cvent_credentials()] {
         let cmds = update(&mut s, ctrl('c'));
         assert!(s.quit);
         assert!(matches!(cmds.last(), Some(Effect::Quit)));
     }
+    // A filled form (here during its sign-in): asked, as Esc does; a
+    // second Ctrl-C quits at once.
+    let mut s = at_hubdb_authorize();
+    let cmds = update(&mut s, ctrl('c'));
+    assert!(!s.quit && cmds.is_empty(), "{cmds:?}");
+    assert!(s.confirm_quit.is_some());
+    let cmds = update(&mut s, ctrl('c'));
+    assert!(s.quit);
+    assert!(matches!(cmds.last(), Some(Effect::Quit)));
 }
 
 #[test]

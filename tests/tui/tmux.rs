@@ -328,6 +328,9 @@ fn ctrl_c_while_waiting_for_the_browser_restores_the_terminal() {
     fill_custom_credentials(&t, &idp.issuer);
     let waiting = t.wait_for("left");
     assert!(waiting.contains("Address to open"), "{waiting}");
+    // Typed answers: Ctrl-C asks first; a second one quits at once.
+    t.keys(&["C-c"]);
+    t.wait_for("Quit and lose what you typed?");
     t.keys(&["C-c"]);
     let (code, tty) = ending(&t);
     let after = t.screen();
@@ -367,6 +370,9 @@ fn resize_to_20x5_and_back() {
         "answers kept:\n{back}"
     );
     assert!(!back.contains("too small"), "{back}");
+    // Typed answers: Ctrl-C asks first; a second one quits at once.
+    t.keys(&["C-c"]);
+    t.wait_for("Quit and lose what you typed?");
     t.keys(&["C-c"]);
     let (code, tty) = ending(&t);
     assert_eq!(code, 130, "{}", t.screen());
@@ -558,6 +564,9 @@ fn over_ssh_the_sign_in_screen_starts_no_browser_and_takes_a_paste() {
     let screen = t.wait_for("also offers device sign-in");
     assert!(screen.contains("Remote shell"), "{screen}");
     assert!(screen.contains("Device"), "names the method: {screen}");
+    // Typed answers: Ctrl-C asks first; a second one quits at once.
+    t.keys(&["C-c"]);
+    t.wait_for("Quit and lose what you typed?");
     t.keys(&["C-c"]);
     let (_, tty) = ending(&t);
     assert_restored(&t, &tty);

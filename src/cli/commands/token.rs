@@ -63,9 +63,9 @@ fn renew(
                 "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
             );
             let profiles = ctx.profiles()?;
-            let mut fresh =
-                progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles, false)?;
-            fresh.meta.created_at = s.meta.created_at;
+            let input = signin::again(&s, &signin::Edits::default(), &profiles);
+            let mut fresh = progress::sign_in(ctx, &rt, input, &profiles, false)?;
+            signin::keep(&s, &mut fresh);
             // Takes the lock itself (a renewal elsewhere finishes first).
             write_settings(path, key, &fresh, false)?;
             let t =

@@ -122,7 +122,7 @@ pub fn render(frame: &mut Frame, state: &State) {
         help_overlay(frame, area, state, scroll);
     }
     if let Some(question) = &state.confirm_quit {
-        widgets::confirm(frame, area, question, theme);
+        widgets::confirm(frame, area, state.on_yes.words(), question, theme);
     }
 }
 

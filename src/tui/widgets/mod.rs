@@ -62,20 +62,27 @@ pub fn mmss(d: std::time::Duration) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
-/// A yes/no question over the screen (a quit that would lose work).
-pub fn confirm(frame: &mut Frame, area: Rect, question: &str, theme: &Theme) {
+/// A yes/no question over the screen (a step that would lose work), in a
+/// box titled `title`, whose y does `yes`.
+pub fn confirm(
+    frame: &mut Frame,
+    area: Rect,
+    (title, yes): (&str, &str),
+    question: &str,
+    theme: &Theme,
+) {
     let w = area.width.saturating_sub(8).clamp(20, 60);
     let r = centered(area, w, 6);
     frame.render_widget(Clear, r);
     let block = Block::bordered()
-        .title(Span::styled(" Quit? ", theme.title()))
+        .title(Span::styled(title.to_string(), theme.title()))
         .border_style(theme.warn());
     let lines = vec![
         Line::from(question.to_string()),
         Line::from(""),
         Line::from(vec![
             Span::styled("y", theme.key()),
-            Span::raw(" quit   "),
+            Span::raw(format!(" {yes}   ")),
             Span::styled("n", theme.key()),
             Span::raw(" / "),
             Span::styled("Esc", theme.key()),

@@ -9,10 +9,12 @@ mod render;
 use super::{Nav, keys, save};
 use crate::connections::{Connection, Loaded, TokenState};
 use crate::provider::SchemeKind;
+use crate::settings::Settings;
+use crate::signin::LoginInput;
 use crate::tui::action::{Effect, Failure, Saved};
-use crate::tui::layout;
 use crate::tui::state::{Screen, State};
 use crate::tui::widgets::{Hint, list};
+use crate::tui::{layout, request};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -35,10 +37,24 @@ pub struct HomeScreen {
     pub job: Option<Job>,
     /// How the last job ended, shown under its connection.
     pub outcome: Option<Outcome>,
-    /// The file being signed in again: Save writes there, replacing it.
-    pub reconnecting: Option<PathBuf>,
+    /// The connection being signed in again (or exported): Save writes
+    /// there, replacing it, and the sign-in starts from its whole document.
+    pub reconnecting: Option<Reconnect>,
     /// The file whose export was asked for (until `Action::Described`).
     pub describing: Option<PathBuf>,
+}
+
+/// An errand on a saved connection, started from the list and ending there.
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    pub path: PathBuf,
+    /// The document as it was read from the file.
+    pub saved: Box<Settings>,
+    /// The sign-in the screens described when they were filled from the
+    /// file: what differs from it later is what the person changed.
+    pub shown: Box<LoginInput>,
+    /// The first screen of the errand: Back from it returns to the list.
+    pub floor: Screen,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +214,7 @@ impl super::Page for Page {
     }
 
     fn enter(&self, state: &mut State, fx: &mut Vec<Effect>) {
+        end_errand(state);
         fx.push(Effect::LoadConnections {
             config_dir: state.config_dir.clone(),
         });
@@ -276,34 +293,63 @@ fn act_on(state: &mut State, act: Act, fx: &mut Vec<Effect>) -> Nav {
         Act::LogOut => state.home.confirm = Some(Confirm::LogOut(c.location.clone())),
         Act::SignIn | Act::Scopes | Act::Export => {
             let settings = settings.clone();
-            if let Err(m) = prefill::answers_from(state, &settings, &c.location) {
-                state.error(m);
-                return Nav::Stay;
-            }
-            state.home.reconnecting = Some(c.location.clone());
-            return match act {
-                Act::Scopes if state.steps().contains(&Screen::Scopes) => Nav::To(Screen::Scopes),
-                Act::Scopes => {
-                    state.info(format!(
-                        "{name}'s method has no scopes to choose: s signs in again."
-                    ));
-                    Nav::Stay
-                }
-                Act::Export => {
-                    state.settings = Some(settings.clone());
-                    state.home.describing = Some(c.location.clone());
-                    fx.push(Effect::Describe {
-                        path: c.location.clone(),
-                        config_dir: state.config_dir.clone(),
-                    });
-                    Nav::Stay
-                }
-                _ if prefill::complete(state) => Nav::To(Screen::Authorize),
-                _ => Nav::To(Screen::Credentials),
-            };
+            return begin(state, &settings, &c.location, act, fx);
         }
     }
     Nav::Stay
+}
+
+/// Starts an errand on a saved connection that goes through the wizard's
+/// screens: every answer filled in from its file, and the way back to the
+/// list marked.
+fn begin(
+    state: &mut State,
+    settings: &Settings,
+    location: &std::path::Path,
+    act: Act,
+    fx: &mut Vec<Effect>,
+) -> Nav {
+    if let Err(m) = prefill::answers_from(state, settings, location) {
+        state.error(m);
+        return Nav::Stay;
+    }
+    let steps = state.steps();
+    let first = |s: Screen| steps.contains(&s).then_some(s);
+    let floor = match act {
+        Act::Scopes => first(Screen::Scopes),
+        Act::Export => Some(Screen::Save),
+        // The form is where a sign-in again is corrected.
+        _ => first(Screen::Credentials).or(Some(Screen::Authorize)),
+    };
+    let Some(floor) = floor else {
+        let name = crate::paths::connection_name(&state.config_dir, location)
+            .unwrap_or_else(|| settings.meta.provider.clone());
+        state.info(format!(
+            "{}'s method has no scopes to choose: s signs in again.",
+            crate::text::sanitize(&name, 40)
+        ));
+        return Nav::Stay;
+    };
+    state.home.reconnecting = Some(Reconnect {
+        path: location.to_path_buf(),
+        saved: Box::new(settings.clone()),
+        shown: Box::new(request::form_input(state)),
+        floor,
+    });
+    match act {
+        Act::Scopes => Nav::To(Screen::Scopes),
+        Act::Export => {
+            state.settings = Some(settings.clone());
+            state.home.describing = Some(location.to_path_buf());
+            fx.push(Effect::Describe {
+                path: location.to_path_buf(),
+                config_dir: state.config_dir.clone(),
+            });
+            Nav::Stay
+        }
+        _ if prefill::complete(state) => Nav::To(Screen::Authorize),
+        _ => Nav::To(Screen::Credentials),
+    }
 }
 
 fn start(state: &mut State, kind: JobKind, path: PathBuf, fx: &mut Vec<Effect>) {
@@ -346,6 +392,34 @@ fn confirm_key(state: &mut State, c: Confirm, k: KeyEvent, fx: &mut Vec<Effect>)
     Nav::Stay
 }
 
+/// Back at the list: an errand started here is over, and what it left on
+/// the screens goes with it (the list is read again, so its row is new).
+fn end_errand(state: &mut State) {
+    let Some(r) = state.home.reconnecting.take() else {
+        return;
+    };
+    if state.save.saved.is_some() && r.floor != Screen::Save {
+        let name = crate::paths::connection_name(&state.config_dir, &r.path)
+            .unwrap_or_else(|| r.path.display().to_string());
+        state.info(format!(
+            "{}: signed in again and saved.",
+            crate::text::sanitize(&name, 40)
+        ));
+    }
+    state.home.describing = None;
+    state.chosen = None;
+    state.method = Default::default();
+    state.setup = Default::default();
+    state.scopes = Default::default();
+    state.creds = Default::default();
+    state.auth.forget_outcome();
+    state.test = Default::default();
+    state.save = Default::default();
+    state.settings = None;
+    state.signed_in_with = None;
+    state.defaults_for = None;
+}
+
 /// A new connection starts from nothing: no answer of a saved one carries
 /// over (its file least of all).
 fn new_connection(state: &mut State) -> Nav {
@@ -360,6 +434,7 @@ fn new_connection(state: &mut State) -> Nav {
     state.save = Default::default();
     state.settings = None;
     state.defaults_for = None;
+    state.signed_in_with = None;
     state.home.reconnecting = None;
     Nav::To(Screen::Provider)
 }
@@ -437,3 +512,6 @@ pub fn described(state: &mut State, saved: Saved) -> Nav {
     save::open_export(state, saved);
     Nav::To(Screen::Save)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,12 +1,13 @@
 //! A saved connection's answers put back where the screens keep them, so
 //! signing in again (or with other scopes) starts from everything the file
 //! says: provider, method, region, scopes, the credentials form, where to
-//! save. The reverse of `request::login_input`, through the same sign-in
-//! request the file's renewal uses (`signin::input_from_settings`).
+//! save. The reverse of `request::form_input`, from the one sign-in a saved
+//! document makes (`signin::again`); what the form does not show is kept in
+//! [`super::Reconnect`] and used as saved.
 
 use crate::provider::Field;
 use crate::settings::Settings;
-use crate::signin::{LoginInput, input_from_settings};
+use crate::signin::{self, LoginInput};
 use crate::tui::screens::credentials::{FormKey, FormRow, form_rows};
 use crate::tui::screens::method::MethodScreen;
 use crate::tui::state::State;
@@ -18,7 +19,7 @@ use tui_input::Input;
 /// Fails (in words for the status line) when the file's provider or method
 /// is not among the loaded profiles.
 pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> Result<(), String> {
-    let input = input_from_settings(settings);
+    let input = signin::again(settings, &signin::Edits::default(), &state.profiles);
     let pi = state
         .profiles
         .iter()
@@ -65,8 +66,10 @@ pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> 
     state.setup = Default::default();
 
     state.scopes.reset_to_default(&profile, &scheme);
+    // What the file asked for, even nothing: a preset shown in its place
+    // would not be what signing in again asks for.
     if let Some(scopes) = &input.scopes
-        && !scopes.is_empty()
+        && scheme.uses_scopes
     {
         state.scopes.selected = scopes.iter().cloned().collect();
         state.scopes.preset = None;

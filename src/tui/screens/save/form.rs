@@ -306,7 +306,7 @@ fn request(state: &mut State, replace: bool, fx: &mut Vec<Effect>) {
     // that is the replacement the user asked for, not a clash to ask about.
     let replace = replace
         || matches!(&target, SaveTarget::File { path, .. }
-            if state.home.reconnecting.as_deref() == Some(path.as_path()));
+            if state.home.reconnecting.as_ref().is_some_and(|r| r.path == *path));
     state.save.taken = None;
     state.save.phase = Phase::Running;
     fx.push(Effect::Save {

@@ -16,7 +16,7 @@ use export::ExportForm;
 use super::{Nav, keys};
 use crate::settings::InitiateOAuth;
 use crate::tui::action::{Effect, Failure, Saved, Taken};
-use crate::tui::state::{Phase, State};
+use crate::tui::state::{Phase, Screen, State};
 use crate::tui::widgets::Hint;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
@@ -78,7 +78,11 @@ impl super::Page for Page {
                 if saved.file.is_some() {
                     h.push(("e", "export"));
                 }
-                h.push(("Enter", "finish"));
+                h.push(if state.home.reconnecting.is_some() {
+                    ("Enter", "back to the list")
+                } else {
+                    ("Enter", "finish")
+                });
                 h
             }
             _ => form::hints(s),
@@ -88,6 +92,10 @@ impl super::Page for Page {
     fn on_key(&self, state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
         if state.save.export.is_some() {
             export::on_key(state, k, fx);
+            // An export started on the list ends there.
+            if state.save.export.is_none() && exporting_from_list(state) {
+                return Nav::To(Screen::Home);
+            }
             return Nav::Stay;
         }
         match &state.save.phase {
@@ -144,6 +152,25 @@ impl super::Page for Page {
     }
 }
 
+/// True for the export of a saved connection, started on the list.
+fn exporting_from_list(state: &State) -> bool {
+    state
+        .home
+        .reconnecting
+        .as_ref()
+        .is_some_and(|r| r.floor == Screen::Save)
+}
+
+/// Where Enter on the summary goes: back to the list for an errand started
+/// there, else out of the wizard.
+fn finish(state: &State) -> Nav {
+    if state.home.reconnecting.is_some() {
+        Nav::To(Screen::Home)
+    } else {
+        Nav::Quit
+    }
+}
+
 /// Keys once saved: scroll, copy a command, export, finish.
 fn saved_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
     if summary::scroll_key(state, &k) {
@@ -151,7 +178,7 @@ fn saved_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
     }
     let Some(saved) = &state.save.saved else {
         return match k.code {
-            KeyCode::Enter | KeyCode::Char('q') => Nav::Quit,
+            KeyCode::Enter | KeyCode::Char('q') => finish(state),
             KeyCode::Esc => {
                 state.save.phase = Phase::Idle;
                 Nav::Back
@@ -181,7 +208,7 @@ fn saved_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
                 super::keys::copy(state, fx, "The command", c);
             }
         }
-        KeyCode::Enter | KeyCode::Char('q') => return Nav::Quit,
+        KeyCode::Enter | KeyCode::Char('q') => return finish(state),
         KeyCode::Esc => {
             state.save.phase = Phase::Idle;
             return Nav::Back;
@@ -257,7 +284,16 @@ fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let s = &state.save;
     match (&s.phase, &s.saved, &s.export) {
         (Phase::Done, Some(saved), Some(x)) => {
-            frame.render_widget(Paragraph::new(test_line(state)), row(inner, 0));
+            // Nothing was signed in for an export from the list.
+            let first = if exporting_from_list(state) {
+                Line::from(Span::styled(
+                    "Export a saved connection for a server.",
+                    state.theme.dim(),
+                ))
+            } else {
+                test_line(state)
+            };
+            frame.render_widget(Paragraph::new(first), row(inner, 0));
             export::render(frame, inner, state, &saved.location, x);
         }
         (Phase::Done, Some(saved), None) => summary::render(frame, inner, state, saved),
