@@ -20,6 +20,8 @@ mod journeys;
 mod keystrokes;
 #[path = "tui/last_screen.rs"]
 mod last_screen;
+#[path = "tui/returning.rs"]
+mod returning;
 #[path = "tui/save_vault.rs"]
 mod save_vault;
 #[path = "tui/snapshots.rs"]

@@ -37,9 +37,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             authorize::progress(state, run, event);
             Nav::Stay
         }
-        Action::LoginFinished { run, result } => {
+        Action::LoginFinished { run, mut result } => {
             if run == state.auth.run && result.as_ref().is_err_and(|f| !f.cancelled) {
                 state.creds.mark_rejected();
+            }
+            // A new grant for a saved connection: still the connection it was.
+            if let (Ok(fresh), Some(r)) = (result.as_mut(), &state.home.reconnecting) {
+                signin::keep(&r.saved, fresh);
             }
             authorize::finished(state, run, result)
         }
