@@ -6,6 +6,8 @@ mod common;
 mod diagnoses;
 #[path = "tui/driver.rs"]
 mod driver;
+#[path = "tui/errands.rs"]
+mod errands;
 #[path = "tui/fixtures.rs"]
 mod fixtures;
 #[path = "tui/flows.rs"]

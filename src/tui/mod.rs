@@ -33,7 +33,7 @@ pub use screens::credentials::{FormKey, FormRow, LookupPhase, form_rows};
 pub use screens::home::{Confirm, JobKind};
 pub use screens::render;
 pub use screens::save::VaultForm;
-pub use state::{Phase, Screen, State};
+pub use state::{OnYes, Phase, Screen, State};
 pub use theme::Theme;
 pub use update::update;
 
