@@ -132,5 +132,6 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     drop(exec);
     drop(guard);
     rt.shutdown_timeout(Duration::from_secs(1));
-    Ok(state.save.saved)
+    // Closed on the list after an errand there saved: that is what was saved.
+    Ok(state.save.saved.or(state.home.saved))
 }

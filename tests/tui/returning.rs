@@ -127,3 +127,49 @@ fn signing_in_again_from_the_list_keeps_what_the_cli_found_and_logout_revokes() 
         .count();
     assert_eq!(revoked, 1, "{:?}", idp.requests());
 }
+
+/// The same in a real terminal at 80x24: the list, `s`, the browser, Save,
+/// Enter, and the list again with the connection signed in anew.
+#[test]
+fn in_tmux_sign_in_again_from_the_list_and_back_then_logout_revokes() {
+    use crate::tmux::{
+        Tmux, assert_restored, ending, have_tmux, in_ci, require_tmux, wizard_script,
+    };
+    require_tmux!();
+    let idp = Idp::start(&[]);
+    let service = odata_service();
+    let user = User::new();
+    let path = cli_connection(&user, &idp, &service);
+    let before = reread(&path, &user.config());
+    let script = wizard_script(&user, &user.path("browser.sh"));
+    let t = Tmux::start(&script, 80, 24);
+
+    let list = t.wait_for("Your connections");
+    assert!(list.contains("work"), "{list}");
+    t.keys(&["s"]);
+    let save = t.wait_for("Save to:");
+    assert!(save.contains("Test call: HTTP 200"), "{save}");
+    t.keys(&["Enter"]);
+    t.wait_for("back to the list");
+    t.keys(&["Enter"]);
+    let list = t.wait_for("signed in again and saved");
+    assert!(
+        list.contains("Your connections") && list.contains("work"),
+        "{list}"
+    );
+    t.keys(&["Escape"]);
+    let (code, tty) = ending(&t);
+    let end = t.screen();
+    assert_eq!(code, 0, "what was saved is reported: {end}");
+    assert!(
+        end.contains("Saved to") && end.contains("work.json"),
+        "{end}"
+    );
+    assert_restored(&t, &tty);
+
+    let after = reread(&path, &user.config());
+    assert_eq!(after.meta.endpoints, before.meta.endpoints);
+    assert_eq!(after.meta.vars["login_host"], LOGIN_HOST);
+    let out = user.run(&["logout", "--settings", "work"]).ok();
+    assert!(out.stderr.contains("Revoked at"), "{}", out.stderr);
+}

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 const DEADLINE: Duration = Duration::from_secs(30);
 
-fn have_tmux() -> bool {
+pub(crate) fn have_tmux() -> bool {
     Command::new("tmux")
         .arg("-V")
         .output()
@@ -23,7 +23,7 @@ fn have_tmux() -> bool {
 
 /// True when `CI` is set (to anything but empty, `0` or `false`): there a
 /// test that cannot run must fail, or a missing tool passes unnoticed.
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
@@ -39,9 +39,10 @@ macro_rules! require_tmux {
         }
     };
 }
+pub(crate) use require_tmux;
 
 /// One tmux server with one 80x24 session running a shell script.
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
     /// The server's socket file, removed on drop (tmux leaves it behind).
     socket_path: Option<PathBuf>,
@@ -49,7 +50,7 @@ struct Tmux {
 
 impl Tmux {
     /// Starts `script` (run with `sh`) in a detached session of `w`x`h`.
-    fn start(script: &Path, w: u16, h: u16) -> Tmux {
+    pub(crate) fn start(script: &Path, w: u16, h: u16) -> Tmux {
         static N: AtomicUsize = AtomicUsize::new(0);
         let socket = format!(
             "oauth-setup-e2e-{}-{}",
@@ -88,7 +89,7 @@ impl Tmux {
     }
 
     /// Keys by tmux name (`Enter`, `Tab`, `C-c`, `Escape`).
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         let out = self.tmux(&args);
@@ -96,12 +97,12 @@ impl Tmux {
     }
 
     /// Text typed literally.
-    fn text(&self, s: &str) {
+    pub(crate) fn text(&self, s: &str) {
         let out = self.tmux(&["send-keys", "-t", "e2e", "-l", s]);
         assert!(out.status.success(), "send-keys -l: {out:?}");
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         let out = self.tmux(&["capture-pane", "-p", "-t", "e2e"]);
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -133,7 +134,7 @@ impl Tmux {
 
     /// Polls the screen until it contains `text`; returns that screen.
     #[track_caller]
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         self.wait_until(text, |s| s.contains(text))
     }
 
@@ -165,7 +166,7 @@ impl Drop for Tmux {
 /// A script that runs the wizard the way a user's shell would, then reports
 /// how it ended: the exit code, and whether the tty modes came back as they
 /// were (raw mode off). The pane stays open for the test to read.
-fn wizard_script(user: &User, browser: &Path) -> PathBuf {
+pub(crate) fn wizard_script(user: &User, browser: &Path) -> PathBuf {
     wizard_script_with(user, browser, "")
 }
 
@@ -231,7 +232,7 @@ fn fill_custom_credentials(t: &Tmux, issuer: &str) {
 }
 
 /// `EXIT=<n>` and `TTY=…` from the script after the wizard ended.
-fn ending(t: &Tmux) -> (i32, String) {
+pub(crate) fn ending(t: &Tmux) -> (i32, String) {
     let s = t.wait_for("EXIT=");
     let code = s
         .lines()
@@ -249,7 +250,7 @@ fn ending(t: &Tmux) -> (i32, String) {
 /// The terminal is back to normal: main screen, cursor shown, no mouse
 /// reporting, tty modes as before.
 #[track_caller]
-fn assert_restored(t: &Tmux, tty: &str) {
+pub(crate) fn assert_restored(t: &Tmux, tty: &str) {
     assert_eq!(tty, "restored", "stty modes differ after the wizard");
     assert_eq!(t.format("#{alternate_on}"), "0", "still on the alt screen");
     assert_eq!(t.format("#{cursor_flag}"), "1", "cursor left hidden");

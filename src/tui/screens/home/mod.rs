@@ -42,6 +42,9 @@ pub struct HomeScreen {
     pub reconnecting: Option<Reconnect>,
     /// The file whose export was asked for (until `Action::Described`).
     pub describing: Option<PathBuf>,
+    /// What the last errand from here saved: the wizard, closed on the
+    /// list, reports it (and ends as a success).
+    pub saved: Option<Saved>,
 }
 
 /// An errand on a saved connection, started from the list and ending there.
@@ -398,7 +401,10 @@ fn end_errand(state: &mut State) {
     let Some(r) = state.home.reconnecting.take() else {
         return;
     };
-    if state.save.saved.is_some() && r.floor != Screen::Save {
+    if r.floor != Screen::Save
+        && let Some(saved) = state.save.saved.take()
+    {
+        state.home.saved = Some(saved);
         let name = crate::paths::connection_name(&state.config_dir, &r.path)
             .unwrap_or_else(|| r.path.display().to_string());
         state.info(format!(
