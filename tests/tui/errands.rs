@@ -116,6 +116,23 @@ fn finishing_a_sign_in_again_is_back_on_the_list() {
     assert!(!s.quit, "the wizard stays open");
     let said = s.notice.clone().map(|n| n.text).unwrap_or_default();
     assert!(said.contains("crm: signed in again and saved"), "{said}");
+    assert!(s.home.saved.is_some(), "reported when the wizard closes");
+
+    // Logged out afterwards: no longer reported as saved.
+    let _ = update(&mut s, key(KeyCode::Char('l')));
+    let fx = update(&mut s, key(KeyCode::Char('y')));
+    let Some(Effect::Logout { run, .. }) = fx.first() else {
+        panic!("{fx:?}");
+    };
+    let run = *run;
+    apply(
+        &mut s,
+        [Action::ConnectionFinished {
+            run,
+            result: Ok("Logged out.".into()),
+        }],
+    );
+    assert!(s.home.saved.is_none());
 }
 
 #[test]

@@ -502,6 +502,14 @@ pub fn finished(
     if job.kind == (JobKind::LogOut { local_only: false }) && result.is_err() {
         h.confirm = Some(Confirm::RemoveAnyway(job.path.clone()));
     }
+    // A connection saved earlier in this run and now logged out is not
+    // reported as saved when the wizard closes.
+    if matches!(job.kind, JobKind::LogOut { .. })
+        && result.is_ok()
+        && h.saved.as_ref().and_then(|s| s.file.as_ref()) == Some(&job.path)
+    {
+        h.saved = None;
+    }
     h.outcome = Some(Outcome { job, result });
     fx.push(Effect::LoadConnections {
         config_dir: state.config_dir.clone(),
