@@ -91,6 +91,7 @@ prop_compose! {
         static_token in secret(),
         scopes in proptest::option::of(proptest::collection::vec(any::<Index>(), 0..4)),
         callback in proptest::option::of(1024u16..65000),
+        own_scope in any::<bool>(),
         mode in 0..MODES.len(),
     ) -> LoginInput {
         let profiles = profiles();
@@ -136,10 +137,15 @@ prop_compose! {
         input.event_id = ids.1;
         input.static_token = static_token;
         input.scopes = scopes.map(|picks| {
-            picks.iter()
+            let mut v: Vec<String> = picks.iter()
                 .filter(|_| !profile.scopes.is_empty())
                 .map(|i| profile.scopes[i.index(profile.scopes.len())].name.clone())
-                .collect()
+                .collect();
+            // An API's own scope, which no profile lists.
+            if own_scope {
+                v.push("https://api.example.com/.default".into());
+            }
+            v
         });
         input.callback_url = callback.map(|port| format!("http://127.0.0.1:{port}/callback"));
         input.initiate_oauth = MODES[mode];

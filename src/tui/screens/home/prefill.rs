@@ -73,6 +73,17 @@ pub fn answers_from(state: &mut State, settings: &Settings, location: &Path) -> 
     {
         state.scopes.selected = scopes.iter().cloned().collect();
         state.scopes.preset = None;
+        // A scope typed the first time (an API's own) is shown with the
+        // profile's, ticked, so it can be seen and unticked.
+        state.scopes.typed = scopes
+            .iter()
+            .filter(|s| !profile.scopes.iter().any(|p| p.name == **s))
+            .fold(Vec::new(), |mut v, s| {
+                if !v.contains(s) {
+                    v.push(s.clone());
+                }
+                v
+            });
     }
 
     state.creds.reset_to_default(keep_default, callback);
