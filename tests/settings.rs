@@ -39,6 +39,8 @@ fn sample() -> Settings {
     meta.scopes = vec!["event/events:read".into(), "event/contacts:read".into()];
     meta.region = Some("na".into());
     meta.expires_at = Some(1_900_000_000);
+    // Fixed, so two samples made a second apart are equal.
+    meta.created_at = 1_800_000_000;
     Settings::new(
         meta,
         Secrets {
