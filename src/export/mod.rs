@@ -4,4 +4,5 @@
 
 pub mod bundle;
 pub mod connection_string;
+pub mod cs_dialect;
 pub mod service_env;
