@@ -761,6 +761,11 @@ fn list_states(user: &User) -> Vec<String> {
     let rows = v.as_array().cloned().unwrap_or_default();
     assert!(!rows.is_empty(), "{v}");
     rows.iter()
-        .map(|r| format!("{} {} {}", r["state"], r["handed_off_to"], r["handed_off_at"]))
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["state"], r["handed_off_to"], r["handed_off_at"]
+            )
+        })
         .collect()
 }
