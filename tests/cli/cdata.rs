@@ -769,3 +769,62 @@ fn list_states(user: &User) -> Vec<String> {
         })
         .collect()
 }
+
+/// The HubDB private-app set-up steps call crm.objects.owners.read required,
+/// as the seed (003) does ("a minimum of hubdb and crm.objects.owners.read
+/// is required to access tables"), never optional.
+#[test]
+fn hubdb_private_app_steps_require_owners_read() {
+    let profiles = oauth_setup::provider::builtin();
+    let p = oauth_setup::provider::find(&profiles, "hubdb").unwrap();
+    let scheme = p
+        .schemes
+        .iter()
+        .find(|s| s.id == "private_app_token")
+        .unwrap();
+    let text: String = scheme
+        .setup_steps
+        .iter()
+        .map(|s| format!("{} {}\n", s.title, s.detail))
+        .collect();
+    assert!(text.contains("hubdb and crm.objects.owners.read"), "{text}");
+    assert!(text.contains("required"), "{text}");
+    for optional in ["too if", "if the connector should"] {
+        assert!(!text.contains(optional), "{text}");
+    }
+}
+
+/// A static token's env export does not say it expires.
+#[test]
+fn env_export_of_a_static_token_says_it_does_not_expire() {
+    let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
+    let user = User::new();
+    let s = user.path("hubdb.json");
+    let s = s.to_str().unwrap();
+    let base = format!("api_base={}", server.url);
+    user.run_env(
+        &[
+            "login",
+            "hubdb",
+            "--scheme",
+            "private_app_token",
+            "--var",
+            &base,
+            "--settings",
+            s,
+        ],
+        &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
+    )
+    .ok();
+    let out = user
+        .run(&["export", "--settings", s, "--format", "env"])
+        .ok();
+    assert!(out.stdout.contains("static token"), "{}", out.stdout);
+    assert!(!out.stdout.contains("expires"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("AuthScheme=PrivateApp;PrivateAppToken=pat-na1-abc;"),
+        "{}",
+        out.stdout
+    );
+}

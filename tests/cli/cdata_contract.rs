@@ -445,3 +445,89 @@ fn check(name: &str, range: &cdata::Build, want: Want, out: &Out, d: Dialect) {
         }
     }
 }
+
+const README: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+const BEGIN: &str = "<!-- cdata-examples: generated from assets/cdata by the builder; `OAUTH_SETUP_UPDATE_README=1 cargo test --test cli cdata_contract::readme` rewrites it -->";
+const END: &str = "<!-- /cdata-examples -->";
+
+/// The README's example strings, made by the builder from the contracts
+/// (placeholder secrets `…`): every method at its connector's default
+/// build, and OData's build 24 client credentials.
+fn readme_rows() -> String {
+    use oauth_setup::export::connection_string::{self as cs, Choice, Mode, Request};
+    use std::fmt::Write as _;
+    let mut rows =
+        String::from("| connector, build | method | mode | the string |\n|---|---|---|---|\n");
+    let mut cases: Vec<(&Case, Option<u32>)> = CASES.iter().map(|c| (c, None)).collect();
+    cases.push((&CASES[6], Some(24)));
+    for (case, build) in cases {
+        let s = fixture(case.provider, case.scheme, "…", "…", "…");
+        let choice = Choice {
+            connector: Some(case.connector.into()),
+            build,
+            options: if case.connector == "dynamics365" {
+                vec![("Edition".into(), "Sales".into())]
+            } else {
+                vec![]
+            },
+        };
+        let Ok(t) = cs::target(case.provider, case.provider, &s, &choice) else {
+            continue;
+        };
+        for mode in [Mode::Token, Mode::Handoff, Mode::App] {
+            let token = s
+                .secrets
+                .access_token
+                .as_ref()
+                .or(s.secrets.static_token.as_ref());
+            let req = Request {
+                mode,
+                include_secrets: false,
+                driver_location: &format!("memory://oauth-setup-{}", case.provider),
+                now_ms: TS_MS,
+            };
+            let Ok(parts) = cs::build(&s, token, &t, &req) else {
+                continue;
+            };
+            let parts: Vec<(String, String)> = parts
+                .into_iter()
+                .map(|(k, v)| {
+                    let hide = k == "PrivateAppToken";
+                    (k, if hide { "…".into() } else { v })
+                })
+                .collect();
+            let _ = writeln!(
+                rows,
+                "| {} {} | `{}` | `{}` | `{}` |",
+                t.contract.connector,
+                t.build,
+                case.scheme,
+                mode.as_str(),
+                cs::render(&parts, Dialect::AdoNet)
+            );
+        }
+    }
+    rows
+}
+
+/// The README's "Use the credentials" examples are the builder's output,
+/// so the words and the strings cannot drift apart.
+#[test]
+fn readme_examples_are_the_builders() {
+    let text = std::fs::read_to_string(README).unwrap();
+    let (start, end) = (
+        text.find(BEGIN).expect("README marker"),
+        text.find(END).expect("README end marker"),
+    );
+    let inside = &text[start + BEGIN.len()..end];
+    let want = format!("\n{}", readme_rows());
+    if std::env::var_os("OAUTH_SETUP_UPDATE_README").is_some() {
+        let new = format!("{}{want}{}", &text[..start + BEGIN.len()], &text[end..]);
+        std::fs::write(README, new).unwrap();
+        return;
+    }
+    assert_eq!(
+        inside, want,
+        "README cdata examples are stale: rerun with OAUTH_SETUP_UPDATE_README=1"
+    );
+}

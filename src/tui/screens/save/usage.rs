@@ -130,8 +130,16 @@ pub fn connection_string(
     let Some(p) = profile else {
         return Err("The provider's profile is not loaded.".into());
     };
-    let t = connection_string::target(&p.id, &p.name, s, &Choice::default())
-        .map_err(|e| e.to_string())?;
+    let t = match connection_string::target(&p.id, &p.name, s, &Choice::default()) {
+        Ok(t) => t,
+        Err(connection_string::ConnectionStringError::NoConnector { .. }) => {
+            return Err(format!(
+                "CData has no connector for {}: hand the token to programs with token, api or exec (above).",
+                p.name
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
+    };
     let mode = cdata_mode(s);
     let token: Option<&SecretString> = s
         .secrets
@@ -198,6 +206,74 @@ pub fn meaning(s: &Settings, t: &Target, mode: Mode, parts: &[(String, String)])
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::provider::SchemeKind;
+    use crate::settings::{Meta, Secrets};
+    use secrecy::SecretString;
+
+    fn usage_of(
+        provider: &str,
+        scheme: &str,
+        kind: SchemeKind,
+        f: impl Fn(&mut Settings),
+    ) -> CdataUsage {
+        let profiles = crate::provider::builtin();
+        let p = crate::provider::find(&profiles, provider).unwrap();
+        let mut s = Settings::new(Meta::new(provider, scheme, kind), Secrets::default());
+        f(&mut s);
+        connection_string(Some(p), &s, "x").unwrap()
+    }
+
+    /// The last screen says what the string it shows carries: no
+    /// InitiateOAuth for a static token, hand-off only where the connector
+    /// can take it, the build it targets.
+    #[test]
+    fn last_screen_words_follow_the_string() {
+        let tok = || Some(SecretString::from("t".to_string()));
+        let u = usage_of("hubdb", "private_app_token", SchemeKind::StaticToken, |s| {
+            s.secrets.static_token = tok();
+        });
+        assert_eq!(u.string, "AuthScheme=PrivateApp;PrivateAppToken=••••••;");
+        assert!(!u.meaning.contains("InitiateOAuth"), "{}", u.meaning);
+        assert!(!u.meaning.contains("handoff"), "{}", u.meaning);
+        assert!(u.meaning.contains("static token"), "{}", u.meaning);
+        assert_eq!((u.connector.as_str(), u.build), ("HubDB", 24));
+        let u = usage_of(
+            "cvent",
+            "authorization_code",
+            SchemeKind::AuthorizationCode,
+            |s| {
+                s.secrets.access_token = tok();
+                s.secrets.refresh_token = tok();
+            },
+        );
+        assert!(u.meaning.contains("InitiateOAuth=OFF"), "{}", u.meaning);
+        assert!(!u.meaning.contains("handoff"), "{}", u.meaning);
+        let u = usage_of("hubdb", "oauth", SchemeKind::AuthorizationCode, |s| {
+            s.secrets.access_token = tok();
+            s.secrets.refresh_token = tok();
+        });
+        assert!(u.meaning.contains("--mode handoff"), "{}", u.meaning);
+        let u = usage_of(
+            "odata",
+            "client_credentials",
+            SchemeKind::ClientCredentials,
+            |s| {
+                s.meta
+                    .vars
+                    .insert("service_root".into(), "https://o.example/odata".into());
+                s.meta.client_id = Some("c".into());
+                s.secrets.client_secret = tok();
+            },
+        );
+        assert!(u.string.contains("OAuthGrantType=CLIENT;"), "{}", u.string);
+        assert!(u.meaning.contains("OAuthGrantType=CLIENT"), "{}", u.meaning);
+        assert!(
+            u.string.contains("OAuthClientSecret=••••••;"),
+            "{}",
+            u.string
+        );
+    }
 
     #[test]
     fn paths_with_shell_characters_are_quoted() {
