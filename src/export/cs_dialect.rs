@@ -157,6 +157,26 @@ mod tests {
         assert_eq!(quote("plain", Dialect::Odbc), "plain");
     }
 
+    proptest::proptest! {
+        /// The fuzz target's property (fuzz/fuzz_targets/connection_string.rs)
+        /// in the ordinary suite: any carriable values, over an alphabet
+        /// rich in separators and quotes, read back exactly in each dialect.
+        #[test]
+        fn any_carriable_values_read_back_exactly(
+            values in proptest::collection::vec("[ a;'\"={}éx\\-]{0,12}", 1..5),
+        ) {
+            let p: Vec<(String, String)> = values
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("P{i}"), v))
+                .collect();
+            for d in Dialect::ALL {
+                let s = render(&p, d);
+                proptest::prop_assert_eq!(parse(&s, d), Some(p.clone()), "{:?}: {}", d, s);
+            }
+        }
+    }
+
     #[test]
     fn uncarriable_characters() {
         for c in ['\0', '\n', '\r', '\u{1b}', '\u{85}', '\u{2028}', '\u{202e}'] {

@@ -828,3 +828,100 @@ fn env_export_of_a_static_token_says_it_does_not_expire() {
         out.stdout
     );
 }
+
+/// OData's desktop method with a custom app that has a client secret (the
+/// seed's): the secret is taken, kept, handed to the driver, and sent at
+/// sign-in and on every refresh: HTTP Basic without metadata (RFC 6749
+/// §2.3.1), in the body when the metadata lists only client_secret_post.
+#[test]
+fn odata_desktop_sends_an_optional_client_secret_at_signin_and_refresh() {
+    let metadata = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let m = metadata.clone();
+    let server = TestServer::start(move |r| {
+        match r.url.as_str() {
+        "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+            let body = m.lock().unwrap().clone();
+            if body.is_empty() {
+                (404, "text/plain", String::new())
+            } else {
+                (200, "application/json", body)
+            }
+        }
+        "/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"od-at","refresh_token":"od-rt-next","token_type":"Bearer","expires_in":3600}"#
+                .into(),
+        ),
+        _ => (200, "application/json", "{}".into()),
+    }
+    });
+    let user = User::new();
+    let secret_in = |seen: &Seen| -> &'static str {
+        let basic = seen
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.starts_with("Basic "));
+        match (basic, seen.body.contains("client_secret=od-secret")) {
+            (true, false) => "basic",
+            (false, true) => "body",
+            (false, false) => "none",
+            (true, true) => "both",
+        }
+    };
+    for (meta, want) in [
+        (String::new(), "basic"),
+        (
+            format!(
+                r#"{{"issuer":"{0}","authorization_endpoint":"{0}/authorize","token_endpoint":"{0}/token","token_endpoint_auth_methods_supported":["client_secret_post"]}}"#,
+                server.url
+            ),
+            "body",
+        ),
+    ] {
+        *metadata.lock().unwrap() = meta.clone();
+        let s = user.path(&format!("od-{want}.json"));
+        let s = s.to_str().unwrap();
+        let mut c = user.cmd();
+        c.env("OAUTH_SETUP_CLIENT_SECRET", "od-secret")
+            .args([
+                "login",
+                "odata",
+                "--scheme",
+                "desktop",
+                "--client-id",
+                "od-app",
+            ])
+            .args(["--service-root", "https://example.test/odata"])
+            .args(["--scopes", "api.read offline_access"])
+            .args(["--refresh-token-stdin", "--settings", s]);
+        if meta.is_empty() {
+            c.args(["--authorize-url", &format!("{}/authorize", server.url)])
+                .args(["--token-url", &format!("{}/token", server.url)]);
+        } else {
+            c.args(["--issuer", &server.url]);
+        }
+        let before = server.requests().len();
+        let out = run_with_stdin(c, "od-rt-0\n");
+        assert_eq!(out.code, 0, "{out:#?}");
+        expire(&user, s);
+        user.run(&["token", "--settings", s]).ok();
+        let token_calls: Vec<Seen> = server.requests()[before..]
+            .iter()
+            .filter(|r| r.url == "/token")
+            .cloned()
+            .collect();
+        assert_eq!(token_calls.len(), 2, "sign-in and one refresh");
+        for call in &token_calls {
+            assert!(
+                call.body.contains("grant_type=refresh_token"),
+                "{}",
+                call.body
+            );
+            assert_eq!(secret_in(call), want, "{call:?}");
+        }
+        // The driver gets the secret too when it takes the grant over.
+        let (p, _) = connection_string(&user, &["--settings", s, "--mode", "handoff"]);
+        assert_eq!(p["OAuthClientSecret"], "od-secret");
+    }
+}
