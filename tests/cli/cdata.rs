@@ -101,6 +101,18 @@ fn odata_token_mode_hands_the_same_token_as_token() {
         .json();
     assert_eq!(v["properties"]["OAuthAccessToken"], token.trim());
     assert_eq!(v["mode"], "token");
+    // The string names the build it targets: the seed's (004: the Python
+    // connector, RDF build 20), and the page it is checked against.
+    assert_eq!(v["connector"], "odata");
+    assert_eq!(v["build"], 20);
+    assert_eq!(v["dialect"], "adonet");
+    assert_eq!(
+        v["docs"],
+        "https://cdn.cdata.com/help/RDF/py/pg_connectionpy.htm"
+    );
+    let (_, out) = connection_string(&user, &["--settings", s]);
+    assert!(out.stderr.contains("OData build 20"), "{}", out.stderr);
+    assert!(out.stderr.contains("/help/RDF/py/"), "{}", out.stderr);
 }
 
 #[test]
