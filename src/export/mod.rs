@@ -5,4 +5,5 @@
 pub mod bundle;
 pub mod connection_string;
 pub mod cs_dialect;
+pub mod cs_target;
 pub mod service_env;
