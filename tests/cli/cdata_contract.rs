@@ -531,3 +531,42 @@ fn readme_examples_are_the_builders() {
         "README cdata examples are stale: rerun with OAUTH_SETUP_UPDATE_README=1"
     );
 }
+
+/// `export --format env` carries the string `connection-string` prints,
+/// in the dialect asked: here ODBC, with hostile tokens (the env file's own
+/// quoting undone first).
+#[test]
+fn env_export_carries_the_same_string_in_the_dialect_asked() {
+    use oauth_setup::export::service_env::env_quote;
+    let user = User::new();
+    let key = settings::load_or_create_key(&KeySource::Default(oauth_setup::paths::key_file(
+        &user.config(),
+    )))
+    .unwrap();
+    let path = user.path("od.json");
+    let s = path.to_str().unwrap();
+    settings::write(&path, &key, &fixture("odata", "desktop", AT, RT, CS)).unwrap();
+    let cs = user
+        .run(&["connection-string", "--settings", s, "--dialect", "odbc"])
+        .ok()
+        .stdout;
+    let cs = cs.trim_end();
+    assert_eq!(
+        parse(cs, Dialect::Odbc).unwrap()[4],
+        ("OAuthAccessToken".to_string(), AT.to_string())
+    );
+    let env = user
+        .run(&[
+            "export",
+            "--settings",
+            s,
+            "--format",
+            "env",
+            "--dialect",
+            "odbc",
+        ])
+        .ok()
+        .stdout;
+    let line = format!("OAUTH_SETUP_CONNECTION_STRING={}", env_quote(cs));
+    assert!(env.lines().any(|l| l == line), "{env}");
+}
