@@ -82,6 +82,11 @@ mod hostile_servers;
 #[path = "cli/cdata.rs"]
 mod cdata;
 
+/// The CData contract, table-driven: every provider, method, connector,
+/// build, mode and dialect, checked against assets/cdata.
+#[path = "cli/cdata_contract.rs"]
+mod cdata_contract;
+
 /// `login --refresh-token-*`: starting from a refresh token.
 #[path = "cli/from_refresh.rs"]
 mod from_refresh;

@@ -230,11 +230,21 @@ impl From<ConnectionStringError> for Failure {
     fn from(e: ConnectionStringError) -> Self {
         let code = match &e {
             ConnectionStringError::NoConnector { .. }
+            | ConnectionStringError::UnknownConnector { .. }
+            | ConnectionStringError::NoBuild { .. }
+            | ConnectionStringError::MethodNotServed { .. }
+            | ConnectionStringError::MissingOption { .. }
+            | ConnectionStringError::BadOption { .. }
             | ConnectionStringError::NotAnApp { .. }
-            | ConnectionStringError::NoRefreshToken
+            | ConnectionStringError::NoAppGrant { .. }
+            | ConnectionStringError::NoHandoff { .. }
             | ConnectionStringError::NoClientSecret => exit::USAGE,
-            ConnectionStringError::NoAccessToken => exit::SIGN_IN_NEEDED,
-            ConnectionStringError::Unsafe { .. } => exit::ERROR,
+            ConnectionStringError::NoAccessToken | ConnectionStringError::MissingVar { .. } => {
+                exit::SIGN_IN_NEEDED
+            }
+            ConnectionStringError::Unsafe { .. } | ConnectionStringError::ScopeComma { .. } => {
+                exit::ERROR
+            }
         };
         Failure::new(code, e)
     }

@@ -4,4 +4,6 @@
 
 pub mod bundle;
 pub mod connection_string;
+pub mod cs_dialect;
+pub mod cs_target;
 pub mod service_env;

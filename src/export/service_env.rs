@@ -2,6 +2,7 @@
 //! EnvironmentFile or a shell, or a Kubernetes Secret manifest.
 
 use super::connection_string::Mode;
+use crate::provider::SchemeKind;
 use crate::settings::{Key, MetaError, Settings};
 use crate::text::has_unsafe;
 use base64::Engine as _;
@@ -91,8 +92,12 @@ impl Service<'_> {
 }
 
 /// What the text says about the connection string, as fixed comment lines.
-fn connection_note(service: &Service<'_>) -> &'static str {
+fn connection_note(service: &Service<'_>, s: &Settings) -> &'static str {
     match service.connection_string.map(|(_, m)| m) {
+        Some(Mode::Token) if s.meta.kind == SchemeKind::StaticToken => {
+            "# OAUTH_SETUP_CONNECTION_STRING (CData) holds a static token: it does not expire on its own\n\
+             # (revoke it in the provider to end it), so the string stays valid as it is.\n"
+        }
         None => {
             "# No CData connector for this provider: the service uses `oauth-setup token`, `exec` or `api`.\n"
         }
@@ -161,7 +166,7 @@ pub fn env_text(
             }
         }
     }
-    out.push_str(connection_note(service));
+    out.push_str(connection_note(service, s));
     if let Some((cs, _)) = service.connection_string {
         let _ = writeln!(out, "OAUTH_SETUP_CONNECTION_STRING={}", env_quote(cs));
     }
@@ -290,7 +295,7 @@ pub fn k8s_render(
              (VAULT_TOKEN, or AppRole with OAUTH_SETUP_VAULT_ROLE_ID and OAUTH_SETUP_VAULT_SECRET_ID_FILE).\n",
         ),
     }
-    out.push_str(connection_note(service));
+    out.push_str(connection_note(service, s));
     // Writing to a String cannot fail.
     let _ = writeln!(
         out,

@@ -78,6 +78,26 @@ impl Metadata {
     }
 }
 
+/// How a client registered as public (`client_auth = "none"`) sends a
+/// client secret the user gave (a confidential registration of the same
+/// method): as the server's metadata lists (`client_secret_basic`, else
+/// `client_secret_post`); with no metadata, HTTP Basic, which RFC 6749
+/// §2.3.1 says every server MUST support. `None` when the metadata lists
+/// neither: the secret cannot be sent.
+pub fn auth_for_secret(methods: Option<&[String]>) -> ClientAuth {
+    let Some(methods) = methods else {
+        return ClientAuth::Basic;
+    };
+    let has = |m: &str| methods.iter().any(|x| x == m);
+    if has("client_secret_basic") {
+        ClientAuth::Basic
+    } else if has("client_secret_post") {
+        ClientAuth::Form
+    } else {
+        ClientAuth::None
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
     #[error("the issuer `{0}` is not a valid URL")]
@@ -153,6 +173,24 @@ pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Metadata
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_for_a_public_method_goes_as_the_metadata_says() {
+        let v = |m: &[&str]| m.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(auth_for_secret(None), ClientAuth::Basic);
+        assert_eq!(
+            auth_for_secret(Some(&v(&["client_secret_post"]))),
+            ClientAuth::Form
+        );
+        assert_eq!(
+            auth_for_secret(Some(&v(&["client_secret_post", "client_secret_basic"]))),
+            ClientAuth::Basic
+        );
+        assert_eq!(
+            auth_for_secret(Some(&v(&["private_key_jwt"]))),
+            ClientAuth::None
+        );
+    }
 
     #[test]
     fn client_auth_follows_what_the_server_lists() {

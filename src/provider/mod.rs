@@ -1,5 +1,6 @@
 //! Provider profiles: loading, template resolution and discovery.
 
+pub mod cdata;
 pub mod discovery;
 pub mod endpoints;
 pub mod error;

@@ -57,10 +57,6 @@ pub struct Profile {
     /// at hand (Event Temple's organizations for `org_id`).
     #[serde(default)]
     pub lookups: Vec<Lookup>,
-    /// The CData connector for this provider, when CData has one:
-    /// `connection-string` emits only the properties it documents.
-    #[serde(default)]
-    pub cdata: Option<Cdata>,
     /// Set by the loader, never read from a file: this profile is the user's
     /// and took the place of the builtin with its id. Lists say so, so that a
     /// profile dropped into `<config>/providers` cannot pass for the builtin.
@@ -84,32 +80,6 @@ pub struct Pagination {
     /// The query parameter the token goes back in.
     #[serde(default)]
     pub token_param: Option<String>,
-}
-
-/// A CData connector's documented connection properties. Some CData
-/// drivers refuse a property they do not know ("… is not a valid connection
-/// property"), so this list is the one filter of `connection-string`.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Cdata {
-    /// The connector's name (`Cvent`, `HubDB`, `OData`).
-    pub connector: String,
-    /// The page that lists its connection properties.
-    pub docs: String,
-    /// Every property this tool may emit for it, spelled as CData does.
-    pub properties: Vec<String>,
-    /// The `AuthScheme` value for an OAuth connection, when the connector
-    /// has that property.
-    #[serde(default)]
-    pub auth_scheme: Option<String>,
-    /// `AuthScheme` values for particular schemes, by scheme id, where the
-    /// connector names them apart (HubSpot's `PrivateAppToken`).
-    #[serde(default)]
-    pub scheme_auth: BTreeMap<String, String>,
-    /// Connection properties taken from a settings variable, e.g.
-    /// `URL = "service_root"` (the OData service root).
-    #[serde(default)]
-    pub vars: BTreeMap<String, String>,
 }
 
 /// A pick list for a field, read from a JSON API.

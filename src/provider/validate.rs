@@ -65,46 +65,7 @@ fn problems(p: &Profile) -> Vec<String> {
     }
     test_request(p, &mut out);
     lookups(p, &mut out);
-    cdata(p, &mut out);
     out
-}
-
-/// The `[cdata]` list is the only filter of `connection-string`: a property
-/// mapped from a variable must be on it, and the variable must exist.
-fn cdata(p: &Profile, out: &mut Vec<String>) {
-    let Some(c) = &p.cdata else {
-        return;
-    };
-    if !c.docs.starts_with("https://") {
-        out.push(format!(
-            "[cdata] docs `{}` must be an https:// address",
-            c.docs
-        ));
-    }
-    if c.properties.is_empty() {
-        out.push("[cdata] properties: list the connector's documented properties".into());
-    }
-    let has_auth_scheme = c.properties.iter().any(|x| x == "AuthScheme");
-    if (c.auth_scheme.is_some() || !c.scheme_auth.is_empty()) && !has_auth_scheme {
-        out.push("[cdata] auth_scheme is set but AuthScheme is not in properties".into());
-    }
-    for id in c.scheme_auth.keys() {
-        if !p.schemes.iter().any(|s| &s.id == id) {
-            out.push(format!(
-                "[cdata] scheme_auth: `{id}` is not a scheme of this profile"
-            ));
-        }
-    }
-    for (prop, var) in &c.vars {
-        if !c.properties.contains(prop) {
-            out.push(format!("[cdata] vars: `{prop}` is not in properties"));
-        }
-        if !p.vars.contains_key(var) && !is_runtime_var(var) {
-            out.push(format!(
-                "[cdata] vars: `{var}` is not a variable of this profile"
-            ));
-        }
-    }
 }
 
 fn identity(p: &Profile, out: &mut Vec<String>) {
@@ -450,21 +411,5 @@ mod tests {
             err.contains("scheme id `client_credentials` appears more than once"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn cdata_mappings_stay_on_the_documented_list() {
-        let mut p = crate::provider::find(&crate::provider::builtin(), "odata")
-            .unwrap()
-            .clone();
-        validate(&p).unwrap();
-        let c = p.cdata.as_mut().unwrap();
-        c.properties.retain(|x| x != "URL");
-        c.vars.insert("Region".into(), "no_such_var".into());
-        c.scheme_auth.insert("no_such_scheme".into(), "X".into());
-        let err = validate(&p).unwrap_err().to_string();
-        assert!(err.contains("`URL` is not in properties"), "{err}");
-        assert!(err.contains("`no_such_var` is not a variable"), "{err}");
-        assert!(err.contains("`no_such_scheme` is not a scheme"), "{err}");
     }
 }

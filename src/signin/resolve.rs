@@ -84,6 +84,7 @@ pub async fn resolve(
         }
     }
     let mut client_auth = scheme.client_auth;
+    let mut auth_methods = None;
     let mut userinfo = None;
     let mut supported = None;
     let missing = |e: &Endpoints| needed(scheme.kind).iter().any(|w| e.get(*w).is_none());
@@ -97,6 +98,7 @@ pub async fn resolve(
         });
         let meta = discovery::discover(http, &issuer).await?;
         client_auth = meta.adjust_client_auth(client_auth);
+        auth_methods = meta.token_endpoint_auth_methods_supported.clone();
         userinfo = meta.userinfo_endpoint.clone();
         supported = meta.scopes_supported.clone();
         endpoints.issuer = Some(meta.issuer.clone());
@@ -132,6 +134,12 @@ pub async fn resolve(
         endpoints.test_url = profile.render(&test.url, &vars).ok().or(userinfo.clone());
     }
     endpoints.check()?;
+    // A public method given a secret (OData desktop, Entra ID with a
+    // confidential app): send it at sign-in and on every refresh, as the
+    // server's metadata says.
+    if client_auth == ClientAuth::None && input.client_secret.is_some() {
+        client_auth = discovery::auth_for_secret(auth_methods.as_deref());
+    }
     let headers = headers_of(&profile, &scheme, &vars)?;
     let scopes = fit_scopes(
         scopes_of(input, &profile, &scheme),

@@ -5,49 +5,27 @@
 use crate::common::*;
 use std::collections::BTreeMap;
 
-/// The properties each builtin profile's `[cdata]` list allows.
+/// The properties the default connector's contract documents for its
+/// default build.
 pub(crate) fn allowed(provider: &str) -> Vec<String> {
-    let profiles = oauth_setup::provider::load_all(None).unwrap();
-    let p = oauth_setup::provider::find(&profiles, provider).unwrap();
-    p.cdata
-        .as_ref()
-        .expect("a CData connector")
+    let c = oauth_setup::provider::cdata::for_provider(provider)[0];
+    c.build(c.default_build)
+        .expect("the default build")
         .properties
-        .clone()
+        .keys()
+        .cloned()
+        .collect()
 }
 
-/// Splits `A=b;C='d;e';` into its properties (CData quoting).
+/// Splits a string the way an ADO.NET-family parser reads it (the default
+/// dialect), and checks that no property appears twice.
 pub(crate) fn parse(cs: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut rest = cs.trim();
-    while !rest.is_empty() {
-        let (k, after) = rest.split_once('=').expect("Name=value");
-        let (v, next) = if let Some(q) = after.strip_prefix('\'') {
-            let mut v = String::new();
-            let mut chars = q.char_indices().peekable();
-            let mut end = q.len();
-            while let Some((i, c)) = chars.next() {
-                if c == '\'' {
-                    if chars.peek().map(|(_, c)| *c) == Some('\'') {
-                        v.push('\'');
-                        chars.next();
-                    } else {
-                        end = i + 1;
-                        break;
-                    }
-                } else {
-                    v.push(c);
-                }
-            }
-            (v, &q[end..])
-        } else {
-            let (v, n) = after.split_once(';').unwrap_or((after, ""));
-            (v.to_string(), n)
-        };
-        out.insert(k.to_string(), v);
-        rest = next.strip_prefix(';').unwrap_or(next);
-    }
-    out
+    use oauth_setup::export::connection_string::{Dialect, parse};
+    let parts = parse(cs, Dialect::AdoNet).unwrap_or_else(|| panic!("malformed: {cs}"));
+    let n = parts.len();
+    let map: BTreeMap<String, String> = parts.into_iter().collect();
+    assert_eq!(map.len(), n, "a property twice: {cs}");
+    map
 }
 
 fn connection_string(user: &User, args: &[&str]) -> (BTreeMap<String, String>, Out) {
@@ -123,6 +101,18 @@ fn odata_token_mode_hands_the_same_token_as_token() {
         .json();
     assert_eq!(v["properties"]["OAuthAccessToken"], token.trim());
     assert_eq!(v["mode"], "token");
+    // The string names the build it targets: the seed's (004: the Python
+    // connector, RDF build 20), and the page it is checked against.
+    assert_eq!(v["connector"], "odata");
+    assert_eq!(v["build"], 20);
+    assert_eq!(v["dialect"], "adonet");
+    assert_eq!(
+        v["docs"],
+        "https://cdn.cdata.com/help/RDF/py/pg_connectionpy.htm"
+    );
+    let (_, out) = connection_string(&user, &["--settings", s]);
+    assert!(out.stderr.contains("OData build 20"), "{}", out.stderr);
+    assert!(out.stderr.contains("/help/RDF/py/"), "{}", out.stderr);
 }
 
 #[test]
@@ -287,7 +277,23 @@ fn app_mode_refused_on_a_code_flow_and_given_for_client_credentials() {
     assert_eq!(p["InitiateOAuth"], "GETANDREFRESH");
     assert_eq!(p["OAuthClientId"], "svc-1");
     assert_eq!(p["OAuthClientSecret"], "svc-secret");
-    assert_eq!(p["Scope"], "api.read");
+    // Build 20 (the seed's): the grant is chosen by OAuthGrantType=CLIENT
+    // (without it the driver runs the browser grant), OAuthVersion is
+    // required, and the scope rides in OAuthParams (no Scope property for
+    // the generic OAuth scheme).
+    assert_eq!(p["AuthScheme"], "OAuth");
+    assert_eq!(p["OAuthGrantType"], "CLIENT");
+    assert_eq!(p["OAuthVersion"], "2.0");
+    assert_eq!(p["OAuthParams"], "scope=api.read");
+    assert!(!p.contains_key("Scope"), "{p:?}");
+    // Build 24 on: AuthScheme=OAuthClient, no OAuthGrantType property.
+    let (p, _) = connection_string(
+        &user,
+        &["--settings", cc, "--mode", "app", "--connector-build", "24"],
+    );
+    assert_eq!(p["AuthScheme"], "OAuthClient");
+    assert!(!p.contains_key("OAuthGrantType"), "{p:?}");
+    assert_eq!(p["OAuthVersion"], "2.0");
     // No refresh token: no hand-off.
     let out = user.run(&["connection-string", "--settings", cc, "--mode", "handoff"]);
     assert_eq!(out.code, 2, "{out:#?}");
@@ -345,8 +351,139 @@ fn cvent_every_mode() {
     assert_eq!(p["OAuthClientId"], "cv-client");
     assert_eq!(p["OAuthClientSecret"], "cv-secret");
     assert_eq!(p["Scope"], "event/events:read");
+    assert_eq!(p["InitiateOAuth"], "GETANDREFRESH");
     let out = user.run(&["connection-string", "--settings", s, "--mode", "handoff"]);
     assert_eq!(out.code, 2, "{out:#?}");
+}
+
+/// The connector has no region or host property: an EU file gets the same
+/// string as NA, and says so (and what the connector will do).
+#[test]
+fn cvent_eu_is_not_silent() {
+    let server = TestServer::start(|_| {
+        (
+            200,
+            "application/json",
+            r#"{"access_token":"cv-token-1","token_type":"Bearer","expires_in":3600}"#.into(),
+        )
+    });
+    let user = User::new();
+    let host = format!("host={}", server.url);
+    for region in ["na", "eu"] {
+        let s = user.path(&format!("cvent-{region}.json"));
+        let s = s.to_str().unwrap();
+        user.run_env(
+            &[
+                "login",
+                "cvent",
+                "--client-id",
+                "cv-client",
+                "--region",
+                region,
+                "--var",
+                &host,
+                "--settings",
+                s,
+            ],
+            &[("OAUTH_SETUP_CLIENT_SECRET", "cv-secret")],
+        )
+        .ok();
+        let (p, out) = connection_string(&user, &["--settings", s, "--mode", "app"]);
+        assert!(
+            !p.keys().any(|k| k.contains("Region") || k.contains("Host")),
+            "{p:?}"
+        );
+        let warned = out.stderr.contains("no region or host property");
+        assert_eq!(warned, region == "eu", "{region}: {}", out.stderr);
+        if warned {
+            assert!(
+                out.stderr.contains("api-platform-eur.cvent.com"),
+                "{}",
+                out.stderr
+            );
+        }
+    }
+}
+
+/// A Cvent Web Application file has a refresh token, but the connector has
+/// no property to take it: `handoff` is refused, and nothing is marked
+/// handed off (this tool keeps renewing).
+#[test]
+fn cvent_web_app_handoff_refused_and_nothing_marked() {
+    let server = TestServer::start(|r| {
+        match r.url.as_str() {
+        "/ea/oauth2/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"cv-web-1","refresh_token":"cv-rt-1","token_type":"Bearer","expires_in":3600}"#
+                .into(),
+        ),
+        _ => (200, "application/json", "{}".into()),
+    }
+    });
+    let user = User::new();
+    let s = user.path("cvent-web.json");
+    let s = s.to_str().unwrap();
+    let host = format!("host={}", server.url);
+    let mut c = user.cmd();
+    c.env("OAUTH_SETUP_CLIENT_SECRET", "cv-secret")
+        .args(["login", "cvent", "--scheme", "authorization_code"])
+        .args(["--client-id", "cv-client", "--var", &host])
+        .args(["--refresh-token-stdin", "--settings", s]);
+    let out = run_with_stdin(c, "cv-rt-0\n");
+    assert_eq!(out.code, 0, "{out:#?}");
+    let before = user.run(&["status", "--settings", s, "--json"]).ok().json();
+    let listed = list_states(&user);
+    let out = user.run(&["connection-string", "--settings", s, "--mode", "handoff"]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("documents no OAuthRefreshToken"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("Nothing was handed off"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("now owns"), "{}", out.stderr);
+    let after = user.run(&["status", "--settings", s, "--json"]).ok().json();
+    assert!(after["handed_off_at"].is_null(), "{after}");
+    assert_eq!(before["handed_off_at"], after["handed_off_at"]);
+    assert_eq!(listed, list_states(&user));
+    // The same through `export`.
+    let out = user.run(&[
+        "export",
+        "--settings",
+        s,
+        "--format",
+        "env",
+        "--mode",
+        "handoff",
+    ]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    let after = user.run(&["status", "--settings", s, "--json"]).ok().json();
+    assert!(after["handed_off_at"].is_null(), "{after}");
+    // Token mode works: InitiateOAuth=OFF with the access token.
+    let (p, _) = connection_string(&user, &["--settings", s]);
+    assert_eq!(p["InitiateOAuth"], "OFF");
+    assert!(!p.contains_key("OAuthRefreshToken"), "{p:?}");
+}
+
+pub(crate) fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> Out {
+    use std::io::Write;
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    Out::from(child.wait_with_output().unwrap())
 }
 
 #[test]
@@ -372,15 +509,12 @@ fn hubdb_private_app_token_and_providers_without_a_connector() {
     .ok();
     let (p, _) = connection_string(&user, &["--settings", s]);
     only_listed("hubdb", &p);
-    // CData's documented private-app form: the scheme and the token, no
-    // OAuth flow properties.
-    let expected: BTreeMap<String, String> = [
-        ("AuthScheme", "PrivateAppToken"),
-        ("OAuthAccessToken", "pat-na1-abc"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    // The HubDB connector's private-app form (seed 003): AuthScheme
+    // PrivateApp and the token in PrivateAppToken, no OAuth properties.
+    let expected = props(&[
+        ("AuthScheme", "PrivateApp"),
+        ("PrivateAppToken", "pat-na1-abc"),
+    ]);
     assert_eq!(p, expected);
     for mode in ["handoff", "app"] {
         let out = user.run(&["connection-string", "--settings", s, "--mode", mode]);
@@ -482,4 +616,324 @@ fn hubdb_oauth_from_a_refresh_token_every_mode() {
     assert_eq!(p["AuthScheme"], "OAuth");
     let app = user.run(&["connection-string", "--settings", s, "--mode", "app"]);
     assert_eq!(app.code, 2, "{app:#?}");
+}
+
+/// An OData connection signed in through Entra ID: CData's AzureAD scheme
+/// with AzureTenant and AzureResource (the connector knows Azure's URLs),
+/// the Scope where the driver renews; `--connector dynamics365` for the
+/// Dynamics 365 connector, which needs the Edition.
+#[test]
+fn odata_entra_id_uses_azuread_and_dynamics_on_request() {
+    let server = TestServer::start(|r| {
+        match r.url.as_str() {
+        "/contoso.onmicrosoft.com/oauth2/v2.0/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"entra-at-1","refresh_token":"entra-rt-2","token_type":"Bearer","expires_in":3600}"#
+                .into(),
+        ),
+        _ => (200, "application/json", "{}".into()),
+    }
+    });
+    let user = User::new();
+    let s = user.path("d365.json");
+    let s = s.to_str().unwrap();
+    let login_host = format!("login_host={}", server.url);
+    let mut c = user.cmd();
+    c.args([
+        "login",
+        "odata",
+        "--scheme",
+        "entra_id",
+        "--client-id",
+        "entra-app",
+    ])
+    .args([
+        "--var",
+        &login_host,
+        "--var",
+        "tenant=contoso.onmicrosoft.com",
+    ])
+    .args([
+        "--service-root",
+        "https://contoso.crm4.dynamics.com/api/data/v9.2",
+    ])
+    .args([
+        "--scopes",
+        "https://contoso.crm4.dynamics.com/.default offline_access",
+    ])
+    .args(["--refresh-token-stdin", "--settings", s]);
+    let out = run_with_stdin(c, "entra-rt-1\n");
+    assert_eq!(out.code, 0, "{out:#?}");
+
+    let (p, out) = connection_string(&user, &["--settings", s]);
+    only_listed("odata", &p);
+    let expected = props(&[
+        ("AuthScheme", "AzureAD"),
+        ("URL", "https://contoso.crm4.dynamics.com/api/data/v9.2"),
+        ("AzureTenant", "contoso.onmicrosoft.com"),
+        ("AzureResource", "https://contoso.crm4.dynamics.com"),
+        ("InitiateOAuth", "OFF"),
+        ("OAuthAccessToken", "entra-at-1"),
+    ]);
+    assert_eq!(p, expected);
+    assert!(
+        out.stderr.contains("--connector dynamics365"),
+        "{}",
+        out.stderr
+    );
+
+    // Dynamics 365 needs the Edition, which a sign-in cannot tell.
+    let out = user.run(&[
+        "connection-string",
+        "--settings",
+        s,
+        "--connector",
+        "dynamics365",
+    ]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("Edition=VALUE"), "{}", out.stderr);
+    let (p, _) = connection_string(
+        &user,
+        &[
+            "--settings",
+            s,
+            "--connector",
+            "dynamics365",
+            "--connector-option",
+            "Edition=Sales",
+        ],
+    );
+    let expected = props(&[
+        ("AuthScheme", "AzureAD"),
+        ("Edition", "Sales"),
+        ("OrganizationUrl", "https://contoso.crm4.dynamics.com"),
+        ("AzureTenant", "contoso.onmicrosoft.com"),
+        ("InitiateOAuth", "OFF"),
+        ("OAuthAccessToken", "entra-at-1"),
+    ]);
+    assert_eq!(p, expected);
+
+    // The hand-off: the driver renews through Azure, with the scope; no
+    // generic OAuth URLs.
+    let (p, _) = connection_string(&user, &["--settings", s, "--mode", "handoff"]);
+    assert_eq!(p["AuthScheme"], "AzureAD");
+    assert_eq!(p["InitiateOAuth"], "REFRESH");
+    assert_eq!(p["OAuthRefreshToken"], "entra-rt-2");
+    assert_eq!(
+        p["Scope"],
+        "https://contoso.crm4.dynamics.com/.default offline_access"
+    );
+    assert!(!p.keys().any(|k| k.ends_with("URL") && k != "URL"), "{p:?}");
+}
+
+/// A build outside the contract is refused with the builds it documents.
+#[test]
+fn unknown_build_is_refused() {
+    let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
+    let user = User::new();
+    let s = user.path("hubdb.json");
+    let s = s.to_str().unwrap();
+    let base = format!("api_base={}", server.url);
+    user.run_env(
+        &[
+            "login",
+            "hubdb",
+            "--scheme",
+            "private_app_token",
+            "--var",
+            &base,
+            "--settings",
+            s,
+        ],
+        &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
+    )
+    .ok();
+    let out = user.run(&[
+        "connection-string",
+        "--settings",
+        s,
+        "--connector-build",
+        "21",
+    ]);
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("documents builds 24"), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+}
+
+pub(crate) fn props(v: &[(&str, &str)]) -> BTreeMap<String, String> {
+    v.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// What `list` says of each connection's owner and state.
+fn list_states(user: &User) -> Vec<String> {
+    let v = user.run(&["list", "--json"]).ok().json();
+    let rows = v.as_array().cloned().unwrap_or_default();
+    assert!(!rows.is_empty(), "{v}");
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["state"], r["handed_off_to"], r["handed_off_at"]
+            )
+        })
+        .collect()
+}
+
+/// The HubDB private-app set-up steps call crm.objects.owners.read required,
+/// as the seed (003) does ("a minimum of hubdb and crm.objects.owners.read
+/// is required to access tables"), never optional.
+#[test]
+fn hubdb_private_app_steps_require_owners_read() {
+    let profiles = oauth_setup::provider::builtin();
+    let p = oauth_setup::provider::find(&profiles, "hubdb").unwrap();
+    let scheme = p
+        .schemes
+        .iter()
+        .find(|s| s.id == "private_app_token")
+        .unwrap();
+    let text: String = scheme
+        .setup_steps
+        .iter()
+        .map(|s| format!("{} {}\n", s.title, s.detail))
+        .collect();
+    assert!(text.contains("hubdb and crm.objects.owners.read"), "{text}");
+    assert!(text.contains("required"), "{text}");
+    for optional in ["too if", "if the connector should"] {
+        assert!(!text.contains(optional), "{text}");
+    }
+}
+
+/// A static token's env export does not say it expires.
+#[test]
+fn env_export_of_a_static_token_says_it_does_not_expire() {
+    let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
+    let user = User::new();
+    let s = user.path("hubdb.json");
+    let s = s.to_str().unwrap();
+    let base = format!("api_base={}", server.url);
+    user.run_env(
+        &[
+            "login",
+            "hubdb",
+            "--scheme",
+            "private_app_token",
+            "--var",
+            &base,
+            "--settings",
+            s,
+        ],
+        &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
+    )
+    .ok();
+    let out = user
+        .run(&["export", "--settings", s, "--format", "env"])
+        .ok();
+    assert!(out.stdout.contains("static token"), "{}", out.stdout);
+    assert!(!out.stdout.contains("expires"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("AuthScheme=PrivateApp;PrivateAppToken=pat-na1-abc;"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// OData's desktop method with a custom app that has a client secret (the
+/// seed's): the secret is taken, kept, handed to the driver, and sent at
+/// sign-in and on every refresh: HTTP Basic without metadata (RFC 6749
+/// §2.3.1), in the body when the metadata lists only client_secret_post.
+#[test]
+fn odata_desktop_sends_an_optional_client_secret_at_signin_and_refresh() {
+    let metadata = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let m = metadata.clone();
+    let server = TestServer::start(move |r| {
+        match r.url.as_str() {
+        "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+            let body = m.lock().unwrap().clone();
+            if body.is_empty() {
+                (404, "text/plain", String::new())
+            } else {
+                (200, "application/json", body)
+            }
+        }
+        "/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"od-at","refresh_token":"od-rt-next","token_type":"Bearer","expires_in":3600}"#
+                .into(),
+        ),
+        _ => (200, "application/json", "{}".into()),
+    }
+    });
+    let user = User::new();
+    let secret_in = |seen: &Seen| -> &'static str {
+        let basic = seen
+            .headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("authorization") && v.starts_with("Basic "));
+        match (basic, seen.body.contains("client_secret=od-secret")) {
+            (true, false) => "basic",
+            (false, true) => "body",
+            (false, false) => "none",
+            (true, true) => "both",
+        }
+    };
+    for (meta, want) in [
+        (String::new(), "basic"),
+        (
+            format!(
+                r#"{{"issuer":"{0}","authorization_endpoint":"{0}/authorize","token_endpoint":"{0}/token","token_endpoint_auth_methods_supported":["client_secret_post"]}}"#,
+                server.url
+            ),
+            "body",
+        ),
+    ] {
+        *metadata.lock().unwrap() = meta.clone();
+        let s = user.path(&format!("od-{want}.json"));
+        let s = s.to_str().unwrap();
+        let mut c = user.cmd();
+        c.env("OAUTH_SETUP_CLIENT_SECRET", "od-secret")
+            .args([
+                "login",
+                "odata",
+                "--scheme",
+                "desktop",
+                "--client-id",
+                "od-app",
+            ])
+            .args(["--service-root", "https://example.test/odata"])
+            .args(["--scopes", "api.read offline_access"])
+            .args(["--refresh-token-stdin", "--settings", s]);
+        if meta.is_empty() {
+            c.args(["--authorize-url", &format!("{}/authorize", server.url)])
+                .args(["--token-url", &format!("{}/token", server.url)]);
+        } else {
+            c.args(["--issuer", &server.url]);
+        }
+        let before = server.requests().len();
+        let out = run_with_stdin(c, "od-rt-0\n");
+        assert_eq!(out.code, 0, "{out:#?}");
+        expire(&user, s);
+        user.run(&["token", "--settings", s]).ok();
+        let token_calls: Vec<Seen> = server.requests()[before..]
+            .iter()
+            .filter(|r| r.url == "/token")
+            .cloned()
+            .collect();
+        assert_eq!(token_calls.len(), 2, "sign-in and one refresh");
+        for call in &token_calls {
+            assert!(
+                call.body.contains("grant_type=refresh_token"),
+                "{}",
+                call.body
+            );
+            assert_eq!(secret_in(call), want, "{call:?}");
+        }
+        // The driver gets the secret too when it takes the grant over.
+        let (p, _) = connection_string(&user, &["--settings", s, "--mode", "handoff"]);
+        assert_eq!(p["OAuthClientSecret"], "od-secret");
+    }
 }

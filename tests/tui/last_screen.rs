@@ -2,7 +2,7 @@
 //! 80×24 and teaches how to use the connection with this provider (Event
 //! Temple's `X-API-ORG` header, InEvent's `tokenID` query parameter).
 
-use crate::fixtures::{apply, key};
+use crate::fixtures::{apply, key, state_with, typed};
 use crate::journeys::{draw, saved_file};
 use crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 use insta::assert_snapshot;
@@ -284,4 +284,39 @@ fn the_save_form_for_vault_and_the_name_question() {
         matches!(fx.as_slice(), [Effect::Save { replace: false, target: oauth_setup::tui::SaveTarget::File { name: Some(n), .. }, .. }] if n == "hubdb-2"),
         "{fx:?}"
     );
+}
+
+/// OData's browser method takes an optional client secret (the seed's custom
+/// app has one): the credentials screen has the field, masked, and the
+/// form's request carries it.
+#[test]
+fn odata_desktop_form_has_an_optional_masked_client_secret() {
+    use oauth_setup::provider::Field;
+    use oauth_setup::tui::FormKey;
+    let mut s = state_with(oauth_setup::provider::builtin());
+    apply(&mut s, typed("odata"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Method);
+    assert_eq!(s.scheme().map(|x| x.id.as_str()), Some("desktop"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    for _ in 0..6 {
+        if s.screen == Screen::Credentials {
+            break;
+        }
+        apply(&mut s, [key(KeyCode::Enter)]);
+    }
+    assert_eq!(s.screen, Screen::Credentials);
+    let screen = draw(&s, 100, 40);
+    assert!(screen.contains("Client secret"), "{screen}");
+    let secret = FormKey::Field(Field::ClientSecret);
+    let rows = oauth_setup::tui::form_rows(&s);
+    let at = rows
+        .iter()
+        .position(|r| matches!(r, oauth_setup::tui::FormRow::Input { key, required: false } if *key == secret))
+        .expect("an optional client secret row");
+    s.creds.focus = at;
+    apply(&mut s, [crate::fixtures::paste("od-secret")]);
+    assert_eq!(s.creds.value(&secret), "od-secret");
+    let screen = draw(&s, 100, 40);
+    assert!(!screen.contains("od-secret"), "{screen}");
 }

@@ -51,6 +51,8 @@ pub struct ExportArgs {
     /// OAuthSettingsLocation (default memory://oauth-setup-<name>).
     #[arg(long, value_name = "PATH")]
     pub cdata_settings: Option<String>,
+    #[command(flatten)]
+    pub connector: ConnectorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -88,9 +90,50 @@ pub struct ConnectionStringArgs {
     // Spelled as `export --include-secrets`; the old singular still parses.
     #[arg(long = "include-secrets", alias = "include-secret")]
     pub include_secret: bool,
+    #[command(flatten)]
+    pub connector: ConnectorArgs,
     /// Print JSON (the string and its parts).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Which CData connector, build and quoting the string is for (the
+/// contracts in assets/cdata/).
+#[derive(Debug, Args)]
+pub struct ConnectorArgs {
+    /// The CData connector, where two can serve the connection (an OData
+    /// connection: odata, or dynamics365 for a *.crm*.dynamics.com
+    /// organization). Default: the one the source documents target.
+    #[arg(long, value_name = "ID")]
+    pub connector: Option<String>,
+    /// The connector's build (property names change across builds).
+    /// Default: the build of the source document (OData 20, HubDB 24, Cvent 24).
+    #[arg(long, value_name = "N")]
+    pub connector_build: Option<u32>,
+    /// A property only you know, as NAME=VALUE (Dynamics 365: Edition=Sales).
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub connector_option: Vec<String>,
+    /// How values with ; ' " = { } are quoted: adonet ('…', for ADO.NET,
+    /// Python and JDBC) or odbc ({…}, for an ODBC DSN-less string).
+    #[arg(long, value_enum, default_value = "adonet")]
+    pub dialect: CsDialect,
+}
+
+/// `--dialect` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CsDialect {
+    Adonet,
+    Odbc,
+}
+
+impl From<CsDialect> for oauth_setup::export::connection_string::Dialect {
+    fn from(d: CsDialect) -> Self {
+        use oauth_setup::export::connection_string::Dialect;
+        match d {
+            CsDialect::Adonet => Dialect::AdoNet,
+            CsDialect::Odbc => Dialect::Odbc,
+        }
+    }
 }
 
 /// `connection-string --mode` values.

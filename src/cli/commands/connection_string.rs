@@ -1,13 +1,15 @@
 //! `oauth-setup connection-string`: a CData connection string, in the mode
 //! asked (design §7): the token, a hand-off of the grant, or the app.
 
-use crate::cli::args::ConnectionStringArgs;
+use crate::cli::args::{ConnectionStringArgs, ConnectorArgs};
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::{absolute, print_json};
 use crate::cli::store::Location;
-use oauth_setup::export::connection_string::{self, ConnectionStringError, Mode, Request};
-use oauth_setup::provider::{self, Cdata};
+use oauth_setup::export::connection_string::{
+    self, Choice, Dialect, Mode, Request, Target, render,
+};
+use oauth_setup::provider;
 use oauth_setup::settings::{self, Settings, Store};
 use oauth_setup::token;
 use serde_json::json;
@@ -17,31 +19,29 @@ pub fn run(ctx: &Ctx, args: &ConnectionStringArgs) -> Result<(), Failure> {
     let store = &Location::open(ctx, &args.file.settings)?;
     let rt = ctx.runtime()?;
     let s = rt.block_on(store.load())?;
-    let profiles = ctx.profiles()?;
-    let profile = provider::find(&profiles, &s.meta.provider)?;
-    let cdata = profile
-        .cdata
-        .as_ref()
-        .ok_or_else(|| ConnectionStringError::NoConnector {
-            provider: profile.name.clone(),
-        })?;
     let want = Wanted {
         mode: Mode::from(args.mode),
         include_secrets: args.include_secret,
         cdata_settings: args.cdata_settings.as_deref(),
+        connector: &args.connector,
     };
-    let (parts, _) = make(ctx, &rt, store, &args.file.settings, s, cdata, &want)?;
+    let target = target_for(ctx, &s, &want)?;
+    let (parts, _) = make(ctx, &rt, store, &args.file.settings, s, &target, &want)?;
     let mode = want.mode;
-    let cs = connection_string::render(&parts);
-    warn_secrets(cdata, mode);
+    let dialect = Dialect::from(args.connector.dialect);
+    let cs = render(&parts, dialect);
+    warn_secrets(&target, mode);
     if args.json {
         let props: serde_json::Map<String, serde_json::Value> =
             parts.into_iter().map(|(k, v)| (k, v.into())).collect();
         print_json(&json!({
             "connection_string": cs,
             "mode": mode.as_str(),
-            "connector": cdata.connector,
-            "docs": cdata.docs,
+            "connector": target.contract.id,
+            "connector_name": target.contract.connector,
+            "build": target.build,
+            "dialect": dialect.as_str(),
+            "docs": target.range.docs,
             "properties": props,
         }));
     } else {
@@ -55,19 +55,51 @@ pub struct Wanted<'a> {
     pub mode: Mode,
     pub include_secrets: bool,
     pub cdata_settings: Option<&'a str>,
+    pub connector: &'a ConnectorArgs,
+}
+
+/// The connector, build and method for this file, as `--connector`,
+/// `--connector-build` and `--connector-option` choose; Err for a provider
+/// with no connector (the message names the other ways).
+pub fn target_for(ctx: &Ctx, s: &Settings, want: &Wanted<'_>) -> Result<Target, Failure> {
+    let profiles = ctx.profiles()?;
+    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let mut options = Vec::new();
+    for o in &want.connector.connector_option {
+        let (k, v) = o.split_once('=').ok_or_else(|| {
+            Failure::new(
+                exit::USAGE,
+                format!("--connector-option {o}: give NAME=VALUE (for example Edition=Sales)"),
+            )
+        })?;
+        options.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let choice = Choice {
+        connector: want.connector.connector.clone(),
+        build: want.connector.connector_build,
+        options,
+    };
+    Ok(connection_string::target(
+        &profile.id,
+        &profile.name,
+        s,
+        &choice,
+    )?)
 }
 
 /// The properties for `want.mode`, with a token that is valid now (renewed
 /// here, the one renewer, first); a hand-off is recorded before they are
 /// returned, since a string shown without the record would leave two
-/// renewers of one grant. Also returns the settings as they are afterwards.
+/// renewers of one grant. A mode the connector cannot take is refused
+/// before anything is renewed or recorded. Also returns the settings as
+/// they are afterwards.
 pub fn make(
     ctx: &Ctx,
     rt: &tokio::runtime::Runtime,
     store: &Location,
     given: &Path,
     s: Settings,
-    cdata: &Cdata,
+    target: &Target,
     want: &Wanted<'_>,
 ) -> Result<(Vec<(String, String)>, Settings), Failure> {
     // The driver's in-memory store is named after the connection.
@@ -84,6 +116,22 @@ pub fn make(
     };
     let own = store.file().map(absolute);
     let driver_location = driver_location(ctx, want.cdata_settings, &name, own.as_deref())?;
+    let req = |mode| Request {
+        mode,
+        include_secrets: want.include_secrets,
+        driver_location: &driver_location,
+        now_ms: settings::now_unix().saturating_mul(1000),
+    };
+    if want.mode == Mode::Handoff
+        && let Some(reason) = connection_string::handoff_refusal(&s, target)
+    {
+        return Err(connection_string::ConnectionStringError::NoHandoff { reason }.into());
+    }
+    if want.mode == Mode::App {
+        // Refused here (not a client-credentials file, no grant) before
+        // anything else.
+        connection_string::build(&s, None, target, &req(Mode::App))?;
+    }
     let (token, s) = match want.mode {
         Mode::App => (None, s),
         Mode::Token | Mode::Handoff => {
@@ -91,24 +139,22 @@ pub fn make(
             (Some(fresh.token), fresh.settings)
         }
     };
-    let req = Request {
-        mode: want.mode,
-        include_secrets: want.include_secrets,
-        driver_location: &driver_location,
-        now_ms: settings::now_unix().saturating_mul(1000),
-    };
-    let parts = connection_string::build(&s, token.as_ref(), cdata, &req)?;
+    let parts = connection_string::build(&s, token.as_ref(), target, &req(want.mode))?;
     if want.mode == Mode::Handoff {
         rt.block_on(token::record_hand_off(store, &s, &driver_location))?;
+    }
+    for note in connection_string::notes(&s, target) {
+        eprintln!("note: {note}");
     }
     Ok((parts, s))
 }
 
 /// The warning every face prints beside a connection string.
-pub fn warn_secrets(cdata: &Cdata, mode: Mode) {
+pub fn warn_secrets(t: &Target, mode: Mode) {
+    let c = &t.contract.connector;
     eprintln!(
-        "warning: this {} connection string holds secrets: keep it out of logs and shell history. ({} docs: {})",
-        cdata.connector, cdata.connector, cdata.docs
+        "warning: this {c} connection string holds secrets: keep it out of logs and shell history. ({c} build {}; docs: {})",
+        t.build, t.range.docs
     );
     if mode == Mode::Handoff {
         eprintln!(

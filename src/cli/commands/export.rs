@@ -9,9 +9,8 @@ use crate::cli::output::absolute;
 use crate::cli::prompt;
 use crate::cli::store::Location;
 use oauth_setup::export::bundle;
-use oauth_setup::export::connection_string::{Mode, render};
+use oauth_setup::export::connection_string::{Dialect, Mode, render};
 use oauth_setup::export::service_env::{self, ExportError, Secrets, Service};
-use oauth_setup::provider;
 use oauth_setup::settings::{self, Settings, Store};
 use std::path::Path;
 
@@ -78,19 +77,27 @@ fn connection_string_for(
     s: Settings,
     args: &ExportArgs,
 ) -> Result<(Settings, Option<(String, Mode)>), Failure> {
-    let profiles = ctx.profiles()?;
-    let profile = provider::find(&profiles, &s.meta.provider)?;
-    let Some(cdata) = profile.cdata.as_ref() else {
-        return Ok((s, None));
-    };
     let want = Wanted {
         mode: Mode::from(args.mode),
         include_secrets: args.include_secrets,
         cdata_settings: args.cdata_settings.as_deref(),
+        connector: &args.connector,
     };
-    let (parts, s) = connection_string::make(ctx, rt, store, &args.file.settings, s, cdata, &want)?;
-    connection_string::warn_secrets(cdata, want.mode);
-    Ok((s, Some((render(&parts), want.mode))))
+    let target = match connection_string::target_for(ctx, &s, &want) {
+        Ok(t) => t,
+        Err(_) if !has_connector(&s) => return Ok((s, None)),
+        Err(e) => return Err(e),
+    };
+    let (parts, s) =
+        connection_string::make(ctx, rt, store, &args.file.settings, s, &target, &want)?;
+    connection_string::warn_secrets(&target, want.mode);
+    let dialect = Dialect::from(args.connector.dialect);
+    Ok((s, Some((render(&parts, dialect), want.mode))))
+}
+
+/// True when some CData connector serves this file's provider.
+fn has_connector(s: &Settings) -> bool {
+    !oauth_setup::provider::cdata::for_provider(&s.meta.provider).is_empty()
 }
 
 fn export_failure(e: ExportError) -> Failure {

@@ -177,16 +177,17 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
         .trim_end_matches(".json")
         .trim_matches('\'');
     match usage::connection_string(state.profile(), s, name) {
-        Ok((connector, cs, meaning)) => {
+        Ok(u) => {
             v.push(item(
                 format!(
-                    "CData {connector} connector (secrets hidden here; c copies the command above):"
+                    "CData {} connector, build {} (secrets hidden here; c copies the command above):",
+                    u.connector, u.build
                 ),
                 theme.dim(),
                 0,
             ));
-            v.push(item(clean(&cs), theme.accent(), 2));
-            v.push(item(meaning, theme.dim(), 0));
+            v.push(item(clean(&u.string), theme.accent(), 2));
+            v.push(item(u.meaning, theme.dim(), 0));
         }
         Err(why) => v.push(item(clean(&why), theme.dim(), 0)),
     }

@@ -5,7 +5,7 @@
 //! from the profile and the settings (extra headers, the test request's
 //! token style, `api_example`, `[cdata]`), none of it from code.
 
-use crate::export::connection_string::{self, Mode, Request};
+use crate::export::connection_string::{self, Choice, Dialect, Mode, Request, Target};
 use crate::provider::{Profile, SchemeKind, TestAuth};
 use crate::settings::Settings;
 use crate::text::shell_quote as quote;
@@ -63,7 +63,9 @@ pub fn steps(profile: Option<&Profile>, s: &Settings, saved: &Saved) -> Vec<Step
         "Run a program with the token in OAUTH_ACCESS_TOKEN:",
         format!("oauth-setup exec --settings {arg} -- ./your-program"),
     ));
-    if profile.is_some_and(|p| p.cdata.is_some()) {
+    if let Some(p) = profile
+        && connection_string::target(&p.id, &p.name, s, &Choice::default()).is_ok()
+    {
         out.push(step(
             "The CData connection string, with the secrets:",
             format!(
@@ -110,21 +112,33 @@ fn cdata_mode(s: &Settings) -> Mode {
 
 const HIDDEN: &str = "••••••";
 
-/// The connector's name and the string in the fitting mode with every
-/// secret hidden, and what the mode means; `Err` says why there is none.
+/// The last screen's CData part: which connector and build, the string in
+/// the fitting mode with every secret hidden, and what it means.
+pub struct CdataUsage {
+    pub connector: String,
+    pub build: u32,
+    pub string: String,
+    pub meaning: String,
+}
+
+/// The CData string for the last screen; `Err` says why there is none.
 pub fn connection_string(
     profile: Option<&Profile>,
     s: &Settings,
     name: &str,
-) -> Result<(String, String, &'static str), String> {
+) -> Result<CdataUsage, String> {
     let Some(p) = profile else {
         return Err("The provider's profile is not loaded.".into());
     };
-    let Some(cdata) = &p.cdata else {
-        return Err(format!(
-            "CData has no connector for {}: hand the token to programs with token, api or exec (above).",
-            p.name
-        ));
+    let t = match connection_string::target(&p.id, &p.name, s, &Choice::default()) {
+        Ok(t) => t,
+        Err(connection_string::ConnectionStringError::NoConnector { .. }) => {
+            return Err(format!(
+                "CData has no connector for {}: hand the token to programs with token, api or exec (above).",
+                p.name
+            ));
+        }
+        Err(e) => return Err(e.to_string()),
     };
     let mode = cdata_mode(s);
     let token: Option<&SecretString> = s
@@ -139,36 +153,127 @@ pub fn connection_string(
         driver_location: &driver,
         now_ms: crate::settings::now_ms(),
     };
-    let parts = connection_string::build(s, token, cdata, &req).map_err(|e| e.to_string())?;
-    let secret = ["OAuthAccessToken", "OAuthRefreshToken", "OAuthClientSecret"];
+    let parts = connection_string::build(s, token, &t, &req).map_err(|e| e.to_string())?;
+    let meaning = meaning(s, &t, mode, &parts);
     let shown: Vec<(String, String)> = parts
         .into_iter()
         .map(|(k, v)| {
-            if secret.contains(&k.as_str()) {
+            if connection_string::SECRET_PROPERTIES.contains(&k.as_str()) {
                 (k, HIDDEN.to_string())
             } else {
                 (k, v)
             }
         })
         .collect();
-    let meaning = match mode {
-        Mode::App => {
-            "The driver signs in as the app with the client ID and secret (InitiateOAuth=GETANDREFRESH)."
-        }
-        Mode::Token | Mode::Handoff => {
-            "It carries the current access token (InitiateOAuth=OFF): reconnect with a fresh string before it expires; --mode handoff gives the driver the refresh token instead."
-        }
-    };
-    Ok((
-        cdata.connector.clone(),
-        connection_string::render(&shown),
+    Ok(CdataUsage {
+        connector: t.contract.connector.clone(),
+        build: t.build,
+        string: connection_string::render(&shown, Dialect::default()),
         meaning,
-    ))
+    })
+}
+
+/// What the string in `mode` means, from what it actually carries.
+pub fn meaning(s: &Settings, t: &Target, mode: Mode, parts: &[(String, String)]) -> String {
+    let has = |k: &str, v: &str| parts.iter().any(|(pk, pv)| pk == k && pv == v);
+    match mode {
+        Mode::App => format!(
+            "The driver signs in as the app with the client ID and secret (InitiateOAuth=GETANDREFRESH{}).",
+            t.method
+                .app
+                .iter()
+                .flatten()
+                .map(|(k, v)| format!(", {k}={v}"))
+                .collect::<String>()
+        ),
+        Mode::Token if !has("InitiateOAuth", "OFF") => format!(
+            "It carries the token as {}: a static token, valid until it is revoked in the provider; no OAuth properties.",
+            t.method.token_property
+        ),
+        Mode::Token | Mode::Handoff => {
+            let handoff = if connection_string::handoff_refusal(s, t).is_none() {
+                "; --mode handoff gives the driver the refresh token instead"
+            } else {
+                ""
+            };
+            format!(
+                "It carries the current access token (InitiateOAuth=OFF): reconnect with a fresh string before it expires{handoff}."
+            )
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::provider::SchemeKind;
+    use crate::settings::{Meta, Secrets};
+    use secrecy::SecretString;
+
+    fn usage_of(
+        provider: &str,
+        scheme: &str,
+        kind: SchemeKind,
+        f: impl Fn(&mut Settings),
+    ) -> CdataUsage {
+        let profiles = crate::provider::builtin();
+        let p = crate::provider::find(&profiles, provider).unwrap();
+        let mut s = Settings::new(Meta::new(provider, scheme, kind), Secrets::default());
+        f(&mut s);
+        connection_string(Some(p), &s, "x").unwrap()
+    }
+
+    /// The last screen says what the string it shows carries: no
+    /// InitiateOAuth for a static token, hand-off only where the connector
+    /// can take it, the build it targets.
+    #[test]
+    fn last_screen_words_follow_the_string() {
+        let tok = || Some(SecretString::from("t".to_string()));
+        let u = usage_of("hubdb", "private_app_token", SchemeKind::StaticToken, |s| {
+            s.secrets.static_token = tok();
+        });
+        assert_eq!(u.string, "AuthScheme=PrivateApp;PrivateAppToken=••••••;");
+        assert!(!u.meaning.contains("InitiateOAuth"), "{}", u.meaning);
+        assert!(!u.meaning.contains("handoff"), "{}", u.meaning);
+        assert!(u.meaning.contains("static token"), "{}", u.meaning);
+        assert_eq!((u.connector.as_str(), u.build), ("HubDB", 24));
+        let u = usage_of(
+            "cvent",
+            "authorization_code",
+            SchemeKind::AuthorizationCode,
+            |s| {
+                s.secrets.access_token = tok();
+                s.secrets.refresh_token = tok();
+            },
+        );
+        assert!(u.meaning.contains("InitiateOAuth=OFF"), "{}", u.meaning);
+        assert!(!u.meaning.contains("handoff"), "{}", u.meaning);
+        let u = usage_of("hubdb", "oauth", SchemeKind::AuthorizationCode, |s| {
+            s.secrets.access_token = tok();
+            s.secrets.refresh_token = tok();
+        });
+        assert!(u.meaning.contains("--mode handoff"), "{}", u.meaning);
+        let u = usage_of(
+            "odata",
+            "client_credentials",
+            SchemeKind::ClientCredentials,
+            |s| {
+                s.meta
+                    .vars
+                    .insert("service_root".into(), "https://o.example/odata".into());
+                s.meta.client_id = Some("c".into());
+                s.secrets.client_secret = tok();
+            },
+        );
+        assert!(u.string.contains("OAuthGrantType=CLIENT;"), "{}", u.string);
+        assert!(u.meaning.contains("OAuthGrantType=CLIENT"), "{}", u.meaning);
+        assert!(
+            u.string.contains("OAuthClientSecret=••••••;"),
+            "{}",
+            u.string
+        );
+    }
 
     #[test]
     fn paths_with_shell_characters_are_quoted() {
