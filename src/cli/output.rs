@@ -76,6 +76,13 @@ fn token_hint(settings: &Path) -> String {
 
 /// How long the stored token lasts, as a sentence.
 pub fn expiry_text(s: &Settings) -> String {
+    if let Some(f) = settings::renewal::dead_grant(&s.meta) {
+        return format!(
+            "needs sign-in: {} (the provider refused the refresh token {}).",
+            shown(&f.reason),
+            settings::renewal::date(f.at)
+        );
+    }
     let Some(exp) = s.meta.expires_at else {
         return "The token has no stated expiry.".into();
     };
@@ -123,6 +130,8 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "handed_off_to": m.handed_off_to,
         "account": m.account,
         "last_test": m.last_test,
+        "renewal": m.renewal,
+        "needs_sign_in": settings::renewal::dead_grant(m).map(|f| f.reason.clone()),
         "key": ctx.key_source.describe(),
         "key_store": ctx.key_source.store_name(),
     })

@@ -40,8 +40,10 @@ pub enum TokenState {
     Valid { minutes: Option<i64> },
     /// Expired (or about to), and the file holds what renews it unattended.
     Renewable,
-    /// Nothing left to renew with: only a new sign-in helps.
-    NeedsSignIn,
+    /// Nothing left to renew with, or the provider refused the grant
+    /// (`reason`, as recorded by the renewal that found out): only a new
+    /// sign-in helps.
+    NeedsSignIn { reason: Option<String> },
     /// The refresh token was given to a CData driver (`connection-string
     /// --mode handoff`): this tool no longer renews it.
     HandedOff { to: Option<String>, since: i64 },
@@ -58,7 +60,7 @@ impl TokenState {
         match self {
             TokenState::Valid { .. } => "valid",
             TokenState::Renewable => "renewable",
-            TokenState::NeedsSignIn => "needs_sign_in",
+            TokenState::NeedsSignIn { .. } => "needs_sign_in",
             TokenState::HandedOff { .. } => "handed_off",
             TokenState::Unreadable(_) => "unreadable",
             TokenState::Missing => "missing",
@@ -71,7 +73,8 @@ impl TokenState {
             TokenState::Valid { minutes: Some(m) } => format!("valid for {m} min"),
             TokenState::Valid { minutes: None } => "valid".into(),
             TokenState::Renewable => "renewable".into(),
-            TokenState::NeedsSignIn => "needs sign-in".into(),
+            TokenState::NeedsSignIn { reason: None } => "needs sign-in".into(),
+            TokenState::NeedsSignIn { reason: Some(r) } => format!("needs sign-in: {r}"),
             TokenState::HandedOff { .. } => "handed off".into(),
             TokenState::Unreadable(_) => "unreadable".into(),
             TokenState::Missing => "missing".into(),
@@ -88,6 +91,13 @@ impl TokenState {
                 since,
             };
         }
+        // Refused by the provider: whatever the access token's clock says,
+        // the grant is gone (and a 401 may be how it was found out).
+        if let Some(f) = settings::renewal::dead_grant(&s.meta) {
+            return TokenState::NeedsSignIn {
+                reason: Some(f.reason.clone()),
+            };
+        }
         if token::usable_token(s, now).is_some() {
             return TokenState::Valid {
                 minutes: s.meta.expires_at.map(|at| (at - now).max(0) / 60),
@@ -96,7 +106,7 @@ impl TokenState {
         if token::can_renew_unattended(s) {
             TokenState::Renewable
         } else {
-            TokenState::NeedsSignIn
+            TokenState::NeedsSignIn { reason: None }
         }
     }
 }
@@ -307,8 +317,15 @@ mod tests {
         assert_eq!(TokenState::of(&expired, now), TokenState::Renewable);
         assert_eq!(
             TokenState::of(&code_flow(now - 10, false), now),
-            TokenState::NeedsSignIn
+            TokenState::NeedsSignIn { reason: None }
         );
+        // A refused grant reads as such, even with time left on the token.
+        let mut refused = code_flow(now + 3000, true);
+        refused.meta.token_timestamp_ms = Some(now * 1000);
+        settings::renewal::record_failure(&mut refused.meta, "invalid_grant: revoked", true);
+        let state = TokenState::of(&refused, now);
+        assert_eq!(state.short(), "needs sign-in: invalid_grant: revoked");
+        assert_eq!(state.code(), "needs_sign_in");
         let mut handed = expired;
         handed.meta.handed_off_at = Some(now - 600);
         handed.meta.handed_off_to = Some("memory://crm".into());

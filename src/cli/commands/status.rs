@@ -5,7 +5,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
 use crate::cli::store::Location;
-use oauth_setup::settings::{self, Store};
+use oauth_setup::settings::{self, Store, renewal};
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
@@ -81,6 +81,21 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
             "Last test:      {result}, {ago} min ago: {}",
             shown(&t.summary)
         );
+    }
+    if let Some(r) = &m.renewal {
+        let host = |h: &Option<String>| h.as_deref().map(|h| format!(" by {}", shown(h)));
+        if let Some(ok) = &r.last_success {
+            let by = host(&ok.host).unwrap_or_default();
+            println!("Last renewal:   ok, {}{by}", renewal::date(ok.at));
+        }
+        if let Some(f) = &r.last_failure {
+            let by = host(&f.host).unwrap_or_default();
+            println!(
+                "Last failure:   {}{by}: {}",
+                renewal::date(f.at),
+                shown(&f.reason)
+            );
+        }
     }
     println!("Key:            {}", ctx.key_source.describe());
     Ok(())

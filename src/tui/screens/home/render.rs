@@ -109,7 +109,7 @@ fn token_style(theme: &Theme, t: &TokenState) -> Style {
     match t {
         TokenState::Valid { .. } => theme.ok(),
         TokenState::Renewable => theme.accent(),
-        TokenState::NeedsSignIn | TokenState::HandedOff { .. } => theme.warn(),
+        TokenState::NeedsSignIn { .. } | TokenState::HandedOff { .. } => theme.warn(),
         TokenState::Unreadable(_) | TokenState::Missing => theme.error(),
     }
 }
@@ -163,9 +163,13 @@ fn meaning(c: &Connection, read_at: i64) -> String {
         TokenState::Renewable => {
             "The token expired; the file holds what renews it without a browser.".into()
         }
-        TokenState::NeedsSignIn => {
+        TokenState::NeedsSignIn { reason: None } => {
             "Nothing left to renew it with: sign in again (the answers are filled in).".into()
         }
+        TokenState::NeedsSignIn { reason: Some(r) } => format!(
+            "The provider refused the grant ({}): sign in again (the answers are filled in).",
+            sanitize(r, 160)
+        ),
         TokenState::HandedOff { to, since } => format!(
             "Handed off {} to a CData driver{}: this tool no longer renews it.",
             ago(read_at - since),
