@@ -318,6 +318,43 @@ pub async fn renew_rejected<S: Store>(
     Ok(renew_under_lock(store, Some(rejected)).await?.token)
 }
 
+/// Gets a new token now, even when the stored one is still valid (`renew`:
+/// what keeps an idle refresh token alive and proves the grant works), under
+/// the renewal lock like every other renewal. A token another process got
+/// meanwhile counts as the renewal.
+pub async fn renew_now<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> {
+    let s = store.load().await?;
+    // Renewing "because this token was rejected" is what forces a renewal
+    // past a still-valid token.
+    let current = s
+        .secrets
+        .access_token
+        .clone()
+        .unwrap_or_else(|| SecretString::from(String::new()));
+    renew_under_lock(store, Some(&current)).await
+}
+
+/// Why `renew` leaves this connection alone, when it does: nothing this
+/// tool could renew it with (a static token, an InEvent sign-in without its
+/// password), or the grant belongs to a CData driver now.
+pub fn not_renewable(s: &Settings) -> Option<String> {
+    let m = &s.meta;
+    if let (Some(at), Some(_)) = (m.handed_off_at, &s.secrets.refresh_token) {
+        return Some(format!(
+            "its refresh token was handed to a CData driver ({}) {} min ago, which renews it now (`token --force` takes it back)",
+            m.handed_off_to.as_deref().unwrap_or("?"),
+            (now_unix() - at).max(0) / 60
+        ));
+    }
+    match m.kind {
+        SchemeKind::StaticToken => Some("a static token: there is nothing to renew".into()),
+        SchemeKind::PasswordSignin if s.secrets.password.is_none() => Some(
+            "a password sign-in whose password was not stored: renewing it needs a person (`oauth-setup login`)".into(),
+        ),
+        _ => None,
+    }
+}
+
 fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
     rejected.is_some_and(|r| r.expose_secret() == t.expose_secret())
 }

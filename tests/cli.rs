@@ -33,6 +33,10 @@ mod export;
 #[path = "cli/exec.rs"]
 mod exec;
 
+/// `renew`, deadlines, `list --check`, schedules: grants kept alive.
+#[path = "cli/health.rs"]
+mod health;
+
 /// `api`: the provider's API with the token.
 #[path = "cli/api.rs"]
 mod api;

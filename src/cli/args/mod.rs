@@ -4,9 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 mod export;
+mod health;
 mod key;
 mod signin;
 pub use export::*;
+pub use health::*;
 pub use key::*;
 pub use signin::*;
 
@@ -94,6 +96,10 @@ pub enum Command {
     List(ListArgs),
     /// Revoke a connection's tokens at the provider, then remove its files.
     Logout(LogoutArgs),
+    /// Renew now, whether or not the token is still valid: keeps an idle
+    /// refresh token alive and proves the grant still works. Exit codes as
+    /// `token`'s.
+    Renew(RenewArgs),
     /// Manage this config dir's key (`key move --to keyring|file`).
     Key(KeyArgs),
 }
@@ -180,6 +186,7 @@ impl Command {
             | Command::Completions(_)
             | Command::List(_)
             | Command::Logout(_)
+            | Command::Renew(_)
             | Command::Key(_) => None,
         }
     }

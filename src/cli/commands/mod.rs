@@ -13,6 +13,7 @@ pub mod list;
 pub mod login;
 pub mod logout;
 pub mod providers;
+pub mod renew;
 pub mod status;
 pub mod test;
 pub mod token;
