@@ -42,10 +42,11 @@ pub fn parse(raw: &str) -> Result<i64, String> {
     Ok(total)
 }
 
-/// Seconds as the largest whole unit that divides them (`30d`, `8h`, `90s`):
+/// Seconds as the largest whole unit up to days that divides them (`30d`,
+/// `8h`, `90s`):
 /// the form systemd, cron comments and the README read.
 pub fn format(secs: i64) -> String {
-    for (u, per) in [('w', 7 * 86_400), ('d', 86_400), ('h', 3600), ('m', 60)] {
+    for (u, per) in [('d', 86_400), ('h', 3600), ('m', 60)] {
         if secs >= per && secs % per == 0 {
             return format!("{}{u}", secs / per);
         }
@@ -67,7 +68,7 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert_eq!(format(30 * 86_400), "30d");
-        assert_eq!(format(14 * 86_400), "2w");
+        assert_eq!(format(14 * 86_400), "14d");
         assert_eq!(format(8 * 3600), "8h");
         assert_eq!(format(90), "90s");
         assert_eq!(format(parse("36h").unwrap()), "36h");

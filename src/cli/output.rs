@@ -102,6 +102,7 @@ pub fn expiry_text(s: &Settings) -> String {
 pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
     let m = &s.meta;
     let now = settings::now_unix();
+    let grant = oauth_setup::connections::deadline::outlook_now(s);
     json!({
         "settings": absolute(path).display().to_string(),
         "provider": m.provider,
@@ -131,6 +132,8 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "account": m.account,
         "last_test": m.last_test,
         "renewal": m.renewal,
+        "refresh_expires_at": m.refresh_expires_at,
+        "grant": json!({"state": grant.code(), "text": grant.text(), "deadline": grant.deadline()}),
         "needs_sign_in": settings::renewal::dead_grant(m).map(|f| f.reason.clone()),
         "key": ctx.key_source.describe(),
         "key_store": ctx.key_source.store_name(),

@@ -4,9 +4,12 @@
 //! it, renew it now) and `logout` (revoke at the provider, then forget).
 
 mod check;
+pub mod deadline;
+pub mod health;
 mod logout;
 
 pub use check::{CheckError, renew_now, test};
+pub use deadline::Outlook;
 pub use logout::{LoggedOut, Logout, LogoutError, log_out};
 
 use crate::provider::SchemeKind;
@@ -31,6 +34,10 @@ pub struct Connection {
     /// Unix seconds when the access token expires.
     pub expires_at: Option<i64>,
     pub last_test: Option<LastTest>,
+    /// What it needs next and by when; None when it could not be read.
+    pub outlook: Option<Outlook>,
+    /// The renewal record (last attempt, success, failure).
+    pub renewal: Option<settings::renewal::Renewals>,
 }
 
 /// What a connection's token can do now.
@@ -254,6 +261,8 @@ impl Connection {
             token,
             expires_at: None,
             last_test: None,
+            outlook: None,
+            renewal: None,
         }
     }
 }
@@ -283,6 +292,8 @@ fn of_settings(name: String, path: &Path, s: &Settings, now: i64) -> Connection 
         token: TokenState::of(s, now),
         expires_at: m.expires_at,
         last_test: m.last_test.clone(),
+        outlook: Some(deadline::outlook(s, deadline::limits_of(m).as_ref(), now)),
+        renewal: m.renewal.clone(),
     }
 }
 

@@ -130,3 +130,124 @@ fn renew_all_skips_with_reasons_and_if_older_than_spares_fresh_grants() {
     assert_eq!(out.code, 4, "{out:#?}");
     assert!(out.stderr.contains("code: "), "{}", out.stderr);
 }
+
+/// A provider that says its refresh tokens live a day: `status`, `list`,
+/// `list --json`, `list --check` and the Prometheus gauges all carry that
+/// deadline, and turn to "needs a sign-in" once the grant is refused.
+#[test]
+fn deadlines_reach_status_list_check_and_prometheus() {
+    let idp = Idp::start(&["--refresh-expires-in", "86400"]);
+    let user = User::new();
+    user.login_code(&idp, "daily").ok();
+    let now = oauth_setup::settings::now_unix();
+    let list = user.run(&["list", "--json"]).ok().json();
+    let grant = &list[0]["grant"];
+    assert_eq!(grant["state"], "renewal_needed_before", "{list}");
+    let deadline = grant["deadline"].as_i64().unwrap();
+    assert!(
+        (deadline - (now + 86_400)).abs() < 120,
+        "{deadline} vs {now}"
+    );
+    assert!(
+        grant["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("needs a renewal before "),
+        "{grant}"
+    );
+    let status = user.run(&["status", "--settings", "daily"]).ok().stdout;
+    assert!(
+        status.contains("Grant:          needs a renewal before")
+            && status.contains("as the token endpoint said"),
+        "{status}"
+    );
+    let table = user.run(&["list"]).ok().stdout;
+    assert!(table.contains("needs a renewal before"), "{table}");
+
+    // Within a week: attention; within an hour: fine.
+    let week = user.run(&["list", "--check"]);
+    assert_eq!(week.code, 7, "{week:#?}");
+    assert!(
+        week.stdout.contains("daily: needs a renewal before")
+            && week.stdout.contains("(within 7d)"),
+        "{}",
+        week.stdout
+    );
+    assert!(
+        week.stderr.contains("1 of 1 connections need attention"),
+        "{}",
+        week.stderr
+    );
+    let hour = user.run(&["list", "--check", "--within", "1h"]).ok();
+    assert!(
+        hour.stdout
+            .contains("All 1 connections are fine for the next 1h"),
+        "{}",
+        hour.stdout
+    );
+
+    let prom = user.run(&["list", "--format", "prometheus"]).ok().stdout;
+    let series = format!(
+        "oauth_setup_refresh_deadline_timestamp_seconds{{connection=\"daily\",provider=\"custom\",method=\"authorization_code\"}} {deadline}"
+    );
+    assert!(prom.contains(&series), "{prom}");
+    assert!(
+        prom.contains("# TYPE oauth_setup_needs_sign_in gauge"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("oauth_setup_needs_sign_in{connection=\"daily\",provider=\"custom\",method=\"authorization_code\"} 0"),
+        "{prom}"
+    );
+    let secrets = settings_of(
+        &user,
+        &oauth_setup::paths::settings_file(&user.config(), "daily"),
+    );
+    use secrecy::ExposeSecret;
+    assert_no_secret(
+        "prometheus output",
+        &prom,
+        &[
+            secrets
+                .secrets
+                .refresh_token
+                .as_ref()
+                .unwrap()
+                .expose_secret(),
+            secrets
+                .secrets
+                .access_token
+                .as_ref()
+                .unwrap()
+                .expose_secret(),
+        ],
+    );
+
+    refused_turns_every_view_to_sign_in(&user, &idp);
+}
+
+/// The grant refused: a sign-in is needed, whatever the window.
+fn refused_turns_every_view_to_sign_in(user: &User, idp: &Idp) {
+    idp.revoke_grant_of(
+        user,
+        &oauth_setup::paths::settings_file(&user.config(), "daily"),
+    );
+    assert_eq!(user.run(&["renew", "--settings", "daily"]).code, 4);
+    let hour = user.run(&["list", "--check", "--within", "1h"]);
+    assert_eq!(hour.code, 7, "{hour:#?}");
+    assert!(
+        hour.stdout
+            .contains("daily: needs a sign-in: invalid_grant"),
+        "{}",
+        hour.stdout
+    );
+    let prom = user.run(&["list", "--format", "prometheus"]).ok().stdout;
+    assert!(
+        prom.contains("oauth_setup_needs_sign_in{connection=\"daily\",provider=\"custom\",method=\"authorization_code\"} 1"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("oauth_setup_last_renewal_failure_timestamp_seconds{connection=\"daily\""),
+        "{prom}"
+    );
+}

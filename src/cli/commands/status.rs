@@ -5,6 +5,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
 use crate::cli::store::Location;
+use oauth_setup::connections::deadline;
 use oauth_setup::settings::{self, Store, renewal};
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
@@ -50,6 +51,10 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     }
     println!("Token:          {}", expiry_text(&s));
     println!("Refresh token:  {}", yes(s.secrets.refresh_token.is_some()));
+    println!(
+        "Grant:          {}",
+        shown(&deadline::outlook_now(&s).explained())
+    );
     let client_secret = if s.secrets.client_secret.is_some() {
         "stored (encrypted)"
     } else {

@@ -3,7 +3,7 @@
 //! Everything read from a file is sanitised before it is drawn.
 
 use super::{Confirm, HomeScreen, JobKind};
-use crate::connections::{Connection, Loaded, TokenState, ago};
+use crate::connections::{Connection, Loaded, Outlook, TokenState, ago};
 use crate::text::sanitize;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -225,6 +225,18 @@ fn status(state: &State, l: &Loaded) -> Vec<Line<'static>> {
         meaning(c, h.read_at),
         token_style(theme, &c.token),
     ))];
+    // What the grant needs next, from the provider's documented limits.
+    // (A sign-in needed or a grant not renewed here is the line above.)
+    if let Some(o) = c
+        .outlook
+        .as_ref()
+        .filter(|o| !matches!(o, Outlook::NeedsSignIn(_) | Outlook::NotRenewed(_)))
+    {
+        lines.push(Line::from(Span::styled(
+            format!("Grant: {}", sanitize(&o.text(), 200)),
+            theme.dim(),
+        )));
+    }
     if let Some(t) = &c.last_test {
         lines.push(Line::from(Span::styled(
             format!(
