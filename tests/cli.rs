@@ -37,6 +37,10 @@ mod exec;
 #[path = "cli/health.rs"]
 mod health;
 
+/// `schedule`: systemd units, crontab lines, Kubernetes CronJobs.
+#[path = "cli/schedule.rs"]
+mod schedule;
+
 /// `api`: the provider's API with the token.
 #[path = "cli/api.rs"]
 mod api;

@@ -47,6 +47,7 @@ pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
         Command::List(args) => commands::list::run(ctx, &args),
         Command::Logout(args) => commands::logout::run(ctx, &args),
         Command::Renew(args) => commands::renew::run(ctx, &args),
+        Command::Schedule(args) => commands::schedule::run(ctx, &args),
         Command::Key(args) => commands::key::run(ctx, &args),
     }
 }

@@ -4,4 +4,5 @@
 
 pub mod bundle;
 pub mod connection_string;
+pub mod schedule;
 pub mod service_env;

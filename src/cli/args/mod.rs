@@ -100,6 +100,9 @@ pub enum Command {
     /// refresh token alive and proves the grant still works. Exit codes as
     /// `token`'s.
     Renew(RenewArgs),
+    /// Write what runs `renew` on a schedule: a systemd user timer, a
+    /// crontab line or a Kubernetes CronJob (`--remove` undoes it).
+    Schedule(ScheduleArgs),
     /// Manage this config dir's key (`key move --to keyring|file`).
     Key(KeyArgs),
 }
@@ -187,6 +190,7 @@ impl Command {
             | Command::List(_)
             | Command::Logout(_)
             | Command::Renew(_)
+            | Command::Schedule(_)
             | Command::Key(_) => None,
         }
     }

@@ -14,6 +14,7 @@ pub mod login;
 pub mod logout;
 pub mod providers;
 pub mod renew;
+pub mod schedule;
 pub mod status;
 pub mod test;
 pub mod token;
