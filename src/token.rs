@@ -460,6 +460,9 @@ async fn failed<S: Store>(store: &S, mut s: Settings, e: TokenServiceError) -> T
         TokenServiceError::Renew(t) if t.oauth_error() == Some("invalid_grant") => {
             (refusal(t), true)
         }
+        // This machine's own set-up (a key file gone): not an outcome of
+        // asking the provider, and the file stays as it was.
+        TokenServiceError::Renew(TokenError::Assertion(_) | TokenError::NoClientKey) => return e,
         TokenServiceError::Renew(t) => (t.to_string(), false),
         TokenServiceError::Signin(t) => (t.to_string(), false),
         _ => return e,

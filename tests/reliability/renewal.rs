@@ -61,6 +61,9 @@ fn rotating_provider(elsewhere: impl Fn() + Send + 'static) -> TestServer {
         if r.body.contains("refresh_token=R2") {
             return token_reply("a2", "R3", 3600);
         }
+        if r.body.contains("refresh_token=R3") {
+            return token_reply("a3", "R4", 3600);
+        }
         (
             400,
             "application/json",
