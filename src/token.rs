@@ -18,6 +18,10 @@ use std::path::Path;
 pub const SKEW_SECS: i64 = 60;
 pub use crate::settings::lock::{LOCK_TIMEOUT, lock_timeout};
 
+mod outcome;
+pub use outcome::not_renewable;
+use outcome::{failed, keep_record, refusal, refused_grant};
+
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
     #[error(transparent)]
@@ -283,32 +287,6 @@ async fn wait_for_lock_or_token<S: Store>(
     }
 }
 
-/// The error for a grant the provider refused, as recorded in `s`: what it
-/// said, when this document was last renewed and by which host, and how to
-/// get a new grant.
-fn refused_grant(s: &Settings, location: &str) -> TokenServiceError {
-    let said = renewal::dead_grant(&s.meta)
-        .map(|f| {
-            format!(
-                "{} (refused {}{})",
-                f.reason,
-                renewal::date(f.at),
-                f.host
-                    .as_deref()
-                    .map(|h| format!(" on {h}"))
-                    .unwrap_or_default()
-            )
-        })
-        .unwrap_or_else(|| "invalid_grant".into());
-    TokenServiceError::NeedsSignIn {
-        reason: format!(
-            "the provider no longer accepts the refresh token in {location}: {said}. No newer token was written there by another process or host, so the grant was revoked or expired; {}",
-            renewal::last_success_text(&s.meta)
-        ),
-        command: login_command(s, location),
-    }
-}
-
 /// Renews a token the API has just rejected (InEvent tokens have no stated
 /// lifetime: a 401 is how they end), unless another process already has.
 pub async fn renew_rejected<S: Store>(
@@ -332,27 +310,6 @@ pub async fn renew_now<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> 
         .clone()
         .unwrap_or_else(|| SecretString::from(String::new()));
     renew_under_lock(store, Some(&current)).await
-}
-
-/// Why `renew` leaves this connection alone, when it does: nothing this
-/// tool could renew it with (a static token, an InEvent sign-in without its
-/// password), or the grant belongs to a CData driver now.
-pub fn not_renewable(s: &Settings) -> Option<String> {
-    let m = &s.meta;
-    if let (Some(at), Some(_)) = (m.handed_off_at, &s.secrets.refresh_token) {
-        return Some(format!(
-            "its refresh token was handed to a CData driver ({}) {} min ago, which renews it now (`token --force` takes it back)",
-            m.handed_off_to.as_deref().unwrap_or("?"),
-            (now_unix() - at).max(0) / 60
-        ));
-    }
-    match m.kind {
-        SchemeKind::StaticToken => Some("a static token: there is nothing to renew".into()),
-        SchemeKind::PasswordSignin if s.secrets.password.is_none() => Some(
-            "a password sign-in whose password was not stored: renewing it needs a person (`oauth-setup login`)".into(),
-        ),
-        _ => None,
-    }
 }
 
 fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
@@ -436,51 +393,6 @@ async fn renew_locked<S: Store>(
         .clone()
         .expect("apply_tokens sets the access token");
     Ok(Fresh { token, settings: s })
-}
-
-/// "invalid_grant: unknown or revoked refresh token": the provider's own
-/// words, for the record.
-fn refusal(e: &TokenError) -> String {
-    match e {
-        TokenError::Rejected {
-            error,
-            description: Some(d),
-            ..
-        } => format!("{error}: {d}"),
-        _ => e.oauth_error().unwrap_or("refused").to_string(),
-    }
-}
-
-/// Records a renewal that reached for the provider and failed (a refused
-/// grant is recorded by the caller, after checking the store), then gives
-/// the error back. Errors that are not a renewal's outcome (a hand-off, a
-/// file that cannot renew at all) are not recorded.
-async fn failed<S: Store>(store: &S, mut s: Settings, e: TokenServiceError) -> TokenServiceError {
-    let (reason, needs_sign_in) = match &e {
-        TokenServiceError::Renew(t) if t.oauth_error() == Some("invalid_grant") => {
-            (refusal(t), true)
-        }
-        // This machine's own set-up (a key file gone): not an outcome of
-        // asking the provider, and the file stays as it was.
-        TokenServiceError::Renew(TokenError::Assertion(_) | TokenError::NoClientKey) => return e,
-        TokenServiceError::Renew(t) => (t.to_string(), false),
-        TokenServiceError::Signin(t) => (t.to_string(), false),
-        _ => return e,
-    };
-    renewal::record_failure(&mut s.meta, &reason, needs_sign_in);
-    keep_record(store, &s).await;
-    if needs_sign_in {
-        return refused_grant(&s, &store.location());
-    }
-    e
-}
-
-/// Saves a renewal record; the renewal's own error matters more than a
-/// record that cannot be written (a read-only file, Vault unreachable).
-async fn keep_record<S: Store>(store: &S, s: &Settings) {
-    if let Err(e) = store.save(s, Replace::Readable).await {
-        tracing::warn!(location = %store.location(), error = %e, "could not record the renewal's outcome");
-    }
 }
 
 fn client_of(s: &Settings) -> ClientCredentials {
