@@ -6,6 +6,7 @@ pub mod api;
 mod browser;
 pub mod child;
 pub mod connections;
+pub mod duration;
 pub mod export;
 pub mod http;
 pub mod logging;

@@ -6,6 +6,7 @@ use crate::oauth::password_signin::{self, SigninError};
 use crate::oauth::{self, ClientCredentials, TokenError, TokenSet};
 use crate::provider::{ClientAuth, SchemeKind};
 use crate::settings::now_unix;
+use crate::settings::renewal;
 use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
@@ -16,6 +17,10 @@ use std::path::Path;
 /// lifetime, for tokens that live under twice this: see [`renewal_margin`]).
 pub const SKEW_SECS: i64 = 60;
 pub use crate::settings::lock::{LOCK_TIMEOUT, lock_timeout};
+
+mod outcome;
+pub use outcome::not_renewable;
+use outcome::{failed, keep_record, refusal, refused_grant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenServiceError {
@@ -54,6 +59,11 @@ impl TokenServiceError {
 pub fn usable_token(s: &Settings, now: i64) -> Option<&SecretString> {
     if s.meta.kind == SchemeKind::StaticToken {
         return s.secrets.static_token.as_ref();
+    }
+    // Once the provider refused the grant (recorded by the renewal that found
+    // out, usually after the API refused this very token), its clock is moot.
+    if renewal::dead_grant(&s.meta).is_some() {
+        return None;
     }
     let token = s.secrets.access_token.as_ref()?;
     match s.meta.expires_at {
@@ -234,12 +244,16 @@ pub async fn take_back<S: Store>(store: &S) -> Result<(), SettingsError> {
 enum Waited<L> {
     Locked(L),
     Renewed(Box<Fresh>),
+    /// Another process found the grant refused and recorded it: stop
+    /// without sending the dead refresh token again.
+    Refused(Box<Settings>),
 }
 
 /// Waits for the renewal lock. While another process holds it (renewing),
 /// re-reads the document between tries: once the holder has written a
 /// usable token, waiters take it without queueing for the lock one by one
-/// (a store replaces the document whole, so a read sees the old or the new).
+/// (a store replaces the document whole, so a read sees the old or the new);
+/// once it has recorded the grant refused, they stop.
 async fn wait_for_lock_or_token<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
@@ -252,11 +266,14 @@ async fn wait_for_lock_or_token<S: Store>(
         if let Some(lock) = store.try_lock().await? {
             return Ok(Waited::Locked(lock));
         }
-        if let Ok(s) = store.load().await
-            && let Some(token) = usable_now(&s, rejected)
-        {
-            tracing::debug!("token renewed by another process while waiting for the lock");
-            return Ok(Waited::Renewed(Box::new(Fresh { token, settings: s })));
+        if let Ok(s) = store.load().await {
+            if let Some(token) = usable_now(&s, rejected) {
+                tracing::debug!("token renewed by another process while waiting for the lock");
+                return Ok(Waited::Renewed(Box::new(Fresh { token, settings: s })));
+            }
+            if renewal::dead_grant(&s.meta).is_some() {
+                return Ok(Waited::Refused(Box::new(s)));
+            }
         }
         let waited = start.elapsed();
         if waited >= timeout {
@@ -279,6 +296,22 @@ pub async fn renew_rejected<S: Store>(
     Ok(renew_under_lock(store, Some(rejected)).await?.token)
 }
 
+/// Gets a new token now, even when the stored one is still valid (`renew`:
+/// what keeps an idle refresh token alive and proves the grant works), under
+/// the renewal lock like every other renewal. A token another process got
+/// meanwhile counts as the renewal.
+pub async fn renew_now<S: Store>(store: &S) -> Result<Fresh, TokenServiceError> {
+    let s = store.load().await?;
+    // Renewing "because this token was rejected" is what forces a renewal
+    // past a still-valid token.
+    let current = s
+        .secrets
+        .access_token
+        .clone()
+        .unwrap_or_else(|| SecretString::from(String::new()));
+    renew_under_lock(store, Some(&current)).await
+}
+
 fn is_rejected(t: &SecretString, rejected: Option<&SecretString>) -> bool {
     rejected.is_some_and(|r| r.expose_secret() == t.expose_secret())
 }
@@ -299,13 +332,15 @@ async fn renew_under_lock<S: Store>(
     let lock = match wait_for_lock_or_token(store, rejected).await? {
         Waited::Locked(lock) => lock,
         Waited::Renewed(fresh) => return Ok(*fresh),
+        Waited::Refused(s) => return Err(refused_grant(&s, &store.location())),
     };
     let out = renew_locked(store, rejected).await;
     store.unlock(lock).await;
     out
 }
 
-/// The renewal proper, with the lock held by the caller.
+/// The renewal proper, with the lock held by the caller. Its outcome is
+/// recorded in the document's clear metadata ([`renewal`]) under that lock.
 async fn renew_locked<S: Store>(
     store: &S,
     rejected: Option<&SecretString>,
@@ -315,15 +350,18 @@ async fn renew_locked<S: Store>(
         tracing::debug!("token renewed by another process while waiting for the lock");
         return Ok(Fresh { token, settings: s });
     }
-    let used_refresh = refresh_of(&s);
     let location = store.location();
+    if renewal::dead_grant(&s.meta).is_some() {
+        return Err(refused_grant(&s, &location));
+    }
+    let used_refresh = refresh_of(&s);
     let t = match renew(&s, &location).await {
         Ok(t) => t,
         Err(TokenServiceError::Renew(e)) if e.oauth_error() == Some("invalid_grant") => {
-            // Another process (or machine sharing the document) may have
+            // Another process (or host sharing the document) may have
             // rotated the refresh token after we read it: re-read first.
             let fresh = store.load().await?;
-            if let Some(token) = usable_now(&fresh, None) {
+            if let Some(token) = usable_now(&fresh, rejected) {
                 return Ok(Fresh {
                     token,
                     settings: fresh,
@@ -331,19 +369,22 @@ async fn renew_locked<S: Store>(
             }
             let fresh_refresh = refresh_of(&fresh);
             if fresh_refresh == used_refresh || fresh_refresh.is_none() {
-                return Err(TokenServiceError::NeedsSignIn {
-                    reason: format!(
-                        "the provider no longer accepts the refresh token in {location} (invalid_grant: expired, revoked, or used elsewhere)"
-                    ),
-                    command: login_command(&s, &location),
-                });
+                let mut dead = fresh;
+                renewal::record_failure(&mut dead.meta, &refusal(&e), true);
+                keep_record(store, &dead).await;
+                return Err(refused_grant(&dead, &location));
             }
+            tracing::info!(location = %location, "the refresh token was renewed elsewhere meanwhile: renewing with the newer one");
             s = fresh;
-            renew(&s, &location).await?
+            match renew(&s, &location).await {
+                Ok(t) => t,
+                Err(e) => return Err(failed(store, s, e).await),
+            }
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(failed(store, s, e).await),
     };
     apply_tokens(&mut s, t, None);
+    renewal::record_success(&mut s.meta);
     store.save(&s, Replace::Readable).await?;
     tracing::info!(location = %location, "token renewed");
     let token = s
@@ -408,6 +449,7 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
                 access_token: signin.token_id,
                 token_type: Some("tokenID".into()),
                 expires_in: None,
+                refresh_expires_in: None,
                 refresh_token: None,
                 id_token: None,
                 scope: signin.scope,

@@ -33,6 +33,14 @@ mod export;
 #[path = "cli/exec.rs"]
 mod exec;
 
+/// `renew`, deadlines, `list --check`, schedules: grants kept alive.
+#[path = "cli/health.rs"]
+mod health;
+
+/// `schedule`: systemd units, crontab lines, Kubernetes CronJobs.
+#[path = "cli/schedule.rs"]
+mod schedule;
+
 /// `api`: the provider's API with the token.
 #[path = "cli/api.rs"]
 mod api;

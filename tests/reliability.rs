@@ -31,6 +31,10 @@ mod opener;
 #[path = "reliability/hostile.rs"]
 mod hostile;
 
+/// What renewals record; refused grants told apart from lost races.
+#[path = "reliability/renewal.rs"]
+mod renewal;
+
 /// Many hosts sharing one grant through a real OpenBao.
 #[path = "reliability/vault.rs"]
 mod vault;

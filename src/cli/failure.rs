@@ -28,6 +28,8 @@ pub mod exit {
     pub const SIGN_IN_NEEDED: i32 = 4;
     pub const REFUSED: i32 = 5;
     pub const NETWORK: i32 = 6;
+    /// `list --check`: a connection needs a person soon.
+    pub const ATTENTION: i32 = 7;
     pub const CANCELLED: i32 = 130;
 }
 

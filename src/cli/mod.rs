@@ -46,6 +46,8 @@ pub fn run(ctx: &Ctx, mut command: Command) -> Result<(), Failure> {
         Command::Api(args) => commands::api::run(ctx, &args),
         Command::List(args) => commands::list::run(ctx, &args),
         Command::Logout(args) => commands::logout::run(ctx, &args),
+        Command::Renew(args) => commands::renew::run(ctx, &args),
+        Command::Schedule(args) => commands::schedule::run(ctx, &args),
         Command::Key(args) => commands::key::run(ctx, &args),
     }
 }

@@ -76,6 +76,13 @@ fn token_hint(settings: &Path) -> String {
 
 /// How long the stored token lasts, as a sentence.
 pub fn expiry_text(s: &Settings) -> String {
+    if let Some(f) = settings::renewal::dead_grant(&s.meta) {
+        return format!(
+            "needs sign-in: {} (the provider refused the refresh token {}).",
+            shown(&f.reason),
+            settings::renewal::date(f.at)
+        );
+    }
     let Some(exp) = s.meta.expires_at else {
         return "The token has no stated expiry.".into();
     };
@@ -95,6 +102,7 @@ pub fn expiry_text(s: &Settings) -> String {
 pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
     let m = &s.meta;
     let now = settings::now_unix();
+    let grant = oauth_setup::connections::deadline::outlook_now(s);
     json!({
         "settings": absolute(path).display().to_string(),
         "provider": m.provider,
@@ -123,6 +131,10 @@ pub fn status_json(s: &Settings, path: &Path, ctx: &Ctx) -> serde_json::Value {
         "handed_off_to": m.handed_off_to,
         "account": m.account,
         "last_test": m.last_test,
+        "renewal": m.renewal,
+        "refresh_expires_at": m.refresh_expires_at,
+        "grant": json!({"state": grant.code(), "text": grant.text(), "deadline": grant.deadline()}),
+        "needs_sign_in": settings::renewal::dead_grant(m).map(|f| f.reason.clone()),
         "key": ctx.key_source.describe(),
         "key_store": ctx.key_source.store_name(),
     })

@@ -4,9 +4,8 @@
 
 use crate::probe::{self, TestError, TestOutcome};
 use crate::provider::{self, Profile, ProviderError};
-use crate::settings::{FileStore, Key, Store};
+use crate::settings::{FileStore, Key};
 use crate::token::{self, Fresh, TokenServiceError};
-use secrecy::SecretString;
 use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
@@ -61,19 +60,7 @@ pub async fn test(path: &Path, key: &Key, profiles: &[Profile]) -> Result<TestOu
 }
 
 /// Gets a new token for the connection at `path` now, even when the stored
-/// one is still valid: by refresh token, client credentials or the stored
-/// password, under the renewal lock like every other renewal.
+/// one is still valid (see [`token::renew_now`]).
 pub async fn renew_now(path: &Path, key: &Key) -> Result<Fresh, TokenServiceError> {
-    let store = FileStore::new(path, key);
-    let s = store.load().await?;
-    // Renewing "because this token was rejected" is what forces a renewal
-    // past a still-valid token; another process's newer token still wins.
-    let current = s
-        .secrets
-        .access_token
-        .clone()
-        .unwrap_or_else(|| SecretString::from(String::new()));
-    let token = token::renew_rejected(&store, &current).await?;
-    let settings = store.load().await?;
-    Ok(Fresh { token, settings })
+    token::renew_now(&FileStore::new(path, key)).await
 }

@@ -4,9 +4,12 @@
 //! it, renew it now) and `logout` (revoke at the provider, then forget).
 
 mod check;
+pub mod deadline;
+pub mod health;
 mod logout;
 
 pub use check::{CheckError, renew_now, test};
+pub use deadline::Outlook;
 pub use logout::{LoggedOut, Logout, LogoutError, log_out};
 
 use crate::provider::SchemeKind;
@@ -31,6 +34,10 @@ pub struct Connection {
     /// Unix seconds when the access token expires.
     pub expires_at: Option<i64>,
     pub last_test: Option<LastTest>,
+    /// What it needs next and by when; None when it could not be read.
+    pub outlook: Option<Outlook>,
+    /// The renewal record (last attempt, success, failure).
+    pub renewal: Option<settings::renewal::Renewals>,
 }
 
 /// What a connection's token can do now.
@@ -40,8 +47,10 @@ pub enum TokenState {
     Valid { minutes: Option<i64> },
     /// Expired (or about to), and the file holds what renews it unattended.
     Renewable,
-    /// Nothing left to renew with: only a new sign-in helps.
-    NeedsSignIn,
+    /// Nothing left to renew with, or the provider refused the grant
+    /// (`reason`, as recorded by the renewal that found out): only a new
+    /// sign-in helps.
+    NeedsSignIn { reason: Option<String> },
     /// The refresh token was given to a CData driver (`connection-string
     /// --mode handoff`): this tool no longer renews it.
     HandedOff { to: Option<String>, since: i64 },
@@ -58,7 +67,7 @@ impl TokenState {
         match self {
             TokenState::Valid { .. } => "valid",
             TokenState::Renewable => "renewable",
-            TokenState::NeedsSignIn => "needs_sign_in",
+            TokenState::NeedsSignIn { .. } => "needs_sign_in",
             TokenState::HandedOff { .. } => "handed_off",
             TokenState::Unreadable(_) => "unreadable",
             TokenState::Missing => "missing",
@@ -71,7 +80,8 @@ impl TokenState {
             TokenState::Valid { minutes: Some(m) } => format!("valid for {m} min"),
             TokenState::Valid { minutes: None } => "valid".into(),
             TokenState::Renewable => "renewable".into(),
-            TokenState::NeedsSignIn => "needs sign-in".into(),
+            TokenState::NeedsSignIn { reason: None } => "needs sign-in".into(),
+            TokenState::NeedsSignIn { reason: Some(r) } => format!("needs sign-in: {r}"),
             TokenState::HandedOff { .. } => "handed off".into(),
             TokenState::Unreadable(_) => "unreadable".into(),
             TokenState::Missing => "missing".into(),
@@ -88,6 +98,13 @@ impl TokenState {
                 since,
             };
         }
+        // Refused by the provider: whatever the access token's clock says,
+        // the grant is gone (and a 401 may be how it was found out).
+        if let Some(f) = settings::renewal::dead_grant(&s.meta) {
+            return TokenState::NeedsSignIn {
+                reason: Some(f.reason.clone()),
+            };
+        }
         if token::usable_token(s, now).is_some() {
             return TokenState::Valid {
                 minutes: s.meta.expires_at.map(|at| (at - now).max(0) / 60),
@@ -96,7 +113,7 @@ impl TokenState {
         if token::can_renew_unattended(s) {
             TokenState::Renewable
         } else {
-            TokenState::NeedsSignIn
+            TokenState::NeedsSignIn { reason: None }
         }
     }
 }
@@ -244,6 +261,8 @@ impl Connection {
             token,
             expires_at: None,
             last_test: None,
+            outlook: None,
+            renewal: None,
         }
     }
 }
@@ -273,6 +292,8 @@ fn of_settings(name: String, path: &Path, s: &Settings, now: i64) -> Connection 
         token: TokenState::of(s, now),
         expires_at: m.expires_at,
         last_test: m.last_test.clone(),
+        outlook: Some(deadline::outlook(s, deadline::limits_of(m).as_ref(), now)),
+        renewal: m.renewal.clone(),
     }
 }
 
@@ -307,8 +328,15 @@ mod tests {
         assert_eq!(TokenState::of(&expired, now), TokenState::Renewable);
         assert_eq!(
             TokenState::of(&code_flow(now - 10, false), now),
-            TokenState::NeedsSignIn
+            TokenState::NeedsSignIn { reason: None }
         );
+        // A refused grant reads as such, even with time left on the token.
+        let mut refused = code_flow(now + 3000, true);
+        refused.meta.token_timestamp_ms = Some(now * 1000);
+        settings::renewal::record_failure(&mut refused.meta, "invalid_grant: revoked", true);
+        let state = TokenState::of(&refused, now);
+        assert_eq!(state.short(), "needs sign-in: invalid_grant: revoked");
+        assert_eq!(state.code(), "needs_sign_in");
         let mut handed = expired;
         handed.meta.handed_off_at = Some(now - 600);
         handed.meta.handed_off_to = Some("memory://crm".into());

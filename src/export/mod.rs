@@ -6,4 +6,5 @@ pub mod bundle;
 pub mod connection_string;
 pub mod cs_dialect;
 pub mod cs_target;
+pub mod schedule;
 pub mod service_env;

@@ -27,6 +27,8 @@ pub struct TokenSet {
     pub access_token: SecretString,
     pub token_type: Option<String>,
     pub expires_in: Option<i64>,
+    /// Seconds the refresh token lives, when the server said.
+    pub refresh_expires_in: Option<i64>,
     pub refresh_token: Option<SecretString>,
     pub id_token: Option<SecretString>,
     pub scope: Option<String>,
@@ -213,23 +215,12 @@ pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
     let access_token = str_field("access_token").ok_or(TokenError::MissingField {
         field: "access_token",
     })?;
-    let expires_in = match v.get("expires_in") {
-        None | Some(Value::Null) => None,
-        Some(raw) => {
-            let n = match raw {
-                Value::Number(n) => n.as_f64(),
-                Value::String(s) => s.trim().parse::<f64>().ok(),
-                _ => None,
-            };
-            match n {
-                Some(n) if n.is_finite() && n >= 0.0 => Some((n as i64).min(MAX_EXPIRES_IN)),
-                _ => {
-                    return Err(TokenError::BadExpiresIn {
-                        value: http::sanitize(&raw.to_string(), 40),
-                    });
-                }
-            }
-        }
+    let expires_in = seconds_field(v, "expires_in")?;
+    // How long the refresh token lives, where the server says (Entra's
+    // `refresh_token_expires_in`, Keycloak's `refresh_expires_in`).
+    let refresh_expires_in = match seconds_field(v, "refresh_token_expires_in")? {
+        Some(n) => Some(n),
+        None => seconds_field(v, "refresh_expires_in")?,
     };
     let refresh_token = str_field("refresh_token");
     let id_token = str_field("id_token");
@@ -261,10 +252,32 @@ pub fn token_set_from_json(v: &Value) -> Result<TokenSet, TokenError> {
         access_token: SecretString::from(access_token.to_string()),
         token_type,
         expires_in,
+        refresh_expires_in,
         refresh_token: refresh_token.map(|s| SecretString::from(s.to_string())),
         id_token: id_token.map(|s| SecretString::from(s.to_string())),
         scope: scope.map(str::to_string),
     })
+}
+
+/// A lifetime in seconds (a number or a numeric string), capped at
+/// [`MAX_EXPIRES_IN`]; absent or null is None, anything negative an error.
+fn seconds_field(v: &Value, name: &'static str) -> Result<Option<i64>, TokenError> {
+    let raw = match v.get(name) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(raw) => raw,
+    };
+    let n = match raw {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n.is_finite() && n >= 0.0 => Ok(Some((n as i64).min(MAX_EXPIRES_IN))),
+        _ => Err(TokenError::BadExpiresIn {
+            field: name,
+            value: http::sanitize(&raw.to_string(), 40),
+        }),
+    }
 }
 
 /// `scope` as a request parameter, or nothing when no scope is asked for.

@@ -52,9 +52,9 @@ pub enum TokenError {
     )]
     MissingField { field: &'static str },
     #[error(
-        "the token endpoint's answer has an invalid expires_in ({value}); refusing a token with a negative lifetime"
+        "the token endpoint's answer has an invalid {field} ({value}); refusing a token with a negative lifetime"
     )]
-    BadExpiresIn { value: String },
+    BadExpiresIn { field: &'static str, value: String },
     #[error(
         "the token endpoint's answer holds {kib} KiB of tokens; oauth-setup accepts at most {} KiB (a settings file must stay under 1 MiB). Check the token URL",
         MAX_TOKENS_BYTES / 1024

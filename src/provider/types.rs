@@ -282,6 +282,30 @@ pub struct Scheme {
     /// Expected token lifetime in seconds when the server does not say.
     #[serde(default)]
     pub default_expires_in: Option<i64>,
+    /// How long the provider lets a refresh token live, as documented.
+    #[serde(default)]
+    pub refresh_token: Option<RefreshLimits>,
+}
+
+/// A provider's documented refresh-token limits, with the page that says
+/// so. A limit left out is unknown (the page states none). A
+/// `refresh_token_expires_in` in a token answer overrides these.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshLimits {
+    /// Days a refresh token may go unused before the provider ends it
+    /// (Entra ID: 90, `AADSTS700082`); a renewal starts the count again.
+    #[serde(default)]
+    pub idle_days: Option<i64>,
+    /// Days after the sign-in when the grant ends however often it is
+    /// renewed; only a new sign-in helps.
+    #[serde(default)]
+    pub absolute_days: Option<i64>,
+    /// The page the limits (or the absence of any) come from.
+    pub source: String,
+    /// What the page says, in a line.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 fn yes() -> bool {

@@ -127,6 +127,14 @@ pub struct Meta {
     /// The last test request made with these credentials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_test: Option<LastTest>,
+    /// Unix seconds by which the refresh token dies, when the token
+    /// endpoint said (`refresh_token_expires_in` / `refresh_expires_in`);
+    /// it overrides the profile's documented limits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<i64>,
+    /// The last renewal attempt, success and failure (see `renewal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renewal: Option<super::renewal::Renewals>,
 }
 
 /// Who a grant belongs to. Every part is optional: servers say what they say.
@@ -310,6 +318,8 @@ impl Meta {
             handed_off_to: None,
             account: None,
             last_test: None,
+            refresh_expires_at: None,
+            renewal: None,
         }
     }
 

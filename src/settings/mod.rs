@@ -14,6 +14,7 @@ pub mod key_move;
 pub mod key_store;
 pub mod known;
 pub mod lock;
+pub mod renewal;
 pub mod store;
 pub mod validate;
 pub mod vault;

@@ -198,6 +198,18 @@ impl Meta {
         if let Some(t) = &self.last_test {
             check_text("last_test.summary", &t.summary, MAX_TEXT)?;
         }
+        if let Some(r) = &self.renewal {
+            let hosts = [
+                r.last_success.as_ref().and_then(|s| s.host.as_ref()),
+                r.last_failure.as_ref().and_then(|f| f.host.as_ref()),
+            ];
+            for h in hosts.into_iter().flatten() {
+                check_text("renewal.host", h, MAX_TEXT)?;
+            }
+            if let Some(f) = &r.last_failure {
+                check_text("renewal.last_failure.reason", &f.reason, MAX_TEXT)?;
+            }
+        }
         Ok(())
     }
 }

@@ -88,6 +88,11 @@ pub fn apply_tokens(settings: &mut Settings, t: TokenSet, default_expires_in: Op
     if let Some(account) = t.id_token.as_ref().and_then(super::account::from_id_token) {
         m.account = Some(account);
     }
+    // A new refresh token starts its own life; the server's stated one
+    // (if any) replaces the last.
+    if t.refresh_token.is_some() || t.refresh_expires_in.is_some() {
+        m.refresh_expires_at = t.refresh_expires_in.map(|e| now_ms / 1000 + e);
+    }
     let s = &mut settings.secrets;
     s.access_token = Some(t.access_token);
     if t.refresh_token.is_some() {

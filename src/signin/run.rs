@@ -247,6 +247,7 @@ async fn password_signin(g: &Grant<'_>) -> Result<TokenSet, LoginError> {
         access_token: s.token_id,
         token_type: Some("tokenID".into()),
         expires_in: None,
+        refresh_expires_in: None,
         refresh_token: None,
         id_token: None,
         scope: s.scope,

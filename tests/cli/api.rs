@@ -201,3 +201,75 @@ fn refusals_are_clear_and_send_nothing() {
     );
     assert!(!out.stdout.contains("<html"), "{}", out.stdout);
 }
+
+/// An OData service whose authorization server forgot the grant: the API
+/// answers 401 and the refresh is refused. `api` says a sign-in is needed
+/// (exit 4, the recovery commands `token` prints), and so do `status` and
+/// `list` afterwards, though the access token's clock has time left.
+#[test]
+fn a_401_and_a_refused_refresh_say_sign_in() {
+    let idp = Idp::start(&[]);
+    let api = TestServer::start(|_| {
+        (
+            401,
+            "application/json",
+            r#"{"error":{"code":"invalid_token","message":"invalid_token"}}"#.into(),
+        )
+    });
+    let user = User::new();
+    let settings = user.path("od.json");
+    let s = settings.to_str().unwrap();
+    let root = format!("{}/odata", api.url);
+    user.run(&[
+        "login",
+        "odata",
+        "--scheme",
+        "desktop",
+        "--issuer",
+        &idp.issuer,
+        "--client-id",
+        "app-1",
+        "--service-root",
+        &root,
+        "--scopes",
+        "openid offline_access",
+        "--settings",
+        s,
+        "--json",
+    ])
+    .ok();
+    idp.revoke_grant_of(&user, &settings);
+
+    let out = user.run(&["api", "--settings", s, "Accounts"]);
+    assert_eq!(out.code, 4, "a sign-in is needed: {out:#?}");
+    assert!(
+        out.stderr.contains("no longer accepts the refresh token"),
+        "{}",
+        out.stderr
+    );
+    let token = user.run(&["token", "--settings", s]);
+    assert_eq!(token.code, 4, "{token:#?}");
+    // The same recovery commands as `token` prints.
+    let recovery = |text: &str| {
+        text.lines()
+            .filter(|l| l.contains("oauth-setup "))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert!(!recovery(&out.stderr).is_empty(), "{}", out.stderr);
+    assert_eq!(recovery(&out.stderr), recovery(&token.stderr));
+    let refreshes = idp
+        .requests()
+        .iter()
+        .filter(|(g, _)| g == "refresh_token")
+        .count();
+    assert_eq!(refreshes, 1, "`token` read the verdict, sent nothing");
+
+    let status = user.run(&["status", "--settings", s]).ok().stdout;
+    assert!(
+        status.contains("needs sign-in: invalid_grant"),
+        "not `valid for 59 min, renewable`: {status}"
+    );
+    let list = user.run(&["list", "--json"]).ok().json();
+    assert_eq!(list[0]["state"], "needs_sign_in", "{list}");
+}

@@ -91,7 +91,7 @@ fn write_legacy(path: &Path, meta: &Meta) {
 
 /// All YAML documents in `text`, parsed by PyYAML (a YAML 1.1 parser: the
 /// strictest about line breaks) and returned as JSON.
-fn yaml_docs(text: &str) -> Vec<Value> {
+pub(crate) fn yaml_docs(text: &str) -> Vec<Value> {
     use std::io::Write;
     let mut child = std::process::Command::new("python3")
         .args([

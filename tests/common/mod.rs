@@ -431,3 +431,37 @@ pub fn assert_no_secret(what: &str, haystack: &str, secrets: &[&str]) {
         );
     }
 }
+
+/// The settings document at `path`, opened with `user`'s key (what the test
+/// needs to know of it: its refresh token, its clear metadata).
+pub fn settings_of(user: &User, path: &Path) -> oauth_setup::settings::Settings {
+    use oauth_setup::settings::{self, KeySource};
+    let key = settings::load_key(&KeySource::Default(oauth_setup::paths::key_file(
+        &user.config(),
+    )))
+    .unwrap();
+    settings::read(path, &key).unwrap()
+}
+
+impl Idp {
+    /// Revokes a refresh token's whole family at the provider (RFC 7009, as
+    /// an admin or the user would from the provider's side): what a grant
+    /// killed at the provider looks like to us.
+    pub fn revoke(&self, refresh_token: &str) {
+        let out = Command::new("curl")
+            .args(["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+            .arg("--data-urlencode")
+            .arg(format!("token={refresh_token}"))
+            .arg(format!("{}/revoke-rfc7009", self.issuer))
+            .output()
+            .expect("curl is installed");
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "200", "{out:?}");
+    }
+
+    /// Revokes the grant the settings file at `path` holds.
+    pub fn revoke_grant_of(&self, user: &User, path: &Path) {
+        use secrecy::ExposeSecret;
+        let s = settings_of(user, path);
+        self.revoke(s.secrets.refresh_token.as_ref().unwrap().expose_secret());
+    }
+}

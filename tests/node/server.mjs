@@ -3,6 +3,9 @@
 //   --ttl N             expires_in of issued tokens (default 3600)
 //   --refresh-ttl N     expires_in of tokens issued by the refresh_token grant (default: --ttl)
 //   --rotate            refresh tokens rotate; reusing an old one revokes the family
+//   --refresh-idle N    a refresh token unused for N seconds is refused (invalid_grant,
+//                       as Entra's AADSTS700082 "expired due to inactivity")
+//   --refresh-expires-in N  token answers say refresh_token_expires_in: N
 //   --deny              the authorize step answers error=access_denied
 //   --client-secret S   token requests must authenticate with this secret
 //   --stats FILE        one JSON line per token request (grant type, outcome)
@@ -26,6 +29,8 @@ const flag = (name) => args.includes(name);
 const ttl = parseInt(opt("--ttl", "3600"), 10);
 const refreshTtl = parseInt(opt("--refresh-ttl", String(ttl)), 10);
 const rotate = flag("--rotate");
+const refreshIdle = parseInt(opt("--refresh-idle", "0"), 10);
+const statedRefresh = opt("--refresh-expires-in", null);
 const deny = flag("--deny");
 const secret = opt("--client-secret", null);
 const stats = opt("--stats", null);
@@ -69,6 +74,16 @@ server.service.on("beforeResponse", (resp, req) => {
       return;
     }
   }
+  if (grant === "refresh_token" && refreshIdle > 0) {
+    const known = refresh.get(req.body.refresh_token);
+    if (known && Date.now() - known.at > refreshIdle * 1000) {
+      resp.statusCode = 400;
+      resp.body = { error: "invalid_grant", error_description: "the refresh token has expired due to inactivity" };
+      log({ grant, outcome: "idle" });
+      return;
+    }
+    if (known) known.at = Date.now();
+  }
   if (grant === "refresh_token" && !rotate) {
     // Without rotation a refresh token lives on until revoked (RFC 7009).
     const known = refresh.get(req.body.refresh_token);
@@ -95,12 +110,15 @@ server.service.on("beforeResponse", (resp, req) => {
       return;
     }
     old.used = true;
-    refresh.set(resp.body.refresh_token, { family: old.family, used: false });
+    refresh.set(resp.body.refresh_token, { family: old.family, used: false, at: Date.now() });
   } else if (resp.body.refresh_token) {
     const known = grant === "refresh_token" && refresh.get(req.body.refresh_token);
-    refresh.set(resp.body.refresh_token, { family: known ? known.family : ++families, used: false });
+    refresh.set(resp.body.refresh_token, { family: known ? known.family : ++families, used: false, at: Date.now() });
   }
   if (resp.statusCode === 200) resp.body.expires_in = grant === "refresh_token" ? refreshTtl : ttl;
+  if (resp.statusCode === 200 && statedRefresh !== null && resp.body.refresh_token) {
+    resp.body.refresh_token_expires_in = parseInt(statedRefresh, 10);
+  }
   if (noIdToken) delete resp.body.id_token;
   log({ grant, outcome: "ok" });
 });

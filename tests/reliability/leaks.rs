@@ -392,6 +392,7 @@ fn debug_of_secret_holding_types_is_redacted() {
         access_token: sec("DBG-access-1"),
         token_type: Some("Bearer".into()),
         expires_in: Some(60),
+        refresh_expires_in: None,
         refresh_token: Some(sec("DBG-refresh-1")),
         id_token: Some(sec("DBG-id-1")),
         scope: None,

@@ -74,6 +74,67 @@ fn fifty_processes_one_refresh() {
     assert_eq!(refreshes(&idp).len(), 1);
 }
 
+/// A grant killed at the provider: the first of fifty processes is refused,
+/// records it in the file under the lock, and the other forty-nine read it
+/// there and stop without sending the dead refresh token again.
+#[test]
+fn fifty_processes_one_refused_refresh() {
+    let idp = Idp::start(&["--rotate", "--ttl", "0", "--refresh-ttl", "3600"]);
+    let user = User::new();
+    let settings = user.path("dead.json");
+    let s = settings.to_str().unwrap();
+    user.login_code(&idp, s).ok();
+    idp.revoke_grant_of(&user, &settings);
+
+    let children: Vec<Child> = (0..50)
+        .map(|_| {
+            user.cmd()
+                .args(["token", "--settings", s])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outs: Vec<Out> = children
+        .into_iter()
+        .map(|c| Out::from(c.wait_with_output().unwrap()))
+        .collect();
+    for o in &outs {
+        assert_eq!(o.code, 4, "sign-in needed: {o:#?}");
+        assert!(o.stdout.is_empty(), "{o:#?}");
+        assert!(
+            o.stderr.contains("no longer accepts the refresh token")
+                && o.stderr.contains("revoked or expired")
+                && o.stderr.contains("oauth-setup login"),
+            "{}",
+            o.stderr
+        );
+    }
+    assert_eq!(
+        refreshes(&idp),
+        vec![("refresh_token".to_string(), "invalid_grant".to_string())],
+        "exactly one refused refresh reached the server"
+    );
+    // The verdict stays in the file: later calls and `list` read it there.
+    let again = user.run(&["token", "--settings", s]);
+    assert_eq!(again.code, 4, "{again:#?}");
+    assert_eq!(refreshes(&idp).len(), 1, "nothing sent again");
+    let list = user.run(&["list", "--json"]).ok().json();
+    assert_eq!(list[0]["state"], "needs_sign_in", "{list}");
+    let cell = list[0]["token"].as_str().unwrap();
+    assert!(
+        cell.starts_with("needs sign-in: invalid_grant"),
+        "the TOKEN column says why: {cell}"
+    );
+    let status = user.run(&["status", "--settings", s]).ok().stdout;
+    assert!(
+        status.contains("Token:          needs sign-in: invalid_grant"),
+        "{status}"
+    );
+    assert!(status.contains("Last failure:"), "{status}");
+}
+
 /// Holds the settings file's lock in a shell (flock on fd 9, then the shell
 /// becomes `sleep` keeping fd 9 open). Returns once the lock is held.
 fn hold_lock(settings: &Path) -> Child {

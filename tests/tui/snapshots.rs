@@ -612,6 +612,8 @@ fn home_twelve_connections_scroll() {
             ),
             expires_at: None,
             last_test: None,
+            outlook: None,
+            renewal: None,
         },
         settings: None,
     });

@@ -4,9 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 mod export;
+mod health;
 mod key;
 mod signin;
 pub use export::*;
+pub use health::*;
 pub use key::*;
 pub use signin::*;
 
@@ -16,7 +18,7 @@ pub use signin::*;
     version,
     about = "Set up OAuth credentials for data connectors, interactively or from scripts",
     long_about = "Set up OAuth credentials for data connectors (Cvent, HubSpot HubDB, OData, InEvent, Event Temple, any OAuth 2.0 / OpenID server).\n\nRun without a command for the interactive wizard.",
-    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage, 3 settings file or key problem, 4 sign-in needed, 5 refused by the provider, 6 network problem, 130 cancelled.\nSecrets are never taken as arguments: use the environment variables or the --*-file / --*-stdin options."
+    after_help = "Exit codes: 0 ok, 1 error, 2 bad usage, 3 settings file or key problem, 4 sign-in needed, 5 refused by the provider, 6 network problem, 7 a connection needs attention (list --check), 130 cancelled.\nSecrets are never taken as arguments: use the environment variables or the --*-file / --*-stdin options."
 )]
 pub struct Cli {
     /// Configuration directory (key, settings, provider profiles).
@@ -94,6 +96,13 @@ pub enum Command {
     List(ListArgs),
     /// Revoke a connection's tokens at the provider, then remove its files.
     Logout(LogoutArgs),
+    /// Renew now, whether or not the token is still valid: keeps an idle
+    /// refresh token alive and proves the grant still works. Exit codes as
+    /// `token`'s.
+    Renew(RenewArgs),
+    /// Write what runs `renew` on a schedule: a systemd user timer, a
+    /// crontab line or a Kubernetes CronJob (`--remove` undoes it).
+    Schedule(ScheduleArgs),
     /// Manage this config dir's key (`key move --to keyring|file`).
     Key(KeyArgs),
 }
@@ -180,6 +189,8 @@ impl Command {
             | Command::Completions(_)
             | Command::List(_)
             | Command::Logout(_)
+            | Command::Renew(_)
+            | Command::Schedule(_)
             | Command::Key(_) => None,
         }
     }
@@ -278,8 +289,26 @@ pub struct ApiArgs {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Print JSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "format")]
     pub json: bool,
+    /// `prometheus`: gauges for node_exporter's textfile collector
+    /// (expiry, last renewal, last failure, refresh deadline), one series
+    /// per connection.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<ListFormat>,
+    /// Exit 7 when any connection needs a sign-in, its last renewal failed,
+    /// or a deadline falls within --within; says which.
+    #[arg(long, conflicts_with_all = ["json", "format"])]
+    pub check: bool,
+    /// The window of --check (default 7d).
+    #[arg(long, value_name = "DURATION", value_parser = duration, requires = "check")]
+    pub within: Option<i64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    /// The Prometheus text exposition format.
+    Prometheus,
 }
 
 #[derive(Debug, Args)]

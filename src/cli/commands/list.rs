@@ -1,12 +1,12 @@
 //! `oauth-setup list`: the saved connections in the config dir, each with
 //! its provider, method, account and the state of its token.
 
-use crate::cli::args::ListArgs;
+use crate::cli::args::{ListArgs, ListFormat};
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::output::print_json;
 use crate::cli::store;
-use oauth_setup::connections::{self, Connection, TokenState};
+use oauth_setup::connections::{self, Connection, Outlook, TokenState, health};
 use oauth_setup::settings::{LastTest, Store, now_unix};
 use oauth_setup::{http, paths};
 use serde_json::{Value, json};
@@ -26,6 +26,13 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         }
     }
     rows.extend(vault_rows(ctx));
+    if args.format == Some(ListFormat::Prometheus) {
+        print!("{}", health::prometheus(&rows));
+        return Ok(());
+    }
+    if args.check {
+        return check(&rows, args.within.unwrap_or(DEFAULT_WITHIN));
+    }
     if args.json {
         print_json(&Value::Array(rows.iter().map(row).collect()));
         return Ok(());
@@ -40,24 +47,57 @@ pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
         eprintln!("warning: {why}");
     }
     println!(
-        "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} LOCATION",
-        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN", "LAST TEST"
+        "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} {:<44} LOCATION",
+        "NAME", "PROVIDER", "METHOD", "ACCOUNT", "TOKEN", "LAST TEST", "GRANT"
     );
     for c in &rows {
         let s = |v: Option<&str>| http::sanitize(v.unwrap_or("-"), 40);
         println!(
-            "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} {}",
+            "{:<16} {:<12} {:<20} {:<24} {:<22} {:<18} {:<44} {}",
             s(Some(&c.name)),
             s(c.provider.as_deref()),
             s(c.method.as_deref()),
             s(c.account.as_deref()),
             s(Some(&c.token.short())),
             last_test_text(c.last_test.as_ref()),
+            s(c.outlook.as_ref().map(Outlook::text).as_deref()),
             // A location is pasted back into --settings: never cut short.
             http::sanitize(&c.location.display().to_string(), 4096)
         );
     }
     Ok(())
+}
+
+/// `--check`'s window when none is given: a week.
+const DEFAULT_WITHIN: i64 = 7 * 86_400;
+
+/// One line per connection that needs a person within `within` seconds;
+/// exit 7 when any does.
+fn check(rows: &[Connection], within: i64) -> Result<(), Failure> {
+    let now = now_unix();
+    let mut needing = 0;
+    for c in rows {
+        if let Some(why) = health::attention(c, now, within) {
+            needing += 1;
+            println!(
+                "{}: {}",
+                http::sanitize(&c.name, 80),
+                http::sanitize(&why, 400)
+            );
+        }
+    }
+    if needing == 0 {
+        println!(
+            "All {} connections are fine for the next {}.",
+            rows.len(),
+            oauth_setup::duration::format(within)
+        );
+        return Ok(());
+    }
+    Err(Failure::new(
+        exit::ATTENTION,
+        format!("{needing} of {} connections need attention", rows.len()),
+    ))
 }
 
 /// One connection as JSON: what `list` prints, plus the machine-readable
@@ -86,6 +126,14 @@ fn row(c: &Connection) -> Value {
         v["handed_off_to"] = json!(to);
         v["handed_off_at"] = json!(since);
     }
+    if let Some(o) = &c.outlook {
+        v["grant"] = json!({
+            "state": o.code(),
+            "text": o.text(),
+            "deadline": o.deadline(),
+        });
+    }
+    v["renewal"] = json!(c.renewal);
     v
 }
 

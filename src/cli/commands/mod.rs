@@ -13,6 +13,8 @@ pub mod list;
 pub mod login;
 pub mod logout;
 pub mod providers;
+pub mod renew;
+pub mod schedule;
 pub mod status;
 pub mod test;
 pub mod token;

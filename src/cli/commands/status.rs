@@ -5,7 +5,8 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
 use crate::cli::store::Location;
-use oauth_setup::settings::{self, Store};
+use oauth_setup::connections::deadline;
+use oauth_setup::settings::{self, Store, renewal};
 
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
@@ -50,6 +51,10 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     }
     println!("Token:          {}", expiry_text(&s));
     println!("Refresh token:  {}", yes(s.secrets.refresh_token.is_some()));
+    println!(
+        "Grant:          {}",
+        shown(&deadline::outlook_now(&s).explained())
+    );
     let client_secret = if s.secrets.client_secret.is_some() {
         "stored (encrypted)"
     } else {
@@ -81,6 +86,21 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
             "Last test:      {result}, {ago} min ago: {}",
             shown(&t.summary)
         );
+    }
+    if let Some(r) = &m.renewal {
+        let host = |h: &Option<String>| h.as_deref().map(|h| format!(" by {}", shown(h)));
+        if let Some(ok) = &r.last_success {
+            let by = host(&ok.host).unwrap_or_default();
+            println!("Last renewal:   ok, {}{by}", renewal::date(ok.at));
+        }
+        if let Some(f) = &r.last_failure {
+            let by = host(&f.host).unwrap_or_default();
+            println!(
+                "Last failure:   {}{by}: {}",
+                renewal::date(f.at),
+                shown(&f.reason)
+            );
+        }
     }
     println!("Key:            {}", ctx.key_source.describe());
     Ok(())

@@ -238,7 +238,7 @@ fn suggested(h: &HomeScreen, l: &Loaded) -> Option<Act> {
     match &c.token {
         TokenState::Valid { .. } | TokenState::HandedOff { .. } => Some(Act::Test),
         TokenState::Renewable => Some(Act::Renew),
-        TokenState::NeedsSignIn => Some(Act::SignIn),
+        TokenState::NeedsSignIn { .. } => Some(Act::SignIn),
         TokenState::Unreadable(_) | TokenState::Missing => None,
     }
 }

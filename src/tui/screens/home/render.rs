@@ -3,7 +3,7 @@
 //! Everything read from a file is sanitised before it is drawn.
 
 use super::{Confirm, HomeScreen, JobKind};
-use crate::connections::{Connection, Loaded, TokenState, ago};
+use crate::connections::{Connection, Loaded, Outlook, TokenState, ago};
 use crate::text::sanitize;
 use crate::tui::layout;
 use crate::tui::state::State;
@@ -109,7 +109,7 @@ fn token_style(theme: &Theme, t: &TokenState) -> Style {
     match t {
         TokenState::Valid { .. } => theme.ok(),
         TokenState::Renewable => theme.accent(),
-        TokenState::NeedsSignIn | TokenState::HandedOff { .. } => theme.warn(),
+        TokenState::NeedsSignIn { .. } | TokenState::HandedOff { .. } => theme.warn(),
         TokenState::Unreadable(_) | TokenState::Missing => theme.error(),
     }
 }
@@ -163,9 +163,13 @@ fn meaning(c: &Connection, read_at: i64) -> String {
         TokenState::Renewable => {
             "The token expired; the file holds what renews it without a browser.".into()
         }
-        TokenState::NeedsSignIn => {
+        TokenState::NeedsSignIn { reason: None } => {
             "Nothing left to renew it with: sign in again (the answers are filled in).".into()
         }
+        TokenState::NeedsSignIn { reason: Some(r) } => format!(
+            "The provider refused the grant ({}): sign in again (the answers are filled in).",
+            sanitize(r, 160)
+        ),
         TokenState::HandedOff { to, since } => format!(
             "Handed off {} to a CData driver{}: this tool no longer renews it.",
             ago(read_at - since),
@@ -221,6 +225,18 @@ fn status(state: &State, l: &Loaded) -> Vec<Line<'static>> {
         meaning(c, h.read_at),
         token_style(theme, &c.token),
     ))];
+    // What the grant needs next, from the provider's documented limits.
+    // (A sign-in needed or a grant not renewed here is the line above.)
+    if let Some(o) = c
+        .outlook
+        .as_ref()
+        .filter(|o| !matches!(o, Outlook::NeedsSignIn(_) | Outlook::NotRenewed(_)))
+    {
+        lines.push(Line::from(Span::styled(
+            format!("Grant: {}", sanitize(&o.text(), 200)),
+            theme.dim(),
+        )));
+    }
     if let Some(t) = &c.last_test {
         lines.push(Line::from(Span::styled(
             format!(
