@@ -170,6 +170,7 @@ prop_compose! {
             refresh_token: refresh.map(SecretString::from),
             id_token: None,
             scope: None,
+            refresh_expires_in: None,
         };
         let account = email.map(|e| Account { email: Some(e), ..Account::default() });
         (t, account, tested, handed, imported, created)
