@@ -4,9 +4,11 @@
 //! it, renew it now) and `logout` (revoke at the provider, then forget).
 
 mod check;
+mod kind;
 mod logout;
 
 pub use check::{CheckError, renew_now, test};
+pub use kind::{Kind, endpoint_host, logout_question};
 pub use logout::{LoggedOut, Logout, LogoutError, log_out};
 
 use crate::provider::SchemeKind;

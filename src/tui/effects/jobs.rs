@@ -111,10 +111,14 @@ pub async fn log_out(
     Ok(match out.revoked {
         Some(Revoked::At(url)) => format!(
             "Logged out of {name}: revoked at {} and removed.",
-            crate::http::display_url(&url)
+            connections::endpoint_host(&url)
         ),
         Some(Revoked::NothingToRevoke) => format!(
-            "Removed {name}. Nothing to revoke: a stored client secret or token stays valid at the provider until you rotate it."
+            "Removed {name}. {}",
+            out.kind.map_or(
+                "Nothing to revoke at the provider.",
+                connections::Kind::nothing_to_revoke
+            )
         ),
         None => format!("Removed {name} (not revoked at the provider)."),
     })

@@ -255,9 +255,10 @@ fn details(frame: &mut Frame, area: Rect, state: &State, l: &Loaded) {
         Some(q) => {
             let name = sanitize(&c.name, 40);
             let text = match q {
-                Confirm::LogOut(_) => format!(
-                    "Log out of {name}? The grant is revoked at the provider, then the file, its backup and lock are removed."
-                ),
+                Confirm::LogOut(_) => match &l.settings {
+                    Some(s) => crate::connections::logout_question(s, &name),
+                    None => format!("Remove {name}? Its file, backup and lock are removed."),
+                },
                 Confirm::RemoveAnyway(_) => format!(
                     "Remove {name} without revoking? The grant may stay live at the provider until you revoke the app's access there."
                 ),

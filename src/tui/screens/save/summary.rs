@@ -42,28 +42,24 @@ fn when(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
-/// Until when the token is valid, and what happens then.
+/// Until when the token is valid, and what happens then, as is true for
+/// this connection's kind.
 pub fn validity(s: &Settings, now: i64) -> String {
-    use crate::provider::SchemeKind;
-    let m = &s.meta;
-    let sec = &s.secrets;
-    let then = if sec.refresh_token.is_some() {
-        "then renewed with the refresh token"
-    } else if m.kind == SchemeKind::ClientCredentials && sec.client_secret.is_some() {
-        "then fetched again with the client secret"
-    } else if m.kind == SchemeKind::PasswordSignin && sec.password.is_some() {
-        "then signed in again with the stored password"
-    } else {
-        "then sign in again (this wizard, or oauth-setup login)"
-    };
-    let Some(exp) = m.expires_at else {
-        return "The token has no stated expiry: it is used until the API refuses it.".into();
+    let kind = crate::connections::Kind::of(s);
+    let then = kind.then();
+    let exp = match s.meta.expires_at {
+        Some(exp) if kind.expires() => exp,
+        _ if !kind.expires() => {
+            return "The token does not expire on its own: it is used until the API refuses it (then make a new one at the provider).".into();
+        }
+        _ => return "The token has no stated expiry: it is used until the API refuses it.".into(),
     };
     let left = exp - now;
     if left <= 0 {
         return format!("The token expired at {}; {then}.", when(exp));
     }
     let rel = match left {
+        l if l < 60 => " (in under a minute)".to_string(),
         l if l < 5400 => format!(" (in {} min)", (l + 30) / 60),
         l if l < 48 * 3600 => format!(" (in {} h)", (l + 1800) / 3600),
         _ => String::new(),

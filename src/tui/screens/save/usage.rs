@@ -32,8 +32,9 @@ pub fn steps(profile: Option<&Profile>, s: &Settings, saved: &Saved) -> Vec<Step
         what: what.to_string(),
         command,
     };
+    let kind = crate::connections::Kind::of(s);
     let mut out = vec![step(
-        "A valid access token (renewed when needed):",
+        kind.token_command_says(),
         format!("oauth-setup token --settings {arg}"),
     )];
     let example = profile.and_then(|p| Some((p, example_path(p, s)?)));
@@ -92,9 +93,13 @@ pub fn specifics(profile: Option<&Profile>, s: &Settings) -> Vec<String> {
         ));
     }
     if let Some(base) = profile.and_then(|p| crate::api::api_base(p, s)) {
-        out.push(format!(
-            "exec also sets OAUTH_API_BASE={base} and OAUTH_EXPIRES_AT."
-        ));
+        // A pasted token has no expiry to export.
+        let expires = if crate::connections::Kind::of(s).expires() {
+            " and OAUTH_EXPIRES_AT"
+        } else {
+            ""
+        };
+        out.push(format!("exec also sets OAUTH_API_BASE={base}{expires}."));
     }
     out
 }
@@ -151,19 +156,32 @@ pub fn connection_string(
             }
         })
         .collect();
-    let meaning = match mode {
-        Mode::App => {
-            "The driver signs in as the app with the client ID and secret (InitiateOAuth=GETANDREFRESH)."
-        }
-        Mode::Token | Mode::Handoff => {
-            "It carries the current access token (InitiateOAuth=OFF): reconnect with a fresh string before it expires; --mode handoff gives the driver the refresh token instead."
-        }
-    };
+    let meaning = cdata_meaning(crate::connections::Kind::of(s), mode);
     Ok((
         cdata.connector.clone(),
         connection_string::render(&shown),
         meaning,
     ))
+}
+
+/// What the string shown means for this connection: a pasted token has
+/// nothing to reconnect for, and only a refresh token can be handed off.
+fn cdata_meaning(kind: crate::connections::Kind, mode: Mode) -> &'static str {
+    use crate::connections::Kind;
+    match (mode, kind) {
+        (Mode::App, _) => {
+            "The driver signs in as the app with the client ID and secret (InitiateOAuth=GETANDREFRESH)."
+        }
+        (_, Kind::StaticToken) => {
+            "It carries the token you pasted (InitiateOAuth=OFF): valid until you delete or rotate it at the provider."
+        }
+        (_, Kind::Grant { refresh: true }) => {
+            "It carries the current access token (InitiateOAuth=OFF): reconnect with a fresh string before it expires; --mode handoff gives the driver the refresh token instead."
+        }
+        _ => {
+            "It carries the current access token (InitiateOAuth=OFF): reconnect with a fresh string before it expires."
+        }
+    }
 }
 
 #[cfg(test)]

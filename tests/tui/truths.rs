@@ -1,0 +1,171 @@
+//! Every screen says what is true for the connection's kind (issue 18):
+//! a pasted token never "expires" or "renews", a client-credentials
+//! connection has no grant to revoke, and a revocation names its host.
+//! Rendered with the shipped profiles.
+
+use crate::fixtures::*;
+use crate::journeys::*;
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use oauth_setup::tui::{Action, Effect, Screen, State, update};
+use secrecy::SecretString;
+
+/// The wizard over the profiles `oauth-setup` ships.
+pub fn shipped() -> State {
+    state_with(oauth_setup::provider::load::builtin())
+}
+
+/// HubDB's private-app token pasted, signed in and tested: on Save.
+fn at_hubdb_static_save() -> State {
+    let mut s = shipped();
+    apply(&mut s, typed("hubdb"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Method);
+    apply(&mut s, [key(KeyCode::Down), key(KeyCode::Enter)]);
+    assert_eq!(s.scheme().map(|m| m.id.as_str()), Some("private_app_token"));
+    // Through the set-up checklist to the token field.
+    while s.screen == Screen::Setup {
+        apply(&mut s, [key(KeyCode::Enter)]);
+    }
+    assert_eq!(s.screen, Screen::Credentials);
+    apply(&mut s, [paste("pat-na1-0000")]);
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
+        "{cmds:?}"
+    );
+    let mut done = settings("hubdb", "private_app_token", "static_token");
+    done.secrets.static_token = Some(SecretString::from("pat-na1-0000".to_string()));
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Ok(Box::new(done)),
+        }],
+    );
+    let run = s.test.run;
+    apply(
+        &mut s,
+        [Action::TestFinished {
+            run,
+            result: Ok("3 HubDB tables".into()),
+        }],
+    );
+    assert_eq!(s.screen, Screen::Save);
+    s
+}
+
+#[test]
+fn a_static_token_save_form_offers_no_initiate_oauth() {
+    let s = at_hubdb_static_save();
+    let out = draw(&s, 80, 24);
+    assert!(!out.contains("InitiateOAuth"), "{out}");
+    assert!(!out.contains("GETANDREFRESH"), "{out}");
+    assert_snapshot!(out);
+}
+
+#[test]
+fn a_static_token_summary_never_expires_or_renews() {
+    let mut s = at_hubdb_static_save();
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    let Some(Effect::Save { mode, .. }) = cmds.first() else {
+        panic!("{cmds:?}");
+    };
+    assert_eq!(mode.as_str(), "OFF", "a pasted token is used as it is");
+    apply(&mut s, [Action::SaveFinished(Ok(saved_file("hubdb")))]);
+    // The whole summary, however long: read at a size that shows it all.
+    let out = draw(&s, 100, 60);
+    for wrong in [
+        "before it expires",
+        "--mode handoff",
+        "renewed when needed",
+        "OAUTH_EXPIRES_AT",
+        "expired",
+    ] {
+        assert!(
+            !out.contains(wrong),
+            "{wrong:?} on a static-token summary:\n{out}"
+        );
+    }
+    assert!(out.contains("does not expire on its own"), "{out}");
+    assert_snapshot!(draw(&s, 80, 24));
+}
+
+/// The home screen with one connection of the given kind, asked to log out.
+fn logout_question(l: oauth_setup::connections::Loaded) -> String {
+    let mut s = at_home(vec![l]);
+    apply(&mut s, [key(KeyCode::Char('l'))]);
+    draw(&s, 100, 30)
+}
+
+#[test]
+fn logging_out_of_client_credentials_revokes_no_grant() {
+    let l = connection(
+        "cvent",
+        "cvent",
+        "client_credentials",
+        "client_credentials",
+        |s| {
+            s.meta.client_id = Some("cvent-client".into());
+            s.secrets.access_token = Some(SecretString::from("at".to_string()));
+            s.secrets.client_secret = Some(SecretString::from("cs".to_string()));
+        },
+    );
+    let out = logout_question(l);
+    assert!(!out.contains("grant is revoked"), "{out}");
+    assert!(out.contains("there is no grant"), "{out}");
+    assert_snapshot!(out);
+}
+
+#[test]
+fn logging_out_of_a_grant_names_the_revocation_host() {
+    let l = hubdb_valid("hubdb", 20);
+    let mut l2 = l.clone();
+    if let Some(s) = l2.settings.as_mut() {
+        s.meta.endpoints.revocation_url =
+            Some("https://api.hubapi.com/oauth/2026-03/token/revoke".into());
+    }
+    let out = logout_question(l2);
+    assert!(out.contains("revoked at api.hubapi.com"), "{out}");
+}
+
+/// A HubDB grant saved by hand in `dir`, its endpoints on `base`.
+fn saved_hubdb_grant(base: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    use oauth_setup::settings;
+    let key = settings::load_or_create_key(&settings::KeySource::from_env_and_flag(None, dir))
+        .expect("key");
+    let mut s = settings("hubdb", "oauth", "authorization_code");
+    s.meta.client_id = Some("hub-client-id".into());
+    s.meta.endpoints.token_url = Some(format!("{base}/oauth/2026-03/token"));
+    s.meta.endpoints.revocation_url = Some(format!("{base}/oauth/2026-03/token/revoke"));
+    s.meta.expires_at = Some(settings::now_unix() + 1800);
+    s.secrets.access_token = Some(SecretString::from("at-1".to_string()));
+    s.secrets.refresh_token = Some(SecretString::from("rt-1".to_string()));
+    s.secrets.client_secret = Some(SecretString::from("cs".to_string()));
+    let path = dir.join("settings/hubdb.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    settings::write(&path, &key, &s).expect("write");
+    path
+}
+
+#[test]
+fn a_real_revocation_says_where_once_the_row_is_gone() {
+    use crate::driver::{Driver, profiles, start_provider};
+    let base = start_provider();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = saved_hubdb_grant(&base, dir.path());
+    let mut d = Driver::launch(profiles(&base), dir.path());
+    d.settle("the list", |s| s.screen == Screen::Home);
+    d.key(KeyCode::Char('l'));
+    let host = base.trim_start_matches("http://");
+    let asked = draw(&d.state, 100, 30);
+    assert!(asked.contains(&format!("revoked at {host}")), "{asked}");
+    d.key(KeyCode::Char('y'));
+    d.settle("the log-out and the list read again", |s| {
+        s.home.job.is_none() && s.home.rows().is_empty()
+    });
+    assert!(!path.exists());
+    let out = draw(&d.state, 100, 30);
+    assert!(out.contains(&format!("revoked at {host}")), "{out}");
+}
