@@ -169,3 +169,86 @@ fn a_real_revocation_says_where_once_the_row_is_gone() {
     let out = draw(&d.state, 100, 30);
     assert!(out.contains(&format!("revoked at {host}")), "{out}");
 }
+
+/// The shipped OData profile, on Entra's method, at the scopes screen.
+fn at_entra_scopes() -> State {
+    let mut s = shipped();
+    apply(&mut s, typed("odata"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    while s.scheme().is_none_or(|m| m.id != "entra_id") {
+        apply(&mut s, [key(KeyCode::Down)]);
+    }
+    apply(&mut s, [key(KeyCode::Enter), key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Scopes);
+    s
+}
+
+#[test]
+fn entra_starts_with_offline_access_and_warns_without_it() {
+    let mut s = at_entra_scopes();
+    assert!(
+        s.scopes.selected.contains("offline_access"),
+        "{:?}",
+        s.scopes.selected
+    );
+    let out = draw(&s, 80, 24);
+    assert!(!out.contains("not selected"), "{out}");
+    // Unticking it says what is lost.
+    apply(&mut s, typed("offline"));
+    apply(&mut s, [key(KeyCode::Down), key(KeyCode::Char(' '))]);
+    assert!(!s.scopes.selected.contains("offline_access"));
+    let out = draw(&s, 100, 30);
+    assert!(out.contains("offline_access not selected"), "{out}");
+}
+
+#[test]
+fn entra_by_enter_alone_stops_on_the_tenant() {
+    let mut s = at_entra_scopes();
+    apply(&mut s, [key(KeyCode::Enter)]);
+    assert_eq!(s.screen, Screen::Credentials);
+    apply(
+        &mut s,
+        [
+            paste("00000000-1111-2222-3333-444444444444"),
+            key(KeyCode::Enter),
+        ],
+    );
+    apply(
+        &mut s,
+        [paste("https://org.crm.dynamics.com/api/data/v9.2")],
+    );
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        cmds.iter().all(|c| !matches!(c, Effect::StartLogin { .. })),
+        "{cmds:?}"
+    );
+    assert_eq!(
+        s.screen,
+        Screen::Credentials,
+        "signed in against /organizations/"
+    );
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("› Tenant"), "{out}");
+    assert_snapshot!(out);
+    // The default is taken only when Enter is pressed on it.
+    let cmds = update(&mut s, key(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Effect::StartLogin { .. }]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_public_client_is_not_offered_to_keep_a_secret() {
+    let mut s = at_entra_scopes();
+    apply(&mut s, [key(KeyCode::Enter)]);
+    let out = draw(&s, 80, 24);
+    assert!(!out.contains("Keep the client secret"), "{out}");
+    // A secret typed: now there is one to keep.
+    while s.creds.focus < 3 {
+        apply(&mut s, [key(KeyCode::Tab)]);
+    }
+    apply(&mut s, [paste("a-secret")]);
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("[x] Keep the client secret"), "{out}");
+}

@@ -34,6 +34,9 @@ pub struct CredsScreen {
     /// Fields whose values a failed sign-in used: the next paste into one
     /// replaces the value instead of adding to it.
     pub rejected: std::collections::BTreeSet<FormKey>,
+    /// Asked variables (Entra's tenant) that Enter has stopped on once:
+    /// their default is accepted only after the user has seen it.
+    pub seen: std::collections::BTreeSet<FormKey>,
 }
 
 impl CredsScreen {
@@ -218,10 +221,36 @@ fn form_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
 }
 
 fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
+    let f = state.creds.focus;
+    if let Some(FormRow::Input { key, .. }) = rows.get(f) {
+        state.creds.seen.insert(key.clone());
+    }
     if form::valid(state) {
+        // An asked variable left empty has a default that is often wrong
+        // (Entra's `organizations` for a single-tenant app): Enter stops
+        // there once before signing in.
+        if let Some(i) = rows.iter().position(|r| unseen_ask(state, r)) {
+            state.creds.focus = i;
+            if let Some(FormRow::Input { key, .. }) = rows.get(i) {
+                let default = match key {
+                    FormKey::Var(v) => state
+                        .profile()
+                        .and_then(|p| p.vars.get(v))
+                        .and_then(|spec| spec.default.clone()),
+                    FormKey::Field(_) => None,
+                };
+                let label = form_label(key);
+                state.info(match default {
+                    Some(d) => {
+                        format!("{label} is empty (= {d}): type it, or Enter keeps the default.")
+                    }
+                    None => format!("{label} is empty: type it, or press Enter to go on without."),
+                });
+            }
+            return Nav::Stay;
+        }
         return Nav::Next;
     }
-    let f = state.creds.focus;
     if rows.get(f).is_some_and(|r| form::row_invalid(state, r)) {
         // Enter on the field that is wrong: say what is wrong with it.
         state.creds.attempted = true;
@@ -237,6 +266,17 @@ fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
         }
     }
     Nav::Stay
+}
+
+/// An empty variable the method asks for that Enter has not stopped on yet.
+fn unseen_ask(state: &State, row: &FormRow) -> bool {
+    let FormRow::Input { key, .. } = row else {
+        return false;
+    };
+    let FormKey::Var(v) = key else { return false };
+    state.scheme().is_some_and(|s| s.ask_vars.contains(v))
+        && state.creds.value(key).trim().is_empty()
+        && !state.creds.seen.contains(key)
 }
 
 /// Once a valid issuer is typed, asks its discovery document for the

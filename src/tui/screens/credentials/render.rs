@@ -142,6 +142,22 @@ fn input_row(
     let text = match field_error(state, key, required) {
         Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
         None if focused && lookup_field(state, key).is_some() => lookup_message(state, key),
+        None if focused && asked_default(state, key) => Span::styled(
+            state
+                .profile()
+                .and_then(|p| match key {
+                    FormKey::Var(v) => p.vars.get(v),
+                    FormKey::Field(_) => None,
+                })
+                .map(|spec| {
+                    truncate(
+                        &spec.description,
+                        msg.width.saturating_sub(LABEL_W) as usize,
+                    )
+                })
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
         None if focused && is_secret(key) => Span::styled(
             if state.creds.reveal {
                 "shown: Ctrl-R hides it"
@@ -160,6 +176,12 @@ fn input_row(
             ..msg
         },
     );
+}
+
+/// An empty variable the method asks for, whose default Enter would accept.
+fn asked_default(state: &State, key: &FormKey) -> bool {
+    matches!(key, FormKey::Var(v) if state.scheme().is_some_and(|s| s.ask_vars.contains(v)))
+        && state.creds.value(key).trim().is_empty()
 }
 
 /// The "keep the secret" check box.
