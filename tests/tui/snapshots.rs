@@ -557,7 +557,7 @@ fn o_opens_only_the_page_shown_and_never_the_code_flow_address() {
     );
     let fx = update(&mut s, key(KeyCode::Char('o')));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(draw(&s, 100, 30).contains("copy the address (c)"));
+    assert!(draw(&s, 100, 30).contains("u shows the address"));
 }
 
 // ---- the home screen ------------------------------------------------------

@@ -252,3 +252,46 @@ fn a_public_client_is_not_offered_to_keep_a_secret() {
     let out = draw(&s, 80, 24);
     assert!(out.contains("[x] Keep the client secret"), "{out}");
 }
+
+#[test]
+fn u_shows_the_sign_in_address_alone_and_any_key_goes_back() {
+    use oauth_setup::oauth::LoginEvent;
+    let mut s = at_hubdb_authorize();
+    let url = "https://app.hubspot.com/oauth/authorize?client_id=hub-client-id&redirect_uri=http%3A%2F%2F127.0.0.1%3A40123%2Fcallback&scope=hubdb%20crm.objects.owners.read&state=0123456789abcdef0123456789abcdef&code_challenge=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG&code_challenge_method=S256";
+    login_event(
+        &mut s,
+        LoginEvent::Listening {
+            redirect_uri: "http://127.0.0.1:40123/callback".into(),
+        },
+    );
+    login_event(
+        &mut s,
+        LoginEvent::AuthorizeUrl {
+            url: url.into(),
+            browser_started: true,
+        },
+    );
+    let boxed = draw(&s, 80, 24);
+    assert!(
+        boxed.contains("(cut at …: u shows the whole address)"),
+        "{boxed}"
+    );
+    assert!(
+        !boxed.contains("o opens"),
+        "o does not open a browser sign-in: {boxed}"
+    );
+    assert_snapshot!("authorize_long_url_cut", boxed);
+    apply(&mut s, [key(KeyCode::Char('u'))]);
+    let plain = draw(&s, 80, 24);
+    assert!(!plain.contains('│'), "{plain}");
+    let joined: String = plain
+        .lines()
+        .map(|l| l.trim_matches('"').trim_end())
+        .collect();
+    assert!(joined.contains(url), "{plain}");
+    assert_snapshot!("authorize_url_alone", plain);
+    // `?` is a key like any other here: back to the frame, no help.
+    apply(&mut s, [key(KeyCode::Char('?'))]);
+    assert!(s.help.is_none() && !s.auth.plain);
+    assert!(draw(&s, 80, 24).contains("Address to open"));
+}

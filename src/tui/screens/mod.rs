@@ -87,6 +87,10 @@ pub fn page(screen: Screen) -> &'static dyn Page {
 /// The whole frame: a pure function of `state`.
 pub fn render(frame: &mut Frame, state: &State) {
     let area = frame.area();
+    if let Some(url) = authorize::plain_view(state) {
+        authorize::render_plain(frame, url);
+        return;
+    }
     if layout::too_small(area) {
         too_small(frame, area, state);
         return;
