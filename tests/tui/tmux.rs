@@ -414,15 +414,17 @@ fn home_screen_at(w: u16, h: u16) {
     let script = wizard_script(&user, &idle_browser(&user));
     let t = Tmux::start(&script, w, h);
 
-    let home = t.wait_for("Your connections");
-    for want in [
+    let wants = [
         "crm",
         "Custom",
         "valid for",
         "LAST TEST",
         "l log out",
         "n new connection",
-    ] {
+    ];
+    // The whole frame, not one caught half drawn on a busy machine.
+    let home = t.wait_until("the home screen", |s| wants.iter().all(|w| s.contains(w)));
+    for want in wants {
         assert!(home.contains(want), "{want} missing at {w}x{h}:\n{home}");
     }
     t.keys(&["r"]);

@@ -295,3 +295,170 @@ fn u_shows_the_sign_in_address_alone_and_any_key_goes_back() {
     assert!(s.help.is_none() && !s.auth.plain);
     assert!(draw(&s, 80, 24).contains("Address to open"));
 }
+
+/// An authorization server whose metadata lists only client-secret
+/// authentication and whose token endpoint refuses a client without one
+/// (`invalid_client`), as a confidential client's server does.
+fn confidential_server() -> crate::common::TestServer {
+    use std::sync::{Arc, OnceLock};
+    let me: Arc<OnceLock<String>> = Arc::new(OnceLock::new());
+    let base = me.clone();
+    let server = crate::common::TestServer::start_with_headers(move |r| {
+        let base = base.get().cloned().unwrap_or_default();
+        let json = |code: u16, body: String| (code, "application/json", body, Vec::new());
+        let path = r.url.split('?').next().unwrap_or_default();
+        match path {
+            "/.well-known/openid-configuration" | "/.well-known/oauth-authorization-server" => {
+                json(200, serde_json::json!({
+                    "issuer": base,
+                    "authorization_endpoint": format!("{base}/authorize"),
+                    "token_endpoint": format!("{base}/token"),
+                    "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                    "scopes_supported": ["openid"],
+                }).to_string())
+            }
+            "/authorize" => {
+                let u = url::Url::parse(&format!("http://x{}", r.url)).unwrap();
+                let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+                let loc = format!("{}?code=c-1&state={}", q["redirect_uri"], q["state"]);
+                (302, "text/plain", String::new(), vec![("Location", loc)])
+            }
+            "/token" if r.header("Authorization").is_some() || r.body.contains("client_secret=") => {
+                json(200, r#"{"access_token":"at-1","token_type":"Bearer","expires_in":3600}"#.into())
+            }
+            "/token" => json(401, r#"{"error":"invalid_client","error_description":"client authentication failed"}"#.into()),
+            _ => json(404, "{}".into()),
+        }
+    });
+    me.set(server.url.clone()).unwrap();
+    server
+}
+
+/// Custom → browser sign-in → the form with the client ID and issuer given.
+fn custom_form(d: &mut crate::driver::Driver, issuer: &str) {
+    d.typed("cu");
+    d.key(KeyCode::Enter);
+    while d.state.screen != Screen::Credentials {
+        d.key(KeyCode::Enter);
+    }
+    d.paste("conf-client");
+    d.key(KeyCode::Enter);
+    assert_eq!(
+        d.state.creds.value(&oauth_setup::tui::FormKey::Field(
+            oauth_setup::provider::Field::Issuer
+        )),
+        ""
+    );
+    d.paste(issuer);
+    d.key(KeyCode::Enter);
+}
+
+#[test]
+fn a_confidential_clients_secret_is_asked_for_and_a_refusal_lands_on_it() {
+    use crate::driver::{Driver, install_browser};
+    use oauth_setup::provider::Field;
+    use oauth_setup::tui::{AuthPhase, FormKey, FormRow, form_rows};
+    install_browser();
+    let idp = confidential_server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(oauth_setup::provider::load::builtin(), dir.path());
+    custom_form(&mut d, &idp.url);
+    // The metadata lists no public-client sign-in: Enter stops on the secret.
+    d.settle("the metadata", |s| !s.creds.awaiting_metadata);
+    d.at(Screen::Credentials);
+    let secret = FormKey::Field(Field::ClientSecret);
+    let at = |s: &State| match form_rows(s).get(s.creds.focus) {
+        Some(FormRow::Input { key, .. }) => key.clone(),
+        _ => FormKey::Var("none".into()),
+    };
+    assert_eq!(at(&d.state), secret);
+    let out = draw(&d.state, 100, 30);
+    assert!(out.contains("expects a client secret"), "{out}");
+    assert!(!out.contains("Client secret (opt)"), "{out}");
+    // Enter without it: signed in as a public client, refused, and the
+    // failure names the secret; back on the form, focus is on it.
+    d.key(KeyCode::Enter);
+    d.settle("the refusal", |s| {
+        matches!(s.auth.phase, AuthPhase::Failed { .. })
+    });
+    let out = draw(&d.state, 100, 30);
+    assert!(out.contains("Client secret"), "{out}");
+    d.key(KeyCode::Esc);
+    d.at(Screen::Credentials);
+    assert_eq!(at(&d.state), secret, "focus on the secret, not the issuer");
+    d.paste("the-secret");
+    d.key(KeyCode::Enter);
+    d.settle("the sign-in", |s| s.settings.is_some());
+}
+
+#[test]
+fn region_advice_only_where_there_is_a_region() {
+    use oauth_setup::tui::{AuthPhase, Failure};
+    let network = "Check the network (proxy, firewall, VPN) and any URL you typed.";
+    let unreachable = || Failure {
+        hint: Some(network.into()),
+        ..Failure::new("could not connect to the token endpoint")
+    };
+    // HubDB has no regions.
+    let mut s = at_hubdb_authorize();
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(unreachable()),
+        }],
+    );
+    let AuthPhase::Failed { hint, .. } = &s.auth.phase else {
+        panic!()
+    };
+    assert!(
+        !hint.as_deref().unwrap_or_default().contains("region"),
+        "{hint:?}"
+    );
+    // Cvent has two.
+    let mut s = at_cvent_credentials();
+    apply(&mut s, [paste("id"), key(KeyCode::Tab), paste("secret")]);
+    let _ = update(&mut s, key(KeyCode::Enter));
+    assert_eq!(s.screen, Screen::Authorize);
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(unreachable()),
+        }],
+    );
+    let AuthPhase::Failed { hint, .. } = &s.auth.phase else {
+        panic!()
+    };
+    assert!(
+        hint.as_deref().unwrap_or_default().contains("region"),
+        "{hint:?}"
+    );
+}
+
+#[test]
+fn address_delivered_does_not_stay_under_a_failure() {
+    use oauth_setup::oauth::LoginEvent;
+    use oauth_setup::tui::Failure;
+    let mut s = at_hubdb_authorize();
+    login_event(
+        &mut s,
+        LoginEvent::Listening {
+            redirect_uri: "http://127.0.0.1:1/callback".into(),
+        },
+    );
+    apply(&mut s, [Action::ReplayFinished(Ok(()))]);
+    assert!(draw(&s, 80, 24).contains("Address delivered"));
+    let run = s.auth.run;
+    apply(
+        &mut s,
+        [Action::LoginFinished {
+            run,
+            result: Err(Failure::new("invalid_grant")),
+        }],
+    );
+    let out = draw(&s, 80, 24);
+    assert!(!out.contains("Address delivered"), "{out}");
+}

@@ -431,23 +431,60 @@ pub fn finished(state: &mut State, run: u64, result: Result<Box<Settings>, Failu
         }
         Err(f) if f.cancelled => state.auth.phase = AuthPhase::Cancelled,
         Err(f) => {
+            let hint = explain(state, &f);
             state.auth.phase = AuthPhase::Failed {
                 message: f.message,
-                hint: f.hint,
+                hint,
             }
         }
     }
     Nav::Stay
 }
 
+/// The failure's advice for this provider and form: the region only where
+/// there is one to pick; a refused client points at the secret, and puts
+/// the form's focus there for the way back.
+fn explain(state: &mut State, f: &Failure) -> Option<String> {
+    use crate::provider::Field;
+    use crate::tui::screens::credentials::{FormKey, FormRow, form_rows};
+    let mut hint = f.hint.clone();
+    if hint.as_deref() == Some(crate::tui::failure::NETWORK_HINT)
+        && state.profile().is_some_and(|p| p.regions.len() > 1)
+    {
+        hint = Some(format!(
+            "{} Check the region too (Esc back to the method screen).",
+            crate::tui::failure::NETWORK_HINT
+        ));
+    }
+    let Some(field) = f.field else { return hint };
+    let key = FormKey::Field(field);
+    let Some(row) = form_rows(state)
+        .iter()
+        .position(|r| matches!(r, FormRow::Input { key: k, .. } if *k == key))
+    else {
+        return hint;
+    };
+    state.creds.focus = row;
+    state.creds.attempted = true;
+    if field == Field::ClientSecret && state.creds.value(&key).trim().is_empty() {
+        hint = Some(
+            "The provider wants this app's client secret (a confidential client): Esc goes back to Credentials, on Client secret; paste it there."
+                .into(),
+        );
+    }
+    hint
+}
+
 /// The pasted redirect address reached the loopback server (or did not).
 pub fn replayed(state: &mut State, result: Result<(), Failure>) {
     match result {
         Ok(()) => {
+            // Said as the sign-in's status, which goes with it: never left
+            // standing under a failure.
             if let Some(w) = state.auth.waiting_mut() {
                 w.paste = None;
+                w.status = "Address delivered: finishing the sign-in…".into();
             }
-            state.info("Address delivered: finishing the sign-in…");
         }
         Err(Failure { message, .. }) => state.error(message),
     }

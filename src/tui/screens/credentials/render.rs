@@ -104,7 +104,9 @@ fn input_row(
     let theme = &state.theme;
     let marker = if focused { "›" } else { " " };
     let mut label = form_label(key);
-    if !required {
+    // An optional secret the issuer's metadata expects is not called optional.
+    let expected = *key == FormKey::Field(Field::ClientSecret) && super::secret_expected(state);
+    if !required && !expected {
         label.push_str(" (opt)");
     }
     let label_style = if focused {
