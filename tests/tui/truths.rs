@@ -462,3 +462,54 @@ fn address_delivered_does_not_stay_under_a_failure() {
     let out = draw(&s, 80, 24);
     assert!(!out.contains("Address delivered"), "{out}");
 }
+
+#[test]
+fn a_selection_equal_to_a_preset_is_named_as_it() {
+    let mut s = at_cvent_scopes();
+    // Untick and tick again the first scope: the same as the preset.
+    apply(&mut s, [key(KeyCode::Char(' '))]);
+    assert!(draw(&s, 80, 24).contains("Preset: custom"));
+    apply(&mut s, [key(KeyCode::Char(' '))]);
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("Preset: Minimum for the connector"), "{out}");
+}
+
+#[test]
+fn the_default_cvent_preset_flags_nothing() {
+    let mut s = shipped();
+    apply(&mut s, typed("cvent"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    while s.screen != Screen::Scopes {
+        apply(&mut s, [key(KeyCode::Enter)]);
+    }
+    assert!(!s.scopes.selected.contains("survey/surveys:write"));
+    let out = draw(&s, 100, 30);
+    assert!(!out.contains("may be rejected"), "{out}");
+}
+
+#[test]
+fn the_first_step_has_a_total() {
+    let out = draw(&state(), 80, 24);
+    assert!(out.lines().next().unwrap().contains("step 1 of "), "{out}");
+}
+
+#[test]
+fn a_refresh_token_is_the_grant_of_offline_access_and_seconds_are_under_a_minute() {
+    let mut s = at_save();
+    apply(
+        &mut s,
+        [
+            key(KeyCode::Enter),
+            Action::SaveFinished(Ok(saved_file("hubdb"))),
+        ],
+    );
+    let st = s.settings.as_mut().unwrap();
+    st.meta.scopes = vec!["openid".into(), "offline_access".into()];
+    st.meta.granted_scopes = Some(vec!["openid".into()]);
+    st.meta.expires_at = Some(oauth_setup::settings::now_unix() + 40);
+    st.secrets.refresh_token = Some(SecretString::from("rt".to_string()));
+    let out = draw(&s, 100, 30);
+    assert!(!out.contains("not granted"), "{out}");
+    assert!(out.contains("(in under a minute)"), "{out}");
+    assert!(!out.contains("in 1 min") && !out.contains("0 min"), "{out}");
+}

@@ -75,7 +75,10 @@ pub async fn renew(path: &Path, key: &KeySource) -> Result<String, Failure> {
         .await
         .map_err(token_failure)?;
     Ok(match fresh.settings.meta.expires_at {
-        Some(at) => format!("Renewed: valid for {} min.", (at - now_unix()).max(0) / 60),
+        Some(at) => match at - now_unix() {
+            left if left < 60 => "Renewed: valid for under a minute.".into(),
+            left => format!("Renewed: valid for {} min.", left / 60),
+        },
         None => "Renewed.".into(),
     })
 }

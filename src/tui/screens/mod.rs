@@ -153,7 +153,10 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
     let step = match steps.iter().position(|s| *s == state.screen) {
         Some(i) if state.chosen.is_some() => format!("step {} of {} ", i + 1, steps.len()),
         _ if state.screen == Screen::Home => String::new(),
-        _ => "step 1 ".to_string(),
+        _ => match first_step_total(state) {
+            Some(n) => format!("step 1 of {n} "),
+            None => "step 1 ".to_string(),
+        },
     };
     // The breadcrumb gives way to the step counter, never overlaps it.
     let right = step.chars().count() as u16 + 1;
@@ -178,6 +181,16 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(Span::styled(step, theme.dim())).alignment(Alignment::Right),
         area,
     );
+}
+
+/// Before a provider is chosen: the steps the highlighted one would take
+/// with its first method (the total changes as the highlight moves).
+fn first_step_total(state: &State) -> Option<usize> {
+    let i = *provider::filtered_profiles(state).get(state.provider.cursor)?;
+    let mut probe = state.clone();
+    probe.chosen = Some(i);
+    probe.method = Default::default();
+    Some(probe.steps().iter().filter(|s| **s != Screen::Home).count())
 }
 
 fn too_small(frame: &mut Frame, area: Rect, state: &State) {

@@ -74,9 +74,12 @@ fn scopes(s: &Settings, theme: &Theme) -> Option<Item> {
     let list = |v: &[String]| crate::text::sanitize(&v.join(" "), 600);
     match &m.granted_scopes {
         Some(granted) => {
+            // offline_access asks for a refresh token: one issued is the
+            // grant of it, whether or not the answer lists the scope.
+            let refresh = s.secrets.refresh_token.is_some();
             let missing: Vec<String> = asked
                 .iter()
-                .filter(|a| !granted.contains(a))
+                .filter(|a| !(granted.contains(a) || refresh && *a == "offline_access"))
                 .cloned()
                 .collect();
             if missing.is_empty() {

@@ -14,10 +14,20 @@ use std::fmt::Write as _;
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let Some(p) = state.profile() else { return };
-    let preset = match state.scopes.preset.and_then(|i| p.scope_presets.get(i)) {
-        Some(pr) => pr.name.clone(),
-        None => "custom".to_string(),
-    };
+    // A selection ticked by hand that equals a preset is that preset.
+    let preset = state
+        .scopes
+        .preset
+        .and_then(|i| p.scope_presets.get(i))
+        .or_else(|| {
+            p.scope_presets.iter().find(|pr| {
+                p.preset_scopes(&pr.id).is_some_and(|v| {
+                    v.len() == state.scopes.selected.len()
+                        && v.iter().all(|s| state.scopes.selected.contains(s))
+                })
+            })
+        })
+        .map_or_else(|| "custom".to_string(), |pr| pr.name.clone());
     let mut top = vec![Span::raw("Preset: "), Span::styled(preset, theme.focus())];
     top.push(Span::styled("  (Tab: next preset)", theme.dim()));
     if !state.scopes.filter.is_empty() {
