@@ -79,6 +79,11 @@ pub(super) fn from_login(e: LoginError) -> Failure {
     } else if unreachable {
         // The region is named by the sign-in screen, for providers with one.
         Some(NETWORK_HINT.to_string())
+    } else if field == Some(crate::provider::Field::Token) {
+        Some(
+            "Esc goes back to Credentials, on Token: paste the token again (the paste replaces it), then Enter."
+                .to_string(),
+        )
     } else if field == Some(crate::provider::Field::ClientSecret) {
         Some(
             "The provider refused the app's credentials: check Client ID and Client secret (a confidential client needs its secret). Esc goes back to Credentials, on Client secret."
@@ -104,6 +109,8 @@ fn failed_field(e: &LoginError) -> Option<crate::provider::Field> {
     match e {
         LoginError::Missing(Needed::Field(f)) => Some(*f),
         LoginError::Missing(Needed::Issuer) => Some(Field::Issuer),
+        // Only a token the user gave is checked by the test request here.
+        LoginError::Test(crate::probe::TestError::Unauthorized { .. }) => Some(Field::Token),
         LoginError::Token(t) | LoginError::Device(DeviceError::Token(t))
             if t.oauth_error() == Some("invalid_client") =>
         {
@@ -136,6 +143,18 @@ mod tests {
             token.contains("Token URL") && !token.contains("--"),
             "{token}"
         );
+    }
+
+    #[test]
+    fn a_refused_pasted_token_is_not_told_to_sign_in_again() {
+        let f = from_login(LoginError::Test(crate::probe::TestError::Unauthorized {
+            status: 401,
+            detail: Some("authentication credentials not found".into()),
+        }));
+        let said = format!("{} {}", f.message, f.hint.clone().unwrap_or_default());
+        assert!(!said.to_lowercase().contains("sign in again"), "{said}");
+        assert!(said.contains("paste the token again"), "{said}");
+        assert_eq!(f.field, Some(crate::provider::Field::Token));
     }
 
     #[test]

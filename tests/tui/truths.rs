@@ -513,3 +513,53 @@ fn a_refresh_token_is_the_grant_of_offline_access_and_seconds_are_under_a_minute
     assert!(out.contains("(in under a minute)"), "{out}");
     assert!(!out.contains("in 1 min") && !out.contains("0 min"), "{out}");
 }
+
+#[test]
+fn a_picked_organization_keeps_its_name_beside_the_id() {
+    let (mut s, run) = at_eventtemple_org();
+    apply(
+        &mut s,
+        [Action::LookupFinished {
+            run,
+            result: Ok(orgs()),
+        }],
+    );
+    apply(&mut s, typed("sou"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    let out = draw(&s, 80, 24);
+    assert!(out.contains("= Hotel South"), "{out}");
+}
+
+#[test]
+fn nothing_is_cut_without_an_ellipsis() {
+    // A notice longer than the status line, at each width the issue names.
+    for w in [100u16, 80, 60] {
+        let mut s = at_cvent_credentials();
+        s.info("x".repeat(200));
+        let out = draw(&s, w, 24);
+        let status = out.lines().rev().nth(1).unwrap();
+        assert!(status.contains('…'), "{w}: {status}");
+    }
+    // The scopes header at 60 columns.
+    let out = draw(&at_cvent_scopes(), 60, 20);
+    let header = out.lines().nth(2).unwrap();
+    assert!(
+        header.trim_end_matches(['"', '│', ' ']).ends_with('…'),
+        "{header}"
+    );
+}
+
+#[test]
+fn an_empty_test_url_says_it_means_userinfo() {
+    let mut s = shipped();
+    apply(&mut s, typed("custom"));
+    apply(&mut s, [key(KeyCode::Enter)]);
+    while s.screen != Screen::Credentials {
+        apply(&mut s, [key(KeyCode::Enter)]);
+    }
+    let out = draw(&s, 100, 30);
+    assert!(
+        out.contains("empty = the issuer's userinfo endpoint"),
+        "{out}"
+    );
+}

@@ -110,7 +110,10 @@ pub fn render(frame: &mut Frame, state: &State) {
             NoticeKind::Error => theme.error(),
         };
         frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!(" {}", n.text), style))),
+            Paragraph::new(widgets::fit(
+                Line::from(Span::styled(format!(" {}", n.text), style)),
+                usize::from(c.status.width),
+            )),
             c.status,
         );
     }

@@ -44,6 +44,27 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
+/// `line` cut to `width` columns, its last kept span ending in `…` when
+/// anything was cut: a line never loses its end silently.
+pub fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for s in line.spans {
+        let n = s.content.chars().count();
+        if n < left {
+            left -= n;
+            spans.push(s);
+            continue;
+        }
+        spans.push(Span::styled(truncate(&s.content, left), s.style));
+        break;
+    }
+    Line::from(spans).style(line.style)
+}
+
 /// Cuts `s` to `width` columns with an ellipsis (char based: labels are ASCII-ish).
 pub fn truncate(s: &str, width: usize) -> String {
     if s.chars().count() <= width {

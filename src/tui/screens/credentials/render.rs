@@ -31,6 +31,10 @@ fn placeholder(state: &State, key: &FormKey) -> String {
             | Field::AuthorizeUrl
             | Field::TokenUrl,
         ) => "paste it here".into(),
+        // The sign-in falls back to the issuer's OpenID userinfo endpoint.
+        FormKey::Var(v) if v == "test_url" && state.scheme().is_some_and(|s| s.discovery) => {
+            "empty = the issuer's userinfo endpoint, if it has one".into()
+        }
         FormKey::Var(v) => state
             .profile()
             .and_then(|p| p.vars.get(v))
@@ -143,6 +147,19 @@ fn input_row(
     );
     let text = match field_error(state, key, required) {
         Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
+        // A value picked from the list keeps its name beside the ID.
+        None if picked_label(state, key).is_some() => Span::styled(
+            format!(
+                "= {}{}",
+                picked_label(state, key).unwrap_or_default(),
+                if focused {
+                    "  (Ctrl-L: pick another)"
+                } else {
+                    ""
+                }
+            ),
+            theme.dim(),
+        ),
         None if focused && lookup_field(state, key).is_some() => lookup_message(state, key),
         None if focused && asked_default(state, key) => Span::styled(
             state
@@ -178,6 +195,20 @@ fn input_row(
             ..msg
         },
     );
+}
+
+/// The name of the listed choice whose ID is the field's value.
+fn picked_label(state: &State, key: &FormKey) -> Option<String> {
+    let field = lookup_field(state, key)?;
+    let l = &state.creds.lookup;
+    let LookupPhase::Ready(all) = &l.phase else {
+        return None;
+    };
+    let v = state.creds.value(key).trim();
+    (l.field == Some(field))
+        .then(|| all.iter().find(|c| c.value == v))
+        .flatten()
+        .map(|c| crate::text::sanitize(&c.label, 80))
 }
 
 /// An empty variable the method asks for, whose default Enter would accept.

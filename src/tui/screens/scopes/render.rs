@@ -40,9 +40,13 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     } else {
         top.push(Span::styled("   type to filter or add", theme.dim()));
     }
+    let band = layout::band(inner, 0, inner.height.saturating_sub(1));
     frame.render_widget(
-        Paragraph::new(Line::from(top)),
-        layout::band(inner, 0, inner.height.saturating_sub(1)),
+        Paragraph::new(crate::tui::widgets::fit(
+            Line::from(top),
+            usize::from(band.width),
+        )),
+        band,
     );
 
     let area = layout::scopes_list(inner);
