@@ -45,10 +45,16 @@ fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
 /// Draws the frame, or the sign-in address alone while `u` shows it:
 /// written once as one line for the terminal to wrap, so its selection and
 /// tmux's copy-mode take it whole; no frame is drawn over it until it is
-/// left, then the whole frame is drawn again.
-fn show(guard: &mut TerminalGuard, state: &State, plain_shown: &mut bool) -> std::io::Result<()> {
+/// left, then the whole frame is drawn again. `plain_shown` is the size it
+/// was written at: a resize writes it again (a terminal does not rewrap an
+/// alternate screen).
+fn show(
+    guard: &mut TerminalGuard,
+    state: &State,
+    plain_shown: &mut Option<(u16, u16)>,
+) -> std::io::Result<()> {
     match screens::authorize::plain_view(state) {
-        Some(url) if !*plain_shown => {
+        Some(url) if *plain_shown != Some(state.size) => {
             crossterm::execute!(
                 guard.terminal.backend_mut(),
                 crossterm::event::DisableMouseCapture,
@@ -56,12 +62,11 @@ fn show(guard: &mut TerminalGuard, state: &State, plain_shown: &mut bool) -> std
                 crossterm::cursor::MoveTo(0, 0),
                 crossterm::style::Print(screens::authorize::plain_text(url)),
             )?;
-            *plain_shown = true;
+            *plain_shown = Some(state.size);
         }
         Some(_) => {}
         None => {
-            if *plain_shown {
-                *plain_shown = false;
+            if plain_shown.take().is_some() {
                 guard.terminal.clear()?;
                 if state.mouse_capture {
                     crossterm::execute!(
@@ -120,7 +125,7 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     let exit_after_first_frame =
         std::env::var_os("OAUTH_SETUP_TUI_EXIT_AFTER_FIRST_FRAME").is_some_and(|v| v == "1");
     let mut last_tick = Instant::now();
-    let mut plain_shown = false;
+    let mut plain_shown = None;
     'outer: loop {
         show(&mut guard, &state, &mut plain_shown)?;
         if exit_after_first_frame {

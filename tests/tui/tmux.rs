@@ -617,6 +617,13 @@ fn the_sign_in_address_is_selectable_whole_at_80x24() {
     ] {
         assert!(q.contains_key(p), "{p} missing from {url}");
     }
+    // A resize writes it again for the new width, whole.
+    t.resize(60, 20);
+    let again = t.wait_until("the address at 60 columns", |_| {
+        address_line(&t.joined()).as_deref() == Some(url.as_str())
+    });
+    assert!(again.contains("Any key goes back"), "{again}");
+    t.resize(80, 24);
     // Any key goes back to the frame.
     t.text("x");
     t.wait_for("Address to open");

@@ -23,7 +23,10 @@ pub fn footer(frame: &mut Frame, area: Rect, hints: &[Hint], theme: &Theme) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(*what, theme.dim()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(fit(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

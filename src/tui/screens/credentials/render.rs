@@ -52,12 +52,16 @@ fn placeholder(state: &State, key: &FormKey) -> String {
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let rows = form_rows(state);
+    let band = layout::band(inner, 0, inner.height.saturating_sub(1));
     frame.render_widget(
         Paragraph::new(Span::styled(
-            "Paste the values from the app's page. Enter: next empty field, then on.",
+            truncate(
+                "Paste the values from the app's page. Enter: next empty field, then on.",
+                usize::from(band.width),
+            ),
             theme.dim(),
         )),
-        layout::band(inner, 0, inner.height.saturating_sub(1)),
+        band,
     );
     let area = layout::creds_rows(inner);
     let per = layout::FORM_ROW_HEIGHT;
