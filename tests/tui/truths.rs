@@ -547,6 +547,15 @@ fn nothing_is_cut_without_an_ellipsis() {
         header.trim_end_matches(['"', '│', ' ']).ends_with('…'),
         "{header}"
     );
+    // The credentials form's first line and the key hints at 60 columns.
+    let out = draw(&at_cvent_credentials(), 60, 20);
+    let first = out.lines().nth(2).unwrap();
+    assert!(
+        first.trim_end_matches(['"', '│', ' ']).ends_with('…'),
+        "{first}"
+    );
+    let footer = out.lines().last().unwrap().trim_end_matches(['"', ' ']);
+    assert!(footer.ends_with('…'), "{footer}");
 }
 
 #[test]

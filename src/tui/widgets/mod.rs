@@ -53,17 +53,24 @@ pub fn fit(line: Line<'static>, width: usize) -> Line<'static> {
     if line.width() <= width {
         return line;
     }
-    let mut left = width;
+    // One column is kept for the `…`.
+    let mut left = width.saturating_sub(1);
     let mut spans = Vec::new();
+    let mut style = ratatui::style::Style::new();
     for s in line.spans {
+        style = s.style;
         let n = s.content.chars().count();
-        if n < left {
+        if n <= left {
             left -= n;
             spans.push(s);
             continue;
         }
-        spans.push(Span::styled(truncate(&s.content, left), s.style));
+        let kept: String = s.content.chars().take(left).collect();
+        spans.push(Span::styled(kept, s.style));
         break;
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", style));
     }
     Line::from(spans).style(line.style)
 }
