@@ -572,3 +572,28 @@ fn an_empty_test_url_says_it_means_userinfo() {
         "{out}"
     );
 }
+
+#[test]
+fn a_renewal_to_a_token_of_seconds_says_under_a_minute() {
+    use crate::common::{Idp, User};
+    use crate::driver::Driver;
+    let idp = Idp::start(&["--ttl", "30"]);
+    let user = User::new();
+    let path = user.config().join("settings/short.json");
+    user.login_code(&idp, &path).ok();
+    let mut d = Driver::launch(oauth_setup::provider::load::builtin(), &user.config());
+    d.settle("the list", |s| {
+        s.screen == Screen::Home && !s.home.rows().is_empty()
+    });
+    d.key(KeyCode::Char('r'));
+    d.settle("the renewal", |s| s.home.outcome.is_some());
+    let said = d
+        .state
+        .home
+        .outcome
+        .clone()
+        .unwrap()
+        .result
+        .expect("renewed");
+    assert_eq!(said, "Renewed: valid for under a minute.");
+}
