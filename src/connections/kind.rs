@@ -126,7 +126,7 @@ impl Kind {
                 "Nothing to revoke from here: the pasted token stays valid at the provider until you delete it there."
             }
             Kind::ClientCredentials { .. } => {
-                "Nothing to revoke: the app signs in as itself, there is no grant; its client secret stays valid at the provider until you rotate it."
+                "There is no grant to revoke (the app signs in as itself); its client secret stays valid until you rotate it at the provider."
             }
             Kind::PasswordSignIn { .. } => {
                 "Nothing to revoke: the session token ends at the provider on its own; the password stays valid."
@@ -154,13 +154,13 @@ pub fn logout_question(s: &Settings, name: &str) -> String {
             format!("Log out of {name}? The grant is revoked at {h}, then {files}.")
         }
         (true, None) => format!(
-            "Log out of {name}? The provider lists no revocation endpoint: the grant would stay live there (revoke the app's access in its admin pages). You will be asked before {files}."
+            "Log out of {name}? The provider has no revocation endpoint: the grant stays live there until you revoke the app's access in its admin pages."
         ),
         (false, Some(h)) if s.secrets.access_token.is_some() => format!(
             "Log out of {name}? The access token is revoked at {h}, then {files}. {}",
             after_revoke(kind)
         ),
-        (false, _) => format!("Remove {name}? {} Then {files}.", kind.nothing_to_revoke()),
+        (false, _) => format!("Remove {name}? {}", kind.nothing_to_revoke()),
     }
 }
 
@@ -207,7 +207,7 @@ mod tests {
         s.secrets.client_secret = Some(SecretString::from("cs".to_string()));
         let q = logout_question(&s, "cvent");
         assert!(!q.contains("grant is revoked"), "{q}");
-        assert!(q.contains("no grant"), "{q}");
+        assert!(q.contains("no grant to revoke"), "{q}");
         assert!(Kind::of(&s).renews());
     }
 

@@ -114,7 +114,7 @@ fn logging_out_of_client_credentials_revokes_no_grant() {
     );
     let out = logout_question(l);
     assert!(!out.contains("grant is revoked"), "{out}");
-    assert!(out.contains("there is no grant"), "{out}");
+    assert!(out.contains("There is no grant to revoke"), "{out}");
     assert_snapshot!(out);
 }
 
@@ -596,4 +596,33 @@ fn a_renewal_to_a_token_of_seconds_says_under_a_minute() {
         .result
         .expect("renewed");
     assert_eq!(said, "Renewed: valid for under a minute.");
+}
+
+#[test]
+fn a_long_logout_error_ends_in_an_ellipsis_at_60_columns() {
+    use oauth_setup::tui::{Failure, JobKind};
+    let mut s = at_home(vec![hubdb_valid("hubdb", 20)]);
+    apply(&mut s, [key(KeyCode::Char('l')), key(KeyCode::Char('y'))]);
+    assert_eq!(
+        s.home.job.as_ref().map(|j| j.kind),
+        Some(JobKind::LogOut { local_only: false })
+    );
+    let run = s.home.run;
+    let long = "the provider did not revoke the token: the token endpoint refused the request (HTTP 503): temporarily_unavailable — the revocation service is down for maintenance, try again in a few minutes. /home/user/.config/oauth-setup/settings/hubdb.json is kept";
+    apply(
+        &mut s,
+        [Action::ConnectionFinished {
+            run,
+            result: Err(Failure {
+                hint: Some("Nothing was removed: y removes it anyway, n keeps it.".into()),
+                ..Failure::new(long)
+            }),
+        }],
+    );
+    // The question that follows is answered no: the error is what shows.
+    apply(&mut s, [key(KeyCode::Char('n'))]);
+    let out = draw(&s, 60, 20);
+    let n = out.lines().count();
+    // Not the key hints (the last line): the error's own last row.
+    assert!(out.lines().take(n - 1).any(|l| l.contains("…│")), "{out}");
 }

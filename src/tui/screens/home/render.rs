@@ -264,21 +264,33 @@ fn details(frame: &mut Frame, area: Rect, state: &State, l: &Loaded) {
                 ),
             };
             frame.render_widget(
-                Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &[Line::from(Span::styled(text, theme.warn()))],
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![("y", "yes"), ("n", "no, keep it")]
         }
         None if l.settings.is_none() => {
             frame.render_widget(
-                Paragraph::new(status(state, l)).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &status(state, l),
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![("l", "remove the file")]
         }
         None => {
             frame.render_widget(
-                Paragraph::new(status(state, l)).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &status(state, l),
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![

@@ -200,46 +200,13 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
     v
 }
 
-/// `text` in rows of at most `width` characters, broken at spaces where
-/// it can be, and a word longer than a row after a `;` (connection
-/// strings) where it has one.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    let mut len = 0;
-    for word in text.split(' ') {
-        let mut w: Vec<char> = word.chars().collect();
-        if len > 0 && len + 1 + w.len() <= width {
-            row.push(' ');
-            row.extend(&w);
-            len += 1 + w.len();
-            continue;
-        }
-        if len > 0 {
-            rows.push(std::mem::take(&mut row));
-        }
-        while w.len() > width {
-            let cut = w[..width]
-                .iter()
-                .rposition(|c| *c == ';')
-                .map_or(width, |i| i + 1);
-            rows.push(w.drain(..cut).collect());
-        }
-        len = w.len();
-        row = w.into_iter().collect();
-    }
-    rows.push(row);
-    rows
-}
-
 /// The rows of the summary at `width`, ready to draw.
 fn rows(state: &State, saved: &Saved, width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for it in items(state, saved) {
         let pad = " ".repeat(it.indent);
         let w = (width as usize).saturating_sub(it.indent);
-        for r in wrap(&it.text, w) {
+        for r in crate::tui::widgets::wrap(&it.text, w) {
             out.push(Line::from(Span::styled(format!("{pad}{r}"), it.style)));
         }
     }
@@ -307,18 +274,5 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State, saved: &Saved) {
             r,
             &mut bar,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapping_breaks_at_spaces_and_splits_long_words() {
-        assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
-        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
-        assert_eq!(wrap("", 4), vec![""]);
-        assert_eq!(wrap("a=1;b=22;c=3;", 9), vec!["a=1;b=22;", "c=3;"]);
     }
 }
