@@ -626,3 +626,32 @@ fn a_long_logout_error_ends_in_an_ellipsis_at_60_columns() {
     // Not the key hints (the last line): the error's own last row.
     assert!(out.lines().take(n - 1).any(|l| l.contains("…│")), "{out}");
 }
+
+#[test]
+fn the_home_screen_says_what_happens_when_a_token_runs_out_by_kind() {
+    // A grant without a refresh token is not renewed.
+    let mut l = hubdb_valid("hubdb", 20);
+    if let Some(s) = l.settings.as_mut() {
+        s.secrets.refresh_token = None;
+    }
+    let out = draw(&at_home(vec![l]), 100, 30);
+    assert!(!out.contains("renewed"), "{out}");
+    assert!(out.contains("then sign in again"), "{out}");
+    // A client-credentials connection gets a new one with its secret.
+    let cc = connection(
+        "cvent",
+        "cvent",
+        "client_credentials",
+        "client_credentials",
+        |s| {
+            s.meta.expires_at = Some(READ_AT + 1800);
+            s.secrets.access_token = Some(SecretString::from("at".to_string()));
+            s.secrets.client_secret = Some(SecretString::from("cs".to_string()));
+        },
+    );
+    let out = draw(&at_home(vec![cc]), 100, 30);
+    assert!(
+        out.contains("fetched again with the client secret"),
+        "{out}"
+    );
+}

@@ -154,11 +154,17 @@ fn row(
 }
 
 /// What the state of the selected connection means, in a sentence.
-fn meaning(c: &Connection, read_at: i64) -> String {
+fn meaning(l: &Loaded, read_at: i64) -> String {
+    let c = &l.connection;
     match &c.token {
-        TokenState::Valid { minutes: Some(m) } => {
-            format!("The token is valid for {m} more min and is renewed when it runs out.")
-        }
+        // What happens when it runs out depends on the connection's kind.
+        TokenState::Valid { minutes: Some(m) } => match &l.settings {
+            Some(s) => format!(
+                "The token is valid for {m} more min; {}.",
+                crate::connections::Kind::of(s).then()
+            ),
+            None => format!("The token is valid for {m} more min."),
+        },
         TokenState::Valid { minutes: None } => "The token has no stated expiry.".into(),
         TokenState::Renewable => {
             "The token expired; the file holds what renews it without a browser.".into()
@@ -218,7 +224,7 @@ fn status(state: &State, l: &Loaded) -> Vec<Line<'static>> {
         };
     }
     let mut lines = vec![Line::from(Span::styled(
-        meaning(c, h.read_at),
+        meaning(l, h.read_at),
         token_style(theme, &c.token),
     ))];
     if let Some(t) = &c.last_test {
