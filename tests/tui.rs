@@ -30,6 +30,8 @@ mod save_vault;
 mod snapshots;
 #[path = "tui/tmux.rs"]
 mod tmux;
+#[path = "tui/truths.rs"]
+mod truths;
 #[path = "tui/user_profiles.rs"]
 mod user_profiles;
 #[path = "tui/wizard_fixes.rs"]

@@ -2,6 +2,7 @@
 //! its files removed. `oauth-setup logout` and the wizard's home screen both
 //! come here.
 
+use super::Kind;
 use crate::revoke::{self, RevokeError, Revoked};
 use crate::settings::{self, Key, SettingsError, known};
 use crate::{paths, signin::pending};
@@ -12,6 +13,9 @@ use std::path::{Path, PathBuf};
 pub struct LoggedOut {
     /// None with `local_only`: the provider was not asked.
     pub revoked: Option<Revoked>,
+    /// What the connection was, when it was read (to say why nothing was
+    /// revoked); None with `local_only`.
+    pub kind: Option<Kind>,
     /// The files removed (settings, backup, lock).
     pub removed: Vec<PathBuf>,
     /// Paste-flow sign-ins that were still to be saved there, now removed.
@@ -56,11 +60,13 @@ pub async fn log_out(path: &Path, how: Logout<'_>) -> Result<LoggedOut, LogoutEr
     }
     // Held while the file goes, so a renewal cannot write it back.
     let lock = settings::lock_exclusive(path, settings::lock_timeout())?;
+    let mut kind = None;
     let revoked = match (how.revoke, how.key) {
         (false, _) => None,
         (true, None) => return Err(LogoutError::NoKey),
         (true, Some(key)) => {
             let s = settings::read(path, key)?;
+            kind = Some(Kind::of(&s));
             let r = revoke::revoke(&s)
                 .await
                 .map_err(|source| LogoutError::Revoke {
@@ -75,6 +81,7 @@ pub async fn log_out(path: &Path, how: Logout<'_>) -> Result<LoggedOut, LogoutEr
     let pending_removed = forget(how, path);
     Ok(LoggedOut {
         revoked,
+        kind,
         removed,
         pending_removed,
     })

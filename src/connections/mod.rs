@@ -6,10 +6,12 @@
 mod check;
 pub mod deadline;
 pub mod health;
+mod kind;
 mod logout;
 
 pub use check::{CheckError, renew_now, test};
 pub use deadline::Outlook;
+pub use kind::{Kind, endpoint_host, logout_question};
 pub use logout::{LoggedOut, Logout, LogoutError, log_out};
 
 use crate::provider::SchemeKind;

@@ -56,6 +56,15 @@ impl Metadata {
         Ok(())
     }
 
+    /// True when the server lists how clients authenticate at its token
+    /// endpoint and `none` (a public client) is not among them: a client
+    /// here most likely needs its secret.
+    pub fn client_secret_expected(&self) -> bool {
+        self.token_endpoint_auth_methods_supported
+            .as_ref()
+            .is_some_and(|m| !m.is_empty() && !m.iter().any(|x| x == "none"))
+    }
+
     /// The client authentication to use when the profile's choice is one the
     /// server does not list: servers that accept only `client_secret_post`
     /// refuse HTTP Basic, and the reverse.

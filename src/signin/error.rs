@@ -98,9 +98,16 @@ fn unknown_var(name: &str, profile: &str, known: &[String], suggestion: Option<&
 /// reached, or one that failed, has not refused it.
 fn test_failed(e: &TestError) -> String {
     match e {
-        TestError::Unauthorized { .. } | TestError::Forbidden { .. } => {
-            format!("the token was not accepted: {e}")
-        }
+        // A token the user gave: there is no sign-in to do again, only the
+        // token to check (TestError's own words are for a signed-in one).
+        TestError::Unauthorized { status, detail } => format!(
+            "the token was not accepted: the API rejected it (HTTP {status}){}; check that you copied the whole token and that it is still valid at the provider",
+            detail
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ),
+        TestError::Forbidden { .. } => format!("the token was not accepted: {e}"),
         TestError::Transport(_)
         | TestError::NoRequest(_)
         | TestError::NoUrl

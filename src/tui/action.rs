@@ -33,6 +33,8 @@ pub struct Failure {
     pub cancelled: bool,
     /// What to try, when the message itself does not say.
     pub hint: Option<String>,
+    /// The form field the failure is about: going back lands on it.
+    pub field: Option<crate::provider::Field>,
 }
 
 impl Failure {
@@ -41,6 +43,7 @@ impl Failure {
             message: message.into(),
             cancelled: false,
             hint: None,
+            field: None,
         }
     }
 }
@@ -156,6 +159,8 @@ pub enum Action {
     ScopesOffered {
         issuer: String,
         scopes: Vec<String>,
+        /// The document lists no public-client authentication (`none`).
+        secret_expected: bool,
     },
     /// Something worth a line in the status bar (a browser that did not start, ...).
     Notice(String),

@@ -42,6 +42,45 @@ fn terminal_events(wait: Duration) -> std::io::Result<Vec<Action>> {
     Ok(actions)
 }
 
+/// Draws the frame, or the sign-in address alone while `u` shows it:
+/// written once as one line for the terminal to wrap, so its selection and
+/// tmux's copy-mode take it whole; no frame is drawn over it until it is
+/// left, then the whole frame is drawn again. `plain_shown` is the size it
+/// was written at: a resize writes it again (a terminal does not rewrap an
+/// alternate screen).
+fn show(
+    guard: &mut TerminalGuard,
+    state: &State,
+    plain_shown: &mut Option<(u16, u16)>,
+) -> std::io::Result<()> {
+    match screens::authorize::plain_view(state) {
+        Some(url) if *plain_shown != Some(state.size) => {
+            crossterm::execute!(
+                guard.terminal.backend_mut(),
+                crossterm::event::DisableMouseCapture,
+                crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+                crossterm::cursor::MoveTo(0, 0),
+                crossterm::style::Print(screens::authorize::plain_text(url)),
+            )?;
+            *plain_shown = Some(state.size);
+        }
+        Some(_) => {}
+        None => {
+            if plain_shown.take().is_some() {
+                guard.terminal.clear()?;
+                if state.mouse_capture {
+                    crossterm::execute!(
+                        guard.terminal.backend_mut(),
+                        crossterm::event::EnableMouseCapture
+                    )?;
+                }
+            }
+            guard.terminal.draw(|f| screens::render(f, state))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     let (profiles, load_error) = effects::load_profiles(&opts.config_dir);
     if profiles.is_empty() {
@@ -86,8 +125,9 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     let exit_after_first_frame =
         std::env::var_os("OAUTH_SETUP_TUI_EXIT_AFTER_FIRST_FRAME").is_some_and(|v| v == "1");
     let mut last_tick = Instant::now();
+    let mut plain_shown = None;
     'outer: loop {
-        guard.terminal.draw(|f| screens::render(f, &state))?;
+        show(&mut guard, &state, &mut plain_shown)?;
         if exit_after_first_frame {
             break;
         }
@@ -131,6 +171,11 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
     }
     drop(exec);
     drop(guard);
+    // Back on the normal screen: a sign-in left waiting leaves its address
+    // there, whole, where the terminal's own selection can take it.
+    if let Some(note) = screens::authorize::exit_note(&state) {
+        eprintln!("{note}");
+    }
     rt.shutdown_timeout(Duration::from_secs(1));
     // Closed on the list after an errand there saved: that is what was saved.
     Ok(state.save.saved.or(state.home.saved))

@@ -53,6 +53,7 @@ async fn run_test(settings: Settings, profile: Option<Profile>) -> Result<String
     let failed = |e: probe::TestError| Failure {
         message: e.to_string(),
         cancelled: false,
+        field: None,
         hint: Some(e.advice(
             profile.test.as_ref(),
             settings.meta.endpoints.test_url.as_deref(),
@@ -294,12 +295,18 @@ impl Executor {
             Effect::OfferScopes { issuer } => self.spawn(async move {
                 // A failure here says nothing: the sign-in reads the same
                 // document and reports what is wrong with it.
-                let scopes = crate::provider::discovery::discover(&crate::http::client(), &issuer)
+                let meta = crate::provider::discovery::discover(&crate::http::client(), &issuer)
                     .await
-                    .ok()
-                    .and_then(|m| m.scopes_supported)
-                    .unwrap_or_default();
-                Action::ScopesOffered { issuer, scopes }
+                    .ok();
+                let secret_expected = meta
+                    .as_ref()
+                    .is_some_and(crate::provider::discovery::Metadata::client_secret_expected);
+                let scopes = meta.and_then(|m| m.scopes_supported).unwrap_or_default();
+                Action::ScopesOffered {
+                    issuer,
+                    scopes,
+                    secret_expected,
+                }
             }),
             Effect::ReplayRedirect {
                 redirect_uri,

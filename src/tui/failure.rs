@@ -54,12 +54,16 @@ fn denied_hint(error: &str, description: &str) -> String {
     }
 }
 
+/// What to check when no server answered.
+pub const NETWORK_HINT: &str = "Check the network (proxy, firewall, VPN) and any URL you typed.";
+
 pub(super) fn from_login(e: LoginError) -> Failure {
     // Most messages already say what to do; these are the ones that do not
     // point at the likely cause from the wizard's point of view.
     // The same test as the command line's exit 6: any step that could not
     // reach its server (token, discovery, device, sign-in, test request).
     let unreachable = e.unreachable().is_some();
+    let field = failed_field(&e);
     let hint = if let LoginError::Callback(CallbackError::Denied { error, description }) = &e {
         Some(denied_hint(error, description.as_deref().unwrap_or("")))
     } else if e.is_denied() {
@@ -73,8 +77,16 @@ pub(super) fn from_login(e: LoginError) -> Failure {
             form_words(needed)
         ))
     } else if unreachable {
+        // The region is named by the sign-in screen, for providers with one.
+        Some(NETWORK_HINT.to_string())
+    } else if field == Some(crate::provider::Field::Token) {
         Some(
-            "Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed."
+            "Esc goes back to Credentials, on Token: paste the token again (the paste replaces it), then Enter."
+                .to_string(),
+        )
+    } else if field == Some(crate::provider::Field::ClientSecret) {
+        Some(
+            "The provider refused the app's credentials: check Client ID and Client secret (a confidential client needs its secret). Esc goes back to Credentials, on Client secret."
                 .to_string(),
         )
     } else {
@@ -84,6 +96,27 @@ pub(super) fn from_login(e: LoginError) -> Failure {
         cancelled: e.is_cancelled(),
         message: e.to_string(),
         hint,
+        field,
+    }
+}
+
+/// The form field a failed sign-in points at: the one a missing value
+/// goes in, or the client secret when the token endpoint refused the
+/// client (`invalid_client`).
+fn failed_field(e: &LoginError) -> Option<crate::provider::Field> {
+    use crate::oauth::device::DeviceError;
+    use crate::provider::Field;
+    match e {
+        LoginError::Missing(Needed::Field(f)) => Some(*f),
+        LoginError::Missing(Needed::Issuer) => Some(Field::Issuer),
+        // Only a token the user gave is checked by the test request here.
+        LoginError::Test(crate::probe::TestError::Unauthorized { .. }) => Some(Field::Token),
+        LoginError::Token(t) | LoginError::Device(DeviceError::Token(t))
+            if t.oauth_error() == Some("invalid_client") =>
+        {
+            Some(Field::ClientSecret)
+        }
+        _ => None,
     }
 }
 
@@ -110,6 +143,18 @@ mod tests {
             token.contains("Token URL") && !token.contains("--"),
             "{token}"
         );
+    }
+
+    #[test]
+    fn a_refused_pasted_token_is_not_told_to_sign_in_again() {
+        let f = from_login(LoginError::Test(crate::probe::TestError::Unauthorized {
+            status: 401,
+            detail: Some("authentication credentials not found".into()),
+        }));
+        let said = format!("{} {}", f.message, f.hint.clone().unwrap_or_default());
+        assert!(!said.to_lowercase().contains("sign in again"), "{said}");
+        assert!(said.contains("paste the token again"), "{said}");
+        assert_eq!(f.field, Some(crate::provider::Field::Token));
     }
 
     #[test]

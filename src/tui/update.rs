@@ -68,9 +68,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             credentials::finished(state, run, result);
             Nav::Stay
         }
-        Action::ScopesOffered { issuer, scopes } => {
+        Action::ScopesOffered {
+            issuer,
+            scopes,
+            secret_expected,
+        } => {
             screens::scopes::offered(state, &issuer, scopes);
-            Nav::Stay
+            credentials::metadata_read(state, &issuer, secret_expected)
         }
         Action::Notice(text) => {
             state.info(text);

@@ -283,3 +283,48 @@ fn list_says_when_a_grant_was_handed_off() {
     assert!(r["handed_off_to"].is_string(), "{r}");
     assert!(user.run(&["list"]).ok().stdout.contains("handed off"));
 }
+
+/// A Cvent connection (client credentials, no revocation endpoint): logout
+/// removes it and says there was no grant, never that one was revoked.
+#[test]
+fn logout_of_client_credentials_says_there_is_no_grant_to_revoke() {
+    let server = TestServer::start(|r| match r.url.as_str() {
+        "/ea/oauth2/token" => (
+            200,
+            "application/json",
+            r#"{"access_token":"cv-at","token_type":"Bearer","expires_in":3600}"#.into(),
+        ),
+        _ => (404, "application/json", "{}".into()),
+    });
+    let user = User::new();
+    let s = user.path("cvent.json");
+    let host = format!("host={}", server.url);
+    user.run_env(
+        &[
+            "login",
+            "cvent",
+            "--client-id",
+            "cv",
+            "--var",
+            &host,
+            "--settings",
+            s.to_str().unwrap(),
+        ],
+        &[("OAUTH_SETUP_CLIENT_SECRET", "cv-secret")],
+    )
+    .ok();
+    let out = user
+        .run(&["logout", "--settings", s.to_str().unwrap()])
+        .ok();
+    assert!(
+        out.stderr.contains("There is no grant to revoke"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.to_lowercase().contains("revoked at"),
+        "{}",
+        out.stderr
+    );
+    assert!(!s.exists());
+}

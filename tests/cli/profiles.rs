@@ -135,9 +135,14 @@ fn cvent_scopes_presets_and_warning() {
     );
 
     let connector = p.preset_scopes("connector").unwrap();
-    assert_eq!(connector.len(), 20);
+    assert_eq!(connector.len(), 19);
     assert!(!connector.contains(&"event/contacts:delete".to_string()));
-    assert!(connector.contains(&"survey/surveys:write".to_string()));
+    // Not in Cvent's public spec: shown and flagged, never in the default.
+    assert!(!connector.contains(&"survey/surveys:write".to_string()));
+    for name in &connector {
+        let s = p.scopes.iter().find(|s| &s.name == name).unwrap();
+        assert!(s.warning.is_none(), "the default preset has flagged {name}");
+    }
     let read_only = p.preset_scopes("read_only").unwrap();
     assert!(read_only.iter().all(|s| s.ends_with(":read")));
     assert_eq!(read_only.len(), 11);

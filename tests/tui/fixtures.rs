@@ -122,7 +122,7 @@ warning = "may be rejected: not in Cvent's public spec"
 [[scope_presets]]
 id = "connector"
 name = "Minimum for the connector"
-scopes = ["event/attendees:read", "event/attendees:write", "event/contacts:read", "event/contacts:write", "event/events:read", "event/events:write", "survey/surveys:read", "survey/surveys:write"]
+scopes = ["event/attendees:read", "event/attendees:write", "event/contacts:read", "event/contacts:write", "event/events:read", "event/events:write", "survey/surveys:read"]
 
 [[scope_presets]]
 id = "read_only"

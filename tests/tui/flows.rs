@@ -86,7 +86,9 @@ fn custom_device_to_authorize(d: &mut Driver, issuer: &str) {
     d.key(KeyCode::Enter);
     d.paste(issuer);
     d.key(KeyCode::Enter);
-    d.at(Screen::Authorize);
+    d.settle("the issuer's metadata, then the sign-in", |s| {
+        s.screen == Screen::Authorize
+    });
 }
 
 #[test]
@@ -168,7 +170,9 @@ fn custom_code_to_authorize(d: &mut Driver, client_id: &str, issuer: &str) {
     d.key(KeyCode::Tab);
     d.paste(issuer);
     d.key(KeyCode::Enter);
-    d.at(Screen::Authorize);
+    d.settle("the issuer's metadata, then the sign-in", |s| {
+        s.screen == Screen::Authorize
+    });
 }
 
 fn credential(s: &State, f: oauth_setup::provider::Field) -> String {

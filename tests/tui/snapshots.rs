@@ -214,7 +214,8 @@ fn authorize_failed_error() {
             result: Err(Failure {
                 message: "could not connect to https://api.hubapi.com/oauth/2026-03/token: connection refused".into(),
                 cancelled: false,
-                hint: Some("Check the network (proxy, firewall, VPN), the region on the method screen and any URL you typed.".into()),
+                hint: Some("Check the network (proxy, firewall, VPN) and any URL you typed.".into()),
+                field: None,
             }),
         }],
     );
@@ -237,6 +238,7 @@ fn authorize_esc_cancels() {
                 message: "sign-in cancelled".into(),
                 cancelled: true,
                 hint: None,
+                field: None,
             }),
         }],
     );
@@ -494,6 +496,7 @@ fn authorize_device_code_cancelled() {
                 message: "sign-in cancelled".into(),
                 cancelled: true,
                 hint: None,
+                field: None,
             }),
         }],
     );
@@ -567,7 +570,7 @@ fn o_opens_only_the_page_shown_and_never_the_code_flow_address() {
     );
     let fx = update(&mut s, key(KeyCode::Char('o')));
     assert!(fx.is_empty(), "{fx:?}");
-    assert!(draw(&s, 100, 30).contains("copy the address (c)"));
+    assert!(draw(&s, 100, 30).contains("u shows the address"));
 }
 
 // ---- the home screen ------------------------------------------------------

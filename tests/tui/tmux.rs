@@ -107,6 +107,13 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The visible screen with the lines the terminal wrapped joined again:
+    /// what a selection (or tmux copy-mode) would take as one line.
+    fn joined(&self) -> String {
+        let out = self.tmux(&["capture-pane", "-p", "-J", "-t", "e2e"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// The visible screen plus everything scrolled off.
     fn history(&self) -> String {
         let out = self.tmux(&["capture-pane", "-p", "-S", "-", "-t", "e2e"]);
@@ -414,15 +421,17 @@ fn home_screen_at(w: u16, h: u16) {
     let script = wizard_script(&user, &idle_browser(&user));
     let t = Tmux::start(&script, w, h);
 
-    let home = t.wait_for("Your connections");
-    for want in [
+    let wants = [
         "crm",
         "Custom",
         "valid for",
         "LAST TEST",
         "l log out",
         "n new connection",
-    ] {
+    ];
+    // The whole frame, not one caught half drawn on a busy machine.
+    let home = t.wait_until("the home screen", |s| wants.iter().all(|w| s.contains(w)));
+    for want in wants {
         assert!(home.contains(want), "{want} missing at {w}x{h}:\n{home}");
     }
     t.keys(&["r"]);
@@ -571,4 +580,76 @@ fn over_ssh_the_sign_in_screen_starts_no_browser_and_takes_a_paste() {
     t.keys(&["C-c"]);
     let (_, tty) = ending(&t);
     assert_restored(&t, &tty);
+}
+
+/// The one line of `screen` holding the sign-in address, as it reads.
+fn address_line(screen: &str) -> Option<String> {
+    screen
+        .lines()
+        .map(str::trim_end)
+        .find(|l| l.starts_with("http") && l.contains("/authorize?"))
+        .map(str::to_string)
+}
+
+#[test]
+fn the_sign_in_address_is_selectable_whole_at_80x24() {
+    require_tmux!();
+    let idp = Idp::start(&[]);
+    let user = User::new();
+    let script = wizard_script(&user, &idle_browser(&user));
+    let t = Tmux::start(&script, 80, 24);
+    to_custom_credentials(&t);
+    fill_custom_credentials(&t, &idp.issuer);
+    // In the box: one row, the cut marked, no wrapped pieces.
+    let boxed = t.wait_for("left");
+    assert!(
+        boxed.contains("(cut at …: u shows the whole address)"),
+        "{boxed}"
+    );
+    assert!(boxed.contains("u URL alone"), "{boxed}");
+    t.text("u");
+    t.wait_for("Any key goes back");
+    let plain = t.joined();
+    let url = address_line(&plain).unwrap_or_else(|| panic!("no address line:\n{plain}"));
+    assert!(url.len() > 80, "long enough to wrap: {url}");
+    assert!(
+        !plain.contains('│') && !plain.contains('┌'),
+        "a border in the view:\n{plain}"
+    );
+    let parsed = url::Url::parse(&url).expect("the selection is a URL");
+    let q: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
+    for p in [
+        "client_id",
+        "redirect_uri",
+        "state",
+        "code_challenge",
+        "code_challenge_method",
+    ] {
+        assert!(q.contains_key(p), "{p} missing from {url}");
+    }
+    // A resize writes it again for the new width, whole.
+    t.resize(60, 20);
+    let again = t.wait_until("the address at 60 columns", |_| {
+        address_line(&t.joined()).as_deref() == Some(url.as_str())
+    });
+    assert!(again.contains("Any key goes back"), "{again}");
+    t.resize(80, 24);
+    // Any key goes back to the frame.
+    t.text("x");
+    t.wait_for("Address to open");
+    // Quitting while it waits leaves the same address on the normal screen.
+    t.keys(&["C-c"]);
+    let (code, tty) = ending(&t);
+    assert_eq!(code, 130);
+    assert_restored(&t, &tty);
+    let after = t.joined();
+    assert!(
+        after.contains("The sign-in was waiting on this address"),
+        "{after}"
+    );
+    assert_eq!(
+        address_line(&after).as_deref(),
+        Some(url.as_str()),
+        "{after}"
+    );
 }

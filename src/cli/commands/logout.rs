@@ -9,7 +9,7 @@ use crate::cli::args::LogoutArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store;
-use oauth_setup::connections::{self, Logout, LogoutError};
+use oauth_setup::connections::{self, Kind, Logout, LogoutError};
 use oauth_setup::revoke::{self, Revoked};
 use oauth_setup::settings::vault::HostCache;
 use oauth_setup::settings::{Settings, SettingsError, Store, VaultStore, known};
@@ -72,7 +72,11 @@ pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
             eprintln!("Revoked at {}.", oauth_setup::http::display_url(url))
         }
         Some(Revoked::NothingToRevoke) => eprintln!(
-            "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
+            "{}",
+            out.kind.map_or(
+                "Nothing to revoke at the provider.",
+                Kind::nothing_to_revoke
+            )
         ),
         None => {}
     }
@@ -91,9 +95,7 @@ fn revoke_or_keep(rt: &tokio::runtime::Runtime, s: &Settings, kept: &str) -> Res
         Ok(Revoked::At(url)) => {
             eprintln!("Revoked at {}.", oauth_setup::http::display_url(&url));
         }
-        Ok(Revoked::NothingToRevoke) => eprintln!(
-            "Nothing to revoke at the provider: no refresh token; a stored client secret or static token stays valid there until you rotate it."
-        ),
+        Ok(Revoked::NothingToRevoke) => eprintln!("{}", Kind::of(s).nothing_to_revoke()),
         Err(e) => {
             let f = Failure::from(e);
             return Err(Failure::new(

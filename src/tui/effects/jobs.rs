@@ -75,7 +75,10 @@ pub async fn renew(path: &Path, key: &KeySource) -> Result<String, Failure> {
         .await
         .map_err(token_failure)?;
     Ok(match fresh.settings.meta.expires_at {
-        Some(at) => format!("Renewed: valid for {} min.", (at - now_unix()).max(0) / 60),
+        Some(at) => match at - now_unix() {
+            left if left < 60 => "Renewed: valid for under a minute.".into(),
+            left => format!("Renewed: valid for {} min.", left / 60),
+        },
         None => "Renewed.".into(),
     })
 }
@@ -111,10 +114,14 @@ pub async fn log_out(
     Ok(match out.revoked {
         Some(Revoked::At(url)) => format!(
             "Logged out of {name}: revoked at {} and removed.",
-            crate::http::display_url(&url)
+            connections::endpoint_host(&url)
         ),
         Some(Revoked::NothingToRevoke) => format!(
-            "Removed {name}. Nothing to revoke: a stored client secret or token stays valid at the provider until you rotate it."
+            "Removed {name}. {}",
+            out.kind.map_or(
+                "Nothing to revoke at the provider.",
+                connections::Kind::nothing_to_revoke
+            )
         ),
         None => format!("Removed {name} (not revoked at the provider)."),
     })

@@ -87,6 +87,10 @@ pub fn page(screen: Screen) -> &'static dyn Page {
 /// The whole frame: a pure function of `state`.
 pub fn render(frame: &mut Frame, state: &State) {
     let area = frame.area();
+    if let Some(url) = authorize::plain_view(state) {
+        authorize::render_plain(frame, url);
+        return;
+    }
     if layout::too_small(area) {
         too_small(frame, area, state);
         return;
@@ -106,7 +110,10 @@ pub fn render(frame: &mut Frame, state: &State) {
             NoticeKind::Error => theme.error(),
         };
         frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(format!(" {}", n.text), style))),
+            Paragraph::new(widgets::fit(
+                Line::from(Span::styled(format!(" {}", n.text), style)),
+                usize::from(c.status.width),
+            )),
             c.status,
         );
     }
@@ -149,7 +156,10 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
     let step = match steps.iter().position(|s| *s == state.screen) {
         Some(i) if state.chosen.is_some() => format!("step {} of {} ", i + 1, steps.len()),
         _ if state.screen == Screen::Home => String::new(),
-        _ => "step 1 ".to_string(),
+        _ => match first_step_total(state) {
+            Some(n) => format!("step 1 of {n} "),
+            None => "step 1 ".to_string(),
+        },
     };
     // The breadcrumb gives way to the step counter, never overlaps it.
     let right = step.chars().count() as u16 + 1;
@@ -174,6 +184,16 @@ fn header(frame: &mut Frame, area: Rect, state: &State) {
         Paragraph::new(Span::styled(step, theme.dim())).alignment(Alignment::Right),
         area,
     );
+}
+
+/// Before a provider is chosen: the steps the highlighted one would take
+/// with its first method (the total changes as the highlight moves).
+fn first_step_total(state: &State) -> Option<usize> {
+    let i = *provider::filtered_profiles(state).get(state.provider.cursor)?;
+    let mut probe = state.clone();
+    probe.chosen = Some(i);
+    probe.method = Default::default();
+    Some(probe.steps().iter().filter(|s| **s != Screen::Home).count())
 }
 
 fn too_small(frame: &mut Frame, area: Rect, state: &State) {

@@ -137,7 +137,7 @@ pub fn choose_by_id(state: &mut State, id: &str) -> Nav {
 
 /// Profiles matching the filter, as indices into `profiles`: those whose
 /// id or name starts with it first, so one or two letters pick a provider.
-fn filtered_profiles(state: &State) -> Vec<usize> {
+pub(super) fn filtered_profiles(state: &State) -> Vec<usize> {
     let f = state.provider.filter.to_lowercase();
     let rank = |p: &crate::provider::Profile| -> Option<u8> {
         let (id, name) = (p.id.to_lowercase(), p.name.to_lowercase());

@@ -26,7 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect, view: FieldView<'_>, theme: &Theme)
     if value.is_empty() {
         let style = theme.dim();
         frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(view.placeholder, style))),
+            Paragraph::new(Line::from(Span::styled(
+                super::truncate(view.placeholder, width),
+                style,
+            ))),
             area,
         );
         if view.focused {

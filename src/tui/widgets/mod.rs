@@ -23,7 +23,10 @@ pub fn footer(frame: &mut Frame, area: Rect, hints: &[Hint], theme: &Theme) {
         spans.push(Span::raw(" "));
         spans.push(Span::styled(*what, theme.dim()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(fit(Line::from(spans), usize::from(area.width))),
+        area,
+    );
 }
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -42,6 +45,92 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
+}
+
+/// `line` cut to `width` columns, its last kept span ending in `…` when
+/// anything was cut: a line never loses its end silently.
+pub fn fit(line: Line<'static>, width: usize) -> Line<'static> {
+    if line.width() <= width {
+        return line;
+    }
+    // One column is kept for the `…`.
+    let mut left = width.saturating_sub(1);
+    let mut spans = Vec::new();
+    let mut style = ratatui::style::Style::new();
+    for s in line.spans {
+        style = s.style;
+        let n = s.content.chars().count();
+        if n <= left {
+            left -= n;
+            spans.push(s);
+            continue;
+        }
+        let kept: String = s.content.chars().take(left).collect();
+        spans.push(Span::styled(kept, s.style));
+        break;
+    }
+    if width > 0 {
+        spans.push(Span::styled("…", style));
+    }
+    Line::from(spans).style(line.style)
+}
+
+/// `text` in rows of at most `width` characters, broken at spaces where
+/// it can be, and a word longer than a row after a `;` (connection
+/// strings) where it has one.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    let mut len = 0;
+    for word in text.split(' ') {
+        let mut w: Vec<char> = word.chars().collect();
+        if len > 0 && len + 1 + w.len() <= width {
+            row.push(' ');
+            row.extend(&w);
+            len += 1 + w.len();
+            continue;
+        }
+        if len > 0 {
+            rows.push(std::mem::take(&mut row));
+        }
+        while w.len() > width {
+            let cut = w[..width]
+                .iter()
+                .rposition(|c| *c == ';')
+                .map_or(width, |i| i + 1);
+            rows.push(w.drain(..cut).collect());
+        }
+        len = w.len();
+        row = w.into_iter().collect();
+    }
+    rows.push(row);
+    rows
+}
+
+/// `lines` word-wrapped at `width` into at most `height` rows, each row
+/// in the style of its line's first span; when rows are left out the last
+/// one shown ends in `…`.
+pub fn clip(lines: &[Line<'static>], width: u16, height: u16) -> Vec<Line<'static>> {
+    let mut rows: Vec<Line<'static>> = Vec::new();
+    for l in lines {
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        let style = l.spans.first().map(|s| s.style).unwrap_or_default();
+        for r in wrap(&text, usize::from(width)) {
+            rows.push(Line::from(Span::styled(r, style)));
+        }
+    }
+    let h = usize::from(height);
+    if rows.len() > h && h > 0 {
+        rows.truncate(h);
+        if let Some(last) = rows.last_mut() {
+            let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+            let style = last.spans.first().map(|s| s.style).unwrap_or_default();
+            let cut = truncate(&format!("{text} …"), usize::from(width));
+            *last = Line::from(Span::styled(cut, style));
+        }
+    }
+    rows
 }
 
 /// Cuts `s` to `width` columns with an ellipsis (char based: labels are ASCII-ish).
@@ -93,4 +182,17 @@ pub fn confirm(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
         r,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_splits_long_words() {
+        assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
+        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
+        assert_eq!(wrap("", 4), vec![""]);
+        assert_eq!(wrap("a=1;b=22;c=3;", 9), vec!["a=1;b=22;", "c=3;"]);
+    }
 }

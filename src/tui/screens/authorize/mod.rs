@@ -4,6 +4,8 @@
 
 mod render;
 
+pub(in crate::tui) use render::plain as render_plain;
+
 use super::{Nav, keys};
 use crate::oauth::BrowserMode;
 use crate::provider::SchemeKind;
@@ -30,6 +32,9 @@ pub struct AuthScreen {
     pub browser_failed: Option<String>,
     /// Show the QR code of `url` instead of the text.
     pub qr: bool,
+    /// The address alone on a plain screen (`u`): no box, no wrapping of
+    /// ours, so a mouse or tmux copy-mode selects it whole.
+    pub plain: bool,
     /// A remote shell (SSH, no display): a code flow starts no browser; the
     /// address is shown and either the pasted result or a forwarded-port
     /// callback completes the sign-in. Set once from the environment when
@@ -142,6 +147,7 @@ impl super::Page for Page {
             AuthPhase::Running(_) | AuthPhase::Idle => {
                 let mut h = Vec::new();
                 if a.url.is_some() {
+                    h.push(("u", "URL alone"));
                     h.push(("c", "copy URL"));
                     // Only the device page is opened from here: see `o`.
                     if a.device().is_some() {
@@ -169,8 +175,17 @@ impl super::Page for Page {
             paste_key(state, k, fx);
             return Nav::Stay;
         }
+        if plain_view(state).is_some() {
+            // Any key leaves the address view (Ctrl-C still quits: `update`).
+            state.auth.plain = false;
+            return Nav::Stay;
+        }
         let a = &mut state.auth;
         match k.code {
+            KeyCode::Char('u') if a.url.is_some() => {
+                a.plain = true;
+                a.qr = false;
+            }
             KeyCode::Esc => match &mut a.phase {
                 AuthPhase::Running(w) => {
                     if !w.cancelling {
@@ -197,7 +212,7 @@ impl super::Page for Page {
                 // The browser got a one-time link; opening the real address
                 // from here would hand the state to other local users.
                 None if a.url.is_some() => state.info(
-                    "To open the sign-in page again, copy the address (c) into a browser yourself.",
+                    "The browser's link worked once: u shows the address to copy into a browser.",
                 ),
                 None => state.info("No address yet."),
             },
@@ -231,12 +246,47 @@ impl super::Page for Page {
     }
 
     fn typing(&self, state: &State) -> bool {
+        // The address view takes every key as "go back" (`?` and `m` too).
         matches!(&state.auth.phase, AuthPhase::Running(w) if w.paste.is_some())
+            || plain_view(state).is_some()
     }
 
     fn enter(&self, state: &mut State, fx: &mut Vec<Effect>) {
         start(state, fx);
     }
+}
+
+/// The address to show alone, while the `u` view is on and the sign-in
+/// still waits for it.
+pub fn plain_view(state: &State) -> Option<&str> {
+    let a = &state.auth;
+    (state.screen == Screen::Authorize && a.plain && a.running())
+        .then_some(a.url.as_deref())
+        .flatten()
+}
+
+/// The address view as plain text for the terminal to wrap by itself
+/// (CR LF: the terminal is in raw mode). Sanitised: the address comes from
+/// the provider's metadata.
+pub fn plain_text(url: &str) -> String {
+    format!(
+        "Sign-in address: select it with the mouse (or tmux copy-mode) and copy it.\r\nAny key goes back.\r\n\r\n{}\r\n",
+        crate::text::sanitize(url, usize::MAX)
+    )
+}
+
+/// What to leave on the terminal's normal screen when the wizard ends in
+/// the middle of a browser sign-in: the address it was waiting on.
+pub fn exit_note(state: &State) -> Option<String> {
+    let a = &state.auth;
+    if state.screen != Screen::Authorize || !a.running() || a.device().is_some() {
+        return None;
+    }
+    let url = a.url.as_deref()?;
+    Some(format!(
+        "The sign-in was waiting on this address (it ended with the wizard; run it again for a new one):\n{}",
+        crate::text::sanitize(url, usize::MAX)
+    ))
 }
 
 /// Keys while the redirect address from another machine is being pasted.
@@ -381,23 +431,60 @@ pub fn finished(state: &mut State, run: u64, result: Result<Box<Settings>, Failu
         }
         Err(f) if f.cancelled => state.auth.phase = AuthPhase::Cancelled,
         Err(f) => {
+            let hint = explain(state, &f);
             state.auth.phase = AuthPhase::Failed {
                 message: f.message,
-                hint: f.hint,
+                hint,
             }
         }
     }
     Nav::Stay
 }
 
+/// The failure's advice for this provider and form: the region only where
+/// there is one to pick; a refused client points at the secret, and puts
+/// the form's focus there for the way back.
+fn explain(state: &mut State, f: &Failure) -> Option<String> {
+    use crate::provider::Field;
+    use crate::tui::screens::credentials::{FormKey, FormRow, form_rows};
+    let mut hint = f.hint.clone();
+    if hint.as_deref() == Some(crate::tui::failure::NETWORK_HINT)
+        && state.profile().is_some_and(|p| p.regions.len() > 1)
+    {
+        hint = Some(format!(
+            "{} Check the region too (Esc back to the method screen).",
+            crate::tui::failure::NETWORK_HINT
+        ));
+    }
+    let Some(field) = f.field else { return hint };
+    let key = FormKey::Field(field);
+    let Some(row) = form_rows(state)
+        .iter()
+        .position(|r| matches!(r, FormRow::Input { key: k, .. } if *k == key))
+    else {
+        return hint;
+    };
+    state.creds.focus = row;
+    state.creds.attempted = true;
+    if field == Field::ClientSecret && state.creds.value(&key).trim().is_empty() {
+        hint = Some(
+            "The provider wants this app's client secret (a confidential client): Esc goes back to Credentials, on Client secret; paste it there."
+                .into(),
+        );
+    }
+    hint
+}
+
 /// The pasted redirect address reached the loopback server (or did not).
 pub fn replayed(state: &mut State, result: Result<(), Failure>) {
     match result {
         Ok(()) => {
+            // Said as the sign-in's status, which goes with it: never left
+            // standing under a failure.
             if let Some(w) = state.auth.waiting_mut() {
                 w.paste = None;
+                w.status = "Address delivered: finishing the sign-in…".into();
             }
-            state.info("Address delivered: finishing the sign-in…");
         }
         Err(Failure { message, .. }) => state.error(message),
     }

@@ -4,7 +4,7 @@
 use super::{AuthPhase, DeviceInfo};
 use crate::tui::state::State;
 use crate::tui::widgets::field::{self, FieldView};
-use crate::tui::widgets::{bigtext, mmss, spinner};
+use crate::tui::widgets::{bigtext, mmss, spinner, truncate};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -79,6 +79,28 @@ fn remote_lines(state: &State, redirect_uri: Option<&str>) -> Vec<Line<'static>>
     ]
 }
 
+/// The address in the box: one row, never wrapped inside it (a selection
+/// would take the borders and line breaks with it); a cut is marked.
+fn address_lines(state: &State, url: &str, width: u16, lines: &mut Vec<Line<'static>>) {
+    let theme = &state.theme;
+    lines.push(Line::from(Span::styled(
+        "Address to open (u shows it alone to select, c copies, q QR code):",
+        theme.dim(),
+    )));
+    if state.auth.qr {
+        return;
+    }
+    let shown = truncate(url, usize::from(width));
+    let cut = shown != url;
+    lines.push(Line::from(Span::styled(shown, theme.accent())));
+    if cut {
+        lines.push(Line::from(Span::styled(
+            "(cut at …: u shows the whole address)",
+            theme.warn(),
+        )));
+    }
+}
+
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let a = &state.auth;
@@ -94,7 +116,7 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     if let Some(reason) = &a.browser_failed {
         lines.push(Line::from(Span::styled(
             format!(
-                "The browser did not start ({reason}): copy the address (c) and open it yourself."
+                "The browser did not start ({reason}): copy the address (u or c) and open it yourself."
             ),
             theme.warn(),
         )));
@@ -104,13 +126,7 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let paste = waiting.and_then(|w| w.paste.as_ref());
     if let (Some(url), true) = (&a.url, show_url) {
         lines.push(Line::from(""));
-        lines.push(Line::from(Span::styled(
-            "Address to open (c copies, o opens, q shows a QR code):",
-            theme.dim(),
-        )));
-        if !a.qr {
-            lines.push(Line::from(Span::styled(url.clone(), theme.accent())));
-        }
+        address_lines(state, url, inner.width, &mut lines);
         if a.remote_shell && redirect && paste.is_none() {
             lines.extend(remote_lines(
                 state,
@@ -294,4 +310,16 @@ fn qr(frame: &mut Frame, area: Rect, url: &str, state: &State) {
         ..area
     };
     frame.render_widget(widget, r);
+}
+
+/// The `u` view: the address alone, no box, the rows it takes wrapped at
+/// the terminal's width (the app writes it as one line for the terminal to
+/// wrap itself; this is what the same screen looks like as a frame).
+pub(in crate::tui) fn plain(frame: &mut Frame, url: &str) {
+    let text = super::plain_text(url).replace("\r\n", "\n");
+    let lines: Vec<Line> = text.lines().map(|l| Line::from(l.to_string())).collect();
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        frame.area(),
+    );
 }

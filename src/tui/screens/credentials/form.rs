@@ -118,7 +118,13 @@ pub fn form_rows(state: &State) -> Vec<FormRow> {
             required: false,
         });
     }
-    let has = |f: Field| s.fields.contains(&f) || s.optional_fields.contains(&f);
+    // Only where there is a secret to keep: a public client (the optional
+    // secret left empty) has none.
+    let has = |f: Field| {
+        s.fields.contains(&f)
+            || (s.optional_fields.contains(&f)
+                && !state.creds.value(&FormKey::Field(f)).trim().is_empty())
+    };
     if has(Field::ClientSecret) || has(Field::Password) {
         rows.push(FormRow::KeepSecret);
     }

@@ -34,6 +34,15 @@ pub struct CredsScreen {
     /// Fields whose values a failed sign-in used: the next paste into one
     /// replaces the value instead of adding to it.
     pub rejected: std::collections::BTreeSet<FormKey>,
+    /// Asked variables (Entra's tenant) that Enter has stopped on once:
+    /// their default is accepted only after the user has seen it.
+    pub seen: std::collections::BTreeSet<FormKey>,
+    /// The issuer whose metadata was read, and whether it expects a client
+    /// secret (it lists no public-client authentication).
+    pub metadata: Option<(String, bool)>,
+    /// Enter was pressed on a valid form while that metadata was being
+    /// read: its answer decides between the secret field and signing in.
+    pub awaiting_metadata: bool,
 }
 
 impl CredsScreen {
@@ -194,7 +203,7 @@ fn form_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
         KeyCode::BackTab | KeyCode::Up => {
             state.creds.focus = state.creds.focus.saturating_sub(1);
         }
-        KeyCode::Enter => return submit(state, &rows),
+        KeyCode::Enter => return submit(state, &rows, fx),
         KeyCode::Esc => return Nav::Back,
         KeyCode::Char('r') | KeyCode::Char('R') if ctrl => {
             state.creds.reveal = !state.creds.reveal;
@@ -217,11 +226,37 @@ fn form_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
     Nav::Stay
 }
 
-fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
-    if form::valid(state) {
-        return Nav::Next;
-    }
+fn submit(state: &mut State, rows: &[FormRow], fx: &mut Vec<Effect>) -> Nav {
     let f = state.creds.focus;
+    if let Some(FormRow::Input { key, .. }) = rows.get(f) {
+        state.creds.seen.insert(key.clone());
+    }
+    if form::valid(state) {
+        // An asked variable left empty has a default that is often wrong
+        // (Entra's `organizations` for a single-tenant app): Enter stops
+        // there once before signing in.
+        if let Some(i) = rows.iter().position(|r| unseen_ask(state, r)) {
+            state.creds.focus = i;
+            if let Some(FormRow::Input { key, .. }) = rows.get(i) {
+                let default = match key {
+                    FormKey::Var(v) => state
+                        .profile()
+                        .and_then(|p| p.vars.get(v))
+                        .and_then(|spec| spec.default.clone()),
+                    FormKey::Field(_) => None,
+                };
+                let label = form_label(key);
+                state.info(match default {
+                    Some(d) => {
+                        format!("{label} is empty (= {d}): type it, or Enter keeps the default.")
+                    }
+                    None => format!("{label} is empty: type it, or press Enter to go on without."),
+                });
+            }
+            return Nav::Stay;
+        }
+        return secret_check(state, fx);
+    }
     if rows.get(f).is_some_and(|r| form::row_invalid(state, r)) {
         // Enter on the field that is wrong: say what is wrong with it.
         state.creds.attempted = true;
@@ -237,6 +272,113 @@ fn submit(state: &mut State, rows: &[FormRow]) -> Nav {
         }
     }
     Nav::Stay
+}
+
+/// The issuer typed, when the method discovers its endpoints and has an
+/// optional client secret left empty that Enter has not stopped on: the
+/// issuer's metadata says whether a secret is expected.
+fn secret_question(state: &State) -> Option<String> {
+    let s = state.scheme()?;
+    let secret = FormKey::Field(Field::ClientSecret);
+    let issuer_key = FormKey::Field(Field::Issuer);
+    let issuer = state.creds.value(&issuer_key).trim().to_string();
+    (s.discovery
+        && s.optional_fields.contains(&Field::ClientSecret)
+        && state.creds.value(&secret).trim().is_empty()
+        && !state.creds.seen.contains(&secret)
+        && !issuer.is_empty()
+        && form::field_error(state, &issuer_key, false).is_none())
+    .then_some(issuer)
+}
+
+/// On from a valid form: first, where the issuer's metadata expects a
+/// client secret and none is typed, to the secret field (once); while the
+/// metadata is read, wait for it.
+fn secret_check(state: &mut State, fx: &mut Vec<Effect>) -> Nav {
+    let Some(issuer) = secret_question(state) else {
+        return Nav::Next;
+    };
+    match &state.creds.metadata {
+        Some((read, expected)) if *read == issuer => {
+            if *expected {
+                stop_on_secret(state, &issuer);
+                Nav::Stay
+            } else {
+                Nav::Next
+            }
+        }
+        _ => {
+            state.creds.awaiting_metadata = true;
+            state.info(format!(
+                "Reading {}'s metadata…",
+                crate::text::sanitize(&issuer, 120)
+            ));
+            state.scopes.offered_for = Some(issuer.clone());
+            fx.push(Effect::OfferScopes { issuer });
+            Nav::Stay
+        }
+    }
+}
+
+fn stop_on_secret(state: &mut State, issuer: &str) {
+    let secret = FormKey::Field(Field::ClientSecret);
+    if let Some(i) = form_rows(state)
+        .iter()
+        .position(|r| matches!(r, FormRow::Input { key, .. } if *key == secret))
+    {
+        state.creds.focus = i;
+    }
+    state.creds.seen.insert(secret);
+    state.info(format!(
+        "{} expects a client secret: paste it here (Enter without one signs in as a public client).",
+        crate::connections::endpoint_host(issuer)
+    ));
+}
+
+/// The issuer's metadata was read (for the scopes it lists, and whether it
+/// expects a client secret); a submit waiting on it goes on.
+pub fn metadata_read(state: &mut State, issuer: &str, secret_expected: bool) -> Nav {
+    state.creds.metadata = Some((issuer.to_string(), secret_expected));
+    if !std::mem::take(&mut state.creds.awaiting_metadata)
+        || state.screen != crate::tui::state::Screen::Credentials
+    {
+        return Nav::Stay;
+    }
+    state.notice = None;
+    if secret_question(state).as_deref() != Some(issuer) {
+        // The form changed meanwhile: the user submits again.
+        return Nav::Stay;
+    }
+    if secret_expected {
+        stop_on_secret(state, issuer);
+        return Nav::Stay;
+    }
+    if form::valid(state) {
+        Nav::Next
+    } else {
+        Nav::Stay
+    }
+}
+
+/// True when the issuer's metadata expects the secret this form leaves optional.
+pub fn secret_expected(state: &State) -> bool {
+    let issuer = state.creds.value(&FormKey::Field(Field::Issuer)).trim();
+    state
+        .creds
+        .metadata
+        .as_ref()
+        .is_some_and(|(i, e)| *e && i == issuer)
+}
+
+/// An empty variable the method asks for that Enter has not stopped on yet.
+fn unseen_ask(state: &State, row: &FormRow) -> bool {
+    let FormRow::Input { key, .. } = row else {
+        return false;
+    };
+    let FormKey::Var(v) = key else { return false };
+    state.scheme().is_some_and(|s| s.ask_vars.contains(v))
+        && state.creds.value(key).trim().is_empty()
+        && !state.creds.seen.contains(key)
 }
 
 /// Once a valid issuer is typed, asks its discovery document for the

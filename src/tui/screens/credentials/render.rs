@@ -31,6 +31,10 @@ fn placeholder(state: &State, key: &FormKey) -> String {
             | Field::AuthorizeUrl
             | Field::TokenUrl,
         ) => "paste it here".into(),
+        // The sign-in falls back to the issuer's OpenID userinfo endpoint.
+        FormKey::Var(v) if v == "test_url" && state.scheme().is_some_and(|s| s.discovery) => {
+            "empty = the issuer's userinfo endpoint, if it has one".into()
+        }
         FormKey::Var(v) => state
             .profile()
             .and_then(|p| p.vars.get(v))
@@ -48,12 +52,16 @@ fn placeholder(state: &State, key: &FormKey) -> String {
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let rows = form_rows(state);
+    let band = layout::band(inner, 0, inner.height.saturating_sub(1));
     frame.render_widget(
         Paragraph::new(Span::styled(
-            "Paste the values from the app's page. Enter: next empty field, then on.",
+            truncate(
+                "Paste the values from the app's page. Enter: next empty field, then on.",
+                usize::from(band.width),
+            ),
             theme.dim(),
         )),
-        layout::band(inner, 0, inner.height.saturating_sub(1)),
+        band,
     );
     let area = layout::creds_rows(inner);
     let per = layout::FORM_ROW_HEIGHT;
@@ -104,7 +112,9 @@ fn input_row(
     let theme = &state.theme;
     let marker = if focused { "›" } else { " " };
     let mut label = form_label(key);
-    if !required {
+    // An optional secret the issuer's metadata expects is not called optional.
+    let expected = *key == FormKey::Field(Field::ClientSecret) && super::secret_expected(state);
+    if !required && !expected {
         label.push_str(" (opt)");
     }
     let label_style = if focused {
@@ -141,7 +151,36 @@ fn input_row(
     );
     let text = match field_error(state, key, required) {
         Some(e) => Span::styled(format!("✗ {e}"), theme.error()),
+        // A value picked from the list keeps its name beside the ID.
+        None if picked_label(state, key).is_some() => Span::styled(
+            format!(
+                "= {}{}",
+                picked_label(state, key).unwrap_or_default(),
+                if focused {
+                    "  (Ctrl-L: pick another)"
+                } else {
+                    ""
+                }
+            ),
+            theme.dim(),
+        ),
         None if focused && lookup_field(state, key).is_some() => lookup_message(state, key),
+        None if focused && asked_default(state, key) => Span::styled(
+            state
+                .profile()
+                .and_then(|p| match key {
+                    FormKey::Var(v) => p.vars.get(v),
+                    FormKey::Field(_) => None,
+                })
+                .map(|spec| {
+                    truncate(
+                        &spec.description,
+                        msg.width.saturating_sub(LABEL_W) as usize,
+                    )
+                })
+                .unwrap_or_default(),
+            theme.dim(),
+        ),
         None if focused && is_secret(key) => Span::styled(
             if state.creds.reveal {
                 "shown: Ctrl-R hides it"
@@ -160,6 +199,26 @@ fn input_row(
             ..msg
         },
     );
+}
+
+/// The name of the listed choice whose ID is the field's value.
+fn picked_label(state: &State, key: &FormKey) -> Option<String> {
+    let field = lookup_field(state, key)?;
+    let l = &state.creds.lookup;
+    let LookupPhase::Ready(all) = &l.phase else {
+        return None;
+    };
+    let v = state.creds.value(key).trim();
+    (l.field == Some(field))
+        .then(|| all.iter().find(|c| c.value == v))
+        .flatten()
+        .map(|c| crate::text::sanitize(&c.label, 80))
+}
+
+/// An empty variable the method asks for, whose default Enter would accept.
+fn asked_default(state: &State, key: &FormKey) -> bool {
+    matches!(key, FormKey::Var(v) if state.scheme().is_some_and(|s| s.ask_vars.contains(v)))
+        && state.creds.value(key).trim().is_empty()
 }
 
 /// The "keep the secret" check box.

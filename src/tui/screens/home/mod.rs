@@ -415,6 +415,13 @@ pub fn finished(
     {
         h.saved = None;
     }
+    // A connection logged out leaves the list, and its status line with
+    // it: what happened at the provider goes to the status line instead.
+    if let (JobKind::LogOut { .. }, Ok(text)) = (job.kind, &result) {
+        let text = crate::text::sanitize(text, 300);
+        state.info(format!("✓ {text}"));
+    }
+    let h = &mut state.home;
     h.outcome = Some(Outcome { job, result });
     fx.push(Effect::LoadConnections {
         config_dir: state.config_dir.clone(),

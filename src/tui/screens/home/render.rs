@@ -154,11 +154,17 @@ fn row(
 }
 
 /// What the state of the selected connection means, in a sentence.
-fn meaning(c: &Connection, read_at: i64) -> String {
+fn meaning(l: &Loaded, read_at: i64) -> String {
+    let c = &l.connection;
     match &c.token {
-        TokenState::Valid { minutes: Some(m) } => {
-            format!("The token is valid for {m} more min and is renewed when it runs out.")
-        }
+        // What happens when it runs out depends on the connection's kind.
+        TokenState::Valid { minutes: Some(m) } => match &l.settings {
+            Some(s) => format!(
+                "The token is valid for {m} more min; {}.",
+                crate::connections::Kind::of(s).then()
+            ),
+            None => format!("The token is valid for {m} more min."),
+        },
         TokenState::Valid { minutes: None } => "The token has no stated expiry.".into(),
         TokenState::Renewable => {
             "The token expired; the file holds what renews it without a browser.".into()
@@ -222,7 +228,7 @@ fn status(state: &State, l: &Loaded) -> Vec<Line<'static>> {
         };
     }
     let mut lines = vec![Line::from(Span::styled(
-        meaning(c, h.read_at),
+        meaning(l, h.read_at),
         token_style(theme, &c.token),
     ))];
     // What the grant needs next, from the provider's documented limits.
@@ -271,29 +277,42 @@ fn details(frame: &mut Frame, area: Rect, state: &State, l: &Loaded) {
         Some(q) => {
             let name = sanitize(&c.name, 40);
             let text = match q {
-                Confirm::LogOut(_) => format!(
-                    "Log out of {name}? The grant is revoked at the provider, then the file, its backup and lock are removed."
-                ),
+                Confirm::LogOut(_) => match &l.settings {
+                    Some(s) => crate::connections::logout_question(s, &name),
+                    None => format!("Remove {name}? Its file, backup and lock are removed."),
+                },
                 Confirm::RemoveAnyway(_) => format!(
                     "Remove {name} without revoking? The grant may stay live at the provider until you revoke the app's access there."
                 ),
             };
             frame.render_widget(
-                Paragraph::new(Span::styled(text, theme.warn())).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &[Line::from(Span::styled(text, theme.warn()))],
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![("y", "yes"), ("n", "no, keep it")]
         }
         None if l.settings.is_none() => {
             frame.render_widget(
-                Paragraph::new(status(state, l)).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &status(state, l),
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![("l", "remove the file")]
         }
         None => {
             frame.render_widget(
-                Paragraph::new(status(state, l)).wrap(Wrap { trim: true }),
+                Paragraph::new(crate::tui::widgets::clip(
+                    &status(state, l),
+                    mid.width,
+                    mid.height,
+                )),
                 mid,
             );
             vec![

@@ -166,6 +166,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
         state.error("Nothing to export: the sign-in did not finish.");
         return;
     };
+    let mode = super::form::mode(state);
     let Some(x) = state.save.export.as_mut() else {
         return;
     };
@@ -173,7 +174,7 @@ fn submit(state: &mut State, fx: &mut Vec<Effect>) {
     fx.push(Effect::ExportBundle {
         path: x.path.value().trim().into(),
         settings: Box::new(settings),
-        mode: state.save.mode,
+        mode,
         passphrase: secrecy::SecretString::from(x.pass.value().to_string()),
     });
 }

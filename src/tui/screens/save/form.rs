@@ -3,6 +3,7 @@
 //! "replace or new name" question when the place is taken.
 
 use super::{SaveScreen, keys};
+use crate::connections::Kind;
 use crate::settings::InitiateOAuth;
 use crate::settings::vault::TokenSource;
 use crate::tui::action::{Effect, SaveTarget, VaultAuth, VaultTarget};
@@ -90,8 +91,42 @@ impl VaultForm {
     }
 }
 
+/// What the connection being saved is (None before a sign-in finished).
+pub fn kind(state: &State) -> Option<Kind> {
+    state.settings.as_ref().map(Kind::of)
+}
+
+/// The InitiateOAuth choices offered for this connection.
+fn modes(kind: Option<Kind>) -> &'static [InitiateOAuth] {
+    kind.map_or(
+        &[
+            InitiateOAuth::Getandrefresh,
+            InitiateOAuth::Refresh,
+            InitiateOAuth::Off,
+        ],
+        Kind::initiate_modes,
+    )
+}
+
+/// The InitiateOAuth value saved: the one chosen when it is offered for
+/// this connection, else the first that is (OFF for a pasted token).
+pub fn mode(state: &State) -> InitiateOAuth {
+    let offered = modes(kind(state));
+    if offered.contains(&state.save.mode) {
+        state.save.mode
+    } else {
+        offered.first().copied().unwrap_or(InitiateOAuth::Off)
+    }
+}
+
+/// The modes offered, each with whether it is the one that will be saved.
+pub fn mode_choices(state: &State) -> Vec<(InitiateOAuth, bool)> {
+    let m = mode(state);
+    modes(kind(state)).iter().map(|o| (*o, *o == m)).collect()
+}
+
 /// The rows shown now.
-pub fn rows(s: &SaveScreen) -> Vec<SaveFocus> {
+pub fn rows(s: &SaveScreen, kind: Option<Kind>) -> Vec<SaveFocus> {
     let mut v = vec![SaveFocus::Dest];
     match s.dest {
         Dest::File => v.push(SaveFocus::Name),
@@ -102,7 +137,10 @@ pub fn rows(s: &SaveScreen) -> Vec<SaveFocus> {
             }
         }
     }
-    v.push(SaveFocus::Mode);
+    // A pasted token has nothing for InitiateOAuth to get or refresh.
+    if !modes(kind).is_empty() {
+        v.push(SaveFocus::Mode);
+    }
     v
 }
 
@@ -162,8 +200,10 @@ pub fn on_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
         taken_key(state, k, fx);
         return Nav::Stay;
     }
+    let offered = modes(kind(state));
+    let current = mode(state);
+    let shown = rows(&state.save, kind(state));
     let s = &mut state.save;
-    let shown = rows(s);
     let at = shown.iter().position(|f| *f == s.focus).unwrap_or(0);
     match k.code {
         KeyCode::Tab | KeyCode::Down => s.focus = shown[(at + 1) % shown.len()],
@@ -180,7 +220,7 @@ pub fn on_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) -> Nav {
                     };
                 }
                 SaveFocus::Auth => s.vault.approle = !s.vault.approle,
-                _ => s.mode = next_mode(s.mode, forward),
+                _ => s.mode = next_mode(offered, current, forward),
             }
         }
         _ => {
@@ -215,13 +255,17 @@ fn taken_key(state: &mut State, k: KeyEvent, fx: &mut Vec<Effect>) {
     }
 }
 
-fn next_mode(m: InitiateOAuth, forward: bool) -> InitiateOAuth {
-    use InitiateOAuth::*;
-    match (m, forward) {
-        (Getandrefresh, true) | (Off, false) => Refresh,
-        (Refresh, true) | (Getandrefresh, false) => Off,
-        (Off, true) | (Refresh, false) => Getandrefresh,
-    }
+/// The next of the `offered` modes after `m`, cycling.
+fn next_mode(offered: &[InitiateOAuth], m: InitiateOAuth, forward: bool) -> InitiateOAuth {
+    let n = offered.len();
+    let Some(at) = offered.iter().position(|o| *o == m) else {
+        return offered.first().copied().unwrap_or(m);
+    };
+    offered[if forward {
+        (at + 1) % n
+    } else {
+        (at + n - 1) % n
+    }]
 }
 
 /// A connection name: letters, digits, `-`, `_`, `.`, not starting with a dot.
@@ -312,7 +356,7 @@ fn request(state: &mut State, replace: bool, fx: &mut Vec<Effect>) {
     fx.push(Effect::Save {
         target,
         settings: Box::new(settings),
-        mode: state.save.mode,
+        mode: mode(state),
         replace,
         config_dir: state.config_dir.clone(),
     });

@@ -1,9 +1,9 @@
 //! How the Save form looks: its rows (destination, name or Vault fields,
 //! InitiateOAuth), the note under each, and the status line.
 
-use super::form::{Dest, SaveFocus, file_target, input, rows};
+use super::form::{Dest, SaveFocus, file_target, input, kind, mode, mode_choices, rows};
 use super::row;
-use crate::settings::InitiateOAuth;
+use crate::connections::Kind;
 use crate::tui::action::SaveTarget;
 use crate::tui::state::{Phase, State};
 use crate::tui::widgets::field::{self, FieldView};
@@ -13,14 +13,6 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
-fn mode_help(m: InitiateOAuth) -> &'static str {
-    match m {
-        InitiateOAuth::Getandrefresh => "sign in interactively when needed, refresh when expired",
-        InitiateOAuth::Refresh => "refresh only, never interactive (servers)",
-        InitiateOAuth::Off => "use the stored token as is",
-    }
-}
 
 const LABEL: u16 = 18;
 
@@ -62,12 +54,8 @@ fn choices(state: &State, f: SaveFocus) -> Vec<Span<'static>> {
             choice(&mut spans, "AppRole".into(), s.vault.approle, state);
         }
         _ => {
-            for m in [
-                InitiateOAuth::Getandrefresh,
-                InitiateOAuth::Refresh,
-                InitiateOAuth::Off,
-            ] {
-                choice(&mut spans, m.as_str().into(), m == s.mode, state);
+            for (m, on) in mode_choices(state) {
+                choice(&mut spans, m.as_str().into(), on, state);
             }
         }
     }
@@ -82,7 +70,16 @@ fn note(state: &State, f: SaveFocus) -> Option<String> {
             Ok(SaveTarget::File { path, .. }) => format!("→ {}", path.display()),
             Ok(SaveTarget::Vault(_)) | Err(_) => "a name, or a path to a file".into(),
         }),
-        SaveFocus::Mode => Some(mode_help(s.mode).into()),
+        SaveFocus::Mode => {
+            let m = mode(state);
+            Some(
+                match kind(state) {
+                    Some(k) => k.mode_means(m),
+                    None => Kind::Grant { refresh: true }.mode_means(m),
+                }
+                .into(),
+            )
+        }
         SaveFocus::Auth if !s.vault.approle && s.vault.token_source.is_none() => {
             Some("set VAULT_TOKEN before starting the wizard, or write ~/.vault-token".into())
         }
@@ -94,7 +91,7 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let s = &state.save;
     let mut y = 2;
-    for f in rows(s) {
+    for f in rows(s, kind(state)) {
         let focused = s.focus == f && s.taken.is_none() && s.phase != Phase::Running;
         frame.render_widget(
             Paragraph::new(Span::styled(

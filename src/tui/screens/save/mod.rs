@@ -223,7 +223,7 @@ pub fn finished(state: &mut State, result: Result<Saved, Failure>) {
         Ok(mut saved) => {
             if let Some(s) = &state.settings {
                 let mut s = s.clone();
-                s.meta.initiate_oauth = state.save.mode;
+                s.meta.initiate_oauth = form::mode(state);
                 saved.next = usage::steps(state.profile(), &s, &saved);
             }
             state.save.phase = Phase::Done;

@@ -42,28 +42,24 @@ fn when(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
-/// Until when the token is valid, and what happens then.
+/// Until when the token is valid, and what happens then, as is true for
+/// this connection's kind.
 pub fn validity(s: &Settings, now: i64) -> String {
-    use crate::provider::SchemeKind;
-    let m = &s.meta;
-    let sec = &s.secrets;
-    let then = if sec.refresh_token.is_some() {
-        "then renewed with the refresh token"
-    } else if m.kind == SchemeKind::ClientCredentials && sec.client_secret.is_some() {
-        "then fetched again with the client secret"
-    } else if m.kind == SchemeKind::PasswordSignin && sec.password.is_some() {
-        "then signed in again with the stored password"
-    } else {
-        "then sign in again (this wizard, or oauth-setup login)"
-    };
-    let Some(exp) = m.expires_at else {
-        return "The token has no stated expiry: it is used until the API refuses it.".into();
+    let kind = crate::connections::Kind::of(s);
+    let then = kind.then();
+    let exp = match s.meta.expires_at {
+        Some(exp) if kind.expires() => exp,
+        _ if !kind.expires() => {
+            return "The token does not expire on its own: it is used until the API refuses it (then make a new one at the provider).".into();
+        }
+        _ => return "The token has no stated expiry: it is used until the API refuses it.".into(),
     };
     let left = exp - now;
     if left <= 0 {
         return format!("The token expired at {}; {then}.", when(exp));
     }
     let rel = match left {
+        l if l < 60 => " (in under a minute)".to_string(),
         l if l < 5400 => format!(" (in {} min)", (l + 30) / 60),
         l if l < 48 * 3600 => format!(" (in {} h)", (l + 1800) / 3600),
         _ => String::new(),
@@ -78,9 +74,12 @@ fn scopes(s: &Settings, theme: &Theme) -> Option<Item> {
     let list = |v: &[String]| crate::text::sanitize(&v.join(" "), 600);
     match &m.granted_scopes {
         Some(granted) => {
+            // offline_access asks for a refresh token: one issued is the
+            // grant of it, whether or not the answer lists the scope.
+            let refresh = s.secrets.refresh_token.is_some();
             let missing: Vec<String> = asked
                 .iter()
-                .filter(|a| !granted.contains(a))
+                .filter(|a| !(granted.contains(a) || refresh && *a == "offline_access"))
                 .cloned()
                 .collect();
             if missing.is_empty() {
@@ -202,46 +201,13 @@ fn items(state: &State, saved: &Saved) -> Vec<Item> {
     v
 }
 
-/// `text` in rows of at most `width` characters, broken at spaces where
-/// it can be, and a word longer than a row after a `;` (connection
-/// strings) where it has one.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    let mut row = String::new();
-    let mut len = 0;
-    for word in text.split(' ') {
-        let mut w: Vec<char> = word.chars().collect();
-        if len > 0 && len + 1 + w.len() <= width {
-            row.push(' ');
-            row.extend(&w);
-            len += 1 + w.len();
-            continue;
-        }
-        if len > 0 {
-            rows.push(std::mem::take(&mut row));
-        }
-        while w.len() > width {
-            let cut = w[..width]
-                .iter()
-                .rposition(|c| *c == ';')
-                .map_or(width, |i| i + 1);
-            rows.push(w.drain(..cut).collect());
-        }
-        len = w.len();
-        row = w.into_iter().collect();
-    }
-    rows.push(row);
-    rows
-}
-
 /// The rows of the summary at `width`, ready to draw.
 fn rows(state: &State, saved: &Saved, width: u16) -> Vec<Line<'static>> {
     let mut out = Vec::new();
     for it in items(state, saved) {
         let pad = " ".repeat(it.indent);
         let w = (width as usize).saturating_sub(it.indent);
-        for r in wrap(&it.text, w) {
+        for r in crate::tui::widgets::wrap(&it.text, w) {
             out.push(Line::from(Span::styled(format!("{pad}{r}"), it.style)));
         }
     }
@@ -309,18 +275,5 @@ pub fn render(frame: &mut Frame, inner: Rect, state: &State, saved: &Saved) {
             r,
             &mut bar,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapping_breaks_at_spaces_and_splits_long_words() {
-        assert_eq!(wrap("ab cd ef", 5), vec!["ab cd", "ef"]);
-        assert_eq!(wrap("abcdefgh", 3), vec!["abc", "def", "gh"]);
-        assert_eq!(wrap("", 4), vec![""]);
-        assert_eq!(wrap("a=1;b=22;c=3;", 9), vec!["a=1;b=22;", "c=3;"]);
     }
 }

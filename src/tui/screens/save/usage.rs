@@ -32,8 +32,9 @@ pub fn steps(profile: Option<&Profile>, s: &Settings, saved: &Saved) -> Vec<Step
         what: what.to_string(),
         command,
     };
+    let kind = crate::connections::Kind::of(s);
     let mut out = vec![step(
-        "A valid access token (renewed when needed):",
+        kind.token_command_says(),
         format!("oauth-setup token --settings {arg}"),
     )];
     let example = profile.and_then(|p| Some((p, example_path(p, s)?)));
@@ -94,9 +95,13 @@ pub fn specifics(profile: Option<&Profile>, s: &Settings) -> Vec<String> {
         ));
     }
     if let Some(base) = profile.and_then(|p| crate::api::api_base(p, s)) {
-        out.push(format!(
-            "exec also sets OAUTH_API_BASE={base} and OAUTH_EXPIRES_AT."
-        ));
+        // A pasted token has no expiry to export.
+        let expires = if crate::connections::Kind::of(s).expires() {
+            " and OAUTH_EXPIRES_AT"
+        } else {
+            ""
+        };
+        out.push(format!("exec also sets OAUTH_API_BASE={base}{expires}."));
     }
     out
 }

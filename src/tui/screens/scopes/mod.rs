@@ -323,6 +323,20 @@ fn scope_warnings(state: &State) -> Vec<String> {
             w.push("No scope selected: the provider may refuse the sign-in.".to_string());
         }
     }
+    // What the method starts with by default and cannot do without
+    // (Entra's offline_access: no refresh token without it).
+    if let Some(offline) = state
+        .scheme()
+        .and_then(|s| s.default_scope_preset.as_deref())
+        .and_then(|id| p.preset_scopes(id))
+        .and_then(|v| v.into_iter().find(|s| s == "offline_access"))
+        && !state.scopes.selected.contains(&offline)
+    {
+        w.push(format!(
+            "{offline} not selected: {} gives no refresh token without it, so a sign-in every hour.",
+            p.name
+        ));
+    }
     for s in &p.scopes {
         if let Some(msg) = &s.warning
             && state.scopes.selected.contains(&s.name)

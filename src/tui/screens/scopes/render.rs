@@ -14,10 +14,20 @@ use std::fmt::Write as _;
 pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     let theme = &state.theme;
     let Some(p) = state.profile() else { return };
-    let preset = match state.scopes.preset.and_then(|i| p.scope_presets.get(i)) {
-        Some(pr) => pr.name.clone(),
-        None => "custom".to_string(),
-    };
+    // A selection ticked by hand that equals a preset is that preset.
+    let preset = state
+        .scopes
+        .preset
+        .and_then(|i| p.scope_presets.get(i))
+        .or_else(|| {
+            p.scope_presets.iter().find(|pr| {
+                p.preset_scopes(&pr.id).is_some_and(|v| {
+                    v.len() == state.scopes.selected.len()
+                        && v.iter().all(|s| state.scopes.selected.contains(s))
+                })
+            })
+        })
+        .map_or_else(|| "custom".to_string(), |pr| pr.name.clone());
     let mut top = vec![Span::raw("Preset: "), Span::styled(preset, theme.focus())];
     top.push(Span::styled("  (Tab: next preset)", theme.dim()));
     if !state.scopes.filter.is_empty() {
@@ -30,9 +40,13 @@ pub(super) fn render(frame: &mut Frame, inner: Rect, state: &State) {
     } else {
         top.push(Span::styled("   type to filter or add", theme.dim()));
     }
+    let band = layout::band(inner, 0, inner.height.saturating_sub(1));
     frame.render_widget(
-        Paragraph::new(Line::from(top)),
-        layout::band(inner, 0, inner.height.saturating_sub(1)),
+        Paragraph::new(crate::tui::widgets::fit(
+            Line::from(top),
+            usize::from(band.width),
+        )),
+        band,
     );
 
     let area = layout::scopes_list(inner);
