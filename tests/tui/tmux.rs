@@ -637,7 +637,10 @@ fn the_sign_in_address_is_selectable_whole_at_80x24() {
     // Any key goes back to the frame.
     t.text("x");
     t.wait_for("Address to open");
-    // Quitting while it waits leaves the same address on the normal screen.
+    // Quitting while it waits (a second Ctrl-C past "lose what you typed?")
+    // leaves the same address on the normal screen.
+    t.keys(&["C-c"]);
+    t.wait_for("Quit and lose what you typed?");
     t.keys(&["C-c"]);
     let (code, tty) = ending(&t);
     assert_eq!(code, 130);
