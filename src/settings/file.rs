@@ -78,7 +78,7 @@ pub fn read(path: &Path, key: &Key) -> Result<Settings, SettingsError> {
     parse(&bytes, key, path)
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
     // lstat before open so a FIFO or device is never opened (open would block).
     match fs::symlink_metadata(path) {
         Ok(md) if md.file_type().is_symlink() => {

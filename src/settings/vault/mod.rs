@@ -4,16 +4,20 @@
 //!
 //! - The document is written with `cas=<the version this store last read>`,
 //!   so a host that renewed from a stale copy gets a conflict, not a win.
-//! - The renewal lock is its own secret (`PATH.lock`) holding who and until
-//!   when: taken by create-only CAS, taken over by CAS on its version once its
-//!   deadline passed (the holder died), released by CAS.
+//! - The renewal lock is its own secret (`PATH.lock`) holding who and for
+//!   how long: taken by create-only CAS, taken over by CAS on its version
+//!   once its deadline passed (the holder died), released by CAS. The
+//!   deadline is on Vault's clock (the version's `created_time` plus the
+//!   TTL, against the `Date` of Vault's answer), never a host's: a host whose
+//!   clock runs ahead must not take over a live lock and spend the same
+//!   refresh token twice.
 
 mod api;
 mod cache;
 mod location;
 
 pub use api::{
-    Auth, TokenSource, VaultClient, VaultConfig, VaultError, addr_from_env, approle,
+    Auth, TokenSource, VaultClient, VaultConfig, VaultError, Versioned, addr_from_env, approle,
     token_from_env, token_source,
 };
 pub use cache::HostCache;
@@ -56,6 +60,9 @@ pub struct VaultStore {
     holder: String,
     /// The version the last `load` (or `save`) saw; 0 = none exists.
     seen: Mutex<Option<u64>>,
+    /// A held lock version and when this process first saw it (its own
+    /// monotonic clock): the deadline when Vault's answer carries no clock.
+    watched: Mutex<Option<(u64, std::time::Instant)>>,
 }
 
 /// What a location holds, as seen before writing there (the wizard's test
@@ -89,6 +96,7 @@ impl VaultStore {
             location,
             holder: format!("{host}:{}:{nonce}", std::process::id()),
             seen: Mutex::new(None),
+            watched: Mutex::new(None),
         }
     }
 
@@ -124,6 +132,11 @@ impl VaultStore {
     /// The Vault server's address, for messages and the host cache's name.
     pub fn addr(&self) -> String {
         self.client.addr()
+    }
+
+    /// Where Vault is and who this store is there (the host cache's key).
+    pub fn config(&self) -> &VaultConfig {
+        self.client.config()
     }
 
     fn name(&self) -> PathBuf {
@@ -227,6 +240,35 @@ impl VaultStore {
     }
 }
 
+impl VaultStore {
+    /// Whether a held lock entry is within its deadline: its version's
+    /// `created_time` plus its TTL (at most ours: an entry claiming longer,
+    /// or an older one that names none, gets ours), against the `Date` of
+    /// the same answer, both Vault's clock. Without them, the deadline is
+    /// the TTL after this process first saw this very version, on its own
+    /// monotonic clock. A host's wall clock is never compared with another's.
+    fn still_held(&self, v: &Versioned, ttl_ms: i64) -> bool {
+        let theirs = v
+            .data
+            .get("ttl_ms")
+            .and_then(Value::as_i64)
+            .map_or(ttl_ms, |t| t.clamp(0, ttl_ms));
+        if let (Some(created), Some(now)) = (v.created_ms, v.server_now_ms) {
+            return now <= created.saturating_add(theirs);
+        }
+        let mut watched = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        let first_seen = match *watched {
+            Some((version, at)) if version == v.version => at,
+            _ => {
+                let at = std::time::Instant::now();
+                *watched = Some((v.version, at));
+                at
+            }
+        };
+        first_seen.elapsed().as_millis() <= u128::try_from(theirs).unwrap_or(0)
+    }
+}
+
 impl Store for VaultStore {
     type Lock = VaultLock;
 
@@ -277,13 +319,12 @@ impl Store for VaultStore {
 
     async fn try_lock(&self) -> Result<Option<VaultLock>, SettingsError> {
         let lock = self.location.lock();
-        let now = now_ms();
+        let ttl_ms = i64::try_from(lock_ttl().as_millis()).unwrap_or(i64::MAX / 4);
         let cas = match self.client.read(&lock).await? {
             None => 0,
             Some(v) => {
                 let holder = v.data.get("holder").and_then(Value::as_str).unwrap_or("");
-                let until = v.data.get("until").and_then(Value::as_i64).unwrap_or(0);
-                if !holder.is_empty() && until > now {
+                if !holder.is_empty() && self.still_held(&v, ttl_ms) {
                     return Ok(None);
                 }
                 if !holder.is_empty() {
@@ -292,8 +333,10 @@ impl Store for VaultStore {
                 v.version
             }
         };
-        let until = now + i64::try_from(lock_ttl().as_millis()).unwrap_or(i64::MAX / 2);
-        let data = json!({"holder": self.holder, "until": until});
+        // `until` (this host's clock) is for a person reading the entry and
+        // for older versions; the deadline itself is `ttl_ms` on Vault's clock.
+        let until = now_ms().saturating_add(ttl_ms);
+        let data = json!({"holder": self.holder, "until": until, "ttl_ms": ttl_ms});
         match self.client.write(&lock, &data, cas).await {
             Ok(version) => Ok(Some(VaultLock { version })),
             // Someone else took it between our read and our write.
