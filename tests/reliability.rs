@@ -48,3 +48,7 @@ mod vault_restart;
 /// namespaces and identities; what the host cache holds.
 #[path = "reliability/vault_hostile.rs"]
 mod vault_hostile;
+
+/// A settings file in a directory other users share.
+#[path = "reliability/shared_dir.rs"]
+mod shared_dir;

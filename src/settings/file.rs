@@ -278,9 +278,9 @@ fn save(
         } => {
             if drop_secrets_missing_from(&mut old.secrets, &settings.secrets) {
                 let resealed = to_bytes(key, &old)?;
-                write_atomic_with(path, &new, Backup::Bytes(&resealed))
+                write_atomic_with(path, &new, Backup::Spare(&resealed))
             } else {
-                write_atomic_with(path, &new, Backup::Bytes(&bytes))
+                write_atomic_with(path, &new, Backup::Spare(&bytes))
             }
         }
         Existing::Unreadable(e) => match replace {

@@ -376,3 +376,33 @@ fn the_host_cache_holds_no_refresh_token_or_client_secret_and_is_no_settings_fil
     assert_ne!(o.code, 0, "{o:#?}");
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn a_lock_claiming_more_than_the_ttl_is_held_only_for_the_ttl() {
+    let idp = Idp::start(&[]);
+    let bao = Bao::start();
+    let location = "vault://secret/oauth/forever";
+    expired_grant_in_vault(&idp, &bao, location);
+    // A host (buggy, or hostile) claimed the lock for a year.
+    let year_ms: i64 = 365 * 24 * 3600 * 1000;
+    let entry = tempfile::NamedTempFile::new().unwrap();
+    let claim = serde_json::json!({
+        "holder": "greedy-host:1:abc",
+        "until": settings::now_ms() + year_ms,
+        "ttl_ms": year_ms,
+    });
+    std::fs::write(entry.path(), claim.to_string()).unwrap();
+    bao.ok(&[
+        "kv",
+        "put",
+        "secret/oauth/forever.lock",
+        &format!("@{}", entry.path().display()),
+    ]);
+    let before = refreshes(&idp);
+    let h = host(&bao);
+    let mut c = token_cmd(&h, &bao, location);
+    c.env("OAUTH_SETUP_VAULT_LOCK_TTL", "2");
+    let out = Out::from(c.output().unwrap());
+    assert_eq!(out.code, 0, "taken over after our TTL: {out:#?}");
+    assert_eq!(refreshes(&idp) - before, 1);
+}
