@@ -372,3 +372,52 @@ impl Store for VaultStore {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> VaultStore {
+        let config = VaultConfig::new(
+            "http://127.0.0.1:1",
+            Auth::Token(secrecy::SecretString::from("t".to_string())),
+        )
+        .unwrap();
+        VaultStore::new(
+            VaultClient::new(config).unwrap(),
+            VaultLocation::parse("vault://secret/x").unwrap(),
+        )
+    }
+
+    fn entry(version: u64, ttl_ms: i64, times: Option<(i64, i64)>) -> Versioned {
+        Versioned {
+            data: json!({"holder": "h:1:a", "until": i64::MAX, "ttl_ms": ttl_ms}),
+            version,
+            created_ms: times.map(|t| t.0),
+            server_now_ms: times.map(|t| t.1),
+        }
+    }
+
+    #[test]
+    fn the_deadline_is_on_vaults_clock_and_at_most_our_ttl() {
+        let s = store();
+        // `until` (the holder's clock) says "forever": Vault's clock decides.
+        assert!(s.still_held(&entry(1, 10_000, Some((1_000, 5_000))), 10_000));
+        assert!(!s.still_held(&entry(1, 10_000, Some((1_000, 11_001))), 10_000));
+        // A claim longer than our TTL is held for ours.
+        assert!(!s.still_held(&entry(1, i64::MAX, Some((1_000, 11_001))), 10_000));
+    }
+
+    #[test]
+    fn without_vaults_clock_a_version_is_held_for_the_ttl_after_this_process_saw_it() {
+        let s = store();
+        assert!(s.still_held(&entry(7, 30, None), 10_000));
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(
+            !s.still_held(&entry(7, 30, None), 10_000),
+            "unchanged for the TTL"
+        );
+        // A new version (another holder took the lock) starts again.
+        assert!(s.still_held(&entry(8, 30, None), 10_000));
+    }
+}
