@@ -13,7 +13,7 @@
 
 use super::super::envelope::{open_bytes, seal_bytes};
 use super::super::{Envelope, Key, Meta, Secrets, Settings, SettingsError, file};
-use super::api::{Auth, VaultConfig};
+use super::config::{Auth, VaultConfig};
 use crate::provider::SchemeKind;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};

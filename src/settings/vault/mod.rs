@@ -14,13 +14,14 @@
 
 mod api;
 mod cache;
+mod config;
 mod location;
 
-pub use api::{
-    Auth, TokenSource, VaultClient, VaultConfig, VaultError, Versioned, addr_from_env, approle,
-    token_from_env, token_source,
-};
+pub use api::{VaultClient, VaultError, Versioned};
 pub use cache::HostCache;
+pub use config::{
+    Auth, TokenSource, VaultConfig, addr_from_env, approle, token_from_env, token_source,
+};
 pub use location::{LocationError, VaultLocation};
 
 use super::error::SettingsError;
