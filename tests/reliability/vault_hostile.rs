@@ -189,6 +189,40 @@ fn a_loopback_vault_is_never_reached_through_a_proxy() {
             "{var}"
         );
     }
+    // AppRole: the role id and secret id stay off the proxy too.
+    let location = "vault://secret/oauth/proxied-approle";
+    expired_grant_in_vault(idp, &bao, location);
+    let policy = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        policy.path(),
+        include_str!("../../assets/vault/policy.hcl").replace("PATH", "oauth/proxied-approle"),
+    )
+    .unwrap();
+    bao.ok(&["policy", "write", "fleet", policy.path().to_str().unwrap()]);
+    bao.ok(&["auth", "enable", "approle"]);
+    bao.ok(&["write", "auth/approle/role/fleet", "token_policies=fleet"]);
+    let role_id = bao.ok(&["read", "-field=role_id", "auth/approle/role/fleet/role-id"]);
+    let secret_id = bao.ok(&[
+        "write",
+        "-f",
+        "-field=secret_id",
+        "auth/approle/role/fleet/secret-id",
+    ]);
+    let h = User::new();
+    std::fs::write(h.path("secret-id"), &secret_id).unwrap();
+    let mut c = h.cmd();
+    c.args(["token", "--settings", location])
+        .env("VAULT_ADDR", &bao.addr)
+        .env("OAUTH_SETUP_VAULT_ROLE_ID", &role_id)
+        .env("OAUTH_SETUP_VAULT_SECRET_ID_FILE", h.path("secret-id"))
+        .env("http_proxy", &proxy.url)
+        .env("ALL_PROXY", &proxy.url);
+    let out = Out::from(c.output().unwrap());
+    assert_eq!(out.code, 0, "AppRole: {out:#?}");
+    assert!(
+        proxy.requests().is_empty(),
+        "AppRole: the proxy saw a request"
+    );
 }
 
 /// Stands between us and Vault: reads go to Vault, writes get `200 {}`.
