@@ -225,18 +225,26 @@ fn a_loopback_vault_is_never_reached_through_a_proxy() {
     );
 }
 
-/// Stands between us and Vault: reads go to Vault, writes get `200 {}`.
-fn vault_that_drops_writes(bao_addr: String) -> TestServer {
+/// Stands between us and Vault: requests go to Vault, except those with
+/// method `drop`, which get `200 {}` (a write) or `204` (a delete) and are
+/// never passed on.
+fn vault_that_drops(bao_addr: String, drop: &'static str) -> TestServer {
     TestServer::start(move |r| {
-        if r.method != "GET" {
-            return (200, "application/json", "{}".into());
+        if r.method == drop {
+            return match drop {
+                "DELETE" => (204, "application/json", String::new()),
+                _ => (200, "application/json", "{}".into()),
+            };
         }
         let mut c = Command::new("curl");
-        c.args(["-s", "-w", "\n%{http_code}"]);
+        c.args(["-s", "-w", "\n%{http_code}", "-X", &r.method]);
         for name in ["X-Vault-Token", "X-Vault-Namespace"] {
             if let Some(v) = r.header(name) {
                 c.args(["-H", &format!("{name}: {v}")]);
             }
+        }
+        if !r.body.is_empty() {
+            c.args(["--data-binary", &r.body]);
         }
         let out = c.arg(format!("{bao_addr}{}", r.url)).output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -252,7 +260,7 @@ fn a_write_vault_does_not_confirm_with_a_version_is_a_failure() {
     let location = "vault://secret/oauth/unconfirmed";
     expired_grant_in_vault(idp, &bao, location);
     let before = rt().block_on(bao.store(location, ROOT).load()).unwrap();
-    let fake = vault_that_drops_writes(bao.addr.clone());
+    let fake = vault_that_drops(bao.addr.clone(), "POST");
     let laptop = User::new();
     let out = laptop.run_env(
         &[
@@ -439,4 +447,29 @@ fn a_lock_claiming_more_than_the_ttl_is_held_only_for_the_ttl() {
     let out = Out::from(c.output().unwrap());
     assert_eq!(out.code, 0, "taken over after our TTL: {out:#?}");
     assert_eq!(refreshes(&idp) - before, 1);
+}
+
+#[test]
+fn a_delete_vault_did_not_do_is_a_failure() {
+    let idp = Idp::shared(&[]);
+    let bao = Bao::start();
+    let location = "vault://secret/oauth/undeleted";
+    expired_grant_in_vault(idp, &bao, location);
+    let fake = vault_that_drops(bao.addr.clone(), "DELETE");
+    let laptop = User::new();
+    let out = laptop.run_env(
+        &["logout", "--settings", location, "--local-only"],
+        &[("VAULT_ADDR", fake.url.as_str()), ("VAULT_TOKEN", ROOT)],
+    );
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(
+        out.stderr.contains("did not come from Vault") && !out.stderr.contains("Deleted"),
+        "{}",
+        out.stderr
+    );
+    assert!(fake.requests().iter().any(|r| r.method == "DELETE"));
+    // Still in Vault, and its lock released.
+    assert!(rt().block_on(bao.store(location, ROOT).load()).is_ok());
+    let lock = bao.ok(&["kv", "get", "-field=holder", "secret/oauth/undeleted.lock"]);
+    assert_eq!(lock, "");
 }

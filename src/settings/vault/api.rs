@@ -48,7 +48,7 @@ pub enum VaultError {
     #[error("AppRole login at {addr} failed: {reason}")]
     AppRole { addr: String, reason: String },
     #[error(
-        "{addr} answered the {action} of {path} without what Vault's KV v2 engine answers (no {missing}): it did not come from Vault, so nothing is known to be written. Is a proxy in between (HTTP_PROXY, ALL_PROXY) or VAULT_ADDR wrong?"
+        "{addr} answered the {action} of {path} without what Vault's KV v2 engine answers (no {missing}): it did not come from Vault, so it is not known to be done. Is a proxy in between (HTTP_PROXY, ALL_PROXY) or VAULT_ADDR wrong?"
     )]
     NotKv {
         addr: String,
@@ -358,7 +358,14 @@ impl VaultClient {
         let a = self.send(req).await?;
         let (status, body) = (a.status, a.body);
         match status {
-            200 | 204 => Ok(()),
+            // No answer body says what a delete did: reading it back does
+            // (a proxy's `204` deleted nothing).
+            200 | 204 => match self.read(loc).await? {
+                None => Ok(()),
+                Some(_) => {
+                    Err(self.not_kv(loc, "delete", "deletion: it is still there when read back"))
+                }
+            },
             404 if !errors_of(&body).contains("no handler for route") => Ok(()),
             _ => Err(self.failure(loc, status, &body, "delete")),
         }
