@@ -5,11 +5,12 @@
 #   tmux        runs the wizard in a real terminal (tests/tui/tmux.rs)
 #   dbus + gnome-keyring  a real Secret Service for the OS-keyring tests
 #   openssl     makes the client keys and certificates of the private_key_jwt tests
+#   faketime    runs a Vault host whose clock is off (tests/reliability/vault_hostile.rs)
 # With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for tool in node npm curl tmux openssl dbus-run-session dbus-send gnome-keyring-daemon; do
+for tool in node npm curl tmux openssl faketime dbus-run-session dbus-send gnome-keyring-daemon; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     # The Debian package when it is not named as the tool.
     case "$tool" in

@@ -55,11 +55,15 @@ fn tls_config() -> &'static rustls::ClientConfig {
     })
 }
 
-/// The proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
+/// The one proxy policy, for every client of ours (the Vault store's too):
+/// the proxies of the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`,
 /// `NO_PROXY`, either case; credentials in the proxy URL), except for
-/// loopback: a proxy would be handed a local callback and cannot reach this
-/// machine's loopback anyway.
-fn with_proxies(mut b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+/// loopback: a proxy would be handed a local callback, a Vault token or a
+/// refresh token, and cannot reach this machine's loopback anyway.
+pub fn with_proxies(b: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
+    // reqwest's own reading of the environment knows no loopback rule: off,
+    // so that only the proxies added below (each with the bypass) apply.
+    let mut b = b.no_proxy();
     let env = |names: &[&str]| {
         names
             .iter()

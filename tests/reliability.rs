@@ -47,3 +47,12 @@ mod vault_commands;
 /// served, expired ones refused clearly, nothing lost.
 #[path = "reliability/vault_restart.rs"]
 mod vault_restart;
+
+/// The Vault store against a proxy, a stand-in Vault, a skewed clock, other
+/// namespaces and identities; what the host cache holds.
+#[path = "reliability/vault_hostile.rs"]
+mod vault_hostile;
+
+/// A settings file in a directory other users share.
+#[path = "reliability/shared_dir.rs"]
+mod shared_dir;

@@ -19,10 +19,12 @@ pub const WORK_FACTOR_ENV: &str = "OAUTH_SETUP_SCRYPT_LOG_N";
 /// The scrypt work factor export writes: age's own default (256 MiB, about
 /// a second), the same on every machine so every machine can import it.
 pub const EXPORT_WORK_FACTOR: u8 = 18;
-/// The largest work factor import accepts: the work factor is read from the
-/// file, and each step doubles the memory and time (2^22 took 4 GiB and 21 s).
-/// Bundles of older versions, calibrated by age on fast machines, stay under it.
-pub const MAX_WORK_FACTOR: u8 = 20;
+/// The largest work factor import accepts: what export writes, plus one
+/// step of margin. The work factor is read from the file before any check
+/// of the passphrase, and each step doubles the memory and time (2^20 cost
+/// 1 GiB and 3 s, 2^22 4 GiB and 21 s), so a bundle of a few hundred bytes
+/// must not be able to ask for more than an honest one does.
+pub const MAX_WORK_FACTOR: u8 = EXPORT_WORK_FACTOR + 1;
 /// Shorter passphrases are refused on export: the bundle may travel by mail
 /// or chat, so its passphrase is all that protects a refresh token.
 pub const MIN_PASSPHRASE: usize = 8;
@@ -49,7 +51,7 @@ pub enum BundleError {
     )]
     Damaged(String),
     #[error(
-        "the bundle asks for an scrypt work factor of 2^{0}, above the 2^{MAX_WORK_FACTOR} import accepts (export writes 2^{EXPORT_WORK_FACTOR}); refusing to spend that much memory and time. Nothing was written"
+        "the bundle asks for an scrypt work factor of 2^{0}, above the 2^{MAX_WORK_FACTOR} import accepts (oauth-setup's export writes 2^{EXPORT_WORK_FACTOR}); refusing to spend that much memory and time. Nothing was written. Ask whoever sent it to export it again with oauth-setup"
     )]
     TooMuchWork(u8),
     #[error("the bundle's settings are refused ({0}); nothing was written")]
@@ -322,7 +324,8 @@ mod tests {
 
     #[test]
     fn an_extreme_work_factor_is_refused_quickly() {
-        for log_n in [MAX_WORK_FACTOR + 1, 22, 40] {
+        // 2^20 was accepted before: a 349-byte bundle cost 1 GiB and 3 s.
+        for log_n in [EXPORT_WORK_FACTOR + 2, 22, 40] {
             let started = std::time::Instant::now();
             let e = open(&with_work_factor(log_n), &pw("correct horse")).unwrap_err();
             assert!(
@@ -331,7 +334,7 @@ mod tests {
             );
             // The cap is fixed, not age's per-machine calibration + 4.
             assert!(
-                e.to_string().contains("above the 2^20 import accepts"),
+                e.to_string().contains("above the 2^19 import accepts"),
                 "{e}"
             );
             // Refused before the work: 2^21 alone would take 2 GiB and many seconds.

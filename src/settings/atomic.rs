@@ -64,6 +64,12 @@ pub enum Backup<'a> {
     /// These bytes: the previous version as the caller wants it kept (e.g.
     /// without secrets the new version dropped).
     Bytes(&'a [u8]),
+    /// These bytes if the backup can be written; if not (a `.bak` another
+    /// user planted in a shared sticky directory, a directory in its
+    /// place), the new version is written all the same and the failure
+    /// logged. For a previous version the new one supersedes: losing the
+    /// backup is better than losing a token a renewal already got.
+    Spare(&'a [u8]),
     /// No backup; an existing one is left as it is.
     None,
 }
@@ -105,6 +111,12 @@ pub fn write_atomic_with(
         }
         Backup::Current | Backup::None => None,
         Backup::Bytes(b) => Some(b),
+        Backup::Spare(b) => {
+            if let Err(e) = write_backup(dir, &name, path, b) {
+                tracing::warn!(error = %e, "no backup kept; writing the new version anyway");
+            }
+            None
+        }
     };
     if let Some(b) = backup_bytes {
         write_backup(dir, &name, path, b)?;
@@ -192,6 +204,24 @@ fn write_backup(
     tmp.persist(&bak)
         .map_err(|e| SettingsError::io(&bak, "write backup", e.error))?;
     Ok(())
+}
+
+/// Whether a new version of `path` could be written now: a temporary file
+/// can be created next to it (then removed). Checked before spending
+/// anything that cannot be had twice, such as a rotating refresh token.
+pub fn check_writable(path: &Path) -> Result<(), SettingsError> {
+    let name = file_name(path)?;
+    let dir = parent_dir(path);
+    let mut prefix = OsString::from(".");
+    prefix.push(&name);
+    prefix.push(".");
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)
+        .map(drop)
+        .map_err(|e| SettingsError::io(dir, "create a temporary file in", e))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), SettingsError> {

@@ -78,7 +78,7 @@ pub fn read(path: &Path, key: &Key) -> Result<Settings, SettingsError> {
     parse(&bytes, key, path)
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, SettingsError> {
     // lstat before open so a FIFO or device is never opened (open would block).
     match fs::symlink_metadata(path) {
         Ok(md) if md.file_type().is_symlink() => {
@@ -278,9 +278,9 @@ fn save(
         } => {
             if drop_secrets_missing_from(&mut old.secrets, &settings.secrets) {
                 let resealed = to_bytes(key, &old)?;
-                write_atomic_with(path, &new, Backup::Bytes(&resealed))
+                write_atomic_with(path, &new, Backup::Spare(&resealed))
             } else {
-                write_atomic_with(path, &new, Backup::Bytes(&bytes))
+                write_atomic_with(path, &new, Backup::Spare(&bytes))
             }
         }
         Existing::Unreadable(e) => match replace {

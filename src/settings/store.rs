@@ -177,7 +177,10 @@ impl Store for FileStore<'_> {
 
     async fn try_lock(&self) -> Result<Option<SettingsLock>, SettingsError> {
         match lock::lock_exclusive(self.path, Duration::ZERO) {
-            Ok(l) => Ok(Some(l)),
+            // Who takes the lock is about to write (often after spending a
+            // rotating refresh token): a write that cannot happen is found
+            // now, not after the provider has rotated the token.
+            Ok(l) => super::atomic::check_writable(self.path).map(|()| Some(l)),
             Err(SettingsError::LockTimeout { .. }) => Ok(None),
             Err(e) => Err(e),
         }

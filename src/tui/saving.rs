@@ -249,7 +249,7 @@ fn vault_words(e: &SettingsError, t: &VaultTarget) -> String {
         VaultError::AppRole { reason, .. } => format!(
             "AppRole sign-in refused ({reason}): check the role ID and the secret ID file."
         ),
-        VaultError::Http { .. } => v.to_string(),
+        VaultError::Http { .. } | VaultError::NotKv { .. } => v.to_string(),
     }
 }
 

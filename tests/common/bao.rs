@@ -89,18 +89,35 @@ impl Bao {
     }
 }
 
-/// A store for `location` on the server at `addr`, signed in with `token`.
-pub fn store_at(addr: &str, location: &str, token: &str) -> VaultStore {
-    let config = VaultConfig {
+/// The configuration of a client of the server at `addr`, signed in with
+/// `token`, in no namespace.
+pub fn config_at(addr: &str, token: &str) -> VaultConfig {
+    VaultConfig {
         addr: url::Url::parse(addr).unwrap(),
         namespace: None,
         auth: Auth::Token(SecretString::from(token.to_string())),
         ca_cert: None,
-    };
+    }
+}
+
+/// A store for `location` on the server at `addr`, signed in with `token`.
+pub fn store_at(addr: &str, location: &str, token: &str) -> VaultStore {
     VaultStore::new(
-        VaultClient::new(config).unwrap(),
+        VaultClient::new(config_at(addr, token)).unwrap(),
         VaultLocation::parse(location).unwrap(),
     )
+}
+
+/// The host cache a `token` call signed in with `token` at `addr` fills
+/// under `config_dir`.
+#[allow(dead_code)]
+pub fn host_cache(
+    config_dir: &std::path::Path,
+    addr: &str,
+    token: &str,
+    location: &str,
+) -> oauth_setup::settings::vault::HostCache {
+    oauth_setup::settings::vault::HostCache::new(config_dir, &config_at(addr, token), location)
 }
 
 impl Drop for Bao {

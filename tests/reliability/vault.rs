@@ -100,7 +100,8 @@ fn a_dead_lock_holder_is_taken_over_after_its_deadline() {
     let location = "vault://secret/oauth/dead";
     expired_grant_in_vault(&idp, &bao, location);
     // A host took the lock and was killed before renewing: its entry stays
-    // until its deadline, 2 s from now.
+    // until its deadline, 2 s after Vault wrote it (`ttl_ms`, on Vault's
+    // clock; `until` is the holder's own clock, for people).
     let now_ms = || {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -111,7 +112,8 @@ fn a_dead_lock_holder_is_taken_over_after_its_deadline() {
     let entry = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(
         entry.path(),
-        serde_json::json!({"holder": "killed-host:1:abc", "until": until}).to_string(),
+        serde_json::json!({"holder": "killed-host:1:abc", "until": until, "ttl_ms": 2000})
+            .to_string(),
     )
     .unwrap();
     bao.ok(&[

@@ -32,7 +32,7 @@ fn the_host_cache_serves_valid_tokens_without_vault() {
         &h.config(),
     )))
     .unwrap();
-    let cache = oauth_setup::settings::vault::HostCache::new(&h.config(), &addr, location);
+    let cache = crate::common::bao::host_cache(&h.config(), &addr, ROOT, location);
     let mut s = cache.read(&key).expect("the first call filled the cache");
     s.meta.expires_at = Some(settings::now_unix() + 20);
     s.meta.token_timestamp_ms = Some((settings::now_unix() - 3600) * 1000);

@@ -6,7 +6,6 @@
 
 use super::vault::{free_port, refreshes, rt, store_at, which};
 use crate::common::*;
-use oauth_setup::settings::vault::HostCache;
 use oauth_setup::settings::{self, KeySource, Replace, Store};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -205,7 +204,7 @@ fn raft_storage_restart_loses_nothing_and_cached_tokens_carry_on() {
         &a.config(),
     )))
     .unwrap();
-    let cache = HostCache::new(&a.config(), &bao.addr, valid);
+    let cache = crate::common::bao::host_cache(&a.config(), &bao.addr, &bao.root, valid);
     let near_expiry = || {
         let mut near = cache.read(&key).expect("the first call filled the cache");
         near.meta.expires_at = Some(settings::now_unix() + 20);

@@ -147,9 +147,12 @@ fn from_vault(ctx: &Ctx, args: &LogoutArgs, location: &str) -> Result<(), Failur
 }
 
 fn remove_cache(ctx: &Ctx, vault: &VaultStore, location: &str) {
-    match HostCache::new(&ctx.config_dir, &vault.addr(), location).remove() {
-        Ok(Some(p)) => eprintln!("Removed {}", p.display()),
-        Ok(None) => {}
+    match HostCache::new(&ctx.config_dir, vault.config(), location).remove() {
+        Ok(removed) => {
+            for p in removed {
+                eprintln!("Removed {}", p.display());
+            }
+        }
         Err(e) => eprintln!("warning: could not remove this host's cache of {location}: {e}"),
     }
 }

@@ -126,7 +126,7 @@ fn from_vault(ctx: &Ctx, location: &str, args: &TokenArgs) -> Result<(), Failure
     let config = VaultConfig::from_env().map_err(SettingsError::from)?;
     // The host cache is this host's own file: the first call creates its key.
     let key = settings::load_or_create_key(&ctx.key_source)?;
-    let cache = HostCache::new(&ctx.config_dir, &config.addr_text(), location);
+    let cache = HostCache::new(&ctx.config_dir, &config, location);
     let cached = cache.read(&key);
     if let Some(s) = &cached
         && let Some(t) = token::usable_token(s, settings::now_unix())

@@ -2,12 +2,12 @@
 //! (the same on HashiCorp Vault and OpenBao): read a secret with its
 //! version, write it with check-and-set, and log in with AppRole.
 
+use super::config::{Auth, VaultConfig};
 use super::location::VaultLocation;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use tokio::sync::OnceCell;
-use url::Url;
 
 /// Why Vault did not do what was asked. Messages name the address or the
 /// path and say what to do; none carries a token.
@@ -47,6 +47,15 @@ pub enum VaultError {
     Conflict { path: String },
     #[error("AppRole login at {addr} failed: {reason}")]
     AppRole { addr: String, reason: String },
+    #[error(
+        "{addr} answered the {action} of {path} without what Vault's KV v2 engine answers (no {missing}): it did not come from Vault, so it is not known to be done. Is a proxy in between (HTTP_PROXY, ALL_PROXY) or VAULT_ADDR wrong?"
+    )]
+    NotKv {
+        addr: String,
+        path: String,
+        action: &'static str,
+        missing: &'static str,
+    },
     #[error("Vault answered HTTP {status} for {path}: {message}")]
     Http {
         status: u16,
@@ -55,164 +64,37 @@ pub enum VaultError {
     },
 }
 
-/// How the store authenticates.
-#[derive(Clone)]
-pub enum Auth {
-    Token(SecretString),
-    AppRole {
-        role_id: String,
-        secret_id: SecretString,
-    },
-}
-
-impl std::fmt::Debug for Auth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Auth::Token(_) => f.write_str("Token([redacted])"),
-            Auth::AppRole { role_id, .. } => write!(f, "AppRole({role_id})"),
-        }
-    }
-}
-
-/// Where Vault is and how to talk to it.
-#[derive(Debug, Clone)]
-pub struct VaultConfig {
-    pub addr: Url,
-    pub namespace: Option<String>,
-    pub auth: Auth,
-    /// `VAULT_CACERT`: a PEM file with the CA that signed Vault's certificate.
-    pub ca_cert: Option<PathBuf>,
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-fn read_file(what: &'static str, path: PathBuf) -> Result<String, VaultError> {
-    std::fs::read_to_string(&path)
-        .map(|s| s.trim().to_string())
-        .map_err(|e| VaultError::File {
-            what,
-            path,
-            reason: e.to_string(),
-        })
-}
-
-/// Where a Vault token from the environment came from, for a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenSource {
-    VaultToken,
-    BaoToken,
-    TokenFile,
-}
-
-impl TokenSource {
-    pub fn describe(self) -> &'static str {
-        match self {
-            TokenSource::VaultToken => "VAULT_TOKEN",
-            TokenSource::BaoToken => "BAO_TOKEN",
-            TokenSource::TokenFile => "~/.vault-token",
-        }
-    }
-}
-
-/// The token the Vault conventions name: `VAULT_TOKEN`, `BAO_TOKEN`, then
-/// `~/.vault-token`.
-pub fn token_from_env() -> Result<(SecretString, TokenSource), VaultError> {
-    if let Some(t) = env("VAULT_TOKEN") {
-        return Ok((SecretString::from(t), TokenSource::VaultToken));
-    }
-    if let Some(t) = env("BAO_TOKEN") {
-        return Ok((SecretString::from(t), TokenSource::BaoToken));
-    }
-    let file = token_file().ok_or(VaultError::NoToken)?;
-    if !file.exists() {
-        return Err(VaultError::NoToken);
-    }
-    let t = read_file("the Vault token", file)?;
-    Ok((SecretString::from(t), TokenSource::TokenFile))
-}
-
-/// Where a token from the environment would come from, without reading it.
-pub fn token_source() -> Option<TokenSource> {
-    if env("VAULT_TOKEN").is_some() {
-        Some(TokenSource::VaultToken)
-    } else if env("BAO_TOKEN").is_some() {
-        Some(TokenSource::BaoToken)
-    } else {
-        token_file()
-            .filter(|f| f.exists())
-            .map(|_| TokenSource::TokenFile)
-    }
-}
-
-fn token_file() -> Option<PathBuf> {
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".vault-token"))
-}
-
-/// `VAULT_ADDR`, else `BAO_ADDR`, as given.
-pub fn addr_from_env() -> Option<String> {
-    env("VAULT_ADDR").or_else(|| env("BAO_ADDR"))
-}
-
-/// AppRole with the role id and the file that holds the secret id.
-pub fn approle(role_id: &str, secret_id_file: &std::path::Path) -> Result<Auth, VaultError> {
-    Ok(Auth::AppRole {
-        role_id: role_id.trim().to_string(),
-        secret_id: SecretString::from(read_file(
-            "the AppRole secret id",
-            secret_id_file.to_path_buf(),
-        )?),
-    })
-}
-
-impl VaultConfig {
-    /// The Vault conventions: `VAULT_ADDR`/`BAO_ADDR`, `VAULT_TOKEN`/
-    /// `BAO_TOKEN`/`~/.vault-token`, `VAULT_NAMESPACE`, `VAULT_CACERT`; AppRole
-    /// when `OAUTH_SETUP_VAULT_ROLE_ID` is set.
-    pub fn from_env() -> Result<VaultConfig, VaultError> {
-        let raw = addr_from_env().ok_or(VaultError::NoAddress)?;
-        let auth = if let Some(role_id) = env("OAUTH_SETUP_VAULT_ROLE_ID") {
-            let file = env("OAUTH_SETUP_VAULT_SECRET_ID_FILE").ok_or(VaultError::NoToken)?;
-            approle(&role_id, std::path::Path::new(&file))?
-        } else {
-            Auth::Token(token_from_env()?.0)
-        };
-        VaultConfig::new(&raw, auth)
-    }
-
-    /// An address and a way to authenticate given by a person (the wizard);
-    /// the namespace and CA file still come from `VAULT_NAMESPACE` and
-    /// `VAULT_CACERT`.
-    pub fn new(addr: &str, auth: Auth) -> Result<VaultConfig, VaultError> {
-        let raw = addr.trim();
-        if raw.is_empty() {
-            return Err(VaultError::NoAddress);
-        }
-        let addr =
-            crate::provider::check_url("VAULT_ADDR", raw).map_err(|e| VaultError::BadAddress {
-                addr: raw.to_string(),
-                reason: e.to_string(),
-            })?;
-        Ok(VaultConfig {
-            addr,
-            namespace: env("VAULT_NAMESPACE"),
-            auth,
-            ca_cert: env("VAULT_CACERT").map(PathBuf::from),
-        })
-    }
-
-    /// The server's address as messages and the host cache name it.
-    pub fn addr_text(&self) -> String {
-        self.addr.as_str().trim_end_matches('/').to_string()
-    }
-}
-
 /// A secret as read: its data and the version check-and-set must name.
 #[derive(Debug)]
 pub struct Versioned {
     pub data: Value,
     pub version: u64,
+    /// When Vault wrote this version and when it answered, both on Vault's
+    /// clock (KV v2 `created_time`, the HTTP `Date`), in Unix ms: the one
+    /// clock every host of a fleet shares.
+    pub created_ms: Option<i64>,
+    pub server_now_ms: Option<i64>,
+}
+
+/// An answer: its status, its JSON body and its `Date` (Unix ms).
+struct Answer {
+    status: u16,
+    body: Value,
+    date_ms: Option<i64>,
+}
+
+fn parse_rfc3339_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+/// An HTTP `Date` (IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`), in Unix ms.
+fn parse_http_date_ms(s: &str) -> Option<i64> {
+    let fmt = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let t = time::PrimitiveDateTime::parse(s.trim(), &fmt).ok()?;
+    Some(t.assume_utc().unix_timestamp() * 1000)
 }
 
 pub struct VaultClient {
@@ -224,7 +106,10 @@ pub struct VaultClient {
 impl VaultClient {
     pub fn new(config: VaultConfig) -> Result<VaultClient, VaultError> {
         let t = crate::http::timeout();
-        let mut b = reqwest::Client::builder();
+        // The same proxy rule as every other client: a loopback Vault (an
+        // Agent's listener) is never reached through a proxy, which would
+        // be handed the Vault token and the document.
+        let mut b = crate::http::with_proxies(reqwest::Client::builder());
         // Plain http (only allowed to loopback) has no certificate to check:
         // loading the system's roots would cost more than the request.
         if config.addr.scheme() == "https" {
@@ -261,6 +146,11 @@ impl VaultClient {
 
     pub fn addr(&self) -> String {
         self.config.addr_text()
+    }
+
+    /// Where Vault is and who this client is there.
+    pub fn config(&self) -> &VaultConfig {
+        &self.config
     }
 
     fn url(&self, api_path: &str) -> String {
@@ -325,13 +215,18 @@ impl VaultClient {
             .ok_or_else(|| fail("the answer has no auth.client_token".into()))
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(u16, Value), VaultError> {
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<Answer, VaultError> {
         let mut req = req.header("X-Vault-Token", self.token().await?.expose_secret());
         if let Some(ns) = &self.config.namespace {
             req = req.header("X-Vault-Namespace", ns);
         }
         let resp = req.send().await.map_err(|e| self.unreachable(e))?;
         let status = resp.status().as_u16();
+        let date_ms = resp
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_http_date_ms);
         let bytes = resp.bytes().await.map_err(|e| self.unreachable(e))?;
         if bytes.len() > crate::http::MAX_BODY {
             return Err(VaultError::Http {
@@ -340,10 +235,25 @@ impl VaultClient {
                 message: "the answer is larger than 1 MiB".into(),
             });
         }
-        Ok((
+        Ok(Answer {
             status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        ))
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            date_ms,
+        })
+    }
+
+    fn not_kv(
+        &self,
+        loc: &VaultLocation,
+        action: &'static str,
+        missing: &'static str,
+    ) -> VaultError {
+        VaultError::NotKv {
+            addr: self.addr(),
+            path: loc.to_string(),
+            action,
+            missing,
+        }
     }
 
     fn failure(
@@ -383,18 +293,27 @@ impl VaultClient {
     /// The current version of a secret, or `None` when there is none (never
     /// written, or its latest version deleted).
     pub async fn read(&self, loc: &VaultLocation) -> Result<Option<Versioned>, VaultError> {
-        let (status, body) = self.send(self.http.get(self.url(&loc.data_path()))).await?;
+        let a = self.send(self.http.get(self.url(&loc.data_path()))).await?;
+        let (status, body) = (a.status, a.body);
         match status {
             200 => {
+                // Every KV v2 read names the version: an answer without it
+                // (a proxy's `200 {}`) says nothing about what Vault holds.
                 let version = body
                     .pointer("/data/metadata/version")
                     .and_then(Value::as_u64)
-                    .unwrap_or(0);
+                    .ok_or_else(|| self.not_kv(loc, "read", "data.metadata.version"))?;
+                let created_ms = body
+                    .pointer("/data/metadata/created_time")
+                    .and_then(Value::as_str)
+                    .and_then(parse_rfc3339_ms);
                 match body.pointer("/data/data") {
                     Some(Value::Null) | None => Ok(None),
                     Some(data) => Ok(Some(Versioned {
                         data: data.clone(),
                         version,
+                        created_ms,
+                        server_now_ms: a.date_ms,
                     })),
                 }
             }
@@ -413,12 +332,16 @@ impl VaultClient {
     ) -> Result<u64, VaultError> {
         let body = json!({"options": {"cas": cas}, "data": data});
         let req = self.http.post(self.url(&loc.data_path())).json(&body);
-        let (status, answer) = self.send(req).await?;
+        let a = self.send(req).await?;
+        let (status, answer) = (a.status, a.body);
         match status {
-            200 | 204 => Ok(answer
+            // A write is confirmed only by KV v2's answer naming the new
+            // version; anything else (a proxy's `200 {}`) is not Vault's word.
+            200 | 204 => answer
                 .pointer("/data/version")
                 .and_then(Value::as_u64)
-                .unwrap_or(cas + 1)),
+                .filter(|v| *v > cas)
+                .ok_or_else(|| self.not_kv(loc, "write", "data.version above the one replaced")),
             _ => Err(self.failure(
                 loc,
                 status,
@@ -432,9 +355,17 @@ impl VaultClient {
     /// `DELETE MOUNT/metadata/PATH`); a secret that is not there is no error.
     pub async fn delete_all(&self, loc: &VaultLocation) -> Result<(), VaultError> {
         let req = self.http.delete(self.url(&loc.metadata_path()));
-        let (status, body) = self.send(req).await?;
+        let a = self.send(req).await?;
+        let (status, body) = (a.status, a.body);
         match status {
-            200 | 204 => Ok(()),
+            // No answer body says what a delete did: reading it back does
+            // (a proxy's `204` deleted nothing).
+            200 | 204 => match self.read(loc).await? {
+                None => Ok(()),
+                Some(_) => {
+                    Err(self.not_kv(loc, "delete", "deletion: it is still there when read back"))
+                }
+            },
             404 if !errors_of(&body).contains("no handler for route") => Ok(()),
             _ => Err(self.failure(loc, status, &body, "delete")),
         }

@@ -4,19 +4,24 @@
 //!
 //! - The document is written with `cas=<the version this store last read>`,
 //!   so a host that renewed from a stale copy gets a conflict, not a win.
-//! - The renewal lock is its own secret (`PATH.lock`) holding who and until
-//!   when: taken by create-only CAS, taken over by CAS on its version once its
-//!   deadline passed (the holder died), released by CAS.
+//! - The renewal lock is its own secret (`PATH.lock`) holding who and for
+//!   how long: taken by create-only CAS, taken over by CAS on its version
+//!   once its deadline passed (the holder died), released by CAS. The
+//!   deadline is on Vault's clock (the version's `created_time` plus the
+//!   TTL, against the `Date` of Vault's answer), never a host's: a host whose
+//!   clock runs ahead must not take over a live lock and spend the same
+//!   refresh token twice.
 
 mod api;
 mod cache;
+mod config;
 mod location;
 
-pub use api::{
-    Auth, TokenSource, VaultClient, VaultConfig, VaultError, addr_from_env, approle,
-    token_from_env, token_source,
-};
+pub use api::{VaultClient, VaultError, Versioned};
 pub use cache::HostCache;
+pub use config::{
+    Auth, TokenSource, VaultConfig, addr_from_env, approle, token_from_env, token_source,
+};
 pub use location::{LocationError, VaultLocation};
 
 use super::error::SettingsError;
@@ -56,6 +61,9 @@ pub struct VaultStore {
     holder: String,
     /// The version the last `load` (or `save`) saw; 0 = none exists.
     seen: Mutex<Option<u64>>,
+    /// A held lock version and when this process first saw it (its own
+    /// monotonic clock): the deadline when Vault's answer carries no clock.
+    watched: Mutex<Option<(u64, std::time::Instant)>>,
 }
 
 /// What a location holds, as seen before writing there (the wizard's test
@@ -89,6 +97,7 @@ impl VaultStore {
             location,
             holder: format!("{host}:{}:{nonce}", std::process::id()),
             seen: Mutex::new(None),
+            watched: Mutex::new(None),
         }
     }
 
@@ -124,6 +133,11 @@ impl VaultStore {
     /// The Vault server's address, for messages and the host cache's name.
     pub fn addr(&self) -> String {
         self.client.addr()
+    }
+
+    /// Where Vault is and who this store is there (the host cache's key).
+    pub fn config(&self) -> &VaultConfig {
+        self.client.config()
     }
 
     fn name(&self) -> PathBuf {
@@ -227,6 +241,35 @@ impl VaultStore {
     }
 }
 
+impl VaultStore {
+    /// Whether a held lock entry is within its deadline: its version's
+    /// `created_time` plus its TTL (at most ours: an entry claiming longer,
+    /// or an older one that names none, gets ours), against the `Date` of
+    /// the same answer, both Vault's clock. Without them, the deadline is
+    /// the TTL after this process first saw this very version, on its own
+    /// monotonic clock. A host's wall clock is never compared with another's.
+    fn still_held(&self, v: &Versioned, ttl_ms: i64) -> bool {
+        let theirs = v
+            .data
+            .get("ttl_ms")
+            .and_then(Value::as_i64)
+            .map_or(ttl_ms, |t| t.clamp(0, ttl_ms));
+        if let (Some(created), Some(now)) = (v.created_ms, v.server_now_ms) {
+            return now <= created.saturating_add(theirs);
+        }
+        let mut watched = self.watched.lock().unwrap_or_else(|e| e.into_inner());
+        let first_seen = match *watched {
+            Some((version, at)) if version == v.version => at,
+            _ => {
+                let at = std::time::Instant::now();
+                *watched = Some((v.version, at));
+                at
+            }
+        };
+        first_seen.elapsed().as_millis() <= u128::try_from(theirs).unwrap_or(0)
+    }
+}
+
 impl Store for VaultStore {
     type Lock = VaultLock;
 
@@ -277,13 +320,12 @@ impl Store for VaultStore {
 
     async fn try_lock(&self) -> Result<Option<VaultLock>, SettingsError> {
         let lock = self.location.lock();
-        let now = now_ms();
+        let ttl_ms = i64::try_from(lock_ttl().as_millis()).unwrap_or(i64::MAX / 4);
         let cas = match self.client.read(&lock).await? {
             None => 0,
             Some(v) => {
                 let holder = v.data.get("holder").and_then(Value::as_str).unwrap_or("");
-                let until = v.data.get("until").and_then(Value::as_i64).unwrap_or(0);
-                if !holder.is_empty() && until > now {
+                if !holder.is_empty() && self.still_held(&v, ttl_ms) {
                     return Ok(None);
                 }
                 if !holder.is_empty() {
@@ -292,8 +334,10 @@ impl Store for VaultStore {
                 v.version
             }
         };
-        let until = now + i64::try_from(lock_ttl().as_millis()).unwrap_or(i64::MAX / 2);
-        let data = json!({"holder": self.holder, "until": until});
+        // `until` (this host's clock) is for a person reading the entry and
+        // for older versions; the deadline itself is `ttl_ms` on Vault's clock.
+        let until = now_ms().saturating_add(ttl_ms);
+        let data = json!({"holder": self.holder, "until": until, "ttl_ms": ttl_ms});
         match self.client.write(&lock, &data, cas).await {
             Ok(version) => Ok(Some(VaultLock { version })),
             // Someone else took it between our read and our write.
@@ -327,5 +371,54 @@ impl Store for VaultStore {
             max_pause: Duration::from_millis(100),
             limit: super::lock::lock_timeout().max(lock_ttl() + Duration::from_secs(5)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> VaultStore {
+        let config = VaultConfig::new(
+            "http://127.0.0.1:1",
+            Auth::Token(secrecy::SecretString::from("t".to_string())),
+        )
+        .unwrap();
+        VaultStore::new(
+            VaultClient::new(config).unwrap(),
+            VaultLocation::parse("vault://secret/x").unwrap(),
+        )
+    }
+
+    fn entry(version: u64, ttl_ms: i64, times: Option<(i64, i64)>) -> Versioned {
+        Versioned {
+            data: json!({"holder": "h:1:a", "until": i64::MAX, "ttl_ms": ttl_ms}),
+            version,
+            created_ms: times.map(|t| t.0),
+            server_now_ms: times.map(|t| t.1),
+        }
+    }
+
+    #[test]
+    fn the_deadline_is_on_vaults_clock_and_at_most_our_ttl() {
+        let s = store();
+        // `until` (the holder's clock) says "forever": Vault's clock decides.
+        assert!(s.still_held(&entry(1, 10_000, Some((1_000, 5_000))), 10_000));
+        assert!(!s.still_held(&entry(1, 10_000, Some((1_000, 11_001))), 10_000));
+        // A claim longer than our TTL is held for ours.
+        assert!(!s.still_held(&entry(1, i64::MAX, Some((1_000, 11_001))), 10_000));
+    }
+
+    #[test]
+    fn without_vaults_clock_a_version_is_held_for_the_ttl_after_this_process_saw_it() {
+        let s = store();
+        assert!(s.still_held(&entry(7, 30, None), 10_000));
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(
+            !s.still_held(&entry(7, 30, None), 10_000),
+            "unchanged for the TTL"
+        );
+        // A new version (another holder took the lock) starts again.
+        assert!(s.still_held(&entry(8, 30, None), 10_000));
     }
 }
