@@ -5,6 +5,7 @@
 //! connections open at once (a new one closes the oldest), and all of it runs
 //! on the one thread that waits for the callback: idle sockets cost no thread.
 
+use super::peer::{self, Peer};
 use std::fmt::Write as _;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -129,14 +130,25 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Takes the connections waiting on `listeners`; true if any came.
-    pub fn accept(&mut self, listeners: &[TcpListener]) -> bool {
+    /// Takes the connections waiting on `listeners`; true if any came. One
+    /// from another user's program is answered `refused` (a static page)
+    /// without a byte of it being read.
+    pub fn accept(&mut self, listeners: &[TcpListener], refused: &'static str) -> bool {
         let mut any = false;
         for listener in listeners {
             for _ in 0..ACCEPT_BURST {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         any = true;
+                        if let Peer::Other(uid) = peer::of(&stream) {
+                            let uid = uid.map_or("unknown".to_string(), |u| u.to_string());
+                            tracing::warn!(
+                                %uid,
+                                "refused a connection to the callback server from another user's program"
+                            );
+                            respond(stream, &Reply::page(403, refused));
+                            continue;
+                        }
                         if stream.set_nonblocking(true).is_err() {
                             continue;
                         }
@@ -186,6 +198,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         303 => "See Other",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         410 => "Gone",
