@@ -183,7 +183,41 @@ fn refusals_are_clear_and_send_nothing() {
     );
     let out = user.run(&["api", "--settings", &s, "-H", "no colon", "/v2/echo"]);
     assert_eq!(out.code, 2, "{out:#?}");
+    // Headers that would take the token to another virtual host or route,
+    // or put a second credential (or another org) beside ours.
+    for (header, says) in [
+        (
+            "Host: evil.example",
+            "refusing the header `Host`: it would send the token to another host",
+        ),
+        ("host:127.0.0.1", "refusing the header `host`"),
+        (
+            "X-Forwarded-Host: evil.example",
+            "refusing the header `X-Forwarded-Host`",
+        ),
+        (
+            "Authorization: Bearer theirs",
+            "refusing the header `Authorization`: the token is sent in `Authorization` already",
+        ),
+        (
+            "X-API-ORG: org-1",
+            "refusing the header `X-API-ORG`: this connection sends it itself",
+        ),
+    ] {
+        let out = user.run(&["api", "--settings", &s, "-H", header, "/v2/echo"]);
+        assert_eq!(out.code, 2, "{header}: {out:#?}");
+        assert!(out.stderr.contains(says), "{header}: {}", out.stderr);
+    }
     assert_eq!(server.requests().len(), sent, "nothing was sent");
+    let ok = user.run(&[
+        "api",
+        "--settings",
+        &s,
+        "-H",
+        "Accept: application/json",
+        "/v2/echo",
+    ]);
+    ok.ok();
 
     let out = user.run(&["api", "--settings", &s, "/v2/busy"]);
     assert_eq!(out.code, 1);

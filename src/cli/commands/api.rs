@@ -96,6 +96,9 @@ async fn call<S: Store>(
     request: &Request,
 ) -> Result<i32, Failure> {
     let mut fresh = token::get_fresh(store).await?;
+    for (name, _) in &request.headers {
+        api::check_extra_header(name, &fresh.settings).map_err(|e| Failure::new(exit::USAGE, e))?;
+    }
     let profile = profiles.and_then(|ps| provider::find(ps, &fresh.settings.meta.provider).ok());
     let target = |raw: &str, s: &oauth_setup::settings::Settings| {
         api::target(profile, s, raw, &args.allow_host).map_err(|e| Failure::new(exit::USAGE, e))
