@@ -235,3 +235,51 @@ fn refusals_are_clear_and_send_nothing() {
     );
     assert!(!out.stdout.contains("<html"), "{}", out.stdout);
 }
+
+/// `api` on a terminal shows bidi controls, line separators and invisible
+/// characters escaped; a pipe gets the answer's bytes.
+#[test]
+fn a_terminal_sees_hidden_characters_escaped_a_pipe_gets_the_bytes() {
+    let server = event_temple();
+    let user = User::new();
+    let s = signed_in(&user, &server);
+    let body = "{\"name\":\"invoice\u{202E}fdp.exe\u{2028}x\u{200B}y\u{E0041}\"}";
+    let data = user.path("body.json");
+    std::fs::write(&data, body).unwrap();
+    let at = format!("@{}", data.display());
+    let piped = user
+        .run(&["api", "--settings", &s, "--data", &at, "/v2/echo"])
+        .ok();
+    assert_eq!(piped.stdout.trim_end(), body);
+
+    // The same call with stdout on a terminal (util-linux `script`).
+    let q = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = format!(
+        "{} api --settings {} --data {} /v2/echo",
+        q(bin()),
+        q(&s),
+        q(&at)
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", user.dir.path())
+        .env("OAUTH_SETUP_CONFIG_DIR", user.config())
+        .env("OAUTH_SETUP_LOG_FILE", user.log_file())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` gives the command a terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    for escaped in [r"\u{202E}", r"\u{2028}", r"\u{200B}", r"\u{E0041}"] {
+        assert!(shown.contains(escaped), "{escaped} in {shown:?}");
+    }
+    for raw in ['\u{202E}', '\u{2028}', '\u{200B}', '\u{E0041}'] {
+        assert!(
+            !shown.contains(raw),
+            "U+{:04X} reached the terminal",
+            u32::from(raw)
+        );
+    }
+}

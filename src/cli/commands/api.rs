@@ -183,12 +183,10 @@ fn report(resp: &Response, include: bool) {
     }
     if ok || !html {
         if out.is_terminal() {
-            let text = String::from_utf8_lossy(&resp.body);
-            let safe: String = text
-                .chars()
-                .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-                .collect();
-            let _ = writeln!(out, "{safe}");
+            // A terminal sees what is there, escaped (`\u{202E}`), never
+            // acted on or hidden; a pipe gets the bytes.
+            let text = String::from_utf8_lossy(&resp.body).replace("\r\n", "\n");
+            let _ = writeln!(out, "{}", oauth_setup::text::escape_for_terminal(&text));
         } else {
             let _ = out.write_all(&resp.body);
             let _ = out.write_all(b"\n");
