@@ -27,7 +27,7 @@ pub fn login_input(
     run: Run,
     profiles: &[Profile],
 ) -> Result<LoginInput, Failure> {
-    let profile = provider::find(profiles, &args.provider)?;
+    let profile = ctx.find_profile(profiles, &args.provider)?;
     let scheme = profile.scheme(args.scheme.as_deref())?;
     let scopes = scopes(profile, args)?;
     let secrets = Secrets::read(ctx, args, creds, scheme, run.prompt)?;

@@ -9,7 +9,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store::Location;
 use oauth_setup::http::{self, Response};
-use oauth_setup::provider::{self, Profile, TestAuth};
+use oauth_setup::provider::{Profile, TestAuth};
 use oauth_setup::settings::Store;
 use oauth_setup::{api, token};
 use secrecy::ExposeSecret;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles().ok();
     let rt = ctx.runtime()?;
     let store = Location::open(ctx, &args.file.settings)?;
-    let code = rt.block_on(call(&store, profiles.as_deref(), args, &request))?;
+    let code = rt.block_on(call(ctx, &store, profiles.as_deref(), args, &request))?;
     if code == 0 {
         Ok(())
     } else {
@@ -90,6 +90,7 @@ fn read_data(raw: &str) -> Result<Vec<u8>, Failure> {
 }
 
 async fn call<S: Store>(
+    ctx: &Ctx,
     store: &S,
     profiles: Option<&[Profile]>,
     args: &ApiArgs,
@@ -99,7 +100,7 @@ async fn call<S: Store>(
     for (name, _) in &request.headers {
         api::check_extra_header(name, &fresh.settings).map_err(|e| Failure::new(exit::USAGE, e))?;
     }
-    let profile = profiles.and_then(|ps| provider::find(ps, &fresh.settings.meta.provider).ok());
+    let profile = profiles.and_then(|ps| ctx.find_profile(ps, &fresh.settings.meta.provider).ok());
     let target = |raw: &str, s: &oauth_setup::settings::Settings| {
         api::target(profile, s, raw, &args.allow_host).map_err(|e| Failure::new(exit::USAGE, e))
     };

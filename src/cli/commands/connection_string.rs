@@ -7,7 +7,7 @@ use crate::cli::failure::{Failure, exit};
 use crate::cli::output::{absolute, print_json};
 use crate::cli::store::Location;
 use oauth_setup::export::connection_string::{self, ConnectionStringError, Mode, Request};
-use oauth_setup::provider::{self, Cdata};
+use oauth_setup::provider::Cdata;
 use oauth_setup::settings::{self, Settings, Store};
 use oauth_setup::token;
 use serde_json::json;
@@ -18,7 +18,7 @@ pub fn run(ctx: &Ctx, args: &ConnectionStringArgs) -> Result<(), Failure> {
     let rt = ctx.runtime()?;
     let s = rt.block_on(store.load())?;
     let profiles = ctx.profiles()?;
-    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let profile = ctx.find_profile(&profiles, &s.meta.provider)?;
     let cdata = profile
         .cdata
         .as_ref()

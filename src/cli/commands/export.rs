@@ -11,7 +11,6 @@ use crate::cli::store::Location;
 use oauth_setup::export::bundle;
 use oauth_setup::export::connection_string::{Mode, render};
 use oauth_setup::export::service_env::{self, ExportError, Secrets, Service};
-use oauth_setup::provider;
 use oauth_setup::settings::{self, Settings, Store};
 use std::path::Path;
 
@@ -79,7 +78,7 @@ fn connection_string_for(
     args: &ExportArgs,
 ) -> Result<(Settings, Option<(String, Mode)>), Failure> {
     let profiles = ctx.profiles()?;
-    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let profile = ctx.find_profile(&profiles, &s.meta.provider)?;
     let Some(cdata) = profile.cdata.as_ref() else {
         return Ok((s, None));
     };

@@ -63,6 +63,7 @@ fn renew(
                 "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
             );
             let profiles = ctx.profiles()?;
+            let _ = ctx.find_profile(&profiles, &s.meta.provider);
             let mut fresh =
                 progress::sign_in(ctx, &rt, signin::input_from_settings(&s), &profiles, false)?;
             fresh.meta.created_at = s.meta.created_at;
