@@ -282,6 +282,17 @@ mod tests {
         assert!(matches!(e, AssertionError::Read { .. }), "{e}");
     }
 
+    #[test]
+    fn a_shared_document_never_chooses_the_key() {
+        let recorded = ClientKey {
+            key_file: "/home/victim/app.pem".into(),
+            cert_file: None,
+        };
+        assert_eq!(signing_key(Some(&recorded), false), Some(recorded.clone()));
+        // From Vault: never the recorded path (only this host's variable).
+        assert_ne!(signing_key(Some(&recorded), true), Some(recorded));
+    }
+
     /// Runs `f` in another thread: a read that blocks fails the test
     /// instead of hanging it.
     fn soon<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
