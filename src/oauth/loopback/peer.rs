@@ -15,48 +15,76 @@ pub enum Peer {
     Other(Option<u32>),
 }
 
-#[cfg(target_os = "linux")]
-pub fn of(stream: &TcpStream) -> Peer {
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
-        return Peer::Other(None);
-    };
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    #[allow(unsafe_code)]
-    let me = unsafe { libc::geteuid() };
-    let mut readable = false;
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        let Ok(text) = std::fs::read_to_string(table) else {
-            continue;
-        };
-        readable = true;
-        // The peer's socket is the row whose local end is its address and
-        // whose remote end is ours.
-        if let Some(owner) = linux::owner(&text, peer, local) {
-            return match owner {
-                linux::Owner { uid, inode } if uid == me && inode != 0 => Peer::Ours,
-                // Inode 0: an orphaned or TIME_WAIT socket, shown as uid 0;
-                // a browser keeps its socket until it has the answer.
-                linux::Owner { inode: 0, .. } => Peer::Other(None),
-                linux::Owner { uid, .. } => Peer::Other(Some(uid)),
-            };
-        }
-    }
-    if readable {
-        return Peer::Other(None);
-    }
-    static SAID: AtomicBool = AtomicBool::new(false);
-    if !SAID.swap(true, Ordering::Relaxed) {
-        tracing::warn!(
-            "cannot read /proc/net/tcp: connections to the callback server from other users cannot be refused"
-        );
-    }
-    Peer::Ours
+/// The kernel's socket tables at one moment, read once for every connection
+/// accepted in one pass (a flood of connections costs one read, not one each).
+pub struct Tables {
+    /// Each socket's owner by its (local, remote) ends; `None`: unreadable
+    /// here (no `/proc`), or not Linux.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    rows: Option<Rows>,
 }
 
+#[cfg(target_os = "linux")]
+type Rows = linux::Rows;
 #[cfg(not(target_os = "linux"))]
-pub fn of(_stream: &TcpStream) -> Peer {
-    Peer::Ours
+type Rows = ();
+
+impl Tables {
+    #[cfg(target_os = "linux")]
+    pub fn read() -> Self {
+        let mut rows = None;
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            if let Ok(text) = std::fs::read_to_string(table) {
+                linux::rows(&text, rows.get_or_insert_with(linux::Rows::new));
+            }
+        }
+        Self { rows }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn read() -> Self {
+        Self { rows: None }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn peer(&self, stream: &TcpStream) -> Peer {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let Some(rows) = &self.rows else {
+            static SAID: AtomicBool = AtomicBool::new(false);
+            if !SAID.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    "cannot read /proc/net/tcp: connections to the callback server from other users cannot be refused"
+                );
+            }
+            return Peer::Ours;
+        };
+        let (Ok(peer), Ok(local)) = (stream.peer_addr(), stream.local_addr()) else {
+            return Peer::Other(None);
+        };
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        #[allow(unsafe_code)]
+        let me = unsafe { libc::geteuid() };
+        // The peer's socket is the row whose local end is its address and
+        // whose remote end is ours.
+        match rows.get(&(peer, local)).copied() {
+            Some(linux::Owner { uid, inode }) if uid == me && inode != 0 => Peer::Ours,
+            // Inode 0: an orphaned or TIME_WAIT socket, shown as uid 0;
+            // a browser keeps its socket until it has the answer.
+            Some(linux::Owner { inode: 0, .. }) | None => Peer::Other(None),
+            Some(linux::Owner { uid, .. }) => Peer::Other(Some(uid)),
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn peer(&self, _stream: &TcpStream) -> Peer {
+        Peer::Ours
+    }
+}
+
+/// The peer of one connection (tables read for it alone).
+#[cfg(test)]
+pub fn of(stream: &TcpStream) -> Peer {
+    Tables::read().peer(stream)
 }
 
 #[cfg(any(target_os = "linux", test))]
@@ -69,18 +97,32 @@ mod linux {
         pub inode: u64,
     }
 
-    /// The owner of the row `local -> remote` in a `/proc/net/tcp{,6}` table.
-    pub fn owner(table: &str, local: SocketAddr, remote: SocketAddr) -> Option<Owner> {
-        table.lines().skip(1).find_map(|line| {
+    /// Sockets by their (local, remote) ends.
+    pub type Rows = std::collections::HashMap<(SocketAddr, SocketAddr), Owner>;
+
+    /// Adds the rows of a `/proc/net/tcp{,6}` table to `out`: parsed once, so
+    /// each connection's lookup is one hash probe, not a scan.
+    pub fn rows(table: &str, out: &mut Rows) {
+        for line in table.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
-            if f.len() < 10 || address(f[1])? != local || address(f[2])? != remote {
-                return None;
+            if f.len() < 10 {
+                continue;
             }
-            Some(Owner {
-                uid: f[7].parse().ok()?,
-                inode: f[9].parse().ok()?,
-            })
-        })
+            let (Some(local), Some(remote), Ok(uid), Ok(inode)) =
+                (address(f[1]), address(f[2]), f[7].parse(), f[9].parse())
+            else {
+                continue;
+            };
+            out.insert((local, remote), Owner { uid, inode });
+        }
+    }
+
+    /// The owner of the row `local -> remote` in one table.
+    #[cfg(test)]
+    pub fn owner(table: &str, local: SocketAddr, remote: SocketAddr) -> Option<Owner> {
+        let mut all = Rows::new();
+        rows(table, &mut all);
+        all.get(&(local, remote)).copied()
     }
 
     /// `0100007F:1F90` (IPv4) or 32 hex digits and a port (IPv6): the kernel

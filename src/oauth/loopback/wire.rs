@@ -134,36 +134,11 @@ impl Pool {
     /// from another user's program is answered `refused` (a static page)
     /// without a byte of it being read.
     pub fn accept(&mut self, listeners: &[TcpListener], refused: &'static str) -> bool {
-        let mut any = false;
+        let mut arrived = Vec::new();
         for listener in listeners {
             for _ in 0..ACCEPT_BURST {
                 match listener.accept() {
-                    Ok((stream, _)) => {
-                        any = true;
-                        if let Peer::Other(uid) = peer::of(&stream) {
-                            let uid = uid.map_or("unknown".to_string(), |u| u.to_string());
-                            tracing::warn!(
-                                %uid,
-                                "refused a connection to the callback server from another user's program"
-                            );
-                            respond(stream, &Reply::page(403, refused));
-                            continue;
-                        }
-                        if stream.set_nonblocking(true).is_err() {
-                            continue;
-                        }
-                        if self.conns.len() >= MAX_CONNECTIONS {
-                            // The oldest has had the longest to speak: a
-                            // browser sends its request as soon as it connects.
-                            self.conns.remove(0);
-                            tracing::debug!("callback server full: closed the oldest connection");
-                        }
-                        self.conns.push(Conn {
-                            stream,
-                            buf: Vec::new(),
-                            opened: Instant::now(),
-                        });
-                    }
+                    Ok((stream, _)) => arrived.push(stream),
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                     Err(e) => {
                         tracing::debug!(error = %e, "callback server accept failed");
@@ -172,7 +147,36 @@ impl Pool {
                 }
             }
         }
-        any
+        if arrived.is_empty() {
+            return false;
+        }
+        let tables = peer::Tables::read();
+        for stream in arrived {
+            if let Peer::Other(uid) = tables.peer(&stream) {
+                let uid = uid.map_or("unknown".to_string(), |u| u.to_string());
+                tracing::warn!(
+                    %uid,
+                    "refused a connection to the callback server from another user's program"
+                );
+                respond(stream, &Reply::page(403, refused));
+                continue;
+            }
+            if stream.set_nonblocking(true).is_err() {
+                continue;
+            }
+            if self.conns.len() >= MAX_CONNECTIONS {
+                // The oldest has had the longest to speak: a browser sends
+                // its request as soon as it connects.
+                self.conns.remove(0);
+                tracing::debug!("callback server full: closed the oldest connection");
+            }
+            self.conns.push(Conn {
+                stream,
+                buf: Vec::new(),
+                opened: Instant::now(),
+            });
+        }
+        true
     }
 
     /// Takes out every connection whose head is complete (or refused);
