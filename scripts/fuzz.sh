@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
-TARGETS=(settings_parse callback_query redirect_url provider_profile token_response service_export settings_meta connection_string)
+TARGETS=(settings_parse callback_query redirect_url provider_profile token_response service_export settings_meta connection_string bundle_client_key)
 what="${1:-all}"
 secs="${2:-60}"
 if [[ "$what" == list ]]; then printf '%s\n' "${TARGETS[@]}"; exit 0; fi

@@ -58,27 +58,57 @@ pub enum ApiError {
         "refusing to send the token to {host}: it is not one of this connection's API hosts ({allowed}); add --allow-host {host} if you mean it"
     )]
     ForeignHost { host: String, allowed: String },
+    #[error("refusing the header `{name}`: {why}")]
+    Header { name: String, why: &'static str },
     #[error(transparent)]
     Url(#[from] EndpointError),
 }
 
-/// The hosts a token may be sent to: the API base's and the test request's.
+/// The places a token may be sent to, as `host:port` with the scheme's
+/// default port when the URL names none: the API base's and the test
+/// request's.
 fn api_hosts(profile: Option<&Profile>, settings: &Settings) -> Vec<String> {
     let base = profile.and_then(|p| api_base(p, settings));
     [base.as_deref(), settings.meta.endpoints.test_url.as_deref()]
         .into_iter()
         .flatten()
         .filter_map(|u| Url::parse(u).ok())
-        .filter_map(|u| u.host_str().map(|h| format!("{h}{}", port_suffix(&u))))
+        .filter_map(|u| authority(&u))
         .collect()
 }
 
-fn port_suffix(u: &Url) -> String {
-    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+/// `host:port`, the port pinned to the scheme's default when not written:
+/// `https://api.example` is port 443 only, never any port of that host.
+fn authority(u: &Url) -> Option<String> {
+    Some(format!(
+        "{}:{}",
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?
+    ))
+}
+
+/// Whether `--allow-host` value `allowed` (`host` or `host:port`) names the
+/// authority of `url`; a bare host means the scheme's default port.
+fn allows(allowed: &str, url: &Url) -> bool {
+    let allowed = allowed.trim().to_ascii_lowercase();
+    let with_port = allowed
+        .rsplit_once(':')
+        .filter(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok());
+    match with_port {
+        Some(_) => authority(url).is_some_and(|a| a == allowed),
+        // The URL parser drops a written default port: none left = default.
+        None => {
+            url.port().is_none()
+                && url
+                    .host_str()
+                    .is_some_and(|h| h.eq_ignore_ascii_case(&allowed))
+        }
+    }
 }
 
 /// Where `path_or_url` goes: a path joins the API base; a URL must be on
-/// one of the API hosts or named by `--allow-host`; https (or loopback).
+/// one of the API hosts (at its port) or named by `--allow-host`; https
+/// (or loopback).
 pub fn target(
     profile: Option<&Profile>,
     settings: &Settings,
@@ -101,18 +131,11 @@ pub fn target(
         )
     };
     let url = check_url("API URL", &raw)?;
-    let host = format!(
-        "{}{}",
-        url.host_str().unwrap_or_default(),
-        port_suffix(&url)
-    );
+    let here = authority(&url).unwrap_or_default();
     let allowed = api_hosts(profile, settings);
-    let named = |h: &String| {
-        h.eq_ignore_ascii_case(&host) || h.eq_ignore_ascii_case(url.host_str().unwrap_or_default())
-    };
-    if !allowed.iter().any(named) && !allow.iter().any(named) {
+    if !allowed.contains(&here) && !allow.iter().any(|a| allows(a, &url)) {
         return Err(ApiError::ForeignHost {
-            host,
+            host: here,
             allowed: if allowed.is_empty() {
                 "none known".into()
             } else {
@@ -121,6 +144,64 @@ pub fn target(
         });
     }
     Ok(url)
+}
+
+/// Headers a caller may not add to a request that carries the token: they
+/// would send it to another virtual host or route (`Host`, the forwarding
+/// headers proxies obey), put a second credential beside ours, or change
+/// how the request is framed.
+const REFUSED_HEADERS: &[&str] = &[
+    "host",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "forwarded",
+    "x-forwarded-host",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-forwarded-port",
+    "x-forwarded-server",
+    "x-host",
+    "x-original-host",
+    "x-original-url",
+    "x-rewrite-url",
+    "x-http-method-override",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+];
+
+/// Checks a header the caller adds (`api -H`): refused when it could carry
+/// the token elsewhere or duplicates one the connection sends itself.
+pub fn check_extra_header(name: &str, settings: &Settings) -> Result<(), ApiError> {
+    let lower = name.trim().to_ascii_lowercase();
+    if REFUSED_HEADERS.contains(&lower.as_str()) {
+        return Err(ApiError::Header {
+            name: name.trim().to_string(),
+            why: if lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+            {
+                "the token is sent in `Authorization` already; a second credential could be taken for ours or sent on"
+            } else if lower == "host" || lower.starts_with("x-") || lower == "forwarded" {
+                "it would send the token to another host or route than the URL names; put the host in the URL (and --allow-host it)"
+            } else {
+                "it changes how the request is framed, which the HTTP client decides"
+            },
+        });
+    }
+    if settings
+        .meta
+        .extra_headers
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case(name.trim()))
+    {
+        return Err(ApiError::Header {
+            name: name.trim().to_string(),
+            why: "this connection sends it itself (from its settings)",
+        });
+    }
+    Ok(())
 }
 
 /// How the token rides on a request to this provider's API.
@@ -229,5 +310,64 @@ mod tests {
         assert_eq!(request_headers(&t, &s).unwrap()[0].1, "DPoP tok");
         s.meta.token_type = None;
         assert_eq!(request_headers(&t, &s).unwrap()[0].1, "Bearer tok");
+    }
+
+    #[test]
+    fn a_base_without_a_port_is_its_default_port_only() {
+        use crate::provider::SchemeKind;
+        use crate::settings::{Meta, Secrets};
+        let mut meta = Meta::new("hubdb", "oauth", SchemeKind::AuthorizationCode);
+        meta.endpoints.test_url = Some("https://api.hubapi.com/cms/v3/hubdb/tables".into());
+        let s = Settings {
+            meta,
+            secrets: Secrets::default(),
+        };
+        let to = |u: &str, allow: &[&str]| {
+            let allow: Vec<String> = allow.iter().map(|a| a.to_string()).collect();
+            target(None, &s, u, &allow).map(|u| u.to_string())
+        };
+        assert!(to("https://api.hubapi.com/x", &[]).is_ok());
+        assert!(to("https://API.hubapi.com:443/x", &[]).is_ok());
+        for other in [
+            "https://api.hubapi.com:8443/x",
+            "https://api.hubapi.com:80/x",
+            "https://api.hubapi.com:1/x",
+        ] {
+            let e = to(other, &[]).unwrap_err().to_string();
+            assert!(e.contains("api.hubapi.com:443"), "{other}: {e}");
+        }
+        // --allow-host: a bare host is its default port too.
+        assert!(to("https://api.hubapi.com:8443/x", &["api.hubapi.com"]).is_err());
+        assert!(to("https://api.hubapi.com:8443/x", &["api.hubapi.com:8443"]).is_ok());
+        assert!(to("https://other.example/x", &["other.example"]).is_ok());
+        assert!(to("http://[::1]:9/x", &["[::1]:9"]).is_ok());
+        assert!(to("http://[::1]:9/x", &["[::1]"]).is_err());
+    }
+
+    #[test]
+    fn headers_that_would_carry_the_token_elsewhere_are_refused() {
+        use crate::provider::SchemeKind;
+        use crate::settings::{Meta, Secrets};
+        let mut meta = Meta::new("eventtemple", "cc", SchemeKind::ClientCredentials);
+        meta.extra_headers
+            .insert("X-API-ORG".into(), "org-9".into());
+        let s = Settings {
+            meta,
+            secrets: Secrets::default(),
+        };
+        for name in [
+            "Host",
+            " host",
+            "Authorization",
+            "X-Forwarded-Host",
+            "Forwarded",
+            "Transfer-Encoding",
+            "x-api-org",
+        ] {
+            assert!(check_extra_header(name, &s).is_err(), "{name}");
+        }
+        for name in ["Accept", "OData-MaxVersion", "X-Request-Id", "Content-Type"] {
+            assert!(check_extra_header(name, &s).is_ok(), "{name}");
+        }
     }
 }

@@ -35,6 +35,18 @@ pub fn open(url: &str) -> Result<(), BrowserError> {
     }
 }
 
+/// Opens a page this program wrote (`file://…`), through the same commands
+/// as [`open`]: never a path that came from outside.
+pub fn open_own_file(path: &std::path::Path) -> Result<(), BrowserError> {
+    let url = Url::from_file_path(path).map_err(|()| BrowserError::NotWeb {
+        shown: crate::http::sanitize(&path.display().to_string(), 80),
+    })?;
+    match std::env::var("BROWSER") {
+        Ok(list) if !list.trim().is_empty() => open_with_browser_var(&list, url.as_str()),
+        _ => open_with_system(url.as_str()),
+    }
+}
+
 /// Parses `raw` as an http(s) URL with a host; what is handed on is the
 /// parser's serialisation (no spaces, quotes or control characters).
 fn web_url(raw: &str) -> Result<Url, BrowserError> {

@@ -43,7 +43,7 @@ pub async fn revoke(s: &Settings) -> Result<Revoked, RevokeError> {
         client_id: m.client_id.clone().unwrap_or_default(),
         client_secret: s.secrets.client_secret.clone(),
         auth: m.client_auth,
-        key: m.client_key.clone(),
+        key: crate::oauth::assertion::signing_key(m.client_key.as_ref(), false),
     };
     let mut any = false;
     if let Some(rt) = refresh {

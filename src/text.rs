@@ -4,19 +4,43 @@
 /// True for characters that can change how text is shown or split where it
 /// is printed or embedded: C0 and C1 controls (ESC, CR, LF, NEL, DEL…), the
 /// Unicode line and paragraph separators (line breaks to YAML 1.1 and
-/// JavaScript), and the bidirectional overrides and isolates that reorder
-/// what a person reads.
+/// JavaScript), the bidirectional marks, overrides and isolates that reorder
+/// what a person reads, and the invisible ones that make two different
+/// strings look the same (zero-width space, word joiner, soft hyphen, byte
+/// order mark, fillers, tag characters). The zero-width joiner and
+/// non-joiner and the variation selectors stay: scripts, emoji and CJK
+/// names need them to be spelt right.
 pub fn is_unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             '\u{2028}'
                 | '\u{2029}'
+                // Bidirectional marks, embeddings, overrides, isolates.
+                | '\u{061C}'
                 | '\u{200E}'
                 | '\u{200F}'
-                | '\u{061C}'
                 | '\u{202A}'..='\u{202E}'
                 | '\u{2066}'..='\u{2069}'
+                // Invisible: soft hyphen, combining grapheme joiner, fillers,
+                // zero-width space, word joiner and invisible operators,
+                // deprecated format controls, byte order mark, interlinear
+                // annotation, tag characters.
+                | '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{206A}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{E0000}'..='\u{E007F}'
         )
 }
 
@@ -41,6 +65,22 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
     } else {
         cleaned
     }
+}
+
+/// Outside text for a terminal that must stay whole (an API answer): line
+/// breaks and tabs kept, every other unsafe character shown as a visible
+/// escape (`\u{202E}`) instead of acting on the terminal or hiding.
+pub fn escape_for_terminal(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\n' | '\t') || !is_unsafe_char(c) {
+            out.push(c);
+        } else {
+            let _ = write!(out, "\\u{{{:04X}}}", u32::from(c));
+        }
+    }
+    out
 }
 
 /// `s` as one shell word, for commands shown to be pasted: plain when it
@@ -77,12 +117,60 @@ mod tests {
     fn unsafe_characters() {
         for c in [
             '\n', '\r', '\x1b', '\x07', '\x7f', '\u{85}', '\u{9b}', '\u{2028}', '\u{2029}',
-            '\u{202E}', '\u{2067}',
+            '\u{202E}', '\u{2067}', '\u{200E}', '\u{061C}',
         ] {
             assert!(is_unsafe_char(c), "{c:?}");
         }
-        for c in ['a', ' ', 'é', '€', ':', '"', '\''] {
+        for c in [
+            'a', ' ', 'é', '€', ':', '"', '\'', 'ß', 'ü', '日', '\u{200D}', '\u{200C}',
+        ] {
             assert!(!is_unsafe_char(c), "{c:?}");
+        }
+    }
+
+    /// The review's invisible characters: each passed every check before.
+    const INVISIBLE: [char; 10] = [
+        '\u{200B}',
+        '\u{2060}',
+        '\u{00AD}',
+        '\u{FEFF}',
+        '\u{E0001}',
+        '\u{E0041}',
+        '\u{E007F}',
+        '\u{3164}',
+        '\u{2028}',
+        '\u{202E}',
+    ];
+
+    #[test]
+    fn invisible_characters_are_unsafe_and_sanitised() {
+        for c in INVISIBLE {
+            assert!(is_unsafe_char(c), "U+{:04X}", u32::from(c));
+            let text = format!("pay{c}pal");
+            assert!(has_unsafe(&text));
+            assert_eq!(sanitize(&text, 100), "pay pal", "U+{:04X}", u32::from(c));
+        }
+        // A name that only looks like another is told apart.
+        assert_ne!(sanitize("admin\u{200B}", 100), "admin\u{200B}");
+    }
+
+    #[test]
+    fn a_terminal_sees_escapes_and_keeps_the_lines() {
+        assert_eq!(
+            escape_for_terminal("{\"a\":\"x\u{202E}y\u{2028}z\u{1b}[2J\u{200B}\"}\n\tok"),
+            "{\"a\":\"x\\u{202E}y\\u{2028}z\\u{001B}[2J\\u{200B}\"}\n\tok"
+        );
+        assert_eq!(escape_for_terminal("plain é 日\n"), "plain é 日\n");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sanitised_text_holds_nothing_unsafe(s in "\\PC*", extra in proptest::sample::select(INVISIBLE.to_vec())) {
+            let text = format!("{s}{extra}{s}");
+            let clean = sanitize(&text, 10_000);
+            proptest::prop_assert!(!has_unsafe(&clean));
+            let shown = escape_for_terminal(&text);
+            proptest::prop_assert!(shown.chars().all(|c| matches!(c, '\n' | '\t') || !is_unsafe_char(c)));
         }
     }
 }

@@ -96,10 +96,11 @@ pub fn can_renew_unattended(s: &Settings) -> bool {
         || (s.meta.kind == SchemeKind::PasswordSignin && s.secrets.password.is_some())
 }
 
-/// A stored secret, or the key file a signed assertion is made with.
+/// A stored secret, or a signed assertion: its key file is this machine's
+/// to give (an imported or Vault connection records none), and a renewal
+/// without one says how to give it.
 fn has_client_credential(s: &Settings) -> bool {
-    s.secrets.client_secret.is_some()
-        || (s.meta.client_auth == ClientAuth::PrivateKeyJwt && s.meta.client_key.is_some())
+    s.secrets.client_secret.is_some() || s.meta.client_auth == ClientAuth::PrivateKeyJwt
 }
 
 /// The provider/scheme/endpoint flags that reproduce this file's sign-in.
@@ -395,12 +396,13 @@ async fn renew_locked<S: Store>(
     Ok(Fresh { token, settings: s })
 }
 
-fn client_of(s: &Settings) -> ClientCredentials {
+fn client_of(s: &Settings, location: &str) -> ClientCredentials {
+    let shared = crate::settings::vault::VaultLocation::is_vault(location);
     ClientCredentials {
         client_id: s.meta.client_id.clone().unwrap_or_default(),
         client_secret: s.secrets.client_secret.clone(),
         auth: s.meta.client_auth,
-        key: s.meta.client_key.clone(),
+        key: crate::oauth::assertion::signing_key(s.meta.client_key.as_ref(), shared),
     }
 }
 
@@ -420,7 +422,7 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
         return Ok(oauth::refresh::run(
             &http,
             &token_url,
-            &client_of(s),
+            &client_of(s, location),
             rt,
             &s.meta.extra_headers,
         )
@@ -428,7 +430,7 @@ async fn renew(s: &Settings, location: &str) -> Result<TokenSet, TokenServiceErr
     }
     match s.meta.kind {
         SchemeKind::ClientCredentials if has_client_credential(s) => {
-            Ok(oauth::client_credentials::run(&http, &token_url, &client_of(s), &s.meta.scopes, &s.meta.extra_headers).await?)
+            Ok(oauth::client_credentials::run(&http, &token_url, &client_of(s, location), &s.meta.scopes, &s.meta.extra_headers).await?)
         }
         SchemeKind::PasswordSignin => {
             let (Some(user), Some(pw)) = (&s.meta.username, &s.secrets.password) else {

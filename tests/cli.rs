@@ -21,6 +21,10 @@ mod oidc;
 #[path = "cli/private_key_jwt.rs"]
 mod private_key_jwt;
 
+/// Key paths are chosen on this machine: never by a bundle; never a FIFO.
+#[path = "cli/key_paths.rs"]
+mod key_paths;
+
 /// Machines without a browser: paste flow and device flow.
 #[path = "cli/headless.rs"]
 mod headless;

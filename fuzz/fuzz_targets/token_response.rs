@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
         (None, None, rest)
     };
     let resp = Response {
+        url: "https://id.example/token".into(),
         status,
         content_type: if flags & 2 == 2 {
             "application/json".into()

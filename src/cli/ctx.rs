@@ -76,9 +76,40 @@ impl Ctx {
         provider::load_all(Some(&paths::providers_dir(&self.config_dir)))
     }
 
-    /// The one profile `id`, parsing no more than it needs.
+    /// The one profile `id`, parsing no more than it needs (said when it is
+    /// the user's own, replacing a built-in).
     pub fn profile(&self, id: &str) -> Result<Profile, ProviderError> {
-        provider::load_one(Some(&paths::providers_dir(&self.config_dir)), id)
+        let p = provider::load_one(Some(&paths::providers_dir(&self.config_dir)), id)?;
+        self.note_replaced(&p);
+        Ok(p)
+    }
+
+    /// The profile `id` of `profiles` that a command uses, said once when it
+    /// is the user's own, replacing a built-in.
+    pub fn find_profile<'a>(
+        &self,
+        profiles: &'a [Profile],
+        id: &str,
+    ) -> Result<&'a Profile, ProviderError> {
+        let p = provider::find(profiles, id)?;
+        self.note_replaced(p);
+        Ok(p)
+    }
+
+    /// A profile dropped into `<config>/providers` with a built-in's id takes
+    /// its place (endpoints, scopes, where the token is sent): every command
+    /// that uses one says so, once, as `providers` and the wizard mark it.
+    fn note_replaced(&self, p: &Profile) {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static SAID: AtomicBool = AtomicBool::new(false);
+        if p.replaces_builtin && !SAID.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "Note: provider `{}` is your own profile from {}, which replaces the built-in one (remove {}.toml there to use the built-in).",
+                p.id,
+                paths::providers_dir(&self.config_dir).display(),
+                p.id
+            );
+        }
     }
 
     /// `--settings` when given (a path or a bare name), else the connection

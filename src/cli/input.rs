@@ -27,7 +27,7 @@ pub fn login_input(
     run: Run,
     profiles: &[Profile],
 ) -> Result<LoginInput, Failure> {
-    let profile = provider::find(profiles, &args.provider)?;
+    let profile = ctx.find_profile(profiles, &args.provider)?;
     let scheme = profile.scheme(args.scheme.as_deref())?;
     let scopes = scopes(profile, args)?;
     let secrets = Secrets::read(ctx, args, creds, scheme, run.prompt)?;
@@ -66,15 +66,28 @@ pub fn login_input(
     })
 }
 
-/// `--client-key-file` / `--client-cert-file`, made absolute (renewals run
-/// from anywhere) and checked now, so a wrong path fails before a browser
-/// opens.
+/// `--client-key-file` / `--client-cert-file`, checked now, so a wrong path
+/// fails before a browser opens.
 fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
-    let Some(key_file) = &args.client_key_file else {
+    local_client_key(
+        args.client_key_file.as_deref(),
+        args.client_cert_file.as_deref(),
+    )
+}
+
+/// A client key given on this machine (the only place one comes from: never
+/// a bundle or a Vault document), with its links resolved now, since the
+/// key file is read without following one, and made absolute (renewals run
+/// from anywhere).
+pub fn local_client_key(
+    key_file: Option<&std::path::Path>,
+    cert_file: Option<&std::path::Path>,
+) -> Result<Option<ClientKey>, Failure> {
+    let Some(key_file) = key_file else {
         return Ok(None);
     };
-    let absolute = |p: &std::path::Path, flag: &str| {
-        std::path::absolute(p)
+    let resolve = |p: &std::path::Path, flag: &str| {
+        std::fs::canonicalize(p)
             .ok()
             .filter(|p| p.is_file())
             .ok_or_else(|| {
@@ -82,11 +95,9 @@ fn client_key(args: &SignInArgs) -> Result<Option<ClientKey>, Failure> {
             })
     };
     let key = ClientKey {
-        key_file: absolute(key_file, "--client-key-file")?,
-        cert_file: args
-            .client_cert_file
-            .as_deref()
-            .map(|c| absolute(c, "--client-cert-file"))
+        key_file: resolve(key_file, "--client-key-file")?,
+        cert_file: cert_file
+            .map(|c| resolve(c, "--client-cert-file"))
             .transpose()?,
     };
     if let Some(cert) = &key.cert_file {

@@ -2,6 +2,7 @@
 //! versioned JSON document, encrypted with a passphrase in the age format
 //! (scrypt recipient, ASCII armor), so `age -d` / `rage -d` also open it.
 
+use crate::oauth::ClientKey;
 use crate::settings::{self, Meta, Secrets, Settings};
 use age::secrecy::SecretString;
 use serde::Deserialize;
@@ -149,9 +150,20 @@ fn map_header_error(e: age::DecryptError) -> BundleError {
     }
 }
 
+/// An opened bundle. A bundle never chooses which of this machine's files
+/// signs for a client: the key paths it names are set aside, for the person
+/// to replace (`--client-key-file`) or to keep knowingly.
+#[derive(Debug)]
+pub struct Opened {
+    /// The settings, without a client key.
+    pub settings: Settings,
+    /// The client key paths the bundle named (validated, not used).
+    pub named_key: Option<ClientKey>,
+}
+
 /// Decrypts and checks a bundle: its settings pass the same validation as a
 /// sign-in's. Nothing is written here.
-pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Settings, BundleError> {
+pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Opened, BundleError> {
     if bytes.len() as u64 > MAX_BUNDLE {
         return Err(BundleError::TooLarge);
     }
@@ -177,7 +189,8 @@ pub fn open(bytes: &[u8], passphrase: &SecretString) -> Result<Settings, BundleE
     parse(&plain)
 }
 
-fn parse(plain: &[u8]) -> Result<Settings, BundleError> {
+/// Reads a bundle's decrypted document (what [`open`] does after age).
+pub fn parse(plain: &[u8]) -> Result<Opened, BundleError> {
     let v: Value = serde_json::from_slice(plain)
         .map_err(|_| BundleError::NotBundle("its content is not JSON".into()))?;
     if v.get("format").and_then(Value::as_str) != Some(FORMAT) {
@@ -222,7 +235,11 @@ fn parse(plain: &[u8]) -> Result<Settings, BundleError> {
     }
     let secrets = Secrets::deserialize(v.get("secrets").unwrap_or(&Value::Null))
         .map_err(|_| BundleError::NotBundle("`secrets` is not readable".into()))?;
-    Ok(Settings { meta, secrets })
+    let named_key = meta.client_key.take();
+    Ok(Opened {
+        settings: Settings { meta, secrets },
+        named_key,
+    })
 }
 
 #[cfg(test)]
@@ -263,7 +280,9 @@ mod tests {
         let armored = seal(&original, &pw("correct horse")).unwrap();
         assert!(armored.starts_with(ARMOR_BEGIN));
         assert!(!armored.contains("rt-1"));
-        let back = open(armored.as_bytes(), &pw("correct horse")).unwrap();
+        let back = open(armored.as_bytes(), &pw("correct horse"))
+            .unwrap()
+            .settings;
         assert_eq!(back.secrets.refresh_token.unwrap().expose_secret(), "rt-1");
         assert_eq!(back.meta, original.meta);
 
@@ -369,8 +388,40 @@ mod tests {
             &sealed_meta(|m| m.token_type = Some("bearer".into())),
             &pw("correct horse"),
         )
-        .unwrap();
+        .unwrap()
+        .settings;
         assert_eq!(back.meta.token_type.as_deref(), Some("Bearer"));
+    }
+
+    #[test]
+    fn a_bundle_never_chooses_the_client_key() {
+        let key = ClientKey {
+            key_file: "/home/victim/.ssh/app.pem".into(),
+            cert_file: Some("/home/victim/app.crt".into()),
+        };
+        let named = key.clone();
+        let opened = open(
+            &sealed_meta(move |m| {
+                m.client_auth = crate::provider::ClientAuth::PrivateKeyJwt;
+                m.client_key = Some(named);
+            }),
+            &pw("correct horse"),
+        )
+        .unwrap();
+        assert_eq!(opened.settings.meta.client_key, None);
+        assert_eq!(opened.named_key, Some(key));
+        // Still checked: a key path that could not be shown is refused.
+        let e = open(
+            &sealed_meta(|m| {
+                m.client_key = Some(ClientKey {
+                    key_file: "/tmp/a\u{202E}mep.pem".into(),
+                    cert_file: None,
+                })
+            }),
+            &pw("correct horse"),
+        )
+        .unwrap_err();
+        assert!(matches!(e, BundleError::Invalid(_)), "{e}");
     }
 
     #[test]

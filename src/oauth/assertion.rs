@@ -25,6 +25,33 @@ pub struct ClientKey {
     pub cert_file: Option<PathBuf>,
 }
 
+/// This machine's client key for a connection that records none (imported,
+/// or in Vault): a path in a bundle or a shared document is never used.
+pub const KEY_FILE_ENV: &str = "OAUTH_SETUP_CLIENT_KEY_FILE";
+/// Its certificate (Entra ID's `x5t#S256`).
+pub const CERT_FILE_ENV: &str = "OAUTH_SETUP_CLIENT_CERT_FILE";
+
+/// The key that signs for a connection: the one recorded with it when the
+/// document is this machine's own, else the one this machine gives in
+/// [`KEY_FILE_ENV`]. A document shared by a fleet (Vault) never chooses
+/// which of a host's files signs.
+pub fn signing_key(recorded: Option<&ClientKey>, shared_document: bool) -> Option<ClientKey> {
+    if let Some(k) = recorded.filter(|_| !shared_document) {
+        return Some(k.clone());
+    }
+    let var = |name| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            // Links resolved here: the file itself is opened without following one.
+            .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
+    };
+    Some(ClientKey {
+        key_file: var(KEY_FILE_ENV)?,
+        cert_file: var(CERT_FILE_ENV),
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AssertionError {
     #[error("cannot read the client key file {}: {source}", path.display())]
@@ -106,12 +133,34 @@ pub fn sign(
     })
 }
 
+/// Reads a key or certificate file without following a link at its name
+/// and without blocking on a FIFO or device (the settings lock may be held
+/// meanwhile): only a regular file is read.
 fn read_pem(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW | libc::O_NOCTTY);
+    }
+    let file = options.open(path).map_err(|e| {
+        #[cfg(unix)]
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            return std::io::Error::other(
+                "it is a symbolic link; give the path of the file itself",
+            );
+        }
+        e
+    })?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other(
+            "not a regular file (a FIFO, device or directory is never read)",
+        ));
+    }
     let mut buf = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_PEM_BYTES + 1)
-        .read_to_end(&mut buf)?;
+    file.take(MAX_PEM_BYTES + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > MAX_PEM_BYTES {
         return Err(std::io::Error::other("over 64 KiB: not a PEM key file"));
     }
@@ -231,5 +280,63 @@ mod tests {
         };
         let e = sign(&missing, "c", "https://t", 0).unwrap_err();
         assert!(matches!(e, AssertionError::Read { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_shared_document_never_chooses_the_key() {
+        let recorded = ClientKey {
+            key_file: "/home/victim/app.pem".into(),
+            cert_file: None,
+        };
+        assert_eq!(signing_key(Some(&recorded), false), Some(recorded.clone()));
+        // From Vault: never the recorded path (only this host's variable).
+        assert_ne!(signing_key(Some(&recorded), true), Some(recorded));
+    }
+
+    /// Runs `f` in another thread: a read that blocks fails the test
+    /// instead of hanging it.
+    fn soon<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading the key file blocked")
+    }
+
+    fn sign_soon(key: ClientKey) -> Result<String, AssertionError> {
+        soon(move || sign(&key, "c", "https://t", 0))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_a_link_or_a_directory_is_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("key.pem");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        #[allow(unsafe_code)]
+        let made = unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+        assert_eq!(made, 0, "mkfifo");
+        let key = |p: &Path| ClientKey {
+            key_file: p.to_path_buf(),
+            cert_file: None,
+        };
+        let e = sign_soon(key(&fifo)).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+        let real = dir.path().join("real.pem");
+        std::fs::write(
+            &real,
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let link = dir.path().join("link.pem");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let e = sign_soon(key(&link)).unwrap_err().to_string();
+        assert!(e.contains("symbolic link"), "{e}");
+        let e = sign_soon(key(dir.path())).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
+        let e = soon(move || thumbprint(&fifo)).unwrap_err().to_string();
+        assert!(e.contains("not a regular file"), "{e}");
     }
 }

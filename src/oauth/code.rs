@@ -145,9 +145,13 @@ pub async fn run(
         BrowserMode::PrintOnly => false,
         BrowserMode::Open => {
             // Any user can read a process's arguments: the browser gets a
-            // one-time link to our server, never the state and challenge.
-            let start = server.start_link(&req.url)?;
-            match crate::browser::open(&start) {
+            // page only we can read that leads to a one-time link to our
+            // server, never the state and challenge (nor the link).
+            let opened = match server.start(&req.url)? {
+                loopback::StartUrl::Page(page) => crate::browser::open_own_file(&page),
+                loopback::StartUrl::Link(link) => crate::browser::open(&link),
+            };
+            match opened {
                 Ok(()) => true,
                 Err(e) => {
                     let _ = events.send(LoginEvent::BrowserFailed {

@@ -10,10 +10,12 @@
 //! stops the sign-in; a request whose `Host` is not the redirect URI's is
 //! refused (DNS rebinding, forged callbacks).
 
+mod peer;
 mod server;
+mod start_page;
 mod wire;
 
-pub use server::{CallbackServer, HeldReply};
+pub use server::{CallbackServer, HeldReply, StartUrl};
 
 use crate::http::sanitize;
 use secrecy::SecretString;
@@ -69,7 +71,14 @@ pub enum CallbackError {
         "the one-time sign-in link was opened a second time, so the sign-in was stopped: if you did not open it twice, another program or user on this machine fetched it (they could have finished the sign-in with their own account). Start the sign-in again"
     )]
     StartLinkReused,
-    #[error("the provider did not grant access: {error}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    /// A request to the callback address with our state and an `error`:
+    /// it may come from the provider through the browser, or from any
+    /// program that learnt the state, so its words are never said as the
+    /// provider's.
+    #[error(
+        "the sign-in was ended by a request to the local callback address with error \"{error}\"{}. If you did not decline the request in the browser, start the sign-in again",
+        description.as_deref().map(|d| format!(" and this text, not checked and not necessarily the provider's: \"{}\"", d.replace('"', "'"))).unwrap_or_default()
+    )]
     Denied {
         error: String,
         description: Option<String>,

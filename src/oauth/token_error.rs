@@ -64,7 +64,9 @@ pub enum TokenError {
     Invalid(#[from] crate::settings::MetaError),
     #[error(transparent)]
     Assertion(#[from] AssertionError),
-    #[error("private_key_jwt needs the client's private key file, and none was given or recorded")]
+    #[error(
+        "private_key_jwt needs the client's private key file on this machine, and none was given or recorded (a key path in an imported bundle or a Vault document is never used): set OAUTH_SETUP_CLIENT_KEY_FILE=PATH, or import the bundle again with --client-key-file PATH"
+    )]
     NoClientKey,
     #[error("the token endpoint refused the signed client assertion (HTTP {status}): invalid_client{}. Check that {} is the private key of the certificate (or JWKS) registered for client {client_id}, that the client id is right, and that the machine's clock is correct", description.as_deref().map(|d| format!(" — {d}")).unwrap_or_default(), key_file.display())]
     KeyRejected {

@@ -265,6 +265,47 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_are_refused_in_names_accounts_and_scopes() {
+        for c in [
+            '\u{200B}',
+            '\u{2060}',
+            '\u{00AD}',
+            '\u{FEFF}',
+            '\u{E0001}',
+            '\u{E0068}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2028}',
+        ] {
+            let h = format!("a{c}b");
+            let account = |f: &dyn Fn(&mut crate::settings::Account)| {
+                let mut a = crate::settings::Account::default();
+                f(&mut a);
+                Some(a)
+            };
+            let cases: [&dyn Fn(&mut Meta); 8] = [
+                &|m| m.scopes = vec![format!("hubdb{h}")],
+                &|m| m.granted_scopes = Some(vec![h.clone()]),
+                &|m| m.client_id = Some(h.clone()),
+                &|m| m.username = Some(h.clone()),
+                &|m| m.org_id = Some(h.clone()),
+                &|m| m.account = account(&|a| a.name = Some(h.clone())),
+                &|m| m.account = account(&|a| a.email = Some(format!("admin{c}@example.com"))),
+                &|m| m.account = account(&|a| a.sub = Some(h.clone())),
+            ];
+            for (i, change) in cases.iter().enumerate() {
+                let mut m = meta();
+                change(&mut m);
+                assert!(
+                    m.validate().is_err(),
+                    "case {i} with U+{:04X} passed",
+                    u32::from(c)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn plain_http_only_on_loopback() {
         let mut m = meta();
         m.endpoints.token_url = Some("http://evil.example/token".into());

@@ -46,7 +46,7 @@ fn denied_hint(error: &str, description: &str) -> String {
         return "The redirect URI is not registered: add the one the set-up screen shows to the app, then press r.".into();
     }
     match error {
-        "access_denied" => "The request was declined in the browser. Press r to ask again, and approve it.".into(),
+        "access_denied" => "The request was declined in the browser (or ended by another program on this computer). Press r to ask again, and approve it.".into(),
         "invalid_scope" => "The provider refused a scope: go back to Scopes (Esc) and remove or correct the one it names, then sign in again.".into(),
         "unauthorized_client" => "The app may not use this sign-in method: allow it in the app's settings at the provider, or pick another method.".into(),
         "temporarily_unavailable" | "server_error" => "The provider failed on its side: press r to try again in a moment.".into(),

@@ -183,7 +183,41 @@ fn refusals_are_clear_and_send_nothing() {
     );
     let out = user.run(&["api", "--settings", &s, "-H", "no colon", "/v2/echo"]);
     assert_eq!(out.code, 2, "{out:#?}");
+    // Headers that would take the token to another virtual host or route,
+    // or put a second credential (or another org) beside ours.
+    for (header, says) in [
+        (
+            "Host: evil.example",
+            "refusing the header `Host`: it would send the token to another host",
+        ),
+        ("host:127.0.0.1", "refusing the header `host`"),
+        (
+            "X-Forwarded-Host: evil.example",
+            "refusing the header `X-Forwarded-Host`",
+        ),
+        (
+            "Authorization: Bearer theirs",
+            "refusing the header `Authorization`: the token is sent in `Authorization` already",
+        ),
+        (
+            "X-API-ORG: org-1",
+            "refusing the header `X-API-ORG`: this connection sends it itself",
+        ),
+    ] {
+        let out = user.run(&["api", "--settings", &s, "-H", header, "/v2/echo"]);
+        assert_eq!(out.code, 2, "{header}: {out:#?}");
+        assert!(out.stderr.contains(says), "{header}: {}", out.stderr);
+    }
     assert_eq!(server.requests().len(), sent, "nothing was sent");
+    let ok = user.run(&[
+        "api",
+        "--settings",
+        &s,
+        "-H",
+        "Accept: application/json",
+        "/v2/echo",
+    ]);
+    ok.ok();
 
     let out = user.run(&["api", "--settings", &s, "/v2/busy"]);
     assert_eq!(out.code, 1);
@@ -272,4 +306,52 @@ fn a_401_and_a_refused_refresh_say_sign_in() {
     );
     let list = user.run(&["list", "--json"]).ok().json();
     assert_eq!(list[0]["state"], "needs_sign_in", "{list}");
+}
+
+/// `api` on a terminal shows bidi controls, line separators and invisible
+/// characters escaped; a pipe gets the answer's bytes.
+#[test]
+fn a_terminal_sees_hidden_characters_escaped_a_pipe_gets_the_bytes() {
+    let server = event_temple();
+    let user = User::new();
+    let s = signed_in(&user, &server);
+    let body = "{\"name\":\"invoice\u{202E}fdp.exe\u{2028}x\u{200B}y\u{E0041}\"}";
+    let data = user.path("body.json");
+    std::fs::write(&data, body).unwrap();
+    let at = format!("@{}", data.display());
+    let piped = user
+        .run(&["api", "--settings", &s, "--data", &at, "/v2/echo"])
+        .ok();
+    assert_eq!(piped.stdout.trim_end(), body);
+
+    // The same call with stdout on a terminal (util-linux `script`).
+    let q = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let line = format!(
+        "{} api --settings {} --data {} /v2/echo",
+        q(bin()),
+        q(&s),
+        q(&at)
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", user.dir.path())
+        .env("OAUTH_SETUP_CONFIG_DIR", user.config())
+        .env("OAUTH_SETUP_LOG_FILE", user.log_file())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` gives the command a terminal");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    for escaped in [r"\u{202E}", r"\u{2028}", r"\u{200B}", r"\u{E0041}"] {
+        assert!(shown.contains(escaped), "{escaped} in {shown:?}");
+    }
+    for raw in ['\u{202E}', '\u{2028}', '\u{200B}', '\u{E0041}'] {
+        assert!(
+            !shown.contains(raw),
+            "U+{:04X} reached the terminal",
+            u32::from(raw)
+        );
+    }
 }

@@ -312,7 +312,18 @@ fn hostile_bundle(user: &User, meta: &Meta) -> std::path::PathBuf {
 fn import_refuses_a_bundle_that_a_login_would_refuse() {
     let user = User::new();
     let target = user.path("imported.json");
-    let cases: [(&str, Change); 4] = [
+    let cases: [(&str, Change); 7] = [
+        // Invisible characters: a scope or name that only looks like another.
+        ("`scopes`", |m| m.scopes = vec!["hubdb\u{200B}".into()]),
+        ("`client_id`", |m| {
+            m.client_id = Some("app\u{FEFF}-1".into())
+        }),
+        ("`account.name`", |m| {
+            m.account = Some(oauth_setup::settings::Account {
+                name: Some("Admin\u{E0041}\u{E007F}".into()),
+                ..Default::default()
+            })
+        }),
         ("use https", |m| {
             m.endpoints.token_url = Some("http://evil.example/token".into())
         }),

@@ -236,7 +236,9 @@ fn denied_consent_is_a_clear_error_and_writes_nothing() {
     let out = user.login_code(idp, settings.to_str().unwrap());
     assert_eq!(out.code, 5, "{out:#?}");
     assert!(
-        out.stderr.contains("did not grant access: access_denied"),
+        out.stderr.contains(
+            "ended by a request to the local callback address with error \"access_denied\""
+        ),
         "{}",
         out.stderr
     );
@@ -282,7 +284,7 @@ fn forged_callback_does_not_end_the_flow() {
     let script = user.path("forging-browser.sh");
     std::fs::write(
         &script,
-        "#!/bin/sh\n(\nloc=$(curl -sS -o /dev/null -w '%{redirect_url}' \"$1\")\nredirect=$(printf '%s' \"$loc\" | sed -n 's/.*redirect_uri=\\([^&]*\\).*/\\1/p' | sed 's/%3A/:/g; s/%2F/\\//g')\ncurl -sS -o /dev/null \"$redirect?code=forged&state=not-yours\"; curl -sS -o /dev/null \"$redirect?error=access_denied&state=not-yours\"; curl -sS -L -o /dev/null \"$loc\"\n) >/dev/null 2>&1 &\n",
+        format!("#!/bin/sh\n{FOLLOW_PAGE}(\nloc=$(curl -sS -o /dev/null -w '%{{redirect_url}}' \"$1\")\nredirect=$(printf '%s' \"$loc\" | sed -n 's/.*redirect_uri=\\([^&]*\\).*/\\1/p' | sed 's/%3A/:/g; s/%2F/\\//g')\ncurl -sS -o /dev/null \"$redirect?code=forged&state=not-yours\"; curl -sS -o /dev/null \"$redirect?error=access_denied&state=not-yours\"; curl -sS -L -o /dev/null \"$loc\"\n) >/dev/null 2>&1 &\n"),
     )
     .unwrap();
     set_mode(&script, 0o755);
@@ -379,7 +381,7 @@ fn the_browser_page_tells_how_the_token_exchange_ended() {
         std::fs::write(
             &script,
             format!(
-                "#!/bin/sh\n(curl -sS -L -o '{}.part' \"$1\" && mv '{0}.part' '{0}') >/dev/null 2>&1 &\n",
+                "#!/bin/sh\n{FOLLOW_PAGE}(curl -sS -L -o '{0}.part' \"$1\" && mv '{0}.part' '{0}') >/dev/null 2>&1 &\n",
                 page.display()
             ),
         )

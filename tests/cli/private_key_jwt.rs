@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Key pairs (and a certificate) made by the openssl CLI for one test.
-struct Keys {
+pub(crate) struct Keys {
     dir: tempfile::TempDir,
 }
 
 impl Keys {
-    fn new() -> Keys {
+    pub(crate) fn new() -> Keys {
         let keys = Keys {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -64,21 +64,27 @@ impl Keys {
         assert!(out.status.success(), "openssl {args:?}: {out:?}");
     }
 
-    fn path(&self, name: &str) -> PathBuf {
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
-    fn arg(&self, name: &str) -> String {
+    pub(crate) fn arg(&self, name: &str) -> String {
         self.path(name).to_str().unwrap().to_string()
     }
 
     /// `--client ID=PUBLIC.pem` for oidc.mjs.
-    fn client(&self, id: &str, key: &str) -> String {
+    pub(crate) fn client(&self, id: &str, key: &str) -> String {
         format!("{id}={}", self.arg(&format!("{key}.pub")))
     }
 }
 
-fn cc_login(user: &User, idp: &Idp, client: &str, extra: &[&str], settings: &Path) -> Out {
+pub(crate) fn cc_login(
+    user: &User,
+    idp: &Idp,
+    client: &str,
+    extra: &[&str],
+    settings: &Path,
+) -> Out {
     let mut args = vec![
         "login",
         "custom",
@@ -280,7 +286,7 @@ fn code_flow_and_refresh_sign_with_the_key() {
     let browser = user.path("browser.sh");
     std::fs::write(
         &browser,
-        "#!/bin/sh\n(curl -sS -L -b /dev/null -o /dev/null \"$1\" >>\"$(dirname \"$0\")/browser.log\" 2>&1 &)\n",
+        format!("#!/bin/sh\n{FOLLOW_PAGE}(curl -sS -L -b /dev/null -o /dev/null \"$1\" >>\"$(dirname \"$0\")/browser.log\" 2>&1 &)\n"),
     )
     .unwrap();
     let s = user.path("code.json");

@@ -545,3 +545,50 @@ fn inevent_rejected_token_signs_in_again_with_stored_password() {
     let raw = std::fs::read_to_string(s).unwrap();
     assert_no_secret("settings file", &raw, &["ie-token-2", "pw\""]);
 }
+
+/// A profile in `<config>/providers` with a built-in's id takes its place
+/// (endpoints, where the token goes): each command that uses it says so,
+/// once; with the built-in, nothing is said.
+#[test]
+fn a_user_profile_replacing_a_builtin_is_said_once_per_command() {
+    let server = TestServer::start(|r| match r.url.as_str() {
+        "/oauth/token" => token_json("et-token-1", 7200),
+        _ => (200, "application/json", r#"{"data":[]}"#.into()),
+    });
+    let note = "Note: provider `eventtemple` is your own profile from";
+    let count = |out: &Out| out.stderr.matches(note).count();
+
+    let plain = User::new();
+    let s = plain.path("et.json");
+    let out = plain.login_event_temple(&server.url, "org-9", &s).ok();
+    assert_eq!(count(&out), 0, "{}", out.stderr);
+
+    let user = User::new();
+    let dir = user.config().join("providers");
+    std::fs::create_dir_all(&dir).unwrap();
+    let builtin = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/providers/eventtemple.toml"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("eventtemple.toml"), builtin).unwrap();
+    let s = user.path("et.json");
+    let out = user.login_event_temple(&server.url, "org-9", &s).ok();
+    assert_eq!(count(&out), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("replaces the built-in one"),
+        "{}",
+        out.stderr
+    );
+    let s = s.to_str().unwrap();
+    for args in [
+        vec!["api", "--settings", s, "/v2/bookings"],
+        vec!["test", "--settings", s],
+        vec!["connection-string", "--settings", s],
+    ] {
+        let out = user.run(&args);
+        assert_eq!(count(&out), 1, "{args:?}: {out:#?}");
+    }
+    // `token` uses no profile: nothing to say.
+    let out = user.run(&["token", "--settings", s]).ok();
+    assert_eq!(count(&out), 0, "{}", out.stderr);
+}

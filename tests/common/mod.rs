@@ -158,6 +158,25 @@ impl Drop for Idp {
     }
 }
 
+/// Shell lines a `$BROWSER` script starts with: `login` opens a page only
+/// its user can read (`file://…`) that sends the browser on to the one-time
+/// start link; this does what a browser does with it (reads the page and
+/// follows its `refresh`), leaving the link in `$1`.
+pub const FOLLOW_PAGE: &str = "case \"$1\" in file://*) set -- \"$(sed -n 's/.*; url=\\([^\"]*\\)\".*/\\1/p' \"${1#file://}\")\";; esac\n";
+
+/// The start link a `file://` sign-in page leads to (or `url` itself).
+pub fn start_link_of(url: &str) -> String {
+    let Some(path) = url.trim().strip_prefix("file://") else {
+        return url.trim().to_string();
+    };
+    let page = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    page.split("; url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no link in {page}"))
+        .to_string()
+}
+
 /// An isolated user: own config dir (key, settings), own log file, and a
 /// `$BROWSER` script that follows the authorize redirect like a browser.
 pub struct User {
@@ -187,7 +206,7 @@ impl User {
         let browser = dir.path().join("browser.sh");
         std::fs::write(
             &browser,
-            "#!/bin/sh\n# Plays the browser: follow redirects to the loopback callback.\n(curl -sS -L -o /dev/null \"$1\" >>\"$(dirname \"$0\")/browser.log\" 2>&1 &)\n",
+            format!("#!/bin/sh\n# Plays the browser: follow redirects to the loopback callback.\n{FOLLOW_PAGE}(curl -sS -L -o /dev/null \"$1\" >>\"$(dirname \"$0\")/browser.log\" 2>&1 &)\n"),
         )
         .unwrap();
         set_mode(&browser, 0o755);

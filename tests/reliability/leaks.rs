@@ -144,8 +144,12 @@ fn code_flow_and_every_command_leak_nothing() {
     let auth_url = std::fs::read_to_string(&url_file).unwrap();
     let browser_argv = std::fs::read_to_string(user.path("browser.cmdline")).unwrap();
     assert!(browser_argv.contains(&auth_url), "{browser_argv}");
-    // The browser gets the one-time start link, never state and challenge.
+    // The browser gets a page only this user reads, which leads to the
+    // one-time start link: neither the link nor state and challenge.
+    assert!(auth_url.starts_with("file:///"), "{auth_url}");
+    let auth_url = start_link_of(&auth_url);
     assert!(auth_url.contains("/start/"), "{auth_url}");
+    assert!(!browser_argv.contains("/start/"), "{browser_argv}");
     assert!(!browser_argv.contains("code_challenge="), "{browser_argv}");
     assert_no_secret("browser argv", &browser_argv, &[CLIENT_SECRET]);
 

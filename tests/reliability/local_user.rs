@@ -1,11 +1,10 @@
 //! Another user of the machine against a real `oauth-setup login`: what they
-//! can read in /proc while the browser runs, the start link they can fetch,
-//! the sockets they can open on the callback port; and what the browser
-//! child inherits from our environment.
+//! can read in /proc while the browser runs, the page and start link they
+//! cannot use, the sockets they can open on the callback port; and what the
+//! browser child inherits from our environment.
 //!
-//! When the tests run as root the attacker's steps run as `nobody` (through
-//! `setpriv`); otherwise as this user, which can do the same here: read
-//! another process's /proc/<pid>/cmdline and connect to 127.0.0.1.
+//! The attacker's steps run as `nobody` (uid 65534, through `setpriv`), so
+//! the tests that need another uid need root.
 
 use crate::common::*;
 use std::collections::HashMap;
@@ -16,22 +15,27 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// A browser that records its environment and pid, then waits for the
-/// test's go (at most 20 s) before it follows the link.
-const GATED_BROWSER: &str = r#"#!/bin/sh
+/// A browser that records its environment, pid and argument, then waits for
+/// the test's go (at most 20 s) before it opens the page and follows the link.
+fn gated_browser() -> String {
+    format!(
+        r#"#!/bin/sh
 d="$(dirname "$0")"
 cat /proc/$$/environ >"$d/environ"
+printf '%s' "$1" >"$d/arg"
 echo $$ >"$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"
 i=0
 while [ ! -e "$d/go" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done
-curl -sS -L -o /dev/null -w '%{http_code}' "$1" >"$d/followed.tmp" 2>&1
+{FOLLOW_PAGE}curl -sS -L -o /dev/null -w '%{{http_code}}' "$1" >"$d/followed.tmp" 2>&1
 mv "$d/followed.tmp" "$d/followed"
-"#;
+"#
+    )
+}
 
 fn gated_user() -> User {
     let user = User::new();
     let browser = user.path("browser.sh");
-    std::fs::write(&browser, GATED_BROWSER).unwrap();
+    std::fs::write(&browser, gated_browser()).unwrap();
     set_mode(&browser, 0o755);
     user
 }
@@ -89,6 +93,14 @@ fn attacker(program: &str, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("cannot run {program} as the other user: {e}"))
 }
 
+/// For the tests that need the attacker to really be another uid.
+fn require_root() {
+    assert!(
+        is_root(),
+        "this test plays another local user through `setpriv --reuid=65534`: run the tests as root (scripts/test.sh does in CI)"
+    );
+}
+
 /// The argv of every process under `root`, `root` excluded.
 fn descendants(root: u32) -> Vec<(u32, String)> {
     let mut parent = HashMap::new();
@@ -126,7 +138,8 @@ fn descendants(root: u32) -> Vec<(u32, String)> {
 }
 
 #[test]
-fn the_browser_gets_a_one_time_link_not_the_state() {
+fn the_browser_gets_a_page_only_we_read_not_the_link() {
+    require_root();
     let idp = Idp::shared(&[]);
     let user = gated_user();
     let child = login(&user, idp, &[], &[]);
@@ -135,9 +148,18 @@ fn the_browser_gets_a_one_time_link_not_the_state() {
     let seen = attacker("cat", &[&format!("/proc/{}/cmdline", pid.trim())]);
     assert!(seen.status.success(), "{seen:?}");
     let argv = String::from_utf8_lossy(&seen.stdout).replace('\0', " ");
+    let page = user_arg(&user);
     assert!(
-        argv.contains("http://127.0.0.1:") && argv.contains("/start/"),
+        argv.contains(&page) && page.starts_with("file:///"),
         "{argv}"
+    );
+    // The page names the link, but the other user cannot open it.
+    let path = page.trim_start_matches("file://");
+    let theirs = attacker("cat", &[path]);
+    assert!(!theirs.status.success(), "{theirs:?}");
+    assert!(
+        String::from_utf8_lossy(&theirs.stderr).contains("Permission denied"),
+        "{theirs:?}"
     );
     let ours = descendants(child.id());
     assert!(
@@ -150,6 +172,7 @@ fn the_browser_gets_a_one_time_link_not_the_state() {
         .chain([(&0, argv.as_str())])
     {
         for secret in [
+            "/start/",
             "state=",
             "code_challenge=",
             "code_verifier",
@@ -167,33 +190,83 @@ fn the_browser_gets_a_one_time_link_not_the_state() {
     );
     // The screen still shows the real URL, for a person to copy.
     assert!(out.stderr.contains("code_challenge="), "{}", out.stderr);
+    assert!(!Path::new(path).exists(), "the page goes with the sign-in");
+}
+
+/// What the browser was opened with.
+fn user_arg(user: &User) -> String {
+    wait_for(&user.path("arg"), "the browser recorded no argument")
 }
 
 #[test]
-fn a_start_link_someone_else_fetched_stops_the_sign_in() {
+fn another_users_connections_are_refused_and_the_sign_in_completes() {
+    require_root();
     let idp = Idp::shared(&[]);
     let user = gated_user();
     let child = login(&user, idp, &[], &[]);
-    let pid = wait_for(&user.path("pid"), "the browser was never started");
-    let seen = attacker("cat", &[&format!("/proc/{}/cmdline", pid.trim())]);
-    let argv = String::from_utf8_lossy(&seen.stdout).replace('\0', " ");
-    let link = argv
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no link in the browser's argv: {argv}"))
-        .to_string();
-    // The other user is first: they get the authorization URL...
-    let theirs = attacker(
-        "curl",
-        &[
+    wait_for(&user.path("pid"), "the browser was never started");
+    // Say the other user learnt the link anyway (the browser's argv held it
+    // before): their fetch, and any callback they deliver, are refused
+    // before a byte is read, and the link stays unused.
+    let link = start_link_of(&user_arg(&user));
+    let fetch = |url: &str| {
+        let out = attacker(
+            "curl",
+            &[
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{redirect_url}",
+                url,
+            ],
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let theirs = fetch(&link);
+    assert!(theirs.starts_with("403 "), "{theirs}");
+    assert!(!theirs.contains("code_challenge="), "{theirs}");
+    let port = link["http://127.0.0.1:".len()..].split('/').next().unwrap();
+    let forged = fetch(&format!(
+        "http://127.0.0.1:{port}/callback?code=theirs&state=guess"
+    ));
+    assert!(forged.starts_with("403 "), "{forged}");
+    // The real browser, second, still signs in.
+    std::fs::write(user.path("go"), "").unwrap();
+    let out = Out::from(child.wait_with_output().unwrap()).ok();
+    assert_eq!(
+        wait_for(&user.path("followed"), "browser"),
+        "200",
+        "{out:?}"
+    );
+    assert!(user.path("s.json").exists());
+    let log = std::fs::read_to_string(user.log_file()).unwrap();
+    assert!(
+        log.contains("from another user's program") && log.contains("65534"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_start_link_fetched_twice_stops_the_sign_in() {
+    let idp = Idp::shared(&[]);
+    let user = gated_user();
+    let child = login(&user, idp, &[], &[]);
+    wait_for(&user.path("pid"), "the browser was never started");
+    // Another program of the same user (the peer check cannot tell it from
+    // the browser) is first: it gets the authorization URL...
+    let link = start_link_of(&user_arg(&user));
+    let theirs = Command::new("curl")
+        .args([
             "-sS",
             "-o",
             "/dev/null",
             "-w",
             "%{http_code} %{redirect_url}",
             &link,
-        ],
-    );
+        ])
+        .output()
+        .unwrap();
     let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
     assert!(
         theirs.starts_with("303 ") && theirs.contains("code_challenge="),
@@ -210,9 +283,84 @@ fn a_start_link_someone_else_fetched_stops_the_sign_in() {
         out.stderr
     );
     assert!(!user.path("s.json").exists(), "nothing written");
-    // The port is closed: the other user cannot deliver a code any more.
+    // The port is closed: nobody can deliver a code any more.
     let port = link["http://127.0.0.1:".len()..].split('/').next().unwrap();
     assert!(TcpStream::connect(format!("127.0.0.1:{port}")).is_err());
+}
+
+#[test]
+fn a_browser_that_starts_late_still_signs_in() {
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    let browser = user.path("late.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\n(sleep 0.2\n{FOLLOW_PAGE}curl -sS -L -o /dev/null -w '%{{http_code}}' \"$1\" >\"$(dirname \"$0\")/followed\") >/dev/null 2>&1 &\n"
+        ),
+    )
+    .unwrap();
+    set_mode(&browser, 0o755);
+    let browser = browser.to_str().unwrap();
+    let out = Out::from(
+        login(&user, idp, &[], &[("BROWSER", browser)])
+            .wait_with_output()
+            .unwrap(),
+    )
+    .ok();
+    assert_eq!(
+        wait_for(&user.path("followed"), "browser"),
+        "200",
+        "{out:?}"
+    );
+    assert!(user.path("s.json").exists());
+}
+
+#[test]
+fn an_error_on_the_callback_is_not_said_as_the_providers() {
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    // Whoever holds the state (here a program that followed the start link
+    // and read the authorization URL) ends the sign-in with words of its own.
+    let browser = user.path("ending.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\n{FOLLOW_PAGE}(loc=$(curl -sS -o /dev/null -w '%{{redirect_url}}' \"$1\")\n\
+             state=$(printf '%s' \"$loc\" | sed -n 's/.*[?&]state=\\([^&]*\\).*/\\1/p')\n\
+             port=$(printf '%s' \"$1\" | sed -n 's/^http:\\/\\/127.0.0.1:\\([0-9]*\\)\\/.*/\\1/p')\n\
+             curl -sS -o /dev/null \"http://127.0.0.1:$port/callback?state=$state&error=access_denied&error_description=Your+account+is+suspended.+Call+%2B1-555-0100\"\n\
+             ) >/dev/null 2>&1 &\n"
+        ),
+    )
+    .unwrap();
+    set_mode(&browser, 0o755);
+    let out = Out::from(
+        login(&user, idp, &[], &[("BROWSER", browser.to_str().unwrap())])
+            .wait_with_output()
+            .unwrap(),
+    );
+    assert_eq!(out.code, 5, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "ended by a request to the local callback address with error \"access_denied\""
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "not checked and not necessarily the provider's: \"Your account is suspended. Call +1-555-0100\""
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("provider did not grant"),
+        "{}",
+        out.stderr
+    );
+    assert!(!user.path("s.json").exists());
 }
 
 #[test]

@@ -129,7 +129,7 @@ pub fn install_browser() {
             &script,
             // The wizard hands the browser a one-time start link: read where it
             // leads first, so an `idle` client can be left unapproved.
-            "#!/bin/sh\nloc=$(curl -s -o /dev/null -w '%{redirect_url}' \"$1\")\n[ -n \"$loc\" ] || loc=\"$1\"\ncase \"$loc\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$loc\"\n",
+            format!("#!/bin/sh\n{}loc=$(curl -s -o /dev/null -w '%{{redirect_url}}' \"$1\")\n[ -n \"$loc\" ] || loc=\"$1\"\ncase \"$loc\" in *client_id=idle*) exit 0;; esac\nexec curl -s -o /dev/null -L \"$loc\"\n", crate::common::FOLLOW_PAGE),
         )
         .expect("script");
         #[cfg(unix)]

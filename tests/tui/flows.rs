@@ -306,7 +306,8 @@ fn export_for_a_server_writes_a_bundle_import_opens() {
         &bytes,
         &SecretString::from("server passphrase".to_string()),
     )
-    .expect("the bundle opens with the passphrase");
+    .expect("the bundle opens with the passphrase")
+    .settings;
     assert_eq!(opened.meta.provider, "cvent");
     assert_eq!(
         opened

@@ -71,6 +71,17 @@ pub struct ImportArgs {
     /// Print the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// private_key_jwt: this machine's PEM private key for the client. A key
+    /// path named in the bundle is never used.
+    #[arg(long, value_name = "PATH")]
+    pub client_key_file: Option<PathBuf>,
+    /// The certificate of --client-key-file (Entra ID's x5t#S256).
+    #[arg(long, value_name = "PATH", requires = "client_key_file")]
+    pub client_cert_file: Option<PathBuf>,
+    /// Keep the client key path the bundle names (it is shown): only for a
+    /// bundle you made yourself, for a machine where that path is yours.
+    #[arg(long, conflicts_with = "client_key_file")]
+    pub trust_bundle_key_path: bool,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::{Failure, exit};
 use crate::cli::store::Location;
 use oauth_setup::http::{self, Response};
-use oauth_setup::provider::{self, Profile, TestAuth};
+use oauth_setup::provider::{Profile, TestAuth};
 use oauth_setup::settings::Store;
 use oauth_setup::{api, token};
 use secrecy::ExposeSecret;
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, args: &ApiArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles().ok();
     let rt = ctx.runtime()?;
     let store = Location::open(ctx, &args.file.settings)?;
-    let code = rt.block_on(call(&store, profiles.as_deref(), args, &request))?;
+    let code = rt.block_on(call(ctx, &store, profiles.as_deref(), args, &request))?;
     if code == 0 {
         Ok(())
     } else {
@@ -90,13 +90,17 @@ fn read_data(raw: &str) -> Result<Vec<u8>, Failure> {
 }
 
 async fn call<S: Store>(
+    ctx: &Ctx,
     store: &S,
     profiles: Option<&[Profile]>,
     args: &ApiArgs,
     request: &Request,
 ) -> Result<i32, Failure> {
     let mut fresh = token::get_fresh(store).await?;
-    let profile = profiles.and_then(|ps| provider::find(ps, &fresh.settings.meta.provider).ok());
+    for (name, _) in &request.headers {
+        api::check_extra_header(name, &fresh.settings).map_err(|e| Failure::new(exit::USAGE, e))?;
+    }
+    let profile = profiles.and_then(|ps| ctx.find_profile(ps, &fresh.settings.meta.provider).ok());
     let target = |raw: &str, s: &oauth_setup::settings::Settings| {
         api::target(profile, s, raw, &args.allow_host).map_err(|e| Failure::new(exit::USAGE, e))
     };
@@ -180,12 +184,10 @@ fn report(resp: &Response, include: bool) {
     }
     if ok || !html {
         if out.is_terminal() {
-            let text = String::from_utf8_lossy(&resp.body);
-            let safe: String = text
-                .chars()
-                .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
-                .collect();
-            let _ = writeln!(out, "{safe}");
+            // A terminal sees what is there, escaped (`\u{202E}`), never
+            // acted on or hidden; a pipe gets the bytes.
+            let text = String::from_utf8_lossy(&resp.body).replace("\r\n", "\n");
+            let _ = writeln!(out, "{}", oauth_setup::text::escape_for_terminal(&text));
         } else {
             let _ = out.write_all(&resp.body);
             let _ = out.write_all(b"\n");

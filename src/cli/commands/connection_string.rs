@@ -63,7 +63,7 @@ pub struct Wanted<'a> {
 /// with no connector (the message names the other ways).
 pub fn target_for(ctx: &Ctx, s: &Settings, want: &Wanted<'_>) -> Result<Target, Failure> {
     let profiles = ctx.profiles()?;
-    let profile = provider::find(&profiles, &s.meta.provider)?;
+    let profile = ctx.find_profile(&profiles, &s.meta.provider)?;
     let mut options = Vec::new();
     for o in &want.connector.connector_option {
         let (k, v) = o.split_once('=').ok_or_else(|| {

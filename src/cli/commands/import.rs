@@ -4,9 +4,13 @@
 use crate::cli::args::ImportArgs;
 use crate::cli::ctx::{Ctx, refuse_occupied, remember, write_settings};
 use crate::cli::failure::{Failure, exit};
+use crate::cli::input::local_client_key;
 use crate::cli::{output, prompt, store};
 use oauth_setup::export::bundle;
+use oauth_setup::oauth::ClientKey;
+use oauth_setup::provider::ClientAuth;
 use oauth_setup::settings::{Replace, Settings, Store};
+use oauth_setup::text::sanitize;
 use std::io::Read;
 
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
@@ -53,11 +57,60 @@ fn open_bundle(ctx: &Ctx, args: &ImportArgs) -> Result<Settings, Failure> {
                 format!("cannot read the bundle {}: {e}", args.bundle.display()),
             )
         })?;
+    let local = local_client_key(
+        args.client_key_file.as_deref(),
+        args.client_cert_file.as_deref(),
+    )?;
     let pass = prompt::passphrase(args.passphrase_file.as_deref(), false, ctx.tty.stdin)?;
-    let mut s = bundle::open(&bytes, &pass)?;
+    let opened = bundle::open(&bytes, &pass)?;
+    let mut s = opened.settings;
+    s.meta.client_key = client_key(&s, local, opened.named_key, args.trust_bundle_key_path);
     s.meta.imported = true;
     s.meta.touch();
     Ok(s)
+}
+
+/// The client key the imported connection signs with: the one given here,
+/// or (only when asked) the path the bundle names; said either way, since a
+/// bundle naming a key file is choosing one of this machine's keys.
+fn client_key(
+    s: &Settings,
+    local: Option<ClientKey>,
+    named: Option<ClientKey>,
+    trust_named: bool,
+) -> Option<ClientKey> {
+    let shown = |k: &ClientKey| sanitize(&k.key_file.display().to_string(), 200);
+    let signs = s.meta.client_auth == ClientAuth::PrivateKeyJwt;
+    match (local, named) {
+        (Some(local), _) => Some(local),
+        (None, Some(named)) if trust_named => {
+            eprintln!(
+                "Kept the client key path the bundle names, as --trust-bundle-key-path asked: this connection signs with {}.",
+                shown(&named)
+            );
+            Some(named)
+        }
+        (None, Some(named)) => {
+            eprintln!(
+                "The bundle names a client key file ({}): not kept, since a bundle must not choose which of this machine's keys signs for a client. Give this machine's key with `--client-key-file PATH` (or OAUTH_SETUP_CLIENT_KEY_FILE when the token is renewed){}.",
+                shown(&named),
+                if signs {
+                    "; until then this connection cannot renew its token"
+                } else {
+                    ""
+                }
+            );
+            None
+        }
+        (None, None) => {
+            if signs {
+                eprintln!(
+                    "This connection signs with a private key (private_key_jwt): give this machine's key with `--client-key-file PATH` (or OAUTH_SETUP_CLIENT_KEY_FILE when the token is renewed)."
+                );
+            }
+            None
+        }
+    }
 }
 
 /// A grant for a fleet: the bundle's settings become the Vault document

@@ -6,7 +6,7 @@ use crate::cli::failure::Failure;
 use crate::cli::output::print_json;
 use crate::cli::store::Location;
 use oauth_setup::probe::{self, TestError, TestOutcome};
-use oauth_setup::provider::{self, Profile};
+use oauth_setup::provider::Profile;
 use oauth_setup::settings::Store;
 use oauth_setup::{http, token};
 use serde_json::json;
@@ -16,7 +16,7 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let rt = ctx.runtime()?;
     let store = Location::open(ctx, path)?;
-    let tested = rt.block_on(request(&store, &profiles))?;
+    let tested = rt.block_on(request(ctx, &store, &profiles))?;
     if let Some(last) = probe::last_test(&tested)
         && let Err(e) = rt.block_on(probe::record(&store, last))
     {
@@ -37,12 +37,13 @@ pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
 /// The outer error is a token that could not be had (nothing was tested);
 /// the inner result is the test's.
 async fn request<S: Store>(
+    ctx: &Ctx,
     store: &S,
     profiles: &[Profile],
 ) -> Result<Result<TestOutcome, TestError>, Failure> {
     let fresh = token::get_fresh(store).await?;
     let (token, s) = (fresh.token, fresh.settings);
-    let profile = provider::find(profiles, &s.meta.provider)?;
+    let profile = ctx.find_profile(profiles, &s.meta.provider)?;
     let http = http::client();
     Ok(match probe::test(&http, profile, &s.meta, &token).await {
         // A token without a stated lifetime ends with a 401: renew it once

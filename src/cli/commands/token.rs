@@ -63,6 +63,8 @@ fn renew(
                 "{why}.\nInitiateOAuth is GETANDREFRESH: signing in again through the browser."
             );
             let profiles = ctx.profiles()?;
+            // Said once when the user's own profile replaces a built-in.
+            let _ = ctx.find_profile(&profiles, &s.meta.provider);
             let input = signin::again(&s, &signin::Edits::default(), &profiles);
             let mut fresh = progress::sign_in(ctx, &rt, input, &profiles, false)?;
             signin::keep(&s, &mut fresh);

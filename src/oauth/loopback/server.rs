@@ -1,12 +1,14 @@
 //! The listening side: binds, hands out the one-time start link, and answers
 //! requests until the callback carrying our state arrives.
 
+use super::start_page::StartPage;
 use super::wire::{self, Head, Parsed, Pool, Reply};
 use super::{Callback, CallbackError, RedirectTarget, Rejected, check_callback};
 use crate::http::sanitize;
 use secrecy::SecretString;
 use std::io::ErrorKind;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use subtle::ConstantTimeEq;
 use tokio_util::sync::CancellationToken;
@@ -17,6 +19,7 @@ const PAGE_DENIED: &str = include_str!("../../../assets/callback/denied.html");
 const PAGE_WRONG_STATE: &str = include_str!("../../../assets/callback/wrong_state.html");
 const PAGE_NOT_FOUND: &str = include_str!("../../../assets/callback/not_found.html");
 const PAGE_BAD_REQUEST: &str = include_str!("../../../assets/callback/bad_request.html");
+const PAGE_OTHER_USER: &str = include_str!("../../../assets/callback/other_user.html");
 const PAGE_START_USED: &str = include_str!("../../../assets/callback/start_used.html");
 const PAGE_EXCHANGE_FAILED: &str = include_str!("../../../assets/callback/exchange_failed.html");
 
@@ -72,6 +75,18 @@ struct StartLink {
     host: String,
     /// The authorization URL it redirects to, once.
     location: String,
+    /// The page that leads to it, removed with the server.
+    page: Option<StartPage>,
+}
+
+/// What the browser is opened with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartUrl {
+    /// A page only this user can read that leads to the start link: the
+    /// link itself stays out of the browser's arguments.
+    Page(PathBuf),
+    /// The start link itself (the page could not be written).
+    Link(String),
 }
 
 impl std::fmt::Debug for CallbackServer {
@@ -162,8 +177,28 @@ impl CallbackServer {
             path,
             host,
             location,
+            page: None,
         });
         Ok(link)
+    }
+
+    /// [`Self::start_link`], handed over as a page only this user can read
+    /// when one can be written (else the link, said in the log).
+    pub fn start(&mut self, authorize_url: &str) -> Result<StartUrl, CallbackError> {
+        let link = self.start_link(authorize_url)?;
+        match StartPage::write(&link) {
+            Ok(page) => {
+                let path = page.path();
+                if let Some(start) = self.start.as_mut() {
+                    start.page = Some(page);
+                }
+                Ok(StartUrl::Page(path))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write the sign-in page: the browser gets the start link in its arguments");
+                Ok(StartUrl::Link(link))
+            }
+        }
     }
 
     /// Waits for the callback carrying `state` for `timeout` or until `cancel`.
@@ -192,7 +227,7 @@ impl CallbackServer {
                 on_tick(deadline - now);
                 last_tick = now;
             }
-            let arrived = pool.accept(&self.listeners);
+            let arrived = pool.accept(&self.listeners, PAGE_OTHER_USER);
             let ready = pool.ready();
             let idle = !arrived && ready.is_empty();
             for (stream, parsed) in ready {

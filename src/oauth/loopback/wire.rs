@@ -5,6 +5,7 @@
 //! connections open at once (a new one closes the oldest), and all of it runs
 //! on the one thread that waits for the callback: idle sockets cost no thread.
 
+use super::peer::{self, Peer};
 use std::fmt::Write as _;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -129,29 +130,15 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Takes the connections waiting on `listeners`; true if any came.
-    pub fn accept(&mut self, listeners: &[TcpListener]) -> bool {
-        let mut any = false;
+    /// Takes the connections waiting on `listeners`; true if any came. One
+    /// from another user's program is answered `refused` (a static page)
+    /// without a byte of it being read.
+    pub fn accept(&mut self, listeners: &[TcpListener], refused: &'static str) -> bool {
+        let mut arrived = Vec::new();
         for listener in listeners {
             for _ in 0..ACCEPT_BURST {
                 match listener.accept() {
-                    Ok((stream, _)) => {
-                        any = true;
-                        if stream.set_nonblocking(true).is_err() {
-                            continue;
-                        }
-                        if self.conns.len() >= MAX_CONNECTIONS {
-                            // The oldest has had the longest to speak: a
-                            // browser sends its request as soon as it connects.
-                            self.conns.remove(0);
-                            tracing::debug!("callback server full: closed the oldest connection");
-                        }
-                        self.conns.push(Conn {
-                            stream,
-                            buf: Vec::new(),
-                            opened: Instant::now(),
-                        });
-                    }
+                    Ok((stream, _)) => arrived.push(stream),
                     Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                     Err(e) => {
                         tracing::debug!(error = %e, "callback server accept failed");
@@ -160,7 +147,36 @@ impl Pool {
                 }
             }
         }
-        any
+        if arrived.is_empty() {
+            return false;
+        }
+        let tables = peer::Tables::read();
+        for stream in arrived {
+            if let Peer::Other(uid) = tables.peer(&stream) {
+                let uid = uid.map_or("unknown".to_string(), |u| u.to_string());
+                tracing::warn!(
+                    %uid,
+                    "refused a connection to the callback server from another user's program"
+                );
+                respond(stream, &Reply::page(403, refused));
+                continue;
+            }
+            if stream.set_nonblocking(true).is_err() {
+                continue;
+            }
+            if self.conns.len() >= MAX_CONNECTIONS {
+                // The oldest has had the longest to speak: a browser sends
+                // its request as soon as it connects.
+                self.conns.remove(0);
+                tracing::debug!("callback server full: closed the oldest connection");
+            }
+            self.conns.push(Conn {
+                stream,
+                buf: Vec::new(),
+                opened: Instant::now(),
+            });
+        }
+        true
     }
 
     /// Takes out every connection whose head is complete (or refused);
@@ -186,6 +202,7 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         303 => "See Other",
         400 => "Bad Request",
+        403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
         410 => "Gone",
