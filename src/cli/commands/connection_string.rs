@@ -9,7 +9,6 @@ use crate::cli::store::Location;
 use oauth_setup::export::connection_string::{
     self, Choice, Dialect, Mode, Request, Target, render,
 };
-use oauth_setup::provider;
 use oauth_setup::settings::{self, Settings, Store};
 use oauth_setup::token;
 use serde_json::json;
