@@ -41,6 +41,7 @@ fn sample() -> Settings {
     meta.expires_at = Some(1_900_000_000);
     // Fixed, so two samples made a second apart are equal.
     meta.created_at = 1_800_000_000;
+    meta.updated_at = 1_800_000_000;
     Settings::new(
         meta,
         Secrets {
