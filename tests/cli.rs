@@ -102,3 +102,7 @@ mod keyring;
 /// modes of `connection-string`.
 #[path = "cli/service_export.rs"]
 mod service_export;
+
+/// The commands printed when a grant dies, each run as printed.
+#[path = "cli/recovery.rs"]
+mod recovery;

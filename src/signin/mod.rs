@@ -3,6 +3,7 @@
 //! paste flow (`auth-url` / `exchange`) and its pending state live here too.
 
 pub mod account;
+pub mod again;
 mod deliver;
 mod error;
 mod input;
