@@ -106,3 +106,7 @@ mod service_export;
 /// The commands printed when a grant dies, each run as printed.
 #[path = "cli/recovery.rs"]
 mod recovery;
+
+/// The README's examples, top to bottom in one config dir.
+#[path = "cli/readme.rs"]
+mod readme;
