@@ -110,3 +110,7 @@ mod recovery;
 /// The README's examples, top to bottom in one config dir.
 #[path = "cli/readme.rs"]
 mod readme;
+
+/// `providers ID`: set-up steps, redirect URI and docs per method.
+#[path = "cli/setup_steps.rs"]
+mod setup_steps;

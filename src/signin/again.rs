@@ -9,13 +9,6 @@ use crate::settings::{InitiateOAuth, Settings};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The redirect URI to register for a browser sign-in whose port is picked
-/// at sign-in: the loopback address without a port (RFC 8252 §7.3: the
-/// server accepts any port on it).
-pub fn loopback_redirect_uri() -> String {
-    format!("http://127.0.0.1{}", crate::oauth::loopback::DEFAULT_PATH)
-}
-
 /// `words` as one POSIX shell line, each quoted only when it must be.
 pub fn shell_line<S: AsRef<str>>(words: &[S]) -> String {
     words
@@ -181,7 +174,7 @@ pub fn commands(s: &Settings, location: &str) -> String {
         .meta
         .callback_url
         .clone()
-        .unwrap_or_else(loopback_redirect_uri);
+        .unwrap_or_else(super::register::loopback);
     let mut auth_url = vec!["oauth-setup".to_string(), "auth-url".into()];
     auth_url.extend(flags);
     auth_url.extend(["--callback-url".into(), callback]);

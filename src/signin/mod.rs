@@ -10,6 +10,7 @@ mod input;
 pub mod paste;
 pub mod pending;
 mod record;
+pub mod register;
 mod resolve;
 mod run;
 

@@ -57,7 +57,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the provider profiles (built-in and from <config dir>/providers).
+    /// List the provider profiles (built-in and from <config dir>/providers);
+    /// `providers ID` shows one's set-up steps and redirect URI.
     Providers(ProvidersArgs),
     /// Sign in and write a settings file.
     Login(Box<LoginArgs>),
@@ -103,6 +104,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ProvidersArgs {
+    /// One provider: its methods with the set-up steps at the provider, the
+    /// redirect URI to register and the docs (what the wizard shows).
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

@@ -18,6 +18,10 @@ use serde_json::json;
 use std::io::Write;
 
 pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
+    start(ctx, args).map_err(|f| f.with_setup_steps(&args.sign_in.provider))
+}
+
+fn start(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     // Nothing here opens a browser or waits for one, and the provider's page
     // asks for the user's own credentials: only the app's flags apply.
