@@ -114,3 +114,7 @@ mod readme;
 /// `providers ID`: set-up steps, redirect URI and docs per method.
 #[path = "cli/setup_steps.rs"]
 mod setup_steps;
+
+/// The paste path after success: no false failure, no panic.
+#[path = "cli/paste_end.rs"]
+mod paste_end;
