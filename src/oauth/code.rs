@@ -147,7 +147,15 @@ pub async fn run(
             // Any user can read a process's arguments: the browser gets a
             // one-time link to our server, never the state and challenge.
             let start = server.start_link(&req.url)?;
-            match crate::browser::open(&start) {
+            // The opener gets a moment to fail: off the async workers.
+            let opened = tokio::task::spawn_blocking(move || crate::browser::open(&start))
+                .await
+                .unwrap_or_else(|e| {
+                    Err(crate::browser::BrowserError::System(std::io::Error::other(
+                        e,
+                    )))
+                });
+            match opened {
                 Ok(()) => true,
                 Err(e) => {
                     let _ = events.send(LoginEvent::BrowserFailed {
