@@ -23,7 +23,7 @@ pub enum TokenServiceError {
     #[error("{reason}. On a machine with a browser run:\n  {command}")]
     NeedsSignIn { reason: String, command: String },
     #[error(
-        "the access token in {path} expired and InitiateOAuth is OFF, so it is not renewed; run `oauth-setup token` with InitiateOAuth=REFRESH or sign in again"
+        "the access token in {path} expired and the file's InitiateOAuth is OFF (use what is stored, never renew); sign in again, with `--initiate-oauth REFRESH` (or the default GETANDREFRESH) on `oauth-setup login --force` for a file that renews itself"
     )]
     ExpiredOff { path: String },
     #[error("renewing the token failed: {0}")]

@@ -174,3 +174,19 @@ fn an_address_typed_in_a_terminal_ends_the_sign_in_cleanly() {
     }
     tmux(&socket, &["kill-server"]);
 }
+
+#[test]
+fn a_timeout_with_no_browser_does_not_advise_no_browser() {
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    let mut args = login_args(idp, "late");
+    args.extend(["--timeout", "1"]);
+    let out = user.run(&args);
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(
+        out.stderr.contains("no answer from the browser within 1 s"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("use --no-browser"), "{}", out.stderr);
+}

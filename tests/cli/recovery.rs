@@ -8,7 +8,7 @@ use std::process::Stdio;
 
 /// Signs in `name` (client `client`) at `idp` with the default settings
 /// location `<config>/settings/NAME.json`, or `settings` when given.
-fn login(user: &User, idp: &Idp, client: &str, target: &[&str]) {
+fn login(user: &User, idp: &Idp, client: &str, target: &[&str]) -> Out {
     let mut args = vec![
         "login",
         "custom",
@@ -20,7 +20,18 @@ fn login(user: &User, idp: &Idp, client: &str, target: &[&str]) {
         "openid offline_access",
     ];
     args.extend_from_slice(target);
-    user.run(&args).ok();
+    user.run(&args).ok()
+}
+
+/// The "Get a token with" line `login` printed, run as printed.
+fn run_token_hint(user: &User, login: &Out) {
+    let hint = login
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("Get a token with:  "))
+        .unwrap_or_else(|| panic!("no token hint: {}", login.stderr));
+    let token = run(user, hint, None, &[], "").stdout;
+    assert_eq!(token.trim().split('.').count(), 3, "{token}");
 }
 
 /// Ends the grant at the provider: the server rotates refresh tokens and
@@ -107,7 +118,8 @@ fn every_printed_recovery_line_runs_as_printed() {
     let idp = Idp::shared(&["--rotate", "--ttl", "0"]);
     let here = User::new();
     // Two connections to the same provider: the lines must name this one.
-    login(&here, idp, "app-1", &["--name", "crm"]);
+    let first = login(&here, idp, "app-1", &["--name", "crm"]);
+    run_token_hint(&here, &first);
     login(&here, idp, "app-2", &["--name", "other"]);
     let file = here.config().join("settings/crm.json");
     let out = kill_grant(&here, "crm", &file);
@@ -174,7 +186,8 @@ fn a_connection_outside_the_config_dir_is_named_by_its_quoted_path() {
     std::fs::create_dir(&dir).unwrap();
     let file = dir.join("crm's.json");
     let s = file.to_str().unwrap();
-    login(&user, idp, "app-1", &["--settings", s]);
+    let first = login(&user, idp, "app-1", &["--settings", s]);
+    run_token_hint(&user, &first);
     let out = kill_grant(&user, s, &file);
     let commands = printed_commands(&out.stderr);
     let quoted = format!("'{s}'").replace("crm's", "crm'\\''s");
@@ -194,4 +207,26 @@ fn a_connection_outside_the_config_dir_is_named_by_its_quoted_path() {
         &authorize(&url),
     );
     user.run(&["token", "--settings", s]).ok();
+}
+
+#[test]
+fn an_expired_token_in_an_off_file_names_no_option_that_does_not_exist() {
+    // A token that is expired at once, in a file that never renews.
+    let idp = Idp::shared(&["--rotate", "--ttl", "0"]);
+    let user = User::new();
+    login(
+        &user,
+        idp,
+        "app-1",
+        &["--name", "frozen", "--initiate-oauth", "OFF"],
+    );
+    let out = user.run(&["token", "--settings", "frozen"]);
+    assert_eq!(out.code, 4, "{out:#?}");
+    assert!(
+        out.stderr.contains("InitiateOAuth is OFF")
+            && out.stderr.contains("--initiate-oauth REFRESH")
+            && !out.stderr.contains("InitiateOAuth=REFRESH"),
+        "{}",
+        out.stderr
+    );
 }
