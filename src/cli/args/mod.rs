@@ -10,6 +10,9 @@ pub use export::*;
 pub use key::*;
 pub use signin::*;
 
+/// The options every command takes, listed after each command's own.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "oauth-setup",
@@ -23,13 +26,15 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "OAUTH_SETUP_CONFIG_DIR",
         value_name = "DIR"
     )]
     pub config_dir: Option<PathBuf>,
     /// Encryption key file (default: <config dir>/key). Or set
     /// OAUTH_SETUP_KEY_FILE (a path) or OAUTH_SETUP_KEY (the key itself).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true,
+        help_heading = GLOBAL, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
     /// Where this config dir's own key is kept: `file` (<config dir>/key)
     /// or `keyring` (the OS keyring; an error when none is available, never
@@ -37,6 +42,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "OAUTH_SETUP_KEY_STORE",
         value_enum,
         value_name = "STORE"
@@ -45,7 +51,8 @@ pub struct Cli {
     /// Also trust the CA certificates in this PEM file (a TLS-inspecting
     /// proxy's or a private CA). The system's store, SSL_CERT_FILE and
     /// SSL_CERT_DIR are trusted already.
-    #[arg(long, global = true, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
+    #[arg(long, global = true,
+        help_heading = GLOBAL, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
     /// Open the wizard at this provider's method screen (`--provider cvent`);
     /// `oauth-setup providers` lists the ids.
