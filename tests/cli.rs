@@ -119,3 +119,19 @@ mod keyring;
 /// modes of `connection-string`.
 #[path = "cli/service_export.rs"]
 mod service_export;
+
+/// The commands printed when a grant dies, each run as printed.
+#[path = "cli/recovery.rs"]
+mod recovery;
+
+/// The README's examples, top to bottom in one config dir.
+#[path = "cli/readme.rs"]
+mod readme;
+
+/// `providers ID`: set-up steps, redirect URI and docs per method.
+#[path = "cli/setup_steps.rs"]
+mod setup_steps;
+
+/// The paste path after success: no false failure, no panic.
+#[path = "cli/paste_end.rs"]
+mod paste_end;

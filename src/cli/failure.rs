@@ -38,6 +38,9 @@ pub mod exit {
 pub struct Failure {
     pub code: i32,
     pub message: String,
+    /// A value the app's set-up gives (client id, secret, org id…) was
+    /// missing: [`Failure::with_setup_steps`] says where to find it.
+    missing_value: bool,
 }
 
 impl Failure {
@@ -45,15 +48,26 @@ impl Failure {
         Self {
             code,
             message: message.to_string(),
+            missing_value: false,
         }
     }
 
     /// A failure whose explanation is already on the screen.
     pub fn said(code: i32) -> Self {
-        Self {
-            code,
-            message: String::new(),
+        Self::new(code, "")
+    }
+
+    /// For a missing value: where the provider's set-up steps (which say
+    /// where each value comes from) are, for `provider`.
+    pub fn with_setup_steps(mut self, provider: &str) -> Self {
+        if self.missing_value {
+            let id = oauth_setup::text::shell_quote(&oauth_setup::text::sanitize(provider, 64));
+            self.message = format!(
+                "{}\nWhere to find it: `oauth-setup providers {id}` lists the set-up steps at the provider for each method (the app's client id and secret, the redirect URI to register, the docs).",
+                self.message
+            );
         }
+        self
     }
 
     /// Prints the message on stderr and gives the exit code.
@@ -152,7 +166,9 @@ impl From<LoginError> for Failure {
             }
         };
         if let LoginError::Missing(needed) = &e {
-            return Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+            let mut f = Failure::new(code, format!("{e}: {}", how_to_give(needed)));
+            f.missing_value = matches!(needed, Needed::Field(_) | Needed::HeaderVar { .. });
+            return f;
         }
         if let LoginError::UnknownVar { name, .. } = &e {
             let env = format!("OAUTH_SETUP_VAR_{}", name.to_ascii_uppercase());

@@ -44,7 +44,7 @@ pub fn settings_written(ctx: &Ctx, s: &Settings, path: &Path, json: bool, what: 
         .unwrap_or_default();
     eprintln!("{what}{account}: {provider} ({scheme}). {}", expiry_text(s));
     eprintln!("Settings written to {}", absolute(path).display());
-    eprintln!("{}", token_hint(path));
+    eprintln!("{}", token_hint(ctx, path));
 }
 
 /// After the wizard saved: where, and the next commands, on stdout (the
@@ -67,11 +67,20 @@ pub fn wizard_saved(saved: &oauth_setup::tui::Saved) {
     }
 }
 
-fn token_hint(settings: &Path) -> String {
+fn token_hint(ctx: &Ctx, settings: &Path) -> String {
     format!(
         "Get a token with:  oauth-setup token --settings {}",
-        absolute(settings).display()
+        settings_arg(ctx, settings)
     )
+}
+
+/// What a printed command passes as `--settings` for `path`, to be run as
+/// printed: the connection's bare NAME when it is in this config dir, else
+/// the absolute path, quoted for a shell.
+pub fn settings_arg(ctx: &Ctx, path: &Path) -> String {
+    let path = absolute(path);
+    oauth_setup::paths::connection_name(&ctx.config_dir, &path)
+        .unwrap_or_else(|| oauth_setup::text::shell_quote(&path.to_string_lossy()))
 }
 
 /// How long the stored token lasts, as a sentence.

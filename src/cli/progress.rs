@@ -32,17 +32,23 @@ pub fn sign_in(
     let out = rt.block_on(async {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let printer = tokio::spawn(async move {
+            let mut pasting = None;
             while let Some(ev) = rx.recv().await {
                 print(&ev, tty);
                 match &ev {
                     LoginEvent::Listening { redirect_uri } if paste => {
-                        paste_from_stdin(redirect_uri.clone());
+                        pasting = Some(tokio::spawn(deliver_pasted(redirect_uri.clone())));
                     }
                     LoginEvent::AuthorizeUrl { .. } if paste => eprintln!(
                         "Open it in a browser anywhere. If that browser cannot reach this machine's port, paste the address it ends on here and press Enter."
                     ),
                     _ => {}
                 }
+            }
+            // The sign-in is over (the events end with it): a paste still
+            // being delivered is moot, and must not say it failed.
+            if let Some(p) = pasting {
+                p.abort();
             }
         });
         let out = signin::run_login_with(input, profiles, tx, cancel).await;
@@ -152,23 +158,35 @@ fn print(ev: &LoginEvent, tty: bool) {
     };
 }
 
-/// Reads pasted addresses from stdin, one per line, and hands each to the
-/// loopback server until one is accepted. The thread is left blocked on
-/// stdin when the sign-in ends some other way; the process ends it.
-fn paste_from_stdin(redirect_uri: String) {
-    let handle = tokio::runtime::Handle::current();
+/// Hands each address pasted on stdin to the loopback server, until one is
+/// accepted. A runtime task, so it ends with the sign-in: nothing of it
+/// outlives the runtime (a thread calling into a runtime that is shutting
+/// down panics) and an answer cut short by the sign-in's end is not
+/// reported as a failure.
+async fn deliver_pasted(redirect_uri: String) {
+    let mut lines = stdin_lines();
+    while let Some(line) = lines.recv().await {
+        match signin::deliver(&redirect_uri, &line).await {
+            Ok(()) => return,
+            Err(e) => eprintln!("{e}; paste the whole address again"),
+        }
+    }
+}
+
+/// The non-empty lines of stdin, read on a thread of their own (stdin
+/// blocks). The thread stops at the end of input or when nobody listens any
+/// more; left blocked on a terminal, the process ends it.
+fn stdin_lines() -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     std::thread::spawn(move || {
         for line in std::io::stdin().lines() {
             let Ok(line) = line else { return };
-            if line.trim().is_empty() {
-                continue;
-            }
-            match handle.block_on(signin::deliver(&redirect_uri, &line)) {
-                Ok(()) => return,
-                Err(e) => eprintln!("{e}; paste the whole address again"),
+            if !line.trim().is_empty() && tx.send(line).is_err() {
+                return;
             }
         }
     });
+    rx
 }
 
 #[cfg(test)]

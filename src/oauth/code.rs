@@ -147,10 +147,18 @@ pub async fn run(
             // Any user can read a process's arguments: the browser gets a
             // page only we can read that leads to a one-time link to our
             // server, never the state and challenge (nor the link).
-            let opened = match server.start(&req.url)? {
+            let start = server.start(&req.url)?;
+            // The opener gets a moment to fail: off the async workers.
+            let opened = tokio::task::spawn_blocking(move || match start {
                 loopback::StartUrl::Page(page) => crate::browser::open_own_file(&page),
                 loopback::StartUrl::Link(link) => crate::browser::open(&link),
-            };
+            })
+            .await
+            .unwrap_or_else(|e| {
+                Err(crate::browser::BrowserError::System(std::io::Error::other(
+                    e,
+                )))
+            });
             match opened {
                 Ok(()) => true,
                 Err(e) => {

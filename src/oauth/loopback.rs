@@ -63,7 +63,7 @@ pub enum CallbackError {
         "cannot listen on {addr} for the browser's redirect: {reason}. Another program (perhaps another user's) may be using the port; close it, or pick another callback URL (and register it with the provider)"
     )]
     Bind { addr: String, reason: String },
-    #[error("no answer from the browser within {} s. Run the command again, or use --no-browser and open the URL yourself", .0.as_secs())]
+    #[error("no answer from the browser within {} s. Run the command again and open the printed URL in a browser yourself if none came up (--timeout SECONDS gives more time)", .0.as_secs())]
     Timeout(Duration),
     #[error("sign-in cancelled")]
     Cancelled,

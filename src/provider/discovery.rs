@@ -118,7 +118,8 @@ pub enum DiscoveryError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     #[error(
-        "the metadata at {url} names issuer `{found}`, not `{expected}`; refusing it (RFC 8414 §3.3)"
+        "the metadata at {url} names issuer `{found}`, not `{expected}`; refusing it (RFC 8414 §3.3){}",
+        mismatch_hint(expected, found)
     )]
     IssuerMismatch {
         url: String,
@@ -127,6 +128,33 @@ pub enum DiscoveryError {
     },
     #[error("the metadata at {url} is refused: {reason}")]
     Invalid { url: String, reason: String },
+}
+
+/// What to give instead when the server names itself otherwise on the same
+/// host: Entra ID (`…/TENANT/v2.0`) names its issuer by the Directory
+/// (tenant) ID, so a tenant given by domain is refused there.
+fn mismatch_hint(expected: &str, found: &str) -> String {
+    let (Ok(e), Ok(f)) = (Url::parse(expected.trim()), Url::parse(found)) else {
+        return String::new();
+    };
+    if e.host_str() != f.host_str() || e.scheme() != f.scheme() {
+        return String::new();
+    }
+    let segments = |u: &Url| -> Vec<String> {
+        u.path_segments()
+            .map(|s| s.filter(|s| !s.is_empty()).map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let (es, fs) = (segments(&e), segments(&f));
+    let entra = es.len() == 2 && fs.len() == 2 && es[1] == "v2.0" && fs[1] == "v2.0";
+    if entra && es[0].contains('.') {
+        format!(
+            ". Entra ID names a tenant in its issuer by the Directory (tenant) ID, not by a domain such as `{}`: use --issuer {found} (the Tenant ID on the Overview page of the Microsoft Entra admin center), or leave --issuer out and give --var tenant={}",
+            es[0], es[0]
+        )
+    } else {
+        format!(". If that is the server you meant, give --issuer {found}")
+    }
 }
 
 /// The two well-known URLs to try, in order.

@@ -86,11 +86,12 @@ fn identity(p: &Profile, out: &mut Vec<String>) {
     // `--scheme` and `--preset` take `a-b` for `a_b`: two ids that differ
     // only so would be one on the command line.
     let keys: Vec<String> = p.schemes.iter().map(|s| id_key(&s.id)).collect();
-    dupes(out, "scheme", keys.iter().map(String::as_str));
-    dupes(out, "region", p.regions.iter().map(|r| r.id.as_str()));
-    dupes(out, "scope", p.scopes.iter().map(|s| s.name.as_str()));
+    dupes(out, "scheme id", keys.iter().map(String::as_str));
+    dupes(out, "region id", p.regions.iter().map(|r| r.id.as_str()));
+    // A scope is keyed by its `name`, as the file spells it.
+    dupes(out, "scope name", p.scopes.iter().map(|s| s.name.as_str()));
     let keys: Vec<String> = p.scope_presets.iter().map(|s| id_key(&s.id)).collect();
-    dupes(out, "scope preset", keys.iter().map(String::as_str));
+    dupes(out, "scope preset id", keys.iter().map(String::as_str));
 }
 
 fn vars_and_regions(p: &Profile, out: &mut Vec<String>) {
@@ -380,7 +381,7 @@ fn dupes<'a>(out: &mut Vec<String>, what: &str, ids: impl Iterator<Item = &'a st
     let mut reported = HashSet::new();
     for id in ids {
         if !seen.insert(id) && reported.insert(id) {
-            out.push(format!("{what} id `{id}` appears more than once"));
+            out.push(format!("{what} `{id}` appears more than once"));
         }
     }
 }

@@ -60,8 +60,10 @@ pub enum SettingsError {
     },
 
     #[error(
-        "timed out after {waited:?} waiting for the lock {path}: another oauth-setup process \
-         holds it (it is released when that process exits); try again"
+        "timed out after {} s waiting for the lock {path}: another oauth-setup process \
+         holds it (it is released when that process exits); try again \
+         (OAUTH_SETUP_LOCK_TIMEOUT=SECONDS waits longer)",
+        (waited.as_millis() + 500) / 1000
     )]
     LockTimeout { path: PathBuf, waited: Duration },
 

@@ -6,12 +6,14 @@ pub mod account;
 mod again;
 #[cfg(test)]
 pub(crate) use again::tests as again_tests;
+pub mod recovery;
 mod deliver;
 mod error;
 mod input;
 pub mod paste;
 pub mod pending;
 mod record;
+pub mod register;
 mod resolve;
 mod run;
 

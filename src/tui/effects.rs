@@ -284,11 +284,16 @@ impl Executor {
                 });
             }
             Effect::OpenUrl(url) => {
-                if let Err(e) = crate::browser::open(&url) {
-                    let _ = self.tx.send(Action::Notice(format!(
-                        "The browser did not start ({e}); press c to copy the address instead."
-                    )));
-                }
+                // The opener gets a moment to fail (browser::open): off the
+                // UI thread.
+                let tx = self.tx.clone();
+                std::thread::spawn(move || {
+                    if let Err(e) = crate::browser::open(&url) {
+                        let _ = tx.send(Action::Notice(format!(
+                            "The browser did not start ({e}); press c to copy the address instead."
+                        )));
+                    }
+                });
             }
             Effect::Copy(text) => return Outcome::Copy(osc52(&text)),
             Effect::MouseCapture(on) => return Outcome::Mouse(on),

@@ -166,6 +166,9 @@ fn refusals_are_clear_and_send_nothing() {
         "{}",
         out.stderr
     );
+    // The API base and the test URL share the host: it is named once.
+    let host = server.url.trim_start_matches("http://");
+    assert_eq!(out.stderr.matches(host).count(), 1, "{}", out.stderr);
     let out = user.run(&[
         "api",
         "--settings",

@@ -73,6 +73,13 @@ fn a_failed_revocation_keeps_the_file_unless_local_only() {
     let out = user.run(&["logout", "--settings", s]);
     assert_eq!(out.code, 5, "{out:#?}");
     assert!(out.stderr.contains("is kept"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the revocation endpoint refused the request (HTTP 503)")
+            && !out.stderr.contains("token endpoint"),
+        "{}",
+        out.stderr
+    );
     assert!(path.exists(), "the only handle on a live grant is kept");
     let out = user.run(&["logout", "--settings", s, "--local-only"]).ok();
     assert!(out.stderr.contains("Not revoking"), "{}", out.stderr);

@@ -284,3 +284,48 @@ async fn secrets_never_go_to_plain_http_off_loopback() {
     assert!(started.elapsed() < std::time::Duration::from_secs(2));
     assert!(server.requests().is_empty(), "a request reached the server");
 }
+
+#[test]
+fn an_entra_issuer_given_by_domain_says_to_use_the_tenant_id() {
+    // Entra's metadata, asked under a domain, names the issuer by the
+    // tenant's GUID (RFC 8414 §3.3 then refuses the document).
+    const GUID: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let server = TestServer::start(|r| {
+        let base = r
+            .header("Host")
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default();
+        if r.url.ends_with("/.well-known/openid-configuration") {
+            (
+                200,
+                "application/json",
+                format!(
+                    r#"{{"issuer":"{base}/{GUID}/v2.0","authorization_endpoint":"{base}/{GUID}/oauth2/v2.0/authorize","token_endpoint":"{base}/{GUID}/oauth2/v2.0/token","response_types_supported":["code"]}}"#
+                ),
+            )
+        } else {
+            (404, "text/plain", String::new())
+        }
+    });
+    let user = User::new();
+    let issuer = format!("{}/contoso.onmicrosoft.com/v2.0", server.url);
+    let out = user.run(&[
+        "login",
+        "odata",
+        "--scheme",
+        "client_credentials",
+        "--issuer",
+        &issuer,
+        "--client-id",
+        "app",
+        "--service-root",
+        &format!("{}/api/data/v9.2", server.url),
+    ]);
+    assert_ne!(out.code, 0, "{out:#?}");
+    let expected = format!("use --issuer {}/{GUID}/v2.0", server.url);
+    assert!(
+        out.stderr.contains("Directory (tenant) ID") && out.stderr.contains(&expected),
+        "{}",
+        out.stderr
+    );
+}

@@ -466,6 +466,8 @@ fn validation_names_file_and_field() {
         vars: [("base".to_string(), "https://eu.acme.example".to_string())].into(),
     });
     p.schemes.push(p.schemes[0].clone());
+    let scope = profile("custom").scopes[0].clone();
+    p.scopes.extend([scope.clone(), scope]);
     p.schemes[0]
         .extra_headers
         .insert("X-Secret".into(), "{client_secret}".into());
@@ -474,6 +476,8 @@ fn validation_names_file_and_field() {
         "no [test]",
         "region `eu` sets `base`",
         "scheme id `cc` appears more than once",
+        // Scopes are keyed by `name` in the file.
+        &format!("scope name `{}` appears more than once", p.scopes[0].name),
         "secrets cannot be template variables",
     ] {
         assert!(err.contains(want), "missing {want:?} in {err}");

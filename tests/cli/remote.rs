@@ -154,3 +154,60 @@ fn over_ssh_a_server_with_the_device_flow_says_how_to_pick_it() {
     assert!(seen.find("device sign-in") < seen.find("/auth?"), "{seen}");
     assert!(!mark.exists());
 }
+
+#[test]
+fn an_opener_that_fails_is_not_called_an_opened_browser() {
+    // A desktop session whose openers have no method for the URL: xdg-open
+    // exits 3 then ("no method available"), as each of these does here.
+    let idp = Idp::shared(&[]);
+    let user = User::new();
+    let bin = user.path("openers");
+    std::fs::create_dir_all(&bin).unwrap();
+    for opener in ["xdg-open", "gio", "gnome-open", "kde-open", "wslview"] {
+        let p = bin.join(opener);
+        std::fs::write(&p, "#!/bin/sh\nexit 3\n").unwrap();
+        set_mode(&p, 0o755);
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let s = user.path("failed-opener.json");
+    let mut child = user
+        .cmd()
+        .env_remove("BROWSER")
+        .env("PATH", path)
+        .env("DISPLAY", ":0")
+        .args([
+            "login",
+            "custom",
+            "--issuer",
+            &idp.issuer,
+            "--client-id",
+            "app-1",
+            "--settings",
+            s.to_str().unwrap(),
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let (url, seen) = printed_url(&mut err);
+    assert!(!seen.contains("Opened the browser"), "{seen}");
+    assert!(
+        seen.contains("Could not start a browser") && seen.contains("exited with status 3"),
+        "{seen}"
+    );
+    assert!(seen.contains("Open this URL in a browser"), "{seen}");
+    // The person opens it by hand: the sign-in still completes.
+    let ok = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-L", &url])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    assert!(child.wait().unwrap().success());
+    assert!(s.exists());
+}

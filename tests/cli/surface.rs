@@ -370,3 +370,40 @@ fn a_profile_cannot_set_the_sign_ins_own_authorize_parameters() {
         assert!(err.contains(&format!("`{name}`")), "{err}");
     }
 }
+
+#[test]
+fn global_options_come_once_after_each_commands_own() {
+    let user = User::new();
+    for cmd in [
+        "login",
+        "token",
+        "status",
+        "test",
+        "api",
+        "exec",
+        "list",
+        "logout",
+        "export",
+        "import",
+        "auth-url",
+        "exchange",
+        "providers",
+        "connection-string",
+        "key",
+    ] {
+        let help = user.run(&[cmd, "--help"]).ok().stdout;
+        let (own, global) = help
+            .split_once("\nGlobal options:\n")
+            .unwrap_or_else(|| panic!("`{cmd} --help` has no Global options heading:\n{help}"));
+        for flag in ["--config-dir", "--key-file", "--key-store", "--ca-file"] {
+            assert!(
+                !own.contains(flag),
+                "`{cmd} --help` lists {flag} among its own:\n{help}"
+            );
+            assert!(
+                global.contains(flag),
+                "`{cmd} --help` lacks {flag}:\n{help}"
+            );
+        }
+    }
+}

@@ -353,3 +353,40 @@ fn a_ca_in_the_os_store_or_an_ssl_cert_dir_is_trusted() {
         .ok();
     assert_eq!(token.stdout.trim(), "os-store");
 }
+
+#[test]
+fn a_proxy_that_refuses_the_tunnel_is_named() {
+    // A proxy answering every CONNECT with 403, as a corporate proxy does
+    // for a host it does not allow.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 2048];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let _ = std::io::Write::write_all(
+                &mut stream,
+                b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n",
+            );
+        }
+    });
+    let user = User::new();
+    let proxy = format!("http://alice:pr0xy-pass@127.0.0.1:{port}");
+    let out = user.run_env(
+        &["login", "cvent", "--client-id", "c", "--region", "na"],
+        &[
+            ("HTTPS_PROXY", proxy.as_str()),
+            ("OAUTH_SETUP_CLIENT_SECRET", "s"),
+        ],
+    );
+    assert_eq!(out.code, 6, "{out:#?}");
+    assert!(
+        out.stderr.contains(&format!(
+            "the proxy http://127.0.0.1:{port}/ (HTTPS_PROXY) refused to open a tunnel"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("pr0xy-pass"), "{}", out.stderr);
+}

@@ -238,6 +238,28 @@ impl User {
         c
     }
 
+    /// `line` run by `sh -c` as this user, `oauth-setup` being the binary
+    /// under test: a command the tool printed, run exactly as printed.
+    pub fn shell(&self, line: &str) -> Command {
+        let bin_dir = Path::new(bin()).parent().unwrap().to_path_buf();
+        let inherited = std::env::var_os("PATH").unwrap_or_default();
+        let path =
+            std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(&inherited)))
+                .unwrap();
+        let mut sh = Command::new("sh");
+        sh.env_clear();
+        for (k, v) in self.cmd().get_envs() {
+            if let Some(v) = v {
+                sh.env(k, v);
+            }
+        }
+        sh.env("PATH", path)
+            .arg("-c")
+            .arg(line)
+            .stdin(Stdio::null());
+        sh
+    }
+
     /// Client-credentials sign-in to Event Temple at `api_base` for `org`
     /// (client `c`, secret `et-secret`), writing `settings`.
     pub fn login_event_temple(&self, api_base: &str, org: &str, settings: impl AsRef<Path>) -> Out {

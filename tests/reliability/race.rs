@@ -224,7 +224,12 @@ fn lock_held_too_long_is_a_clear_timeout() {
 
     assert_eq!(out.code, 3, "a settings-file problem: {out:#?}");
     assert!(out.stdout.is_empty(), "no token printed: {out:#?}");
-    assert!(out.stderr.contains("timed out after"), "{}", out.stderr);
+    // Whole seconds, as a person reads them (not a Debug `1.0012s`).
+    assert!(
+        out.stderr.contains("timed out after 1 s "),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("t.json.lock"), "{}", out.stderr);
     assert!(
         out.stderr.contains("another oauth-setup process holds it"),

@@ -12,6 +12,9 @@ pub use health::*;
 pub use key::*;
 pub use signin::*;
 
+/// The options every command takes, listed after each command's own.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "oauth-setup",
@@ -25,13 +28,15 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "OAUTH_SETUP_CONFIG_DIR",
         value_name = "DIR"
     )]
     pub config_dir: Option<PathBuf>,
     /// Encryption key file (default: <config dir>/key). Or set
     /// OAUTH_SETUP_KEY_FILE (a path) or OAUTH_SETUP_KEY (the key itself).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true,
+        help_heading = GLOBAL, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
     /// Where this config dir's own key is kept: `file` (<config dir>/key)
     /// or `keyring` (the OS keyring; an error when none is available, never
@@ -39,6 +44,7 @@ pub struct Cli {
     #[arg(
         long,
         global = true,
+        help_heading = GLOBAL,
         env = "OAUTH_SETUP_KEY_STORE",
         value_enum,
         value_name = "STORE"
@@ -47,7 +53,8 @@ pub struct Cli {
     /// Also trust the CA certificates in this PEM file (a TLS-inspecting
     /// proxy's or a private CA). The system's store, SSL_CERT_FILE and
     /// SSL_CERT_DIR are trusted already.
-    #[arg(long, global = true, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
+    #[arg(long, global = true,
+        help_heading = GLOBAL, env = "OAUTH_SETUP_CA_FILE", value_name = "PATH")]
     pub ca_file: Option<PathBuf>,
     /// Open the wizard at this provider's method screen (`--provider cvent`);
     /// `oauth-setup providers` lists the ids.
@@ -59,7 +66,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// List the provider profiles (built-in and from <config dir>/providers).
+    /// List the provider profiles (built-in and from <config dir>/providers);
+    /// `providers ID` shows one's set-up steps and redirect URI.
     Providers(ProvidersArgs),
     /// Sign in and write a settings file.
     Login(Box<LoginArgs>),
@@ -112,6 +120,10 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ProvidersArgs {
+    /// One provider: its methods with the set-up steps at the provider, the
+    /// redirect URI to register and the docs (what the wizard shows).
+    #[arg(value_name = "ID")]
+    pub id: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,

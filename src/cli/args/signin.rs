@@ -189,9 +189,13 @@ pub struct AuthUrlArgs {
     pub sign_in: SignInArgs,
     /// The name `exchange` will save the connection as (default: the
     /// provider id); checked now, so a name in use stops before the browser.
-    #[arg(long, value_name = "NAME", value_parser = connection_name, help_heading = SAVING)]
+    #[arg(long, value_name = "NAME", value_parser = connection_name, conflicts_with = "settings", help_heading = SAVING)]
     pub name: Option<String>,
-    /// The connection of that name will be replaced (`exchange --force`).
+    /// The settings file `exchange` will write instead (a path, or a bare
+    /// NAME as --name); checked now, as --name is.
+    #[arg(long, value_name = "PATH|NAME", help_heading = SAVING)]
+    pub settings: Option<PathBuf>,
+    /// The connection there will be replaced (`exchange --force`).
     #[arg(long, help_heading = SAVING)]
     pub force: bool,
     /// Print `{url, state, expires_at}` as JSON on stdout.

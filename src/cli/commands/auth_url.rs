@@ -18,6 +18,10 @@ use serde_json::json;
 use std::io::Write;
 
 pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
+    start(ctx, args).map_err(|f| f.with_setup_steps(&args.sign_in.provider))
+}
+
+fn start(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     // Nothing here opens a browser or waits for one, and the provider's page
     // asks for the user's own credentials: only the app's flags apply.
@@ -38,7 +42,23 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     let key = ctx.key_plan()?;
     // Where `exchange` will write: a connection there stops us now, before
     // anyone signs in for nothing.
-    let settings = ctx.settings_path(None, args.name.as_deref(), &input.profile_id);
+    if let Some(v) = args
+        .settings
+        .as_deref()
+        .and_then(crate::cli::store::vault_location)
+    {
+        return Err(Failure::new(
+            crate::cli::failure::exit::USAGE,
+            format!(
+                "`auth-url --settings {v}`: the paste flow writes a settings file; sign in to a Vault location with `oauth-setup login --settings {v}`"
+            ),
+        ));
+    }
+    let settings = ctx.settings_path(
+        args.settings.as_deref(),
+        args.name.as_deref(),
+        &input.profile_id,
+    );
     refuse_occupied(
         ctx,
         &settings,
@@ -83,20 +103,30 @@ pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
         println!("{}", started.url);
     }
     let minutes = pending::ttl().as_secs().div_ceil(60);
-    let exchange = match (&args.name, args.force) {
-        (Some(name), false) => format!("--name {name}"),
-        (Some(name), true) => format!("--name {name} --force"),
-        (None, false) => format!("--settings {}", settings.display()),
-        (None, true) => format!("--settings {} --force", settings.display()),
-    };
+    // As `exchange` will take it: the bare name of a connection in the
+    // config dir, else the (quoted) path.
+    let mut exchange = vec!["oauth-setup".to_string(), "exchange".into()];
+    match paths::connection_name(&ctx.config_dir, &settings) {
+        Some(name) => exchange.extend(["--name".into(), name]),
+        None => exchange.extend([
+            "--settings".into(),
+            crate::cli::output::absolute(&settings)
+                .display()
+                .to_string(),
+        ]),
+    }
+    if args.force {
+        exchange.push("--force".into());
+    }
+    let exchange = oauth_setup::signin::recovery::shell_line(&exchange);
     // A closed stderr loses only the advice; the URL is already out.
     let _ = writeln!(
         std::io::stderr().lock(),
         "\nOpen the URL above in a browser on any machine and sign in (valid {minutes} min).\n\
          The browser then goes to {redirect} — that page may fail to load; that is expected.\n\
          Copy the whole address from the browser's address bar, then run here:\n\n  \
-         oauth-setup exchange {exchange}\n\n\
-         and paste it (or pipe it: `echo 'URL' | oauth-setup exchange --settings …`).",
+         {exchange}\n\n\
+         and paste it (or pipe it: `echo 'URL' | {exchange}`).",
         redirect = p.redirect_uri,
     );
     qr::print_if_terminal(&started.url, ctx.tty.stderr);

@@ -131,7 +131,10 @@ fn into_vault(ctx: &Ctx, args: &ImportArgs, location: &str) -> Result<(), Failur
         crate::cli::output::print_json(&serde_json::json!({"imported": location}));
     } else {
         eprintln!("Imported into {location}. Every host with access gets its token with:");
-        eprintln!("  oauth-setup token --settings {location}");
+        eprintln!(
+            "  oauth-setup token --settings {}",
+            oauth_setup::text::shell_quote(location)
+        );
         eprintln!("Stop using the exporting machine's copy: the grant now lives in Vault.");
     }
     Ok(())

@@ -12,6 +12,10 @@ use oauth_setup::signin::LoginInput;
 use std::time::Duration;
 
 pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
+    login(ctx, args).map_err(|f| f.with_setup_steps(&args.sign_in.provider))
+}
+
+fn login(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     let remote = !args.browser && oauth_setup::signin::remote_shell();
     if remote {
