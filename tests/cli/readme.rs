@@ -45,6 +45,10 @@ const NOT_RUN: &[(&str, &str)] = &[
         "--issuer names Entra (cli::private_key_jwt)",
     ),
     (
+        "oauth-setup renew --settings crm",
+        "writes /var/lib/node_exporter and the user's systemd units (cli::health, cli::schedule)",
+    ),
+    (
         "oauth-setup auth-url custom --issuer",
         "--issuer names a host (cli::headless)",
     ),
