@@ -4,6 +4,7 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 mod export;
+pub mod hot;
 mod key;
 mod signin;
 pub use export::*;
@@ -55,7 +56,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Deferred: only the invoked subcommand's arguments are built (a `token`
+/// call is not charged for building `login`'s sixty flags).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// List the provider profiles (built-in and from <config dir>/providers).
     Providers(ProvidersArgs),
