@@ -53,6 +53,11 @@ else
   BIN=$ROOT/target/release/oauth-setup
 fi
 
+# The start-up rows' measurer, and their floor: what reading and printing
+# the file costs any Rust program (built before HOME moves: rustup reads it).
+cc -O2 -o "$W/runs" scripts/bench/runs.c
+rustc -O -C strip=symbols -o "$W/floor" scripts/bench/floor.rs
+
 # An isolated user: own config dir, key, log; a browser that follows the
 # authorize redirect like the tests' one. No RUST_LOG: default level.
 export HOME=$W/home OAUTH_SETUP_CONFIG_DIR=$W/config OAUTH_SETUP_LOG_FILE=$W/oauth-setup.log
@@ -132,9 +137,6 @@ $H --warmup 10 --runs 200 --export-json "$W/h4.json" \
   -n "curl" "curl -s -H @$W/auth.header $ISSUER_A/userinfo" >&2
 
 echo "== start-up: cached token vs cat and a trivial Rust program; exec -- true vs true" >&2
-# The floor: what reading and printing the file costs any Rust program.
-cc -O2 -o "$W/runs" scripts/bench/runs.c
-rustc -O -C strip=symbols -o "$W/floor" scripts/bench/floor.rs
 STARTUP=("cat" "$W/valid.json" ::: "$W/floor" "$W/valid.json" ::: "$BIN" token --settings "$W/valid.json"
   ::: true ::: "$BIN" exec --settings "$W/valid.json" -- true)
 "$W/runs" 20 "${STARTUP[@]}" >/dev/null # warm-up
