@@ -10,7 +10,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     reset_sigpipe();
-    let args = Cli::parse();
+    // `token` and `exec` skip clap's command tree (cli/args/hot.rs).
+    let argv: Vec<_> = std::env::args_os().collect();
+    let args = cli::hot_args(&argv, &|name| std::env::var_os(name))
+        .unwrap_or_else(|| Cli::parse_from(&argv));
     let ctx = match Ctx::new(
         args.config_dir,
         args.key_file.as_deref(),

@@ -13,6 +13,7 @@ mod prompt;
 mod qr;
 mod store;
 
+pub use args::hot::parse as hot_args;
 pub use args::{Cli, Command};
 pub use ctx::Ctx;
 pub use failure::{Failure, exit};

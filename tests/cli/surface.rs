@@ -60,6 +60,43 @@ fn undocumented(help: &str) -> Vec<String> {
     bare
 }
 
+/// Subcommands' arguments are built only when one is invoked (clap's
+/// `defer`, for start-up time): the completion script must still hold
+/// every command's own flags, not just the command names.
+#[test]
+fn completions_know_every_commands_flags() {
+    let user = User::new();
+    let script = user.run(&["completions", "bash"]).ok().stdout;
+    for flag in [
+        "--settings",
+        "--header",
+        "--token-stdin",
+        "--local-only",
+        "--include",
+        "--allow-host",
+    ] {
+        assert!(script.contains(flag), "{flag} missing from the bash script");
+    }
+    // Every subcommand `-h` lists has its own case, offering its options and
+    // the global ones (clap_complete names `auth-url`'s case
+    // `oauth__subcmd__setup__subcmd__auth__subcmd__url`).
+    for cmd in subcommands() {
+        let case = format!(
+            "oauth__subcmd__setup__subcmd__{})",
+            cmd.replace('-', "__subcmd__")
+        );
+        let opts = script
+            .split(&case)
+            .nth(1)
+            .and_then(|rest| rest.lines().find(|l| l.trim_start().starts_with("opts=")))
+            .unwrap_or_else(|| panic!("no case for {cmd} in the bash script"));
+        assert!(opts.contains("--config-dir"), "{cmd}: {opts}");
+        if cmd == "token" {
+            assert!(opts.contains("--settings --json --header"), "{opts}");
+        }
+    }
+}
+
 #[test]
 fn every_flag_of_every_command_has_help_text() {
     let user = User::new();

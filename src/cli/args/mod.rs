@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 mod export;
 mod health;
+pub mod hot;
 mod key;
 mod signin;
 pub use export::*;
@@ -64,7 +65,10 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Deferred: only the invoked subcommand's arguments are built (a `token`
+/// call is not charged for building `login`'s sixty flags).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// List the provider profiles (built-in and from <config dir>/providers);
     /// `providers ID` shows one's set-up steps and redirect URI.
