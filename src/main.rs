@@ -73,6 +73,8 @@ fn wizard(ctx: &Ctx, provider: Option<String>) -> Result<(), Failure> {
             exit::USAGE,
             format!("{e} (--provider; `oauth-setup providers` lists them)"),
         )),
+        // A broken file in <config>/providers: the user's to fix, as for the commands.
+        Err(e @ oauth_setup::tui::TuiError::Profiles(_)) => Err(Failure::new(exit::USAGE, e)),
         Err(e) => {
             tracing::error!(error = %e, "wizard failed");
             Err(Failure::new(exit::ERROR, e))

@@ -7,6 +7,7 @@ use oauth_setup::export::bundle::BundleError;
 use oauth_setup::export::connection_string::ConnectionStringError;
 use oauth_setup::http::TransportError;
 use oauth_setup::oauth::TokenError;
+use oauth_setup::oauth::device::DeviceError;
 use oauth_setup::oauth::password_signin::SigninError;
 use oauth_setup::probe::TestError;
 use oauth_setup::provider::ProviderError;
@@ -169,6 +170,14 @@ impl From<LoginError> for Failure {
             let mut f = Failure::new(code, format!("{e}: {}", how_to_give(needed)));
             f.missing_value = matches!(needed, Needed::Field(_) | Needed::HeaderVar { .. });
             return f;
+        }
+        if let LoginError::Token(TokenError::NoSecretRejected { .. })
+        | LoginError::Device(DeviceError::Token(TokenError::NoSecretRejected { .. })) = &e
+        {
+            return Failure::new(
+                code,
+                format!("{e}.\nTo give the client secret, {SECRET_HOW}, and sign in again"),
+            );
         }
         if let LoginError::UnknownVar { name, .. } = &e {
             let env = format!("OAUTH_SETUP_VAR_{}", name.to_ascii_uppercase());

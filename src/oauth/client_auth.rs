@@ -58,9 +58,10 @@ pub(super) fn present(
     Ok(builder)
 }
 
-/// An `invalid_client` after a signed assertion is about the key, not a
-/// secret: say which key file to check.
-pub fn key_rejected(e: TokenError, c: &ClientCredentials) -> TokenError {
+/// A refused client, said by what it sent: after a signed assertion it is
+/// about the key (which file to check); with no secret at all, that none
+/// was given.
+pub fn client_rejected(e: TokenError, c: &ClientCredentials) -> TokenError {
     match (e, &c.key) {
         (
             TokenError::Rejected {
@@ -74,6 +75,23 @@ pub fn key_rejected(e: TokenError, c: &ClientCredentials) -> TokenError {
                 status,
                 client_id: http::sanitize(&c.client_id, 120),
                 key_file: key.key_file.clone(),
+                description,
+            }
+        }
+        (
+            TokenError::Rejected {
+                status,
+                error,
+                description,
+            },
+            _,
+        ) if c.auth != ClientAuth::PrivateKeyJwt
+            && c.client_secret.is_none()
+            && matches!(error.as_str(), "invalid_client" | "unauthorized_client") =>
+        {
+            TokenError::NoSecretRejected {
+                status,
+                error,
                 description,
             }
         }

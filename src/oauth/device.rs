@@ -63,7 +63,7 @@ pub async fn start(
             .unwrap_or(TokenError::MissingField {
                 field: "device_code",
             });
-        return Err(token::key_rejected(e, client))?;
+        return Err(token::client_rejected(e, client))?;
     }
     let v: Value = serde_json::from_slice(&resp.body).map_err(|e| TokenError::BadJson {
         reason: e.to_string(),
@@ -135,7 +135,7 @@ pub async fn poll(
                 Some("slow_down") => interval += Duration::from_secs(5),
                 Some("expired_token") => return Err(DeviceError::Expired(code.expires_in)),
                 Some("access_denied") => return Err(DeviceError::Denied),
-                _ => return Err(token::key_rejected(e, client).into()),
+                _ => return Err(token::client_rejected(e, client).into()),
             },
         }
     }

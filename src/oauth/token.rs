@@ -3,7 +3,7 @@
 
 use super::assertion::ClientKey;
 use super::client_auth;
-pub use super::client_auth::key_rejected;
+pub use super::client_auth::client_rejected;
 use super::token_error::api_error;
 pub use super::token_error::{TokenError, oauth_error};
 use crate::http;
@@ -63,7 +63,7 @@ pub async fn request(
     req: TokenRequest<'_>,
 ) -> Result<TokenSet, TokenError> {
     let resp = send(client, &req).await?;
-    parse_response(&resp).map_err(|e| key_rejected(e, req.client))
+    parse_response(&resp).map_err(|e| client_rejected(e, req.client))
 }
 
 /// Sends a token-endpoint-shaped request and returns the raw response (the

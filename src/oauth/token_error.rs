@@ -75,13 +75,24 @@ pub enum TokenError {
         key_file: std::path::PathBuf,
         description: Option<String>,
     },
+    /// The client was refused and no secret was sent: the likeliest cause is
+    /// a confidential client run without its secret, which the edge says how
+    /// to give.
+    #[error("the token endpoint refused the client (HTTP {status}): {error}{}, and no client secret was given. If the app has a client secret (a confidential client), it must be sent with each token request; otherwise check the client id and that the app allows this sign-in method", description.as_deref().map(|d| format!(" — {d}")).unwrap_or_default())]
+    NoSecretRejected {
+        status: u16,
+        error: String,
+        description: Option<String>,
+    },
 }
 
 impl TokenError {
     /// The OAuth error code, when the server gave one.
     pub fn oauth_error(&self) -> Option<&str> {
         match self {
-            TokenError::Rejected { error, .. } => Some(error),
+            TokenError::Rejected { error, .. } | TokenError::NoSecretRejected { error, .. } => {
+                Some(error)
+            }
             TokenError::KeyRejected { .. } => Some("invalid_client"),
             _ => None,
         }

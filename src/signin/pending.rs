@@ -96,16 +96,18 @@ struct PendingFile {
 #[derive(Debug, thiserror::Error)]
 pub enum PendingError {
     #[error(
-        "no sign-in started here matches this URL{}. The URL must be the one the browser reached after opening the link printed by `oauth-setup auth-url` on this machine (same config dir); sign-ins are single-use and last {} min. Run `oauth-setup auth-url` again and paste the new URL",
+        "no sign-in started here matches this URL{}. The URL must be the one the browser reached after opening the link printed by `oauth-setup auth-url` on this machine (same config dir); sign-ins are single-use and last {}. Run `oauth-setup auth-url` again and paste the new URL",
         if *.others > 0 { format!(" (its `state` belongs to another attempt; {} other sign-in(s) are waiting here)", .others) } else { String::new() },
-        ttl().as_secs().div_ceil(60)
+        fmt_age(ttl_secs())
     )]
     NotFound { others: usize },
+    /// `lifetime` is the one this sign-in was started with (its
+    /// `expires_at - created_at`), not whatever [`ttl`] says now.
     #[error(
-        "this sign-in was started {} ago and expired after {} min. Run `oauth-setup auth-url` again, open the new URL and paste the result within {} min",
-        fmt_age(*.age), ttl().as_secs().div_ceil(60), ttl().as_secs().div_ceil(60)
+        "this sign-in was started {} ago and expired after {}. Run `oauth-setup auth-url` again, open the new URL and paste the result within {}",
+        fmt_age(*.age), fmt_age(*.lifetime), fmt_age(ttl_secs())
     )]
-    Expired { age: i64 },
+    Expired { age: i64, lifetime: i64 },
     #[error(
         "the pending sign-in {path} cannot be opened with the current key ({reason}); `auth-url` and `exchange` must use the same key (OAUTH_SETUP_KEY / --key-file). Run `oauth-setup auth-url` again"
     )]
@@ -114,7 +116,13 @@ pub enum PendingError {
     Settings(#[from] SettingsError),
 }
 
-fn fmt_age(secs: i64) -> String {
+fn ttl_secs() -> i64 {
+    i64::try_from(ttl().as_secs()).unwrap_or(i64::MAX)
+}
+
+/// A pending lifetime or age as a person reads it: seconds under two
+/// minutes (a 1 s test lifetime is not "1 min"), whole minutes above.
+pub fn fmt_age(secs: i64) -> String {
     if secs >= 120 {
         format!("{} min", secs / 60)
     } else {

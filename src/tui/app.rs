@@ -89,8 +89,14 @@ pub fn run(opts: TuiOptions) -> Result<Option<super::Saved>, TuiError> {
         ));
     }
     // A wrong --provider is said before the terminal is touched.
-    if let Some(id) = &opts.provider {
-        crate::provider::find(&profiles, id).map_err(TuiError::UnknownProvider)?;
+    // A broken profile file may be the one asked for: its error, not "unknown".
+    if let Some(id) = &opts.provider
+        && let Err(e) = crate::provider::find(&profiles, id)
+    {
+        return Err(match load_error {
+            Some(broken) => TuiError::Profiles(broken),
+            None => TuiError::UnknownProvider(e),
+        });
     }
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);

@@ -254,13 +254,22 @@ fn paste_flow_expired_pending_state() {
         "http://127.0.0.1:33333/cb",
         "--json",
     ]);
-    let v = Out::from(c.output().unwrap()).ok().json();
+    let started = Out::from(c.output().unwrap()).ok();
+    // The lifetime printed is the one sealed in (1 s, not "1 min") ...
+    assert!(started.stderr.contains("(valid 1 s)"), "{}", started.stderr);
+    let v = started.json();
     let redirect = authorize(v["url"].as_str().unwrap());
     std::thread::sleep(Duration::from_millis(2100));
     let s = user.path("e.json");
+    // ... and `exchange`, run without the variable, explains the same one.
     let out = user.run_stdin(&["exchange", "--settings", s.to_str().unwrap()], &redirect);
     assert_eq!(out.code, 4, "{out:#?}");
-    assert!(out.stderr.contains("expired"), "{}", out.stderr);
+    assert!(out.stderr.contains("expired after 1 s."), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("paste the result within 10 min"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains("auth-url"), "{}", out.stderr);
     assert!(!s.exists());
     assert!(pending_files(&user).is_empty(), "expired state removed");

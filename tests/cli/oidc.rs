@@ -419,3 +419,46 @@ fn the_browser_page_tells_how_the_token_exchange_ended() {
         assert!(!html.contains(secret), "the page echoes input: {html}");
     }
 }
+
+/// A confidential client run without its secret: the server refuses the
+/// client only after the browser; the error says no secret was given and
+/// how to give one. With a wrong secret, no such claim.
+#[test]
+fn a_confidential_client_without_a_secret_is_told_how_to_give_it() {
+    let idp = Idp::start(&["--client-secret", "right-secret-1", "--confidential"]);
+    let user = User::new();
+    let settings = user.path("c.json");
+    let out = user.login_code(&idp, &settings);
+    assert_eq!(out.code, 5, "{out:#?}");
+    for want in [
+        "invalid_client",
+        "no client secret was given",
+        "OAUTH_SETUP_CLIENT_SECRET",
+        "--client-secret-file",
+        "--client-secret-stdin",
+    ] {
+        assert!(out.stderr.contains(want), "no {want:?} in {}", out.stderr);
+    }
+    assert!(!settings.exists());
+
+    let wrong = user.run_env(
+        &[
+            "login",
+            "custom",
+            "--issuer",
+            &idp.issuer,
+            "--client-id",
+            "app-1",
+            "--settings",
+            settings.to_str().unwrap(),
+        ],
+        &[("OAUTH_SETUP_CLIENT_SECRET", "wrong-secret-1")],
+    );
+    assert_eq!(wrong.code, 5, "{wrong:#?}");
+    assert!(wrong.stderr.contains("invalid_client"), "{}", wrong.stderr);
+    assert!(
+        !wrong.stderr.contains("no client secret was given"),
+        "{}",
+        wrong.stderr
+    );
+}

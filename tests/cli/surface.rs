@@ -373,6 +373,36 @@ fn providers_says_which_profile_replaces_a_builtin() {
     assert_eq!(by_id("hubdb")["replaces_builtin"], false);
 }
 
+/// A broken user profile is reported once, naming its file and line, by
+/// the commands and by the wizard's `--provider` (which called it unknown).
+#[test]
+fn a_broken_user_profile_is_reported_once_with_its_file() {
+    let user = User::new();
+    let dir = user.config().join("providers");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("acme.toml"), "id = \"acme\"\nname = [broken\n").unwrap();
+    for args in [
+        &["providers"][..],
+        &["login", "acme"],
+        &["providers", "acme"],
+        &["--provider", "acme"],
+    ] {
+        let out = user.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:#?}");
+        assert_eq!(
+            out.stderr.matches("acme.toml:2:15: unclosed array").count(),
+            1,
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("unknown provider"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
+
 #[test]
 fn a_profile_cannot_set_the_sign_ins_own_authorize_parameters() {
     use oauth_setup::provider::{self, validate::RESERVED_AUTHORIZE_PARAMS};

@@ -8,6 +8,8 @@
 //   --refresh-expires-in N  token answers say refresh_token_expires_in: N
 //   --deny              the authorize step answers error=access_denied
 //   --client-secret S   token requests must authenticate with this secret
+//   --confidential      with --client-secret: a request with no secret at all is
+//                       refused too (a confidential client, PKCE or not)
 //   --stats FILE        one JSON line per token request (grant type, outcome)
 //   --fail-revoke       the revocation endpoint answers 503
 //   --email E / --user-name N  who signed in: claims of the ID token and of
@@ -33,6 +35,7 @@ const refreshIdle = parseInt(opt("--refresh-idle", "0"), 10);
 const statedRefresh = opt("--refresh-expires-in", null);
 const deny = flag("--deny");
 const secret = opt("--client-secret", null);
+const confidential = flag("--confidential");
 const stats = opt("--stats", null);
 const failRevoke = flag("--fail-revoke");
 const email = opt("--email", null);
@@ -67,7 +70,8 @@ server.service.on("beforeResponse", (resp, req) => {
   if (secret !== null) {
     // A confidential client must authenticate; a public one (PKCE) sends no secret.
     const given = clientSecretOf(req);
-    if (given !== secret && (given !== undefined || grant === "client_credentials")) {
+    const anonymousOk = !confidential && grant !== "client_credentials";
+    if (given !== secret && (given !== undefined || !anonymousOk)) {
       resp.statusCode = 401;
       resp.body = { error: "invalid_client", error_description: "Client authentication failed" };
       log({ grant, outcome: "invalid_client" });

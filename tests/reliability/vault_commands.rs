@@ -128,6 +128,22 @@ fn a_bundle_imported_into_vault_serves_the_fleet() {
     assert_eq!(status["settings"], location);
     assert_eq!(status["provider"], "custom");
     assert_eq!(status["valid"], true);
+    // The text says what protects the entry: Vault, not this host's key.
+    let text = h
+        .run_env(&["status", "--settings", location], &vault_env)
+        .ok();
+    assert!(
+        !text.stdout.contains("Key:            default key file"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("Protected by:   Vault")
+            && text.stdout.contains("Vault's policies")
+            && text.stdout.contains("seals only this host's cache"),
+        "{}",
+        text.stdout
+    );
     let test = h
         .run_env(&["test", "--settings", location], &vault_env)
         .ok();

@@ -102,7 +102,8 @@ fn start(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     } else {
         println!("{}", started.url);
     }
-    let minutes = pending::ttl().as_secs().div_ceil(60);
+    // The lifetime just sealed into the pending file, as `exchange` will state it.
+    let lifetime = pending::fmt_age(p.expires_at - p.created_at);
     // As `exchange` will take it: the bare name of a connection in the
     // config dir, else the (quoted) path.
     let mut exchange = vec!["oauth-setup".to_string(), "exchange".into()];
@@ -122,7 +123,7 @@ fn start(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     // A closed stderr loses only the advice; the URL is already out.
     let _ = writeln!(
         std::io::stderr().lock(),
-        "\nOpen the URL above in a browser on any machine and sign in (valid {minutes} min).\n\
+        "\nOpen the URL above in a browser on any machine and sign in (valid {lifetime}).\n\
          The browser then goes to {redirect} — that page may fail to load; that is expected.\n\
          Copy the whole address from the browser's address bar, then run here:\n\n  \
          {exchange}\n\n\

@@ -34,6 +34,7 @@ pub fn run(ctx: &Ctx, args: &ExchangeArgs) -> Result<(), Failure> {
         pending::remove(&dir, &state);
         return Err(PendingError::Expired {
             age: now - p.created_at,
+            lifetime: p.expires_at - p.created_at,
         }
         .into());
     }

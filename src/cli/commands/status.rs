@@ -4,7 +4,7 @@ use crate::cli::args::StatusArgs;
 use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use crate::cli::output::{absolute, expiry_text, print_json, shown, status_json};
-use crate::cli::store::Location;
+use crate::cli::store::{Location, vault_location};
 use oauth_setup::connections::deadline;
 use oauth_setup::settings::{self, Store, renewal};
 
@@ -55,10 +55,13 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
         "Grant:          {}",
         shown(&deadline::outlook_now(&s).explained())
     );
-    let client_secret = if s.secrets.client_secret.is_some() {
-        "stored (encrypted)"
-    } else {
+    let in_vault = vault_location(path).is_some();
+    let client_secret = if s.secrets.client_secret.is_none() {
         "not stored"
+    } else if in_vault {
+        "stored (in the Vault entry)"
+    } else {
+        "stored (encrypted)"
     };
     println!("Client secret:  {client_secret}");
     if let Some(k) = &m.client_key {
@@ -102,6 +105,22 @@ pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
             );
         }
     }
-    println!("Key:            {}", ctx.key_source.describe());
+    print_protection(ctx, in_vault);
     Ok(())
+}
+
+/// What protects the settings: our key for a file; Vault for a Vault entry,
+/// where our key seals only this host's cache of it.
+fn print_protection(ctx: &Ctx, in_vault: bool) {
+    if in_vault {
+        println!(
+            "Protected by:   Vault (the KV entry holds the tokens and client secret; Vault's policies, barrier and TLS protect it)"
+        );
+        println!(
+            "Host cache key: {} (seals only this host's cache of the entry)",
+            ctx.key_source.describe()
+        );
+    } else {
+        println!("Key:            {}", ctx.key_source.describe());
+    }
 }
