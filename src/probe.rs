@@ -243,6 +243,26 @@ pub struct Choice {
     pub label: String,
 }
 
+/// Reads the profile's pick list `lookup` with `token`, its URL and headers
+/// rendered from `vars`: what the wizard's list and the CLI's hint share.
+pub async fn lookup_with_vars(
+    client: &reqwest::Client,
+    profile: &Profile,
+    lookup: &crate::provider::Lookup,
+    vars: &BTreeMap<String, String>,
+    token: &SecretString,
+) -> Result<Vec<Choice>, TestError> {
+    let url = profile
+        .render(&lookup.url, vars)
+        .map_err(|e| TestError::BadUrl(e.to_string()))?;
+    let headers = lookup
+        .headers
+        .iter()
+        .filter_map(|(k, t)| Some((k.clone(), profile.render(t, vars).ok()?)))
+        .collect();
+    self::lookup(client, lookup, &url, &headers, token).await
+}
+
 /// Reads a pick list (e.g. Event Temple organizations) with `token`.
 pub async fn lookup(
     client: &reqwest::Client,

@@ -6,13 +6,13 @@ pub mod account;
 mod again;
 #[cfg(test)]
 pub(crate) use again::tests as again_tests;
-pub mod recovery;
 mod deliver;
 mod error;
 mod input;
 pub mod paste;
 pub mod pending;
 mod record;
+pub mod recovery;
 pub mod register;
 mod resolve;
 mod run;
