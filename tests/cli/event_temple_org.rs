@@ -68,6 +68,20 @@ fn without_an_org_signs_in_sends_no_org_header_and_lists_the_organizations() {
     assert_eq!(words[..2], ["oauth-setup", "api"], "{again}");
     let api = user.run(&words[1..]).ok();
     assert!(api.stdout.contains("Hotel South"), "{}", api.stdout);
+    // `test` calls /v2/bookings, which needs the org: it says so, no call.
+    let test = user.run(&["test", "--settings", s]);
+    assert_ne!(test.code, 0, "{test:#?}");
+    assert!(
+        test.stderr.contains("`X-API-ORG` header needs a value"),
+        "{}",
+        test.stderr
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .all(|r| !r.url.starts_with("/v2/bookings"))
+    );
     assert!(
         server
             .requests()
