@@ -29,6 +29,12 @@ pub enum TestError {
     NoUrl,
     #[error("the test URL is not valid: {0}")]
     BadUrl(String),
+    /// The test request's header has no value: an optional one left out
+    /// (Event Temple's `X-API-ORG` without an org).
+    #[error(
+        "no test call was made: the test request's `{0}` header needs a value that was not given"
+    )]
+    NoHeader(String),
     #[error(
         "the API rejected the token (HTTP {status}){}: sign in again, or check that the token belongs to this account",
         detail_text(detail)
@@ -67,6 +73,7 @@ impl TestError {
             TestError::Transport(_)
             | TestError::NoRequest(_)
             | TestError::NoUrl
+            | TestError::NoHeader(_)
             | TestError::BadUrl(_) => None,
         }
     }
@@ -89,6 +96,7 @@ impl TestError {
         match self {
             TestError::NoUrl => "No call was made, so the token is neither good nor bad yet: fill in the value the test URL needs (on the credentials screen), or save it untested.".into(),
             TestError::NoRequest(_) => "This provider has no test request; the token is untested.".into(),
+            TestError::NoHeader(h) => format!("No call was made, so the token is neither good nor bad yet: the test request needs a value for its {} header (Event Temple: the API Org ID). Fill it in on the credentials screen, or save it untested.", http::sanitize(h, 60)),
             TestError::BadUrl(_) => format!(
                 "Check the test URL{} (and the values it is built from) on the credentials screen.",
                 url.map(|u| format!(" {}", http::sanitize(u, 200))).unwrap_or_default()
@@ -132,16 +140,19 @@ pub fn error_detail(body: &[u8]) -> Option<String> {
 }
 
 /// Headers for the test request: the scheme's extra headers plus the test's own.
-fn test_headers(profile: &Profile, meta: &Meta) -> BTreeMap<String, String> {
+fn test_headers(profile: &Profile, meta: &Meta) -> Result<BTreeMap<String, String>, TestError> {
     let mut h = meta.extra_headers.clone();
     if let Some(test) = &profile.test {
         for (k, t) in &test.headers {
-            if let Ok(v) = profile.render(t, &meta.vars) {
-                h.insert(k.clone(), v);
-            }
+            // Sent without its value, the request would fail for a reason
+            // that is not the token's (a 403 read as a wrong org).
+            let v = profile
+                .render(t, &meta.vars)
+                .map_err(|_| TestError::NoHeader(k.clone()))?;
+            h.insert(k.clone(), v);
         }
     }
-    h
+    Ok(h)
 }
 
 /// The provider's test request for what `meta` describes, with `token`:
@@ -157,7 +168,7 @@ pub async fn test(
         .as_ref()
         .ok_or_else(|| TestError::NoRequest(profile.id.clone()))?;
     let url = meta.endpoints.test_url.as_deref().ok_or(TestError::NoUrl)?;
-    run_request(client, test, url, &test_headers(profile, meta), token).await
+    run_request(client, test, url, &test_headers(profile, meta)?, token).await
 }
 
 /// What a test's result records as the connection's last test (when, whether
@@ -166,7 +177,12 @@ pub async fn test(
 pub fn last_test(result: &Result<TestOutcome, TestError>) -> Option<LastTest> {
     let (ok, summary) = match result {
         Ok(o) => (true, o.summary.clone()),
-        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_)) => return None,
+        Err(
+            TestError::NoRequest(_)
+            | TestError::NoUrl
+            | TestError::NoHeader(_)
+            | TestError::BadUrl(_),
+        ) => return None,
         Err(e) => (false, e.to_string()),
     };
     Some(LastTest::now(ok, &summary))
@@ -241,6 +257,26 @@ pub async fn run_request(
 pub struct Choice {
     pub value: String,
     pub label: String,
+}
+
+/// Reads the profile's pick list `lookup` with `token`, its URL and headers
+/// rendered from `vars`: what the wizard's list and the CLI's hint share.
+pub async fn lookup_with_vars(
+    client: &reqwest::Client,
+    profile: &Profile,
+    lookup: &crate::provider::Lookup,
+    vars: &BTreeMap<String, String>,
+    token: &SecretString,
+) -> Result<Vec<Choice>, TestError> {
+    let url = profile
+        .render(&lookup.url, vars)
+        .map_err(|e| TestError::BadUrl(e.to_string()))?;
+    let headers = lookup
+        .headers
+        .iter()
+        .filter_map(|(k, t)| Some((k.clone(), profile.render(t, vars).ok()?)))
+        .collect();
+    self::lookup(client, lookup, &url, &headers, token).await
 }
 
 /// Reads a pick list (e.g. Event Temple organizations) with `token`.

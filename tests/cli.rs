@@ -135,3 +135,7 @@ mod setup_steps;
 /// The paste path after success: no false failure, no panic.
 #[path = "cli/paste_end.rs"]
 mod paste_end;
+
+/// Event Temple without an org: signs in, no header, the organizations listed.
+#[path = "cli/event_temple_org.rs"]
+mod event_temple_org;

@@ -281,7 +281,10 @@ impl From<TestError> for Failure {
     fn from(e: TestError) -> Self {
         let code = match &e {
             TestError::Transport(t) if is_network(t) => exit::NETWORK,
-            TestError::NoRequest(_) | TestError::NoUrl | TestError::BadUrl(_) => exit::USAGE,
+            TestError::NoRequest(_)
+            | TestError::NoUrl
+            | TestError::NoHeader(_)
+            | TestError::BadUrl(_) => exit::USAGE,
             TestError::Transport(_)
             | TestError::Unauthorized { .. }
             | TestError::Forbidden { .. }

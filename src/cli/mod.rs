@@ -7,6 +7,7 @@ mod commands;
 mod ctx;
 mod failure;
 mod input;
+mod left_out;
 mod output;
 mod progress;
 mod prompt;

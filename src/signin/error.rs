@@ -111,6 +111,7 @@ fn test_failed(e: &TestError) -> String {
         TestError::Transport(_)
         | TestError::NoRequest(_)
         | TestError::NoUrl
+        | TestError::NoHeader(_)
         | TestError::BadUrl(_)
         | TestError::RateLimited
         | TestError::Failed { .. } => format!("the token could not be checked: {e}"),

@@ -217,6 +217,12 @@ fn headers_of(
 ) -> Result<BTreeMap<String, String>, LoginError> {
     let mut headers = BTreeMap::new();
     for (k, t) in &scheme.extra_headers {
+        // A header carrying only an optional field left empty is not sent
+        // (Event Temple's `X-API-ORG`: the org is optional).
+        let var = t.trim_matches(['{', '}']);
+        if !vars.contains_key(var) && scheme.optional_fields.iter().any(|f| f.as_str() == var) {
+            continue;
+        }
         let v = profile.render(t, vars).map_err(|_| {
             LoginError::Missing(Needed::HeaderVar {
                 header: k.clone(),

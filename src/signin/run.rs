@@ -265,7 +265,7 @@ async fn validate_static(
 ) -> Result<Option<LastTest>, LoginError> {
     match probe::test(http, profile, &settings.meta, token).await {
         Ok(outcome) => Ok(probe::last_test(&Ok(outcome))),
-        Err(TestError::NoRequest(_) | TestError::NoUrl) => {
+        Err(TestError::NoRequest(_) | TestError::NoUrl | TestError::NoHeader(_)) => {
             tracing::warn!("no test request to validate the static token");
             Ok(None)
         }

@@ -133,15 +133,7 @@ async fn lookup_choices(
     )
     .await
     .map_err(|e| Failure::new(format!("no token to ask with: {e}")))?;
-    let url = profile
-        .render(&lookup.url, &vars)
-        .map_err(|e| Failure::new(e.to_string()))?;
-    let headers = lookup
-        .headers
-        .iter()
-        .filter_map(|(k, t)| Some((k.clone(), profile.render(t, &vars).ok()?)))
-        .collect();
-    probe::lookup(&http, lookup, &url, &headers, &token.access_token)
+    probe::lookup_with_vars(&http, profile, lookup, &vars, &token.access_token)
         .await
         .map_err(|e| Failure::new(e.to_string()))
 }

@@ -506,3 +506,34 @@ impl Idp {
         self.revoke(s.secrets.refresh_token.as_ref().unwrap().expose_secret());
     }
 }
+
+/// Event Temple as its docs describe it (../shared/seeds/002_…): a JSON
+/// token request, `/v2/organizations` answerable with the token alone, and
+/// `/v2/bookings` refused (403) unless `X-API-ORG` names organization `11`
+/// or `12`. Its organizations are "Hotel North" (11) and "Hotel South" (12).
+pub fn event_temple_server() -> TestServer {
+    TestServer::start(|r| {
+        let bearer = r.header("Authorization") == Some("Bearer et-token");
+        match (r.method.as_str(), r.url.split('?').next().unwrap_or("")) {
+            ("POST", "/oauth/token") => (
+                200,
+                "application/json",
+                r#"{"access_token":"et-token","token_type":"Bearer","expires_in":7200}"#.into(),
+            ),
+            ("GET", "/v2/organizations") if bearer => (
+                200,
+                "application/vnd.api+json",
+                r#"{"data":[{"id":"11","type":"organizations","attributes":{"name":"Hotel North"}},{"id":"12","type":"organizations","attributes":{"name":"Hotel South"}}]}"#.into(),
+            ),
+            ("GET", "/v2/bookings") if bearer && matches!(r.header("X-API-ORG"), Some("11" | "12")) => {
+                (200, "application/vnd.api+json", r#"{"data":[]}"#.into())
+            }
+            ("GET", _) if bearer => (
+                403,
+                "application/vnd.api+json",
+                r#"{"errors":[{"title":"Forbidden","detail":"an API Org ID is required"}]}"#.into(),
+            ),
+            _ => (401, "application/json", r#"{"error":"unauthorized"}"#.into()),
+        }
+    })
+}

@@ -134,3 +134,46 @@ fn device_code_without_a_test_url_made_no_call() {
     assert!(!screen.contains("refused"), "{screen}");
     assert_snapshot!("test_failed_device_no_test_url", screen);
 }
+
+/// Event Temple with the org left out (it is optional): the wizard still
+/// stops on the org field with the organizations listed; Enter goes on
+/// without one, and the test step says no call was made (its request needs
+/// the org header) instead of blaming a wrong org.
+#[test]
+fn event_temple_without_an_org_lists_them_then_goes_on_untested() {
+    let server = common::event_temple_server();
+    let profile = shipped(
+        "eventtemple",
+        &[
+            ("https://api.eventtemple.com", &server.url),
+            ("https://client.eventtemple.com", &server.url),
+        ],
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut d = Driver::launch(vec![profile], dir.path());
+    while d.state.screen != Screen::Credentials {
+        d.key(KeyCode::Enter);
+    }
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter);
+    d.settle("the organizations listed on the org field", |s| {
+        matches!(&s.creds.lookup.phase, oauth_setup::tui::LookupPhase::Ready(c) if c.len() == 2)
+    });
+    let form = draw(&d.state, 100, 30);
+    assert!(form.contains("Hotel South"), "{form}");
+    d.key(KeyCode::Esc); // close the list, pick none
+    assert_eq!(d.state.screen, Screen::Credentials);
+    d.key(KeyCode::Enter);
+    d.settle("the test step", |s| {
+        matches!(s.test.phase, Phase::Failed(_))
+    });
+    let screen = draw(&d.state, 100, 30);
+    assert!(screen.contains("No call was made"), "{screen}");
+    assert!(screen.contains("X-API-ORG"), "{screen}");
+    assert!(!screen.contains("probably wrong"), "{screen}");
+    let seen = server.requests();
+    assert!(seen.iter().all(|r| r.header("X-API-ORG").is_none()));
+    assert!(seen.iter().all(|r| !r.url.starts_with("/v2/bookings")));
+}

@@ -4,7 +4,7 @@ use crate::cli::args::LoginArgs;
 use crate::cli::ctx::{Ctx, refuse_occupied, remember, write_settings};
 use crate::cli::failure::Failure;
 use crate::cli::input::{Run, login_input};
-use crate::cli::{output, progress, store};
+use crate::cli::{left_out, output, progress, store};
 use oauth_setup::oauth::BrowserMode;
 use oauth_setup::provider::Profile;
 use oauth_setup::settings::{Replace, Settings, Store};
@@ -59,6 +59,7 @@ fn login(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     write_settings(&path, &key.into_key()?, &settings, args.force)?;
     remember(ctx, &path);
     output::settings_written(ctx, &settings, &path, args.json, "Signed in");
+    left_out::note(ctx, &rt, &settings, &profiles, &path);
     Ok(())
 }
 
@@ -99,5 +100,6 @@ fn into_vault(
         args.json,
         "Signed in",
     );
+    left_out::note(ctx, rt, &settings, profiles, std::path::Path::new(location));
     Ok(())
 }

@@ -375,10 +375,18 @@ fn unseen_ask(state: &State, row: &FormRow) -> bool {
     let FormRow::Input { key, .. } = row else {
         return false;
     };
-    let FormKey::Var(v) = key else { return false };
-    state.scheme().is_some_and(|s| s.ask_vars.contains(v))
-        && state.creds.value(key).trim().is_empty()
-        && !state.creds.seen.contains(key)
+    // An optional field with a pick list (Event Temple's org) is offered
+    // once too: the list shows what the person may want to pick.
+    let asked = match key {
+        FormKey::Var(v) => state.scheme().is_some_and(|s| s.ask_vars.contains(v)),
+        FormKey::Field(f) => {
+            state
+                .scheme()
+                .is_some_and(|s| s.optional_fields.contains(f))
+                && lookup::lookup_for(state, *f).is_some()
+        }
+    };
+    asked && state.creds.value(key).trim().is_empty() && !state.creds.seen.contains(key)
 }
 
 /// Once a valid issuer is typed, asks its discovery document for the
