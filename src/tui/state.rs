@@ -161,6 +161,23 @@ impl State {
         }
     }
 
+    /// Drops everything a sign-in in progress holds (its answers, grant,
+    /// test and save form), so the next one starts from nothing it did not
+    /// choose: a new connection, or an errand from the list.
+    pub fn forget_sign_in(&mut self) {
+        self.chosen = None;
+        self.method = Default::default();
+        self.setup = Default::default();
+        self.scopes = Default::default();
+        self.creds = Default::default();
+        self.auth.forget_outcome();
+        self.test = Default::default();
+        self.save = Default::default();
+        self.settings = None;
+        self.signed_in_with = None;
+        self.defaults_for = None;
+    }
+
     pub fn profile(&self) -> Option<&Profile> {
         self.chosen.and_then(|i| self.profiles.get(i))
     }

@@ -95,15 +95,5 @@ pub(super) fn end_errand(state: &mut State) {
         ));
     }
     state.home.describing = None;
-    state.chosen = None;
-    state.method = Default::default();
-    state.setup = Default::default();
-    state.scopes = Default::default();
-    state.creds = Default::default();
-    state.auth.forget_outcome();
-    state.test = Default::default();
-    state.save = Default::default();
-    state.settings = None;
-    state.signed_in_with = None;
-    state.defaults_for = None;
+    state.forget_sign_in();
 }

@@ -334,18 +334,8 @@ fn confirm_key(state: &mut State, c: Confirm, k: KeyEvent, fx: &mut Vec<Effect>)
 /// A new connection starts from nothing: no answer of a saved one carries
 /// over (its file least of all).
 fn new_connection(state: &mut State) -> Nav {
-    state.chosen = None;
+    state.forget_sign_in();
     state.provider = Default::default();
-    state.method = Default::default();
-    state.setup = Default::default();
-    state.scopes = Default::default();
-    state.creds = Default::default();
-    state.auth.forget_outcome();
-    state.test = Default::default();
-    state.save = Default::default();
-    state.settings = None;
-    state.defaults_for = None;
-    state.signed_in_with = None;
     state.home.reconnecting = None;
     Nav::To(Screen::Provider)
 }
