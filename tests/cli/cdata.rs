@@ -486,12 +486,12 @@ pub(crate) fn run_with_stdin(mut c: std::process::Command, stdin: &str) -> Out {
     Out::from(child.wait_with_output().unwrap())
 }
 
-#[test]
-fn hubdb_private_app_token_and_providers_without_a_connector() {
+/// A HubDB private-app token `pat-na1-abc` signed in for `user`, checked
+/// against a HubDB-shaped API kept running by the server returned, and the
+/// settings file it was saved to.
+fn hubdb_private_app(user: &User) -> (TestServer, String) {
     let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
-    let user = User::new();
-    let s = user.path("hubdb.json");
-    let s = s.to_str().unwrap();
+    let s = user.path("hubdb.json").to_str().unwrap().to_string();
     let base = format!("api_base={}", server.url);
     user.run_env(
         &[
@@ -502,11 +502,19 @@ fn hubdb_private_app_token_and_providers_without_a_connector() {
             "--var",
             &base,
             "--settings",
-            s,
+            &s,
         ],
         &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
     )
     .ok();
+    (server, s)
+}
+
+#[test]
+fn hubdb_private_app_token_and_providers_without_a_connector() {
+    let user = User::new();
+    let (_api, s) = hubdb_private_app(&user);
+    let s = s.as_str();
     let (p, _) = connection_string(&user, &["--settings", s]);
     only_listed("hubdb", &p);
     // The HubDB connector's private-app form (seed 003): AuthScheme
@@ -730,25 +738,9 @@ fn odata_entra_id_uses_azuread_and_dynamics_on_request() {
 /// A build outside the contract is refused with the builds it documents.
 #[test]
 fn unknown_build_is_refused() {
-    let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
     let user = User::new();
-    let s = user.path("hubdb.json");
-    let s = s.to_str().unwrap();
-    let base = format!("api_base={}", server.url);
-    user.run_env(
-        &[
-            "login",
-            "hubdb",
-            "--scheme",
-            "private_app_token",
-            "--var",
-            &base,
-            "--settings",
-            s,
-        ],
-        &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
-    )
-    .ok();
+    let (_api, s) = hubdb_private_app(&user);
+    let s = s.as_str();
     let out = user.run(&[
         "connection-string",
         "--settings",
@@ -809,25 +801,9 @@ fn hubdb_private_app_steps_require_owners_read() {
 /// A static token's env export does not say it expires.
 #[test]
 fn env_export_of_a_static_token_says_it_does_not_expire() {
-    let server = TestServer::start(|_| (200, "application/json", r#"{"total":1}"#.into()));
     let user = User::new();
-    let s = user.path("hubdb.json");
-    let s = s.to_str().unwrap();
-    let base = format!("api_base={}", server.url);
-    user.run_env(
-        &[
-            "login",
-            "hubdb",
-            "--scheme",
-            "private_app_token",
-            "--var",
-            &base,
-            "--settings",
-            s,
-        ],
-        &[("OAUTH_SETUP_TOKEN", "pat-na1-abc")],
-    )
-    .ok();
+    let (_api, s) = hubdb_private_app(&user);
+    let s = s.as_str();
     let out = user
         .run(&["export", "--settings", s, "--format", "env"])
         .ok();

@@ -16,6 +16,24 @@ fn refreshes(idp: &Idp) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `n` `token` calls on `settings` started together, each one's output.
+fn tokens_at_once(user: &User, settings: &str, n: usize) -> Vec<Out> {
+    let children: Vec<Child> = (0..n)
+        .map(|_| {
+            user.cmd()
+                .args(["token", "--settings", settings])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|c| Out::from(c.wait_with_output().unwrap()))
+        .collect()
+}
+
 #[test]
 fn fifty_processes_one_refresh() {
     // Login tokens arrive expired (expires_in 0: `token` must renew);
@@ -29,20 +47,7 @@ fn fifty_processes_one_refresh() {
     assert_eq!(before["valid"], false, "the login token counts as expired");
 
     let start = Instant::now();
-    let children: Vec<Child> = (0..50)
-        .map(|_| {
-            user.cmd()
-                .args(["token", "--settings", s])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outs: Vec<Out> = children
-        .into_iter()
-        .map(|c| Out::from(c.wait_with_output().unwrap()))
-        .collect();
+    let outs = tokens_at_once(&user, s, 50);
     eprintln!("50 concurrent `token` calls took {:?}", start.elapsed());
 
     for o in &outs {
@@ -86,20 +91,7 @@ fn fifty_processes_one_refused_refresh() {
     user.login_code(&idp, s).ok();
     idp.revoke_grant_of(&user, &settings);
 
-    let children: Vec<Child> = (0..50)
-        .map(|_| {
-            user.cmd()
-                .args(["token", "--settings", s])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let outs: Vec<Out> = children
-        .into_iter()
-        .map(|c| Out::from(c.wait_with_output().unwrap()))
-        .collect();
+    let outs = tokens_at_once(&user, s, 50);
     for o in &outs {
         assert_eq!(o.code, 4, "sign-in needed: {o:#?}");
         assert!(o.stdout.is_empty(), "{o:#?}");

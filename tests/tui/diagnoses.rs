@@ -12,6 +12,27 @@ use oauth_setup::tui::{Phase, Screen};
 
 /// Event Temple with an organization the app may not use: the test says
 /// the org ID is wrong and where to find it, not "add the missing scopes".
+/// The wizard on Event Temple (its hosts at `server`), client id and secret
+/// given, Enter pressed after the secret.
+fn event_temple_past_the_secret(server: &str, config_dir: &std::path::Path) -> Driver {
+    let profile = shipped(
+        "eventtemple",
+        &[
+            ("https://api.eventtemple.com", server),
+            ("https://client.eventtemple.com", server),
+        ],
+    );
+    let mut d = Driver::launch(vec![profile], config_dir);
+    while d.state.screen != Screen::Credentials {
+        d.key(KeyCode::Enter);
+    }
+    d.paste("et-client");
+    d.key(KeyCode::Enter);
+    d.paste("et-secret");
+    d.key(KeyCode::Enter);
+    d
+}
+
 #[test]
 fn a_wrong_event_temple_org_is_diagnosed_as_the_org() {
     let server = common::TestServer::start(|r| {
@@ -38,22 +59,8 @@ fn a_wrong_event_temple_org_is_diagnosed_as_the_org() {
             _ => (404, "application/json", "{}".into()),
         }
     });
-    let profile = shipped(
-        "eventtemple",
-        &[
-            ("https://api.eventtemple.com", &server.url),
-            ("https://client.eventtemple.com", &server.url),
-        ],
-    );
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = Driver::launch(vec![profile], dir.path());
-    while d.state.screen != Screen::Credentials {
-        d.key(KeyCode::Enter);
-    }
-    d.paste("et-client");
-    d.key(KeyCode::Enter);
-    d.paste("et-secret");
-    d.key(KeyCode::Enter);
+    let mut d = event_temple_past_the_secret(&server.url, dir.path());
     d.settle("on the org field", |s| {
         matches!(
             oauth_setup::tui::form_rows(s).get(s.creds.focus),
@@ -142,22 +149,8 @@ fn device_code_without_a_test_url_made_no_call() {
 #[test]
 fn event_temple_without_an_org_lists_them_then_goes_on_untested() {
     let server = common::event_temple_server();
-    let profile = shipped(
-        "eventtemple",
-        &[
-            ("https://api.eventtemple.com", &server.url),
-            ("https://client.eventtemple.com", &server.url),
-        ],
-    );
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut d = Driver::launch(vec![profile], dir.path());
-    while d.state.screen != Screen::Credentials {
-        d.key(KeyCode::Enter);
-    }
-    d.paste("et-client");
-    d.key(KeyCode::Enter);
-    d.paste("et-secret");
-    d.key(KeyCode::Enter);
+    let mut d = event_temple_past_the_secret(&server.url, dir.path());
     d.settle("the organizations listed on the org field", |s| {
         matches!(&s.creds.lookup.phase, oauth_setup::tui::LookupPhase::Ready(c) if c.len() == 2)
     });

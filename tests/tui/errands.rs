@@ -92,23 +92,7 @@ fn finishing_a_sign_in_again_is_back_on_the_list() {
         fx.iter().any(|e| matches!(e, Effect::StartLogin { .. })),
         "{fx:?}"
     );
-    let run = s.auth.run;
-    apply(
-        &mut s,
-        [Action::LoginFinished {
-            run,
-            result: Ok(Box::new(settings("hubdb", "oauth", "authorization_code"))),
-        }],
-    );
-    let run = s.test.run;
-    apply(
-        &mut s,
-        [Action::TestFinished {
-            run,
-            result: Ok("3 HubDB tables".into()),
-        }],
-    );
-    assert_eq!(s.screen, Screen::Save);
+    signed_in_and_tested(&mut s, settings("hubdb", "oauth", "authorization_code"));
     let _ = update(&mut s, key(KeyCode::Enter));
     apply(&mut s, [Action::SaveFinished(Ok(saved_file("crm")))]);
     assert!(draw(&s, 80, 24).contains("Enter back to the list"));

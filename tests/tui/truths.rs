@@ -36,23 +36,7 @@ fn at_hubdb_static_save() -> State {
     );
     let mut done = settings("hubdb", "private_app_token", "static_token");
     done.secrets.static_token = Some(SecretString::from("pat-na1-0000".to_string()));
-    let run = s.auth.run;
-    apply(
-        &mut s,
-        [Action::LoginFinished {
-            run,
-            result: Ok(Box::new(done)),
-        }],
-    );
-    let run = s.test.run;
-    apply(
-        &mut s,
-        [Action::TestFinished {
-            run,
-            result: Ok("3 HubDB tables".into()),
-        }],
-    );
-    assert_eq!(s.screen, Screen::Save);
+    signed_in_and_tested(&mut s, done);
     s
 }
 
