@@ -9,6 +9,8 @@ use crate::settings::now_unix;
 use crate::settings::renewal;
 use crate::settings::{self, InitiateOAuth, Key, Meta, Replace, Settings, SettingsError, Store};
 use crate::signin::apply_tokens;
+// The commands that get new credentials for a file, as printed.
+use crate::signin::recovery::commands as login_command;
 use secrecy::{ExposeSecret, SecretString};
 use std::path::Path;
 
@@ -100,12 +102,6 @@ pub fn can_renew_unattended(s: &Settings) -> bool {
 /// without one says how to give it.
 fn has_client_credential(s: &Settings) -> bool {
     s.secrets.client_secret.is_some() || s.meta.client_auth == ClientAuth::PrivateKeyJwt
-}
-
-/// The commands that get new credentials for this file (see
-/// [`crate::signin::recovery`]).
-pub fn login_command(s: &Settings, location: &str) -> String {
-    crate::signin::recovery::commands(s, location)
 }
 
 /// Reads the file; returns the token when it is usable without any network.
