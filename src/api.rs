@@ -11,8 +11,13 @@ pub const TOKEN_VAR: &str = "OAUTH_ACCESS_TOKEN";
 
 /// The API base URL for what `settings` describes, when the profile has one.
 pub fn api_base(profile: &Profile, settings: &Settings) -> Option<String> {
-    let template = profile.api_base.as_ref()?;
-    profile.render(template, &settings.meta.vars).ok()
+    api_base_from(profile.api_base.as_deref()?, settings)
+}
+
+/// The API base URL from a profile's `api_base` template and what the
+/// connection saved; `None` when a variable it needs is missing.
+pub fn api_base_from(template: &str, settings: &Settings) -> Option<String> {
+    crate::provider::render(template, &settings.meta.vars).ok()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -263,7 +268,7 @@ pub fn header_var(name: &str) -> String {
 pub fn program_env(
     token: &SecretString,
     settings: &Settings,
-    profile: Option<&Profile>,
+    api_base: Option<String>,
     token_var: &str,
 ) -> Vec<(String, String)> {
     let m = &settings.meta;
@@ -278,10 +283,7 @@ pub fn program_env(
         "OAUTH_EXPIRES_AT".into(),
         m.expires_at.map(|e| e.to_string()),
     );
-    put(
-        "OAUTH_API_BASE".into(),
-        profile.and_then(|p| api_base(p, settings)),
-    );
+    put("OAUTH_API_BASE".into(), api_base);
     put("OAUTH_ORG_ID".into(), m.org_id.clone());
     for (name, value) in &m.extra_headers {
         put(header_var(name), Some(value.clone()));

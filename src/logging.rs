@@ -5,20 +5,103 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, OnceLock};
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::{Interest, Subscriber};
+use tracing::{Event, Metadata, span};
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 
 /// Installs the file logger. `RUST_LOG` sets the level (default `info`).
-/// The file (and its directory) is opened at the first event, not here: a
-/// cached `token` logs nothing and so pays for no directory or open call.
+/// The subscriber is built at the first event (and the file, with its
+/// directory, opened then), not here: a cached `token` logs nothing and so
+/// pays for neither the registry's allocation nor an open call.
 /// A log file that cannot be opened disables logging rather than failing.
 pub fn init(config_dir: &std::path::Path) {
+    init_at(crate::paths::log_file(config_dir));
+}
+
+fn init_at(log_file: PathBuf) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(LazyFile::new(crate::paths::log_file(config_dir)))
-        .with_ansi(false)
-        .try_init();
+    let deferred = Deferred {
+        max_level: filter.max_level_hint(),
+        make: Mutex::new(Some((filter, log_file))),
+        inner: OnceLock::new(),
+    };
+    let _ = tracing::subscriber::set_global_default(deferred);
+}
+
+/// The `fmt` subscriber, made when tracing first asks anything of it.
+/// Tracing asks only at a callsite the level hint lets through, so a run
+/// that reaches no such callsite never builds it. The inner subscriber is
+/// called directly, not through a `Dispatch` of its own: registering one
+/// asks every dispatcher, this one included, about every callsite again,
+/// from inside this one's first use.
+struct Deferred {
+    max_level: Option<LevelFilter>,
+    make: Mutex<Option<(EnvFilter, PathBuf)>>,
+    inner: OnceLock<Box<dyn Subscriber + Send + Sync>>,
+}
+
+impl Deferred {
+    fn get(&self) -> &(dyn Subscriber + Send + Sync) {
+        self.inner
+            .get_or_init(|| {
+                let made = self.make.lock().unwrap_or_else(|p| p.into_inner()).take();
+                let Some((filter, path)) = made else {
+                    return Box::new(tracing::subscriber::NoSubscriber::default());
+                };
+                Box::new(
+                    tracing_subscriber::fmt()
+                        .with_env_filter(filter)
+                        .with_writer(LazyFile::new(path))
+                        .with_ansi(false)
+                        .finish(),
+                )
+            })
+            .as_ref()
+    }
+}
+
+impl Subscriber for Deferred {
+    fn register_callsite(&self, metadata: &'static Metadata<'static>) -> Interest {
+        self.get().register_callsite(metadata)
+    }
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        self.max_level
+    }
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        self.get().enabled(metadata)
+    }
+    fn event_enabled(&self, event: &Event<'_>) -> bool {
+        self.get().event_enabled(event)
+    }
+    fn new_span(&self, span: &span::Attributes<'_>) -> span::Id {
+        self.get().new_span(span)
+    }
+    fn record(&self, span: &span::Id, values: &span::Record<'_>) {
+        self.get().record(span, values);
+    }
+    fn record_follows_from(&self, span: &span::Id, follows: &span::Id) {
+        self.get().record_follows_from(span, follows);
+    }
+    fn event(&self, event: &Event<'_>) {
+        self.get().event(event);
+    }
+    fn enter(&self, span: &span::Id) {
+        self.get().enter(span);
+    }
+    fn exit(&self, span: &span::Id) {
+        self.get().exit(span);
+    }
+    fn clone_span(&self, id: &span::Id) -> span::Id {
+        self.get().clone_span(id)
+    }
+    fn try_close(&self, id: span::Id) -> bool {
+        self.get().try_close(id)
+    }
+    fn current_span(&self) -> tracing_core::span::Current {
+        self.get().current_span()
+    }
 }
 
 /// The log file, opened for appending on first use; `None` once opening
@@ -78,6 +161,37 @@ impl Write for LogWriter<'_> {
         match &mut self.0 {
             Some(f) => f.flush(),
             None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// The first event builds the subscriber and reaches the file; the
+    /// build must not ask the deferred subscriber again (it deadlocked).
+    #[test]
+    fn the_first_event_builds_the_logger_and_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("logs").join("oauth-setup.log");
+        super::init_at(file.clone());
+        let (done, wait) = mpsc::channel();
+        std::thread::spawn(move || {
+            tracing::info!(answer = 42, "first event");
+            tracing::debug!("below the default level");
+            done.send(()).unwrap();
+        });
+        wait.recv_timeout(Duration::from_secs(10))
+            .expect("logging the first event returns");
+        let log = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            log.contains("first event") && log.contains("answer=42"),
+            "{log}"
+        );
+        if std::env::var_os("RUST_LOG").is_none() {
+            assert!(!log.contains("below the default level"), "{log}");
         }
     }
 }

@@ -2,14 +2,55 @@
 //! none, the wizard. Errors become a message and an exit code here and
 //! nowhere deeper.
 
+// std's `main` set-up finds the main thread's stack guard by reading and
+// parsing /proc/self/maps, a tenth of a cached `token`'s instructions, for
+// a stack-overflow message. The process starts at `main` below instead and
+// does the rest of that set-up itself (README "Performance").
+#![cfg_attr(not(test), no_main)]
+
 mod cli;
 
 use clap::Parser;
 use cli::{Cli, Ctx, Failure, exit};
-use std::process::ExitCode;
 
-fn main() -> ExitCode {
+/// The process entry (`no_main`). What std's set-up does that matters
+/// here is done here: descriptors 0–2 are open before anything is opened
+/// (so no settings file can become stdout), SIGPIPE ends the process, a
+/// panic exits with 101 after its message, and `process::exit` flushes
+/// stdout. A stack overflow ends in SIGSEGV without std's message.
+#[cfg(not(test))]
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+    standard_fds();
     reset_sigpipe();
+    let code = std::panic::catch_unwind(run).unwrap_or(101);
+    std::process::exit(i32::from(code))
+}
+
+/// Opens /dev/null on any of descriptors 0–2 that is closed, as std's
+/// set-up does: the lowest free descriptor is what `open` returns.
+#[cfg(not(test))]
+#[allow(unsafe_code)]
+fn standard_fds() {
+    for fd in 0..=2 {
+        // SAFETY: F_GETFD only asks whether the descriptor is open; open
+        // is given a NUL-terminated path.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) == -1
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EBADF)
+                && libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) == -1
+            {
+                // Without a descriptor to stand in, writing could land in a file.
+                libc::abort();
+            }
+        }
+    }
+}
+
+/// The command line to an exit code.
+#[cfg_attr(test, allow(dead_code))]
+fn run() -> u8 {
     // `token` and `exec` skip clap's command tree (cli/args/hot.rs).
     let argv: Vec<_> = std::env::args_os().collect();
     let args = cli::hot_args(&argv, &|name| std::env::var_os(name))
@@ -43,7 +84,7 @@ fn main() -> ExitCode {
         (None, provider) => wizard(&ctx, provider),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(f) => f.report(),
     }
 }
@@ -51,11 +92,13 @@ fn main() -> ExitCode {
 /// Like other Unix tools, end quietly when the reader of our output goes
 /// away (`oauth-setup providers | head -1`) instead of panicking in println!.
 #[allow(unsafe_code)]
+#[cfg_attr(test, allow(dead_code))]
 fn reset_sigpipe() {
     // SAFETY: resetting a signal disposition before any thread starts.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
 }
 
+#[inline(never)]
 fn wizard(ctx: &Ctx, provider: Option<String>) -> Result<(), Failure> {
     let mut opts =
         oauth_setup::tui::TuiOptions::new(ctx.config_dir.clone(), ctx.key_source.clone());

@@ -46,6 +46,10 @@ pub fn is_unsafe_char(c: char) -> bool {
 
 /// True when `text` holds any [`is_unsafe_char`].
 pub fn has_unsafe(text: &str) -> bool {
+    // Tokens are ASCII: a byte scan checks one at every `token` call.
+    if text.is_ascii() {
+        return text.bytes().any(|b| b.is_ascii_control());
+    }
     text.chars().any(is_unsafe_char)
 }
 
@@ -173,6 +177,11 @@ mod tests {
             proptest::prop_assert!(!has_unsafe(&clean));
             let shown = escape_for_terminal(&text);
             proptest::prop_assert!(shown.chars().all(|c| matches!(c, '\n' | '\t') || !is_unsafe_char(c)));
+        }
+
+        #[test]
+        fn the_ascii_scan_agrees_with_the_char_rule(s in "[\\x00-\\x7f]*|\\PC*[\\x00-\\x1f\\x7f]?") {
+            proptest::prop_assert_eq!(has_unsafe(&s), s.chars().any(is_unsafe_char));
         }
     }
 }

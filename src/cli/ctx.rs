@@ -84,6 +84,17 @@ impl Ctx {
         Ok(p)
     }
 
+    /// The `api_base` template of profile `id`: a builtin's from the table
+    /// built with the binary, else from the (user's) profile, said as
+    /// [`Ctx::profile`] says it. `None` when there is none or no profile.
+    pub fn api_base_template(&self, id: &str) -> Option<String> {
+        let dir = paths::providers_dir(&self.config_dir);
+        match provider::builtin_api_base(Some(&dir), id) {
+            Some(base) => base.map(String::from),
+            None => self.profile(id).ok()?.api_base,
+        }
+    }
+
     /// The profile `id` of `profiles` that a command uses, said once when it
     /// is the user's own, replacing a built-in.
     pub fn find_profile<'a>(

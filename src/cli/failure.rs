@@ -19,7 +19,6 @@ use oauth_setup::signin::paste::PasteError;
 use oauth_setup::signin::pending::PendingError;
 use oauth_setup::signin::{LoginError, Needed};
 use oauth_setup::token::TokenServiceError;
-use std::process::ExitCode;
 
 /// Exit codes (also in `--help`).
 pub mod exit {
@@ -72,11 +71,11 @@ impl Failure {
     }
 
     /// Prints the message on stderr and gives the exit code.
-    pub fn report(self) -> ExitCode {
+    pub fn report(self) -> u8 {
         if !self.message.is_empty() {
             eprintln!("error: {}", self.message);
         }
-        ExitCode::from(u8::try_from(self.code).unwrap_or(1))
+        u8::try_from(self.code).unwrap_or(1)
     }
 }
 

@@ -99,6 +99,27 @@ pub fn load_one(user_dir: Option<&Path>, id: &str) -> Result<Profile, ProviderEr
     find(&all, id).cloned()
 }
 
+// `BUILTIN_API_BASES`, written by build.rs from the same assets.
+include!(concat!(env!("OUT_DIR"), "/api_bases.rs"));
+
+/// The `api_base` template of the builtin profile `id`, without parsing the
+/// profile: `Some` only when no user profile could replace it (the user's
+/// providers directory holds no profile). `exec` needs only this template,
+/// and a whole profile's parse cost more than the rest of its call.
+pub fn builtin_api_base(user_dir: Option<&Path>, id: &str) -> Option<Option<&'static str>> {
+    let no_user_files = match user_dir {
+        None => true,
+        Some(dir) => user_files(dir).is_ok_and(|f| f.is_empty()),
+    };
+    if !no_user_files {
+        return None;
+    }
+    BUILTIN_API_BASES
+        .iter()
+        .find(|(builtin, _)| *builtin == id)
+        .map(|(_, base)| *base)
+}
+
 /// Parses one profile from TOML. `origin` names the source in errors.
 pub fn parse_str(src: &str, origin: &str) -> Result<Profile, ProviderError> {
     toml::from_str(src).map_err(|e| {
@@ -327,6 +348,29 @@ mod tests {
         let one = load_one(Some(dir.path()), "cvent").unwrap();
         assert!(one.replaces_builtin);
         assert!(load_one(Some(dir.path()), "nope").is_err());
+    }
+
+    #[test]
+    fn the_built_api_bases_are_the_profiles_own() {
+        let all = builtin();
+        assert_eq!(BUILTIN_API_BASES.len(), all.len());
+        for p in &all {
+            assert_eq!(
+                builtin_api_base(None, &p.id),
+                Some(p.api_base.as_deref()),
+                "{}",
+                p.id
+            );
+        }
+        assert_eq!(builtin_api_base(None, "nope"), None);
+        // A user profile may replace any builtin: then it is parsed.
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            builtin_api_base(Some(dir.path()), "cvent"),
+            Some(Some("{host}/ea"))
+        );
+        std::fs::write(dir.path().join("mine.toml"), BUILTIN[0].1).unwrap();
+        assert_eq!(builtin_api_base(Some(dir.path()), "cvent"), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod validate;
 
 pub use endpoints::{Endpoint, EndpointError, Endpoints, check_url, env_vars, is_loopback};
 pub use error::ProviderError;
-pub use load::{builtin, find, load_all, load_all_lenient, load_file, load_one};
+pub use load::{builtin, builtin_api_base, find, load_all, load_all_lenient, load_file, load_one};
 pub use template::{placeholders, render};
 pub use types::*;
 pub use validate::{is_runtime_var, validate};

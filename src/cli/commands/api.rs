@@ -23,6 +23,7 @@ struct Request {
     body: Option<Vec<u8>>,
 }
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ApiArgs) -> Result<(), Failure> {
     let request = Request {
         method: reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes()).map_err(

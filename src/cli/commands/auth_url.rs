@@ -17,6 +17,7 @@ use secrecy::ExposeSecret;
 use serde_json::json;
 use std::io::Write;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &AuthUrlArgs) -> Result<(), Failure> {
     start(ctx, args).map_err(|f| f.with_setup_steps(&args.sign_in.provider))
 }

@@ -5,6 +5,7 @@ use crate::cli::ctx::Ctx;
 use crate::cli::failure::Failure;
 use clap::CommandFactory;
 
+#[inline(never)]
 pub fn run(_ctx: &Ctx, args: &CompletionsArgs) -> Result<(), Failure> {
     clap_complete::generate(
         args.shell,

@@ -14,6 +14,7 @@ use oauth_setup::token;
 use serde_json::json;
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ConnectionStringArgs) -> Result<(), Failure> {
     let store = &Location::open(ctx, &args.file.settings)?;
     let rt = ctx.runtime()?;

@@ -16,6 +16,7 @@ use oauth_setup::signin::pending::{self, Pending, PendingError};
 use secrecy::SecretString;
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ExchangeArgs) -> Result<(), Failure> {
     let key = ctx.key()?;
     let dir = paths::pending_dir(&ctx.config_dir);

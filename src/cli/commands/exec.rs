@@ -15,6 +15,7 @@ use std::process::Command;
 const NOT_FOUND: i32 = 127;
 const NOT_EXECUTABLE: i32 = 126;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Failure::new(
@@ -33,16 +34,18 @@ pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
     };
     let fresh = match cached {
         Some(fresh) => fresh,
-        None => ctx.runtime()?.block_on(token::get_fresh(&store))?,
+        None => renew(ctx, &store)?,
     };
-    let profile = ctx.profile(&fresh.settings.meta.provider).ok();
+    let api_base = ctx
+        .api_base_template(&fresh.settings.meta.provider)
+        .and_then(|t| api::api_base_from(&t, &fresh.settings));
     let mut cmd = Command::new(program);
     cmd.args(rest);
     child::scrub(&mut cmd);
     cmd.envs(api::program_env(
         &fresh.token,
         &fresh.settings,
-        profile.as_ref(),
+        api_base,
         &args.token_var,
     ));
     // Only returns when the program could not be started.
@@ -55,4 +58,11 @@ pub fn run(ctx: &Ctx, args: &ExecArgs) -> Result<(), Failure> {
         code,
         format!("cannot run `{}`: {e}", program.to_string_lossy()),
     ))
+}
+
+/// Renews the token (or reads Vault): out of line, so the cached path does
+/// not carry the runtime's frame (commands/mod.rs).
+#[inline(never)]
+fn renew(ctx: &Ctx, store: &Location) -> Result<token::Fresh, Failure> {
+    Ok(ctx.runtime()?.block_on(token::get_fresh(store))?)
 }

@@ -14,6 +14,7 @@ use oauth_setup::export::service_env::{self, ExportError, Secrets, Service};
 use oauth_setup::settings::{self, Settings, Store};
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ExportArgs) -> Result<(), Failure> {
     let given = &args.file.settings;
     let store = Location::open(ctx, given)?;

@@ -13,6 +13,7 @@ use oauth_setup::settings::{Replace, Settings, Store};
 use oauth_setup::text::sanitize;
 use std::io::Read;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ImportArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.file.settings) {
         return into_vault(ctx, args, location);

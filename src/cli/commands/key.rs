@@ -7,6 +7,7 @@ use crate::cli::failure::{Failure, exit};
 use oauth_setup::settings::key_move::{Moved, move_key};
 use oauth_setup::settings::{KeySource, KeyStore, load_key};
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &KeyArgs) -> Result<(), Failure> {
     let KeyAction::Move(m) = &args.action;
     if let KeySource::Env(_) | KeySource::File(_) = &ctx.key_source {

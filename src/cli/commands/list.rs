@@ -12,6 +12,7 @@ use oauth_setup::{http, paths};
 use serde_json::{Value, json};
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ListArgs) -> Result<(), Failure> {
     // No key (none yet, or its keyring unavailable): every file is
     // unreadable, and each row says why.

@@ -11,6 +11,7 @@ use oauth_setup::settings::{Replace, Settings, Store};
 use oauth_setup::signin::LoginInput;
 use std::time::Duration;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &LoginArgs) -> Result<(), Failure> {
     login(ctx, args).map_err(|f| f.with_setup_steps(&args.sign_in.provider))
 }

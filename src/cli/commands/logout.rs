@@ -15,6 +15,7 @@ use oauth_setup::settings::vault::HostCache;
 use oauth_setup::settings::{Settings, SettingsError, Store, VaultStore, known};
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &LogoutArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.settings) {
         return from_vault(ctx, args, location);

@@ -10,6 +10,7 @@ use oauth_setup::provider::{self, Profile, Scheme};
 use oauth_setup::signin::register;
 use serde_json::{Value, json};
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ProvidersArgs) -> Result<(), Failure> {
     let profiles = ctx.profiles()?;
     if let Some(id) = &args.id {

@@ -12,6 +12,7 @@ use oauth_setup::settings::{Settings, Store, now_unix, renewal};
 use oauth_setup::{connections, duration, paths, token};
 use std::path::{Path, PathBuf};
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &RenewArgs) -> Result<(), Failure> {
     let rt = ctx.runtime()?;
     let Some(given) = &args.settings else {

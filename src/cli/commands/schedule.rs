@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 /// The renewal interval when no idle limit is known for any connection.
 const FALLBACK_EVERY: i64 = 86_400;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &ScheduleArgs) -> Result<(), Failure> {
     let target = args
         .settings

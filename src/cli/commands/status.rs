@@ -8,6 +8,7 @@ use crate::cli::store::{Location, vault_location};
 use oauth_setup::connections::deadline;
 use oauth_setup::settings::{self, Store, renewal};
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &StatusArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     let s = ctx.runtime()?.block_on(Location::open(ctx, path)?.load())?;

@@ -11,6 +11,7 @@ use oauth_setup::settings::Store;
 use oauth_setup::{http, token};
 use serde_json::json;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &TestArgs) -> Result<(), Failure> {
     let path = &args.file.settings;
     let profiles = ctx.profiles()?;

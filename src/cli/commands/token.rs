@@ -16,20 +16,18 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 use std::path::Path;
 
+#[inline(never)]
 pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
     if let Some(location) = store::vault_location(&args.file.settings) {
         if args.force {
-            let rt = ctx.runtime()?;
-            rt.block_on(token::take_back(&store::vault(location)?))?;
+            take_back(ctx, &store::vault(location)?)?;
         }
         return from_vault(ctx, location, args);
     }
     let path = &args.file.settings;
     let key = ctx.key()?;
     if args.force {
-        // `--force` takes a handed-off grant back: renewal resumes here.
-        let rt = ctx.runtime()?;
-        rt.block_on(token::take_back(&settings::FileStore::new(path, &key)))?;
+        take_back(ctx, &settings::FileStore::new(path, &key))?;
     }
     // Fast path: no runtime, no network when the cached token is good.
     let (s, cached) = token::cached(path, &key)?;
@@ -40,8 +38,16 @@ pub fn run(ctx: &Ctx, args: &TokenArgs) -> Result<(), Failure> {
     print(&token, &s, args)
 }
 
+/// `--force` takes a handed-off grant back: renewal resumes here.
+#[inline(never)]
+fn take_back<S: settings::Store>(ctx: &Ctx, store: &S) -> Result<(), Failure> {
+    ctx.runtime()?.block_on(token::take_back(store))?;
+    Ok(())
+}
+
 /// Renews the token; when renewing cannot work, signs in again if
 /// [`can_sign_in_again`].
+#[inline(never)]
 fn renew(
     ctx: &Ctx,
     path: &Path,
@@ -124,6 +130,7 @@ fn print(token: &SecretString, s: &Settings, args: &TokenArgs) -> Result<(), Fai
 /// lock: never an interactive sign-in (a fleet has no person at it). A
 /// valid token in this host's cache is printed without calling Vault; one
 /// still valid is printed, with a warning, when Vault cannot be reached.
+#[inline(never)]
 fn from_vault(ctx: &Ctx, location: &str, args: &TokenArgs) -> Result<(), Failure> {
     let config = VaultConfig::from_env().map_err(SettingsError::from)?;
     // The host cache is this host's own file: the first call creates its key.
