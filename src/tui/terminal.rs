@@ -50,6 +50,11 @@ impl TerminalGuard {
         std::panic::set_hook(Box::new(move |info| {
             restore_terminal();
             chained(info);
+            // With RUST_BACKTRACE set, the frames push the message off a
+            // small terminal: it is said again, last.
+            if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+                eprintln!("\nInternal error: {}", panic_text(info));
+            }
         }));
         let guard = TerminalGuard {
             terminal: Terminal::new(CrosstermBackend::new(std::io::stdout()))?,
@@ -77,5 +82,19 @@ impl Drop for TerminalGuard {
             let _ = std::panic::take_hook();
             std::panic::set_hook(Box::new(move |info| prev(info)));
         }
+    }
+}
+
+/// The panic's message, as the default hook prints it.
+fn panic_text(info: &PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_string());
+    match info.location() {
+        Some(at) => format!("{message}\n  at {at}"),
+        None => message,
     }
 }
