@@ -8,10 +8,13 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use tracing::level_filters::LevelFilter;
 use tracing::subscriber::{Interest, Subscriber};
 use tracing::{Event, Metadata, span};
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
 
-/// Installs the file logger. `RUST_LOG` sets the level (default `info`).
+/// Installs the file logger. `RUST_LOG` sets the level (default `info`),
+/// as a level or `target=level` list (`debug`, `oauth_setup=trace,info`);
+/// one that does not parse gives the default.
 /// The subscriber is built at the first event (and the file, with its
 /// directory, opened then), not here: a cached `token` logs nothing and so
 /// pays for neither the registry's allocation nor an open call.
@@ -21,9 +24,18 @@ pub fn init(config_dir: &std::path::Path) {
 }
 
 fn init_at(log_file: PathBuf) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .and_then(|v| v.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(LevelFilter::INFO));
+    let max_level = filter
+        .iter()
+        .map(|(_, level)| level)
+        .chain(filter.default_level())
+        .max();
     let deferred = Deferred {
-        max_level: filter.max_level_hint(),
+        max_level: Some(max_level.unwrap_or(LevelFilter::OFF)),
         make: Mutex::new(Some((filter, log_file))),
         inner: OnceLock::new(),
     };
@@ -38,7 +50,7 @@ fn init_at(log_file: PathBuf) {
 /// from inside this one's first use.
 struct Deferred {
     max_level: Option<LevelFilter>,
-    make: Mutex<Option<(EnvFilter, PathBuf)>>,
+    make: Mutex<Option<(Targets, PathBuf)>>,
     inner: OnceLock<Box<dyn Subscriber + Send + Sync>>,
 }
 
@@ -51,11 +63,13 @@ impl Deferred {
                     return Box::new(tracing::subscriber::NoSubscriber::default());
                 };
                 Box::new(
-                    tracing_subscriber::fmt()
-                        .with_env_filter(filter)
-                        .with_writer(LazyFile::new(path))
-                        .with_ansi(false)
-                        .finish(),
+                    tracing_subscriber::registry()
+                        .with(
+                            tracing_subscriber::fmt::layer()
+                                .with_writer(LazyFile::new(path))
+                                .with_ansi(false),
+                        )
+                        .with(filter),
                 )
             })
             .as_ref()

@@ -208,6 +208,40 @@ fn edited_metadata_is_damaged() {
 }
 
 #[test]
+fn a_missing_or_foreign_part_is_named() {
+    let d = tempfile::tempdir().unwrap();
+    let cases: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+        (
+            "a",
+            |v| {
+                v.as_object_mut().unwrap().remove("secrets");
+            },
+            "missing field `secrets`",
+        ),
+        (
+            "b",
+            |v| v["secrets"]["extra"] = "x".into(),
+            "unknown field `extra`",
+        ),
+        (
+            "c",
+            |v| {
+                v.as_object_mut().unwrap().remove("provider");
+            },
+            "missing field `provider`",
+        ),
+        ("d", |v| v["secrets"] = "x".into(), "invalid type"),
+    ];
+    for (name, edit, says) in cases {
+        let p = written(&d.path().join(name));
+        edit_json(&p, edit);
+        let e = settings::read(&p, &key()).unwrap_err();
+        assert!(matches!(e, SettingsError::Parse { .. }), "{name}: {e:?}");
+        assert!(e.to_string().contains(says), "{name}: {e}");
+    }
+}
+
+#[test]
 fn whitespace_reformatting_is_harmless() {
     let d = tempfile::tempdir().unwrap();
     let p = written(d.path());
