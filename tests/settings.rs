@@ -207,10 +207,13 @@ fn edited_metadata_is_damaged() {
     ));
 }
 
+/// An edit of a settings file's JSON.
+type Edit = fn(&mut serde_json::Value);
+
 #[test]
 fn a_missing_or_foreign_part_is_named() {
     let d = tempfile::tempdir().unwrap();
-    let cases: [(&str, fn(&mut serde_json::Value), &str); 4] = [
+    let cases: [(&str, Edit, &str); 4] = [
         (
             "a",
             |v| {
