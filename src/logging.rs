@@ -11,6 +11,7 @@ use tracing::{Event, Metadata, span};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// Installs the file logger. `RUST_LOG` sets the level (default `info`),
 /// as a level or `target=level` list (`debug`, `oauth_setup=trace,info`);
@@ -39,7 +40,9 @@ fn init_at(log_file: PathBuf) {
         make: Mutex::new(Some((filter, log_file))),
         inner: OnceLock::new(),
     };
-    let _ = tracing::subscriber::set_global_default(deferred);
+    // As the fmt subscriber's own `try_init`: also the bridge that brings
+    // `log` records (reqwest, rustls) into tracing.
+    let _ = deferred.try_init();
 }
 
 /// The `fmt` subscriber, made when tracing first asks anything of it.

@@ -66,6 +66,11 @@ fn code_flow_then_token_status_connection_string() {
     assert_no_secret("settings file", &raw, &[&token]);
     let log = std::fs::read_to_string(user.log_file()).unwrap_or_default();
     assert!(!log.is_empty(), "RUST_LOG=trace writes a log");
+    // reqwest logs through the `log` crate: its records are bridged in too.
+    assert!(
+        log.contains("reqwest::"),
+        "log records reach the file: {log}"
+    );
     assert_no_secret("log file", &log, &[&token]);
     assert_no_secret("status", &status.to_string(), &[&token]);
 }
