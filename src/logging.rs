@@ -36,8 +36,9 @@ fn init_at(log_file: PathBuf) {
         .chain(filter.default_level())
         .max();
     let deferred = Deferred {
-        max_level: Some(max_level.unwrap_or(LevelFilter::OFF)),
-        make: Mutex::new(Some((filter, log_file))),
+        max_level: max_level.unwrap_or(LevelFilter::OFF),
+        filter,
+        log_file,
         inner: OnceLock::new(),
     };
     // As the fmt subscriber's own `try_init`: also the bridge that brings
@@ -52,8 +53,9 @@ fn init_at(log_file: PathBuf) {
 /// asks every dispatcher, this one included, about every callsite again,
 /// from inside this one's first use.
 struct Deferred {
-    max_level: Option<LevelFilter>,
-    make: Mutex<Option<(Targets, PathBuf)>>,
+    max_level: LevelFilter,
+    filter: Targets,
+    log_file: PathBuf,
     inner: OnceLock<Box<dyn Subscriber + Send + Sync>>,
 }
 
@@ -61,18 +63,14 @@ impl Deferred {
     fn get(&self) -> &(dyn Subscriber + Send + Sync) {
         self.inner
             .get_or_init(|| {
-                let made = self.make.lock().unwrap_or_else(|p| p.into_inner()).take();
-                let Some((filter, path)) = made else {
-                    return Box::new(tracing::subscriber::NoSubscriber::default());
-                };
                 Box::new(
                     tracing_subscriber::registry()
                         .with(
                             tracing_subscriber::fmt::layer()
-                                .with_writer(LazyFile::new(path))
+                                .with_writer(LazyFile::new(self.log_file.clone()))
                                 .with_ansi(false),
                         )
-                        .with(filter),
+                        .with(self.filter.clone()),
                 )
             })
             .as_ref()
@@ -84,7 +82,7 @@ impl Subscriber for Deferred {
         self.get().register_callsite(metadata)
     }
     fn max_level_hint(&self) -> Option<LevelFilter> {
-        self.max_level
+        Some(self.max_level)
     }
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         self.get().enabled(metadata)

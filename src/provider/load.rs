@@ -79,11 +79,7 @@ pub fn builtin() -> Vec<Profile> {
 /// named after the id, so a command that needs one profile does not pay
 /// for all of them on every run (`exec`, `api`).
 pub fn load_one(user_dir: Option<&Path>, id: &str) -> Result<Profile, ProviderError> {
-    let no_user_files = match user_dir {
-        None => true,
-        Some(dir) => user_files(dir)?.is_empty(),
-    };
-    if no_user_files
+    if !has_user_files(user_dir)?
         && let Some((file, src)) = BUILTIN
             .iter()
             .find(|(file, _)| file.strip_suffix(".toml") == Some(id))
@@ -107,11 +103,8 @@ include!(concat!(env!("OUT_DIR"), "/api_bases.rs"));
 /// providers directory holds no profile). `exec` needs only this template,
 /// and a whole profile's parse cost more than the rest of its call.
 pub fn builtin_api_base(user_dir: Option<&Path>, id: &str) -> Option<Option<&'static str>> {
-    let no_user_files = match user_dir {
-        None => true,
-        Some(dir) => user_files(dir).is_ok_and(|f| f.is_empty()),
-    };
-    if !no_user_files {
+    // A directory that cannot be read is left to the parse, which says why.
+    if has_user_files(user_dir).unwrap_or(true) {
         return None;
     }
     BUILTIN_API_BASES
@@ -221,6 +214,15 @@ pub fn load_all_lenient(user_dir: Option<&Path>) -> (Vec<Profile>, Vec<ProviderE
         }
     }
     (profiles, errors)
+}
+
+/// Whether the user's providers directory holds a profile (any of which
+/// may replace a builtin).
+fn has_user_files(user_dir: Option<&Path>) -> Result<bool, ProviderError> {
+    match user_dir {
+        None => Ok(false),
+        Some(dir) => Ok(!user_files(dir)?.is_empty()),
+    }
 }
 
 fn user_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, ProviderError> {
