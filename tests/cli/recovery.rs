@@ -1,10 +1,8 @@
 //! The commands printed when a grant dies run as printed: parsed from the
 //! output (a POSIX shell's words), each one run, each one succeeding.
 
-use crate::common::{Idp, Out, User};
-use std::io::Write;
+use crate::common::{Idp, Out, User, output_with_stdin};
 use std::path::Path;
-use std::process::Stdio;
 
 /// Signs in `name` (client `client`) at `idp` with the default settings
 /// location `<config>/settings/NAME.json`, or `settings` when given.
@@ -76,19 +74,7 @@ fn run(user: &User, line: &str, dir: Option<&Path>, env: &[(&str, &str)], stdin:
     for (k, v) in env {
         c.env(k, v);
     }
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = Out::from(child.wait_with_output().unwrap());
+    let out = output_with_stdin(c, stdin);
     assert_eq!(out.code, 0, "`{line}` failed as printed: {out:#?}");
     out
 }

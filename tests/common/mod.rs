@@ -312,22 +312,9 @@ impl User {
     }
 
     pub fn run_stdin(&self, args: &[&str], stdin: &str) -> Out {
-        let mut child = self
-            .cmd()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        Out::from(child.wait_with_output().unwrap())
+        let mut c = self.cmd();
+        c.args(args);
+        output_with_stdin(c, stdin)
     }
 }
 
@@ -536,4 +523,22 @@ pub fn event_temple_server() -> TestServer {
             _ => (401, "application/json", r#"{"error":"unauthorized"}"#.into()),
         }
     })
+}
+
+/// Runs `c` with `stdin` written to it and waits for its output.
+pub fn output_with_stdin(mut c: Command, stdin: &str) -> Out {
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    Out::from(child.wait_with_output().unwrap())
 }
