@@ -307,14 +307,10 @@ fn app_mode_refused_on_a_code_flow_and_given_for_client_credentials() {
 
 #[test]
 fn cvent_every_mode() {
-    let server = TestServer::start(|r| match r.url.as_str() {
-        "/ea/oauth2/token" => (
-            200,
-            "application/json",
-            r#"{"access_token":"cv-token-1","token_type":"Bearer","expires_in":3600}"#.into(),
-        ),
-        _ => (200, "application/json", "{}".into()),
-    });
+    let server = token_server(
+        "/ea/oauth2/token",
+        r#"{"access_token":"cv-token-1","token_type":"Bearer","expires_in":3600}"#,
+    );
     let user = User::new();
     let s = user.path("cvent.json");
     let s = s.to_str().unwrap();
@@ -410,17 +406,10 @@ fn cvent_eu_is_not_silent() {
 /// handed off (this tool keeps renewing).
 #[test]
 fn cvent_web_app_handoff_refused_and_nothing_marked() {
-    let server = TestServer::start(|r| {
-        match r.url.as_str() {
-        "/ea/oauth2/token" => (
-            200,
-            "application/json",
-            r#"{"access_token":"cv-web-1","refresh_token":"cv-rt-1","token_type":"Bearer","expires_in":3600}"#
-                .into(),
-        ),
-        _ => (200, "application/json", "{}".into()),
-    }
-    });
+    let server = token_server(
+        "/ea/oauth2/token",
+        r#"{"access_token":"cv-web-1","refresh_token":"cv-rt-1","token_type":"Bearer","expires_in":3600}"#,
+    );
     let user = User::new();
     let s = user.path("cvent-web.json");
     let s = s.to_str().unwrap();
@@ -632,17 +621,10 @@ fn hubdb_oauth_from_a_refresh_token_every_mode() {
 /// Dynamics 365 connector, which needs the Edition.
 #[test]
 fn odata_entra_id_uses_azuread_and_dynamics_on_request() {
-    let server = TestServer::start(|r| {
-        match r.url.as_str() {
-        "/contoso.onmicrosoft.com/oauth2/v2.0/token" => (
-            200,
-            "application/json",
-            r#"{"access_token":"entra-at-1","refresh_token":"entra-rt-2","token_type":"Bearer","expires_in":3600}"#
-                .into(),
-        ),
-        _ => (200, "application/json", "{}".into()),
-    }
-    });
+    let server = token_server(
+        "/contoso.onmicrosoft.com/oauth2/v2.0/token",
+        r#"{"access_token":"entra-at-1","refresh_token":"entra-rt-2","token_type":"Bearer","expires_in":3600}"#,
+    );
     let user = User::new();
     let s = user.path("d365.json");
     let s = s.to_str().unwrap();
@@ -912,4 +894,16 @@ fn odata_desktop_sends_an_optional_client_secret_at_signin_and_refresh() {
         let (p, _) = connection_string(&user, &["--settings", s, "--mode", "handoff"]);
         assert_eq!(p["OAuthClientSecret"], "od-secret");
     }
+}
+
+/// A provider-shaped server whose token endpoint at `path` answers `body`
+/// (every other path: `{}`).
+fn token_server(path: &'static str, body: &'static str) -> TestServer {
+    TestServer::start(move |r| {
+        if r.url == path {
+            (200, "application/json", body.into())
+        } else {
+            (200, "application/json", "{}".into())
+        }
+    })
 }
